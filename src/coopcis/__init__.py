@@ -1,0 +1,3 @@
+"""coopcis: member information and billing for rural electric cooperatives."""
+
+__version__ = "0.1.0"

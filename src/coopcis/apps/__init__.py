@@ -1,0 +1,1 @@
+"""Django apps, one per area of the co-op's business."""

@@ -1,0 +1,1 @@
+"""Audit history: who changed which master data, when, from what to what."""

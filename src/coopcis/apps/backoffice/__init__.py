@@ -1,0 +1,1 @@
+"""Staff back office pages: search and the account page."""

@@ -1,0 +1,1 @@
+"""The demo co-op generator (coopcis demo)."""

@@ -1,0 +1,1 @@
+"""Parties, memberships, accounts and applications for service."""

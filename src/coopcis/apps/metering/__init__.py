@@ -1,0 +1,1 @@
+"""Meters, their installation history, register reads and interval data."""

@@ -1,0 +1,1 @@
+"""Premises, service points and service agreements."""

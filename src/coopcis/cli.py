@@ -1,0 +1,67 @@
+"""The ``coopcis`` command.
+
+``coopcis rate ...`` runs the pure rating tools without starting Django (they need
+no database, and a rate study over millions of intervals should not pay for it).
+Every other word is a Django management command of the project (``coopcis demo``,
+``coopcis bill-run``) or of Django itself (``coopcis migrate``, ``coopcis runserver``),
+so no separate manage.py is needed.
+
+Errors end in one readable line on stderr and a non-zero exit; set
+``COOPCIS_DEBUG=1`` to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+#: Commands served without Django: word -> "module:function(argv) -> exit code".
+PURE_COMMANDS = {"rate": "coopcis.commands.rate:main"}
+
+
+def _pure_command(word: str) -> Callable[[list[str]], int]:
+    module_name, function_name = PURE_COMMANDS[word].split(":")
+    function: Callable[[list[str]], int] = getattr(
+        importlib.import_module(module_name), function_name
+    )
+    return function
+
+
+def _run_django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcis.site.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["coopcis", *argv])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get("COOPCIS_DEBUG") == "1"
+    try:
+        if args and args[0] in PURE_COMMANDS:
+            code = _pure_command(args[0])(args[1:])
+        else:
+            code = _run_django(args)
+    except KeyboardInterrupt:
+        print("coopcis: interrupted", file=sys.stderr)
+        code = 130
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+    except Exception as error:
+        if debug:
+            raise
+        print(f"coopcis: error: {error}", file=sys.stderr)
+        code = 1
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":
+    main()

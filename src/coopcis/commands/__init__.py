@@ -1,0 +1,1 @@
+"""Commands that need no database (the rating tools), run without starting Django."""

@@ -1,0 +1,9 @@
+"""URL map: the back office at /, the Django admin for reference data at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("coopcis.apps.backoffice.urls")),
+]
