@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class StaffConfig(AppConfig):
     name = "coopcis.apps.staff"
     label = "staff"
+
+    def ready(self) -> None:
+        from coopcis.apps.staff.roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self)

@@ -1,0 +1,120 @@
+"""Audit hooks: models that inherit :class:`AuditedModel` record every change.
+
+A snapshot of the stored values is kept when a row is loaded; on save the fields
+that differ are written as ``{field: [before, after]}`` in an :class:`AuditEvent`,
+in the same transaction as the change. Bulk loads (the demo generator) call
+:func:`record_created` for the rows they insert, since ``bulk_create`` sends no signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from coopcis.apps.audit.context import current_actor
+from coopcis.apps.audit.models import AuditAction, AuditEvent
+
+AUDIT_REASON_ATTRIBUTE = "_audit_reason"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (bytes, memoryview)):
+        return f"<{len(bytes(value))} bytes>"
+    return value
+
+
+class AuditedModel(models.Model):
+    """Abstract base: changes to rows of this model are written to the audit trail."""
+
+    class Meta:
+        abstract = True
+
+    #: Fields never worth an audit line (bulky or derived).
+    audit_exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._audit_snapshot = instance.audit_values()
+        return instance
+
+    def audit_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in self._meta.concrete_fields:
+            if field.name in self.audit_exclude or field.attname not in self.__dict__:
+                continue
+            values[field.attname] = _plain(getattr(self, field.attname))
+        return values
+
+    def audit_account_id(self) -> int | None:
+        """The member account whose history shows this change (None if none)."""
+        return None
+
+    def with_reason(self, reason: str) -> AuditedModel:
+        setattr(self, AUDIT_REASON_ATTRIBUTE, reason)
+        return self
+
+
+def _event(instance: AuditedModel, action: str, changes: dict[str, Any]) -> AuditEvent:
+    actor = current_actor()
+    return AuditEvent(
+        actor=actor.user,
+        actor_label=actor.label,
+        action=action,
+        model=instance._meta.label_lower,
+        object_pk=str(instance.pk),
+        object_repr=str(instance)[:200],
+        account_id=instance.audit_account_id(),
+        changes=changes,
+        reason=getattr(instance, AUDIT_REASON_ATTRIBUTE, "")[:300],
+    )
+
+
+@receiver(post_save)
+def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs: Any) -> None:
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    after = instance.audit_values()
+    if created:
+        changes = {name: [None, value] for name, value in after.items()}
+        _event(instance, AuditAction.CREATE, changes).save()
+    else:
+        before = getattr(instance, "_audit_snapshot", {})
+        changes = {
+            name: [before.get(name), value]
+            for name, value in after.items()
+            if before.get(name) != value
+        }
+        if changes:
+            _event(instance, AuditAction.UPDATE, changes).save()
+    instance._audit_snapshot = after
+    if hasattr(instance, AUDIT_REASON_ATTRIBUTE):
+        delattr(instance, AUDIT_REASON_ATTRIBUTE)
+
+
+@receiver(post_delete)
+def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, AuditedModel):
+        before = getattr(instance, "_audit_snapshot", instance.audit_values())
+        changes = {name: [value, None] for name, value in before.items()}
+        _event(instance, AuditAction.DELETE, changes).save()
+
+
+def record_created(instances: Iterable[AuditedModel], *, batch_size: int = 2000) -> int:
+    """Write CREATE events for rows inserted with ``bulk_create``; returns how many."""
+    events = [
+        _event(instance, AuditAction.CREATE, {k: [None, v] for k, v in instance.audit_values().items()})
+        for instance in instances
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)

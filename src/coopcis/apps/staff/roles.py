@@ -1,0 +1,73 @@
+"""Staff roles as Django groups, with the permissions each needs.
+
+- read-only: sees everything, changes nothing.
+- customer service: takes applications, opens accounts, edits member and contact data.
+- billing: meters, installations, reads, service agreements (what determines a bill).
+- finance: sees everything; payments and the ledger arrive with their own apps.
+- manager: every coopcis permission, and may decide applications.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+COOPCIS_APPS = ("members", "premises", "metering", "audit")
+
+ROLE_NAMES = {
+    "read_only": "Read-only",
+    "customer_service": "Customer service",
+    "billing": "Billing",
+    "finance": "Finance",
+    "manager": "Manager",
+}
+
+#: Which model permissions each role gets, beyond viewing everything.
+ROLE_CHANGES: dict[str, tuple[str, ...]] = {
+    "read_only": (),
+    "customer_service": (
+        "members.add_party", "members.change_party",
+        "members.add_membership", "members.change_membership",
+        "members.add_account", "members.change_account",
+        "members.add_serviceapplication", "members.change_serviceapplication",
+        "members.add_bankdraftmandate", "members.change_bankdraftmandate",
+        "premises.add_premise", "premises.change_premise",
+    ),
+    "billing": (
+        "metering.add_meter", "metering.change_meter",
+        "metering.add_meterinstallation", "metering.change_meterinstallation",
+        "metering.add_registerread", "metering.add_intervalblock",
+        "premises.add_servicepoint", "premises.change_servicepoint",
+        "premises.add_serviceagreement", "premises.change_serviceagreement",
+    ),
+    "finance": (),
+    "manager": ("*",),
+}
+
+#: Custom permission for deciding (approving or declining) applications for service.
+DECIDE_APPLICATIONS = "members.decide_serviceapplication"
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles(**_: Any) -> None:
+    """Create or refresh the role groups (run after every migrate)."""
+    for app_config in apps.get_app_configs():
+        # Permissions are normally made app by app after migrate; make sure all exist now.
+        create_permissions(app_config, verbosity=0)
+    coopcis_permissions = Permission.objects.filter(content_type__app_label__in=COOPCIS_APPS)
+    view_permissions = [p for p in coopcis_permissions if p.codename.startswith("view_")]
+    for name, label in ROLE_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=label)
+        changes = ROLE_CHANGES[name]
+        if changes == ("*",):
+            permissions = list(coopcis_permissions)
+        else:
+            permissions = view_permissions + [_permission(dotted) for dotted in changes]
+        group.permissions.set(permissions)

@@ -1,0 +1,119 @@
+"""Co-op profiles: the numbers that differ between co-ops, as data.
+
+One installation serves one co-op. Its profile (``COOPCIS_PROFILE``, default ``ocec``)
+names the co-op, its offices and phone numbers, trustee districts, bill due days by
+rate class and the fee schedule. See DOMAIN.md: OCEC and SEC differ (meter test
+fee $35 vs $7.50; due days 20 vs 10 for commercial classes), so both ship.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from coopcis.core.money import Money
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+
+
+class ProfileError(ValueError):
+    """An unknown profile code or a malformed profile file."""
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Fee:
+    code: str
+    amount: Money
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CoOpProfile:
+    """A co-op's name, offices, districts, due days and fees (one TOML file)."""
+
+    code: str
+    name: str
+    short_name: str
+    state: str
+    time_zone: str
+    website: str
+    outage_phone: str
+    office_hours: str
+    statement: str
+    counties: tuple[str, ...]
+    offices: tuple[Office, ...]
+    districts: tuple[tuple[str, str], ...]
+    due_days: dict[str, int]
+    fees: dict[str, Fee]
+    late_fee_percent_per_month: Decimal
+    late_fee_classes: tuple[str, ...]
+
+    def due_days_for(self, rate_class: str) -> int:
+        try:
+            return self.due_days[rate_class]
+        except KeyError:
+            raise ProfileError(f"profile {self.code} has no due days for {rate_class}") from None
+
+    def fee(self, code: str) -> Fee:
+        try:
+            return self.fees[code]
+        except KeyError:
+            raise ProfileError(f"profile {self.code} has no fee {code!r}") from None
+
+    @property
+    def district_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.districts)
+
+
+def profile_codes() -> list[str]:
+    return sorted(path.stem for path in PROFILE_DIR.glob("*.toml"))
+
+
+@cache
+def load_profile(code: str) -> CoOpProfile:
+    """Read ``catalog/profiles/<code>.toml``."""
+    path = PROFILE_DIR / f"{code}.toml"
+    if not path.exists():
+        raise ProfileError(f"unknown co-op profile {code!r}; known: {', '.join(profile_codes())}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        return CoOpProfile(
+            code=data["code"],
+            name=data["name"],
+            short_name=data["short_name"],
+            state=data["state"],
+            time_zone=data["time_zone"],
+            website=data.get("website", ""),
+            outage_phone=data.get("outage_phone", ""),
+            office_hours=data.get("office_hours", ""),
+            statement=data.get("statement", ""),
+            counties=tuple(data.get("counties", [])),
+            offices=tuple(Office(**office) for office in data["offices"]),
+            districts=tuple((item["code"], item["name"]) for item in data["districts"]),
+            due_days={key: int(value) for key, value in data["due_days"].items()},
+            fees={
+                key: Fee(key, Money.of(fee["amount"]), fee["description"], fee["source"])
+                for key, fee in data.get("fees", {}).items()
+            },
+            late_fee_percent_per_month=Decimal(data["late_fee"]["percent_per_month"]),
+            late_fee_classes=tuple(data["late_fee"]["applies_to"]),
+        )
+    except (KeyError, TypeError) as error:
+        raise ProfileError(f"profile {code}: missing or malformed field {error}") from None
+
+
+def active_profile() -> CoOpProfile:
+    """The profile this installation runs (``COOPCIS_PROFILE``, default ``ocec``)."""
+    return load_profile(os.environ.get("COOPCIS_PROFILE", "ocec"))
