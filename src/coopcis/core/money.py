@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Union
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
-NumberLike = Union[Decimal, int, str]
+NumberLike = Decimal | int | str
 
 
 class MoneyError(ValueError):
@@ -29,7 +28,7 @@ def to_decimal(value: object) -> Decimal:
     the system as text (files, forms) or as Decimal, never through binary
     floating point.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"refusing {type(value).__name__} {value!r}: use Decimal or a string")
     if isinstance(value, Decimal):
         number = value

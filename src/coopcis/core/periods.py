@@ -8,7 +8,7 @@ The core never reads the clock; callers pass ``as_of`` dates in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 #: Local time of the co-ops in the seeds (Otero and Socorro counties, New Mexico).
@@ -96,13 +96,15 @@ class InstantRange:
             raise PeriodError(f"range end {self.end_at} must be after its start {self.start_at}")
 
     @property
-    def hours(self) -> int:
-        """Whole hours covered (elapsed time, so a DST-change day counts 23 or 25)."""
-        return int((self.end_at - self.start_at).total_seconds()) // 3600
+    def seconds(self) -> int:
+        """Elapsed seconds. Measured in UTC: Python subtracts two times of the same zone by
+        their wall clocks, which would make a daylight-saving day 24 hours long."""
+        return int((self.end_at.astimezone(UTC) - self.start_at.astimezone(UTC)).total_seconds())
 
     @property
-    def seconds(self) -> int:
-        return int((self.end_at - self.start_at).total_seconds())
+    def hours(self) -> int:
+        """Whole hours covered (elapsed time, so a DST-change day counts 23 or 25)."""
+        return self.seconds // 3600
 
 
 def local_month_range(year: int, month: int, tz: ZoneInfo = CO_OP_TIME_ZONE) -> InstantRange:

@@ -7,6 +7,7 @@ arguments, 1 otherwise). ``COOPCIS_DEBUG=1`` shows the traceback instead.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from typing import Any, NoReturn
@@ -14,35 +15,53 @@ from typing import Any, NoReturn
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from coopcis.apps.audit.context import acting_as
 from coopcis.core.errors import RuleViolation
 
 
-class OneLineParser(CommandParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+def _one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
+    """Make ``parser`` and its subcommand parsers report bad arguments in one line."""
+
+    def error(message: str) -> NoReturn:
+        if getattr(parser, "called_from_command_line", True) is False:
+            raise CommandError(message)
+        parser.exit(2, f"{prog}: error: {message}\n")
+
+    parser.error = error  # type: ignore[method-assign]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _one_line_errors(sub, prog)
 
 
 class CoopCommand(BaseCommand):
     """Subclass and implement ``run(*args, **options)`` instead of ``handle``."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        kwargs.setdefault("parser_class", OneLineParser)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.prog = f"coopcis {subcommand}"
+        _one_line_errors(parser, parser.prog)
         return parser
 
     def run_from_argv(self, argv: list[str]) -> None:
+        self._command_line_name = f"coopcis {argv[1]}"
+        super().run_from_argv(argv)
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        name = getattr(self, "_command_line_name", None)
+        if name is None or os.environ.get("COOPCIS_DEBUG") == "1":
+            return super().execute(*args, **options)  # call_command: let errors raise
         try:
-            super().run_from_argv(argv)
+            return super().execute(*args, **options)
         except CommandError as error:
-            if os.environ.get("COOPCIS_DEBUG") == "1":
-                raise
-            sys.stderr.write(f"coopcis {argv[1]}: error: {error}\n")
-            sys.exit(getattr(error, "returncode", 1))
+            sys.stderr.write(f"{name}: error: {error}\n")
+            sys.exit(error.returncode)
 
     def handle(self, *args: Any, **options: Any) -> str | None:
+        label = f"cli:{os.environ.get('USER', 'unknown')}:{self.__module__.rsplit('.', 1)[-1]}"
         try:
-            return self.run(*args, **options)
+            with acting_as(label=label):
+                return self.run(*args, **options)
         except RuleViolation as violation:
             raise CommandError(str(violation)) from violation
         except ObjectDoesNotExist as missing:

@@ -19,17 +19,19 @@ class Actor:
     label: str
 
 
-_current_actor: ContextVar[Actor] = ContextVar("coopcis_actor", default=Actor(None, "system"))
+SYSTEM = Actor(None, "system")
+_current_actor: ContextVar[Actor | None] = ContextVar("coopcis_actor", default=None)
 
 
 def current_actor() -> Actor:
-    return _current_actor.get()
+    """Who is acting now; "system" when no one said."""
+    return _current_actor.get() or SYSTEM
 
 
 @contextmanager
 def acting_as(*, user: Any = None, label: str) -> Iterator[Actor]:
     token = _current_actor.set(Actor(user, label))
     try:
-        yield _current_actor.get()
+        yield current_actor()
     finally:
         _current_actor.reset(token)

@@ -113,7 +113,9 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
 def record_created(instances: Iterable[AuditedModel], *, batch_size: int = 2000) -> int:
     """Write CREATE events for rows inserted with ``bulk_create``; returns how many."""
     events = [
-        _event(instance, AuditAction.CREATE, {k: [None, v] for k, v in instance.audit_values().items()})
+        _event(
+            instance, AuditAction.CREATE, {k: [None, v] for k, v in instance.audit_values().items()}
+        )
         for instance in instances
     ]
     AuditEvent.objects.bulk_create(events, batch_size=batch_size)

@@ -112,7 +112,8 @@ class Membership(AuditedModel):
         constraints = [
             models.CheckConstraint(
                 name="membership_end_after_join",
-                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("joined_on")),
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("joined_on")),
             )
         ]
 
@@ -195,7 +196,8 @@ class Account(AuditedModel):
         constraints = [
             models.CheckConstraint(
                 name="account_closed_after_opened",
-                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
             )
         ]
 
@@ -314,7 +316,9 @@ class ApplicationCharge(models.Model):
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="charge_positive", condition=models.Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="charge_positive", condition=models.Q(amount__gt=0))
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} ${self.amount}"

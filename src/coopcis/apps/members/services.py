@@ -39,14 +39,26 @@ def check_model(instance: models.Model, *, exclude: list[str] | None = None) -> 
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise RuleViolation(" ".join(messages), field=None if field == "__all__" else field) from None
+        raise RuleViolation(
+            " ".join(messages), field=None if field == "__all__" else field
+        ) from None
 
 
-def check_address(address: Address, *, prefix: str = "") -> None:
+#: Address parts -> the Account fields that hold them.
+MAILING_FIELDS = {
+    "line1": "mailing_line1",
+    "city": "mailing_city",
+    "state": "mailing_state",
+    "zip_code": "mailing_zip",
+}
+
+
+def check_address(address: Address, *, field_names: dict[str, str] | None = None) -> None:
+    """Refuse an address that cannot be mailed to, naming the model field at fault."""
     problems = address_problems(address)
     if problems:
         field, message = problems[0]
-        raise RuleViolation(message, field=f"{prefix}{field}")
+        raise RuleViolation(message, field=(field_names or {}).get(field, field))
 
 
 def _next_number(model: type[models.Model], field: str, start: int) -> str:
@@ -85,7 +97,9 @@ def enroll_membership(*, party: Party, kind: str, joined_on: date, number: str =
     )
     check_model(membership, exclude=["party"])
     membership.save()
-    MembershipEvent.objects.create(membership=membership, kind=MembershipEventKind.JOINED, on=joined_on)
+    MembershipEvent.objects.create(
+        membership=membership, kind=MembershipEventKind.JOINED, on=joined_on
+    )
     return membership
 
 
@@ -115,7 +129,9 @@ def end_membership(
     if on < membership.joined_on:
         raise RuleViolation("a membership cannot end before it began", field="on")
     if kind == MembershipEventKind.EXPELLED and not authority.strip():
-        raise RuleViolation("expulsion needs the board's two-thirds vote recorded", field="authority")
+        raise RuleViolation(
+            "expulsion needs the board's two-thirds vote recorded", field="authority"
+        )
     membership.status = ENDING_STATUSES[kind]
     membership.ended_on = on
     membership.end_reason = reason
@@ -133,7 +149,9 @@ def reinstate_membership(*, membership: Membership, on: date, authority: str) ->
     if membership.status == MembershipStatus.ACTIVE:
         raise RuleViolation(f"membership {membership.number} is active", field="membership")
     if membership.status == MembershipStatus.DECEASED:
-        raise RuleViolation("a deceased member's membership cannot be reinstated", field="membership")
+        raise RuleViolation(
+            "a deceased member's membership cannot be reinstated", field="membership"
+        )
     if not authority.strip():
         raise RuleViolation("reinstatement needs the vote that granted it", field="authority")
     membership.status = MembershipStatus.ACTIVE
@@ -152,7 +170,7 @@ def open_account(*, party: Party, rate_class: str, opened_on: date, **fields: An
     account = Account(party=party, rate_class=rate_class, opened_on=opened_on, **fields)
     if not account.number:
         account.number = _next_number(Account, "number", 1000001)
-    check_address(account.mailing_address, prefix="mailing_")
+    check_address(account.mailing_address, field_names=MAILING_FIELDS)
     check_model(account, exclude=["party"])
     try:
         with transaction.atomic():
@@ -163,8 +181,16 @@ def open_account(*, party: Party, rate_class: str, opened_on: date, **fields: An
 
 
 ACCOUNT_EDITABLE = (
-    "mailing_line1", "mailing_line2", "mailing_city", "mailing_state", "mailing_zip",
-    "phone", "email", "language", "paperless", "billing_cycle",
+    "mailing_line1",
+    "mailing_line2",
+    "mailing_city",
+    "mailing_state",
+    "mailing_zip",
+    "phone",
+    "email",
+    "language",
+    "paperless",
+    "billing_cycle",
 )
 
 
@@ -176,7 +202,7 @@ def update_account(*, account: Account, reason: str = "", **changes: Any) -> Acc
         if field not in ACCOUNT_EDITABLE:
             raise RuleViolation("this field cannot be changed here", field=field)
         setattr(account, field, value)
-    check_address(account.mailing_address, prefix="mailing_")
+    check_address(account.mailing_address, field_names=MAILING_FIELDS)
     check_model(account, exclude=["party"])
     account.with_reason(reason).save()
     return account
@@ -251,7 +277,9 @@ def _locked_application(application: ServiceApplication, *allowed: str) -> Servi
 
 
 @transaction.atomic
-def approve_application(*, application: ServiceApplication, on: date, note: str = "") -> ServiceApplication:
+def approve_application(
+    *, application: ServiceApplication, on: date, note: str = ""
+) -> ServiceApplication:
     application = _locked_application(application, ApplicationStatus.SUBMITTED)
     application.status = ApplicationStatus.APPROVED
     application.decided_on = on
@@ -261,7 +289,9 @@ def approve_application(*, application: ServiceApplication, on: date, note: str 
 
 
 @transaction.atomic
-def decline_application(*, application: ServiceApplication, on: date, note: str) -> ServiceApplication:
+def decline_application(
+    *, application: ServiceApplication, on: date, note: str
+) -> ServiceApplication:
     if not note.strip():
         raise RuleViolation("say why the application is declined", field="decision_note")
     application = _locked_application(
@@ -283,7 +313,9 @@ def connect_application(
 
     application = _locked_application(application, ApplicationStatus.APPROVED)
     if service_point.premise_id != application.premise_id:
-        raise RuleViolation("the service point is not at the applied-for premise", field="service_point")
+        raise RuleViolation(
+            "the service point is not at the applied-for premise", field="service_point"
+        )
     if not Membership.objects.filter(party=application.party).exists():
         enroll_membership(party=application.party, kind=application.membership_kind, joined_on=on)
     account = open_account(

@@ -104,7 +104,9 @@ class RegisterRead(models.Model):
             models.UniqueConstraint(
                 fields=["meter", "channel", "read_on"], name="one_register_read_per_day"
             ),
-            models.CheckConstraint(name="register_non_negative", condition=models.Q(register_wh__gte=0)),
+            models.CheckConstraint(
+                name="register_non_negative", condition=models.Q(register_wh__gte=0)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,9 @@ def register_meter(**fields: Any) -> Meter:
 
 
 @transaction.atomic
-def install_meter(*, meter: Meter, service_point: ServicePoint, installed_on: date) -> MeterInstallation:
+def install_meter(
+    *, meter: Meter, service_point: ServicePoint, installed_on: date
+) -> MeterInstallation:
     """Install a meter at a service point. A meter is at one place at a time: an installation
     that overlaps another of the same meter is refused (the meter row is locked meanwhile)."""
     meter = Meter.objects.select_for_update().get(pk=meter.pk)

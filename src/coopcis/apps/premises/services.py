@@ -22,7 +22,9 @@ def check_tariff_code(code: str) -> None:
 
     codes = tariff_codes()
     if code not in codes:
-        raise RuleViolation(f"unknown tariff {code!r}; valid: {', '.join(codes)}", field="tariff_code")
+        raise RuleViolation(
+            f"unknown tariff {code!r}; valid: {', '.join(codes)}", field="tariff_code"
+        )
 
 
 @transaction.atomic
@@ -94,7 +96,9 @@ def start_agreement(
 
 
 @transaction.atomic
-def end_agreement(*, agreement: ServiceAgreement, end_on: date, reason: str = "") -> ServiceAgreement:
+def end_agreement(
+    *, agreement: ServiceAgreement, end_on: date, reason: str = ""
+) -> ServiceAgreement:
     agreement = ServiceAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.end_on is not None:
         raise RuleViolation("this agreement has already ended", field="end_on")

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,23 +15,48 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(max_length=150)),
-                ('action', models.CharField(choices=[('CREATE', 'created'), ('UPDATE', 'changed'), ('DELETE', 'deleted')], max_length=6)),
-                ('model', models.CharField(max_length=100)),
-                ('object_pk', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=200)),
-                ('account_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('changes', models.JSONField(default=dict)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("CREATE", "created"),
+                            ("UPDATE", "changed"),
+                            ("DELETE", "deleted"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                ("model", models.CharField(max_length=100)),
+                ("object_pk", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=200)),
+                ("account_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("changes", models.JSONField(default=dict)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['model', 'object_pk'], name='audit_audit_model_912e1b_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["model", "object_pk"], name="audit_audit_model_912e1b_idx")
+                ],
             },
         ),
     ]

@@ -5,138 +5,356 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=12, unique=True)),
-                ('rate_class', models.CharField(choices=[('RESIDENTIAL', 'Residential'), ('SMALL_COMMERCIAL', 'Small commercial'), ('IRRIGATION', 'Irrigation'), ('LARGE_COMMERCIAL', 'Large commercial'), ('LIGHTING', 'Lighting')], max_length=16)),
-                ('status', models.CharField(choices=[('PENDING', 'Pending connection'), ('ACTIVE', 'Active'), ('CLOSED', 'Closed')], default='ACTIVE', max_length=8)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('billing_cycle', models.PositiveSmallIntegerField(default=1)),
-                ('paperless', models.BooleanField(default=False)),
-                ('autopay', models.BooleanField(default=False)),
-                ('language', models.CharField(choices=[('EN', 'English'), ('ES', 'Spanish')], default='EN', max_length=2)),
-                ('mailing_line1', models.CharField(max_length=120)),
-                ('mailing_line2', models.CharField(blank=True, max_length=120)),
-                ('mailing_city', models.CharField(max_length=60)),
-                ('mailing_state', models.CharField(default='NM', max_length=2)),
-                ('mailing_zip', models.CharField(max_length=10)),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('email', models.EmailField(blank=True, max_length=254)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=12, unique=True)),
+                (
+                    "rate_class",
+                    models.CharField(
+                        choices=[
+                            ("RESIDENTIAL", "Residential"),
+                            ("SMALL_COMMERCIAL", "Small commercial"),
+                            ("IRRIGATION", "Irrigation"),
+                            ("LARGE_COMMERCIAL", "Large commercial"),
+                            ("LIGHTING", "Lighting"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING", "Pending connection"),
+                            ("ACTIVE", "Active"),
+                            ("CLOSED", "Closed"),
+                        ],
+                        default="ACTIVE",
+                        max_length=8,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("billing_cycle", models.PositiveSmallIntegerField(default=1)),
+                ("paperless", models.BooleanField(default=False)),
+                ("autopay", models.BooleanField(default=False)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("EN", "English"), ("ES", "Spanish")], default="EN", max_length=2
+                    ),
+                ),
+                ("mailing_line1", models.CharField(max_length=120)),
+                ("mailing_line2", models.CharField(blank=True, max_length=120)),
+                ("mailing_city", models.CharField(max_length=60)),
+                ("mailing_state", models.CharField(default="NM", max_length=2)),
+                ("mailing_zip", models.CharField(max_length=10)),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("email", models.EmailField(blank=True, max_length=254)),
             ],
         ),
         migrations.CreateModel(
-            name='ApplicationCharge',
+            name="ApplicationCharge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('FEE', 'Fee'), ('DEPOSIT', 'Deposit')], max_length=8)),
-                ('fee_code', models.CharField(blank=True, max_length=40)),
-                ('description', models.CharField(max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('source', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("FEE", "Fee"), ("DEPOSIT", "Deposit")], max_length=8
+                    ),
+                ),
+                ("fee_code", models.CharField(blank=True, max_length=40)),
+                ("description", models.CharField(max_length=200)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("source", models.CharField(blank=True, max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=12, unique=True)),
-                ('kind', models.CharField(choices=[('MEMBER', 'Member'), ('NON_MEMBER', 'Non-member service')], max_length=10)),
-                ('status', models.CharField(choices=[('ACTIVE', 'Active'), ('WITHDRAWN', 'Withdrawn'), ('DECEASED', 'Deceased'), ('DISSOLVED', 'Dissolved'), ('NON_USE', 'Ended for not using energy'), ('EXPELLED', 'Expelled')], default='ACTIVE', max_length=10)),
-                ('joined_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('end_reason', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=12, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("MEMBER", "Member"), ("NON_MEMBER", "Non-member service")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ACTIVE", "Active"),
+                            ("WITHDRAWN", "Withdrawn"),
+                            ("DECEASED", "Deceased"),
+                            ("DISSOLVED", "Dissolved"),
+                            ("NON_USE", "Ended for not using energy"),
+                            ("EXPELLED", "Expelled"),
+                        ],
+                        default="ACTIVE",
+                        max_length=10,
+                    ),
+                ),
+                ("joined_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("end_reason", models.CharField(blank=True, max_length=300)),
             ],
         ),
         migrations.CreateModel(
-            name='BankDraftMandate',
+            name="BankDraftMandate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('draft_day', models.PositiveSmallIntegerField(choices=[(3, '3rd of the month'), (25, '25th of the month')])),
-                ('bank_name', models.CharField(blank=True, max_length=80)),
-                ('routing_number', models.CharField(max_length=9)),
-                ('bank_account_number', models.CharField(max_length=17)),
-                ('bank_account_type', models.CharField(choices=[('CHECKING', 'Checking'), ('SAVINGS', 'Savings')], max_length=8)),
-                ('holder_name', models.CharField(max_length=80)),
-                ('signed_on', models.DateField()),
-                ('active', models.BooleanField(default=True)),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='bank_draft', to='members.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "draft_day",
+                    models.PositiveSmallIntegerField(
+                        choices=[(3, "3rd of the month"), (25, "25th of the month")]
+                    ),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=80)),
+                ("routing_number", models.CharField(max_length=9)),
+                ("bank_account_number", models.CharField(max_length=17)),
+                (
+                    "bank_account_type",
+                    models.CharField(
+                        choices=[("CHECKING", "Checking"), ("SAVINGS", "Savings")], max_length=8
+                    ),
+                ),
+                ("holder_name", models.CharField(max_length=80)),
+                ("signed_on", models.DateField()),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bank_draft",
+                        to="members.account",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MembershipEvent',
+            name="MembershipEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('JOINED', 'Joined'), ('WITHDRAWN', 'Withdrew'), ('DECEASED', 'Died'), ('DISSOLVED', 'Dissolved'), ('NON_USE', 'Stopped using energy'), ('EXPELLED', 'Expelled'), ('REINSTATED', 'Reinstated')], max_length=10)),
-                ('on', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('authority', models.CharField(blank=True, max_length=200)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='members.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("JOINED", "Joined"),
+                            ("WITHDRAWN", "Withdrew"),
+                            ("DECEASED", "Died"),
+                            ("DISSOLVED", "Dissolved"),
+                            ("NON_USE", "Stopped using energy"),
+                            ("EXPELLED", "Expelled"),
+                            ("REINSTATED", "Reinstated"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("on", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("authority", models.CharField(blank=True, max_length=200)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="members.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on', 'id'],
+                "ordering": ["on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('PERSON', 'Person'), ('ORGANIZATION', 'Organization')], max_length=12)),
-                ('organization_kind', models.CharField(blank=True, choices=[('', '-'), ('FIRM', 'Firm or company'), ('PARTNERSHIP', 'Partnership'), ('TRUST', 'Trust'), ('ESTATE', 'Estate'), ('AGENCY', 'Government agency'), ('CHURCH', 'Church or non-profit'), ('ASSOCIATION', 'Association')], default='', max_length=12)),
-                ('first_name', models.CharField(blank=True, max_length=80)),
-                ('last_name', models.CharField(blank=True, max_length=80)),
-                ('organization_name', models.CharField(blank=True, max_length=160)),
-                ('display_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("PERSON", "Person"), ("ORGANIZATION", "Organization")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "organization_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "-"),
+                            ("FIRM", "Firm or company"),
+                            ("PARTNERSHIP", "Partnership"),
+                            ("TRUST", "Trust"),
+                            ("ESTATE", "Estate"),
+                            ("AGENCY", "Government agency"),
+                            ("CHURCH", "Church or non-profit"),
+                            ("ASSOCIATION", "Association"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=80)),
+                ("last_name", models.CharField(blank=True, max_length=80)),
+                ("organization_name", models.CharField(blank=True, max_length=160)),
+                ("display_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'parties',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'PERSON'), models.Q(('last_name', ''), _negated=True)), models.Q(('kind', 'ORGANIZATION'), models.Q(('organization_name', ''), _negated=True)), _connector='OR'), name='party_named')],
+                "verbose_name_plural": "parties",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "PERSON"), models.Q(("last_name", ""), _negated=True)
+                            ),
+                            models.Q(
+                                ("kind", "ORGANIZATION"),
+                                models.Q(("organization_name", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="party_named",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='party',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='membership', to='members.party'),
+            model_name="membership",
+            name="party",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="membership",
+                to="members.party",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='party',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='members.party'),
+            model_name="account",
+            name="party",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accounts",
+                to="members.party",
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceApplication',
+            name="ServiceApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rate_class', models.CharField(choices=[('RESIDENTIAL', 'Residential'), ('SMALL_COMMERCIAL', 'Small commercial'), ('IRRIGATION', 'Irrigation'), ('LARGE_COMMERCIAL', 'Large commercial'), ('LIGHTING', 'Lighting')], max_length=16)),
-                ('tariff_code', models.CharField(max_length=40)),
-                ('membership_kind', models.CharField(choices=[('MEMBER', 'Member'), ('NON_MEMBER', 'Non-member service')], default='MEMBER', max_length=10)),
-                ('status', models.CharField(choices=[('SUBMITTED', 'Submitted'), ('APPROVED', 'Approved'), ('CONNECTED', 'Connected'), ('DECLINED', 'Declined')], default='SUBMITTED', max_length=10)),
-                ('submitted_on', models.DateField()),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=300)),
-                ('connected_on', models.DateField(blank=True, null=True)),
-                ('requested_on', models.DateField(help_text='Date service is wanted')),
-                ('special_agreement', models.TextField(blank=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='members.account')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='members.party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rate_class",
+                    models.CharField(
+                        choices=[
+                            ("RESIDENTIAL", "Residential"),
+                            ("SMALL_COMMERCIAL", "Small commercial"),
+                            ("IRRIGATION", "Irrigation"),
+                            ("LARGE_COMMERCIAL", "Large commercial"),
+                            ("LIGHTING", "Lighting"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("tariff_code", models.CharField(max_length=40)),
+                (
+                    "membership_kind",
+                    models.CharField(
+                        choices=[("MEMBER", "Member"), ("NON_MEMBER", "Non-member service")],
+                        default="MEMBER",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("SUBMITTED", "Submitted"),
+                            ("APPROVED", "Approved"),
+                            ("CONNECTED", "Connected"),
+                            ("DECLINED", "Declined"),
+                        ],
+                        default="SUBMITTED",
+                        max_length=10,
+                    ),
+                ),
+                ("submitted_on", models.DateField()),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("decision_note", models.CharField(blank=True, max_length=300)),
+                ("connected_on", models.DateField(blank=True, null=True)),
+                ("requested_on", models.DateField(help_text="Date service is wanted")),
+                ("special_agreement", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="members.account",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="members.party",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('decide_serviceapplication', 'Can approve or decline applications')],
+                "permissions": [
+                    ("decide_serviceapplication", "Can approve or decline applications")
+                ],
             },
         ),
     ]

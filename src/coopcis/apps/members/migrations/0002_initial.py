@@ -5,35 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
-        ('premises', '0001_initial'),
+        ("members", "0001_initial"),
+        ("premises", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceapplication',
-            name='premise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='premises.premise'),
+            model_name="serviceapplication",
+            name="premise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="premises.premise",
+            ),
         ),
         migrations.AddField(
-            model_name='applicationcharge',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='members.serviceapplication'),
+            model_name="applicationcharge",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="charges",
+                to="members.serviceapplication",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('joined_on')), _connector='OR'), name='membership_end_after_join'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("joined_on")),
+                    _connector="OR",
+                ),
+                name="membership_end_after_join",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('opened_on')), _connector='OR'), name='account_closed_after_opened'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True),
+                    ("closed_on__gte", models.F("opened_on")),
+                    _connector="OR",
+                ),
+                name="account_closed_after_opened",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationcharge',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='charge_positive'),
+            model_name="applicationcharge",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="charge_positive"
+            ),
         ),
     ]

@@ -5,77 +5,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('premises', '0001_initial'),
+        ("premises", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meter',
+            name="Meter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.CharField(max_length=30, unique=True)),
-                ('kind', models.CharField(choices=[('REGISTER', 'Register (monthly reads)'), ('AMI_INTERVAL', 'AMI interval'), ('NET_METER', 'Bidirectional net meter')], max_length=12)),
-                ('multiplier', models.PositiveIntegerField(default=1)),
-                ('dials', models.PositiveSmallIntegerField(default=6, help_text='Register digits, for rollover')),
-                ('interval_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('manufacturer', models.CharField(blank=True, max_length=40)),
-                ('measures_demand', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("serial", models.CharField(max_length=30, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("REGISTER", "Register (monthly reads)"),
+                            ("AMI_INTERVAL", "AMI interval"),
+                            ("NET_METER", "Bidirectional net meter"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("multiplier", models.PositiveIntegerField(default=1)),
+                (
+                    "dials",
+                    models.PositiveSmallIntegerField(
+                        default=6, help_text="Register digits, for rollover"
+                    ),
+                ),
+                ("interval_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("manufacturer", models.CharField(blank=True, max_length=40)),
+                ("measures_demand", models.BooleanField(default=False)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'REGISTER'), ('interval_minutes__in', [5, 15, 30, 60]), _connector='OR'), name='interval_meter_has_interval_length')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "REGISTER"),
+                            ("interval_minutes__in", [5, 15, 30, 60]),
+                            _connector="OR",
+                        ),
+                        name="interval_meter_has_interval_length",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IntervalBlock',
+            name="IntervalBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('DELIVERED', 'Delivered to the member'), ('RECEIVED', 'Received from the member (net metering)')], default='DELIVERED', max_length=9)),
-                ('start_at', models.DateTimeField()),
-                ('interval_minutes', models.PositiveSmallIntegerField()),
-                ('count', models.PositiveIntegerField()),
-                ('values_wh', models.BinaryField()),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interval_blocks', to='metering.meter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("DELIVERED", "Delivered to the member"),
+                            ("RECEIVED", "Received from the member (net metering)"),
+                        ],
+                        default="DELIVERED",
+                        max_length=9,
+                    ),
+                ),
+                ("start_at", models.DateTimeField()),
+                ("interval_minutes", models.PositiveSmallIntegerField()),
+                ("count", models.PositiveIntegerField()),
+                ("values_wh", models.BinaryField()),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interval_blocks",
+                        to="metering.meter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meter', 'channel', 'start_at'],
-                'constraints': [models.UniqueConstraint(fields=('meter', 'channel', 'start_at'), name='one_interval_block_per_start')],
+                "ordering": ["meter", "channel", "start_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("meter", "channel", "start_at"), name="one_interval_block_per_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MeterInstallation',
+            name="MeterInstallation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('installed_on', models.DateField()),
-                ('removed_on', models.DateField(blank=True, null=True)),
-                ('removal_reason', models.CharField(blank=True, max_length=200)),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='installations', to='metering.meter')),
-                ('service_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='installations', to='premises.servicepoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("installed_on", models.DateField()),
+                ("removed_on", models.DateField(blank=True, null=True)),
+                ("removal_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="installations",
+                        to="metering.meter",
+                    ),
+                ),
+                (
+                    "service_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="installations",
+                        to="premises.servicepoint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['installed_on'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('removed_on__isnull', True)), fields=('meter',), name='meter_installed_once'), models.CheckConstraint(condition=models.Q(('removed_on__isnull', True), ('removed_on__gt', models.F('installed_on')), _connector='OR'), name='installation_removed_after_installed')],
+                "ordering": ["installed_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("removed_on__isnull", True)),
+                        fields=("meter",),
+                        name="meter_installed_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("removed_on__isnull", True),
+                            ("removed_on__gt", models.F("installed_on")),
+                            _connector="OR",
+                        ),
+                        name="installation_removed_after_installed",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegisterRead',
+            name="RegisterRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('DELIVERED', 'Delivered to the member'), ('RECEIVED', 'Received from the member (net metering)')], default='DELIVERED', max_length=9)),
-                ('read_on', models.DateField()),
-                ('register_wh', models.BigIntegerField()),
-                ('demand_kw', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('power_factor', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('kind', models.CharField(choices=[('ACTUAL', 'Actual'), ('ESTIMATED', 'Estimated')], default='ACTUAL', max_length=9)),
-                ('source', models.CharField(default='FIELD', max_length=20)),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='register_reads', to='metering.meter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("DELIVERED", "Delivered to the member"),
+                            ("RECEIVED", "Received from the member (net metering)"),
+                        ],
+                        default="DELIVERED",
+                        max_length=9,
+                    ),
+                ),
+                ("read_on", models.DateField()),
+                ("register_wh", models.BigIntegerField()),
+                (
+                    "demand_kw",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                (
+                    "power_factor",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("ACTUAL", "Actual"), ("ESTIMATED", "Estimated")],
+                        default="ACTUAL",
+                        max_length=9,
+                    ),
+                ),
+                ("source", models.CharField(default="FIELD", max_length=20)),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="register_reads",
+                        to="metering.meter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meter', 'channel', 'read_on'],
-                'constraints': [models.UniqueConstraint(fields=('meter', 'channel', 'read_on'), name='one_register_read_per_day'), models.CheckConstraint(condition=models.Q(('register_wh__gte', 0)), name='register_non_negative')],
+                "ordering": ["meter", "channel", "read_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("meter", "channel", "read_on"), name="one_register_read_per_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("register_wh__gte", 0)), name="register_non_negative"
+                    ),
+                ],
             },
         ),
     ]

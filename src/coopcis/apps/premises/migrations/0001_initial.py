@@ -5,66 +5,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
+        ("members", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Premise',
+            name="Premise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('RESIDENCE', 'Residence'), ('MOBILE_HOME_SPACE', 'Mobile-home park space'), ('BUSINESS', 'Business'), ('FARM', 'Farm or ranch'), ('IRRIGATION_WELL', 'Irrigation well'), ('INDUSTRIAL', 'Industrial site'), ('STREET_LIGHTING', 'Street or area lighting')], max_length=20)),
-                ('line1', models.CharField(max_length=120)),
-                ('line2', models.CharField(blank=True, max_length=120)),
-                ('city', models.CharField(max_length=60)),
-                ('state', models.CharField(default='NM', max_length=2)),
-                ('zip_code', models.CharField(max_length=10)),
-                ('county', models.CharField(max_length=40)),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('district', models.CharField(choices=[('NW', 'Northwest'), ('NE', 'Northeast'), ('CN', 'Central'), ('SW', 'Southwest'), ('SE', 'Southeast')], max_length=2)),
-                ('search_text', models.CharField(db_index=True, editable=False, max_length=260)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("RESIDENCE", "Residence"),
+                            ("MOBILE_HOME_SPACE", "Mobile-home park space"),
+                            ("BUSINESS", "Business"),
+                            ("FARM", "Farm or ranch"),
+                            ("IRRIGATION_WELL", "Irrigation well"),
+                            ("INDUSTRIAL", "Industrial site"),
+                            ("STREET_LIGHTING", "Street or area lighting"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("line1", models.CharField(max_length=120)),
+                ("line2", models.CharField(blank=True, max_length=120)),
+                ("city", models.CharField(max_length=60)),
+                ("state", models.CharField(default="NM", max_length=2)),
+                ("zip_code", models.CharField(max_length=10)),
+                ("county", models.CharField(max_length=40)),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "district",
+                    models.CharField(
+                        choices=[
+                            ("NW", "Northwest"),
+                            ("NE", "Northeast"),
+                            ("CN", "Central"),
+                            ("SW", "Southwest"),
+                            ("SE", "Southeast"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("search_text", models.CharField(db_index=True, editable=False, max_length=260)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='premise_latitude_range'), models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='premise_longitude_range')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("latitude__isnull", True),
+                            models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                            _connector="OR",
+                        ),
+                        name="premise_latitude_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("longitude__isnull", True),
+                            models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                            _connector="OR",
+                        ),
+                        name="premise_longitude_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('kind', models.CharField(choices=[('METERED', 'Metered'), ('UNMETERED_LIGHTING', 'Unmetered lighting')], max_length=20)),
-                ('feeder', models.CharField(max_length=20)),
-                ('transformer', models.CharField(max_length=20)),
-                ('phases', models.PositiveSmallIntegerField(default=1)),
-                ('service_kva', models.PositiveIntegerField(blank=True, null=True)),
-                ('premise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='premises.premise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("METERED", "Metered"),
+                            ("UNMETERED_LIGHTING", "Unmetered lighting"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("feeder", models.CharField(max_length=20)),
+                ("transformer", models.CharField(max_length=20)),
+                ("phases", models.PositiveSmallIntegerField(default=1)),
+                ("service_kva", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "premise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="premises.premise",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ServiceAgreement',
+            name="ServiceAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tariff_code', models.CharField(max_length=40)),
-                ('start_on', models.DateField()),
-                ('end_on', models.DateField(blank=True, null=True)),
-                ('contract_kw', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('loss_factor', models.DecimalField(decimal_places=5, default=0, max_digits=6)),
-                ('fixtures', models.PositiveIntegerField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='members.account')),
-                ('service_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='premises.servicepoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tariff_code", models.CharField(max_length=40)),
+                ("start_on", models.DateField()),
+                ("end_on", models.DateField(blank=True, null=True)),
+                (
+                    "contract_kw",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                ("loss_factor", models.DecimalField(decimal_places=5, default=0, max_digits=6)),
+                ("fixtures", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="members.account",
+                    ),
+                ),
+                (
+                    "service_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="premises.servicepoint",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_on__isnull', True), ('end_on__gt', models.F('start_on')), _connector='OR'), name='agreement_end_after_start'), models.UniqueConstraint(condition=models.Q(('end_on__isnull', True)), fields=('service_point',), name='one_open_agreement_per_service_point'), models.CheckConstraint(condition=models.Q(('loss_factor__gte', 0), ('loss_factor__lt', 1)), name='agreement_loss_factor_range')],
+                "ordering": ["start_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_on__isnull", True),
+                            ("end_on__gt", models.F("start_on")),
+                            _connector="OR",
+                        ),
+                        name="agreement_end_after_start",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("end_on__isnull", True)),
+                        fields=("service_point",),
+                        name="one_open_agreement_per_service_point",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("loss_factor__gte", 0), ("loss_factor__lt", 1)),
+                        name="agreement_loss_factor_range",
+                    ),
+                ],
             },
         ),
     ]
