@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "coopcis.apps.members",
     "coopcis.apps.premises",
     "coopcis.apps.metering",
+    "coopcis.apps.ledger",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
 ]

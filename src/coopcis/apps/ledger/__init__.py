@@ -1,0 +1,1 @@
+"""The general ledger: journal entries on the RUS chart, enforced balanced and append-only."""

@@ -1,0 +1,1 @@
+"""Double-entry books on the RUS Uniform System of Accounts: entries, rules, checks."""
