@@ -66,9 +66,12 @@ def test_raw_balanced_insert_commits_and_then_cannot_change():
         "DELETE FROM ledger_journalentry WHERE id = 9003",
     ]
     for statement in statements:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
     assert JournalLine.objects.filter(entry_id=9003).count() == 3
     assert reports.trial_balance().balanced
 
