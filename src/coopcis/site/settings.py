@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "coopcis.apps.premises",
     "coopcis.apps.metering",
     "coopcis.apps.ledger",
+    "coopcis.apps.billing",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
 ]

@@ -1,0 +1,1 @@
+"""Billing cycles, bill runs, bills and their lines, holds, cancel and rebill."""
