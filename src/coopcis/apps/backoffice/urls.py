@@ -1,6 +1,51 @@
+"""Back-office URLs (mounted at "/"): sign-in, search, accounts, applications, API v1."""
+
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from coopcis.apps.backoffice import views
+from coopcis.apps.backoffice import api, applications, views
 
 app_name = "backoffice"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            template_name="backoffice/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.search, name="search"),
+    path("accounts/<str:number>/", views.account_detail, name="account"),
+    path("accounts/<str:number>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/<str:number>/membership/new/", views.membership_new, name="membership_new"),
+    path("accounts/<str:number>/meters/install/", views.meter_install, name="meter_install"),
+    path("accounts/<str:number>/meters/remove/", views.meter_remove, name="meter_remove"),
+    path("accounts/<str:number>/agreements/new/", views.agreement_start, name="agreement_start"),
+    path(
+        "accounts/<str:number>/agreements/<int:agreement_id>/end/",
+        views.agreement_end,
+        name="agreement_end",
+    ),
+    path("applications/", applications.application_list, name="applications"),
+    path("applications/new/", applications.application_new, name="application_new"),
+    path("applications/<int:pk>/", applications.application_detail, name="application"),
+    path(
+        "applications/<int:pk>/approve/",
+        applications.application_approve,
+        name="application_approve",
+    ),
+    path(
+        "applications/<int:pk>/decline/",
+        applications.application_decline,
+        name="application_decline",
+    ),
+    path(
+        "applications/<int:pk>/connect/",
+        applications.application_connect,
+        name="application_connect",
+    ),
+    path("api/v1/accounts/<str:number>", api.account, name="api_account"),
+    path("api/v1/applications", api.applications, name="api_applications"),
+    path("api/v1/meters/<str:serial>/install", api.meter_install, name="api_meter_install"),
+]

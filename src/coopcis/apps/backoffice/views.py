@@ -1,0 +1,259 @@
+"""Back-office pages: account search, the account page and the account-level changes.
+
+One domain call per view: a view parses its form, calls one service (or one
+``actions`` step), and shows a refusal against the field at fault.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from coopcis.apps.backoffice import permissions as perms
+from coopcis.apps.backoffice.forms import (
+    AccountForm,
+    AgreementEndForm,
+    AgreementStartForm,
+    MembershipForm,
+    MeterInstallForm,
+    MeterRemoveForm,
+    add_violation,
+    tariff_code_options,
+)
+from coopcis.apps.backoffice.history import history_rows, mask
+from coopcis.apps.backoffice.permissions import staff_view
+from coopcis.apps.backoffice.queries import (
+    AccountOverview,
+    exact_account_number,
+    load_account,
+    normalize_query,
+    search_accounts,
+    service_address,
+)
+from coopcis.apps.members.models import Account
+from coopcis.apps.members.services import enroll_membership, update_account
+from coopcis.apps.metering.models import Meter
+from coopcis.apps.metering.services import install_meter, remove_meter
+from coopcis.apps.premises.models import ServiceAgreement
+from coopcis.apps.premises.services import end_agreement, start_agreement
+from coopcis.core.errors import RuleViolation
+
+RESULTS_PER_PAGE = 25
+
+
+def account_not_found(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "backoffice/not_found.html", {"what": f"account {number}"}, status=404)
+
+
+@staff_view()
+def search(request: HttpRequest) -> HttpResponse:
+    """Find accounts by name, number, meter serial, address or phone (``?q=``)."""
+    query = normalize_query(request.GET.get("q", ""))
+    page = None
+    if query:
+        if "page" not in request.GET and (number := exact_account_number(query)):
+            return redirect("backoffice:account", number=number)
+        paginator = Paginator(search_accounts(query), RESULTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        for account in page.object_list:
+            account.service_address = service_address(account)
+    return render(request, "backoffice/search.html", {"query": query, "page": page})
+
+
+@staff_view()
+def account_detail(request: HttpRequest, number: str) -> HttpResponse:
+    overview = load_account(number)
+    if overview is None:
+        return account_not_found(request, number)
+    return render(request, "backoffice/account.html", _account_context(request, overview))
+
+
+def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[str, object]:
+    draft = overview.bank_draft
+    return {
+        "o": overview,
+        "account": overview.account,
+        "party": overview.account.party,
+        "membership": overview.membership,
+        "bank_draft": draft,
+        "masked_bank_account": mask(draft.bank_account_number) if draft else "",
+        "history": history_rows(overview.history),
+        "can": perms.abilities(request.user),
+    }
+
+
+def _account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
+    account = Account.objects.select_related("party").filter(number=number).first()
+    return account if account is not None else account_not_found(request, number)
+
+
+def _back_to(account: Account) -> HttpResponse:
+    return redirect(reverse("backoffice:account", kwargs={"number": account.number}))
+
+
+def _change_page(
+    request: HttpRequest, account: Account, form: object, title: str, **extra: object
+) -> HttpResponse:
+    context = {"account": account, "form": form, "title": title, **extra}
+    return render(request, "backoffice/change_form.html", context)
+
+
+@staff_view(perms.EDIT_ACCOUNT, action="edit accounts")
+def account_edit(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = AccountForm.for_account(account, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_account(account=account, reason=form.cleaned_data["reason"], **form.changes())
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, f"Account {account.number} updated.")
+            return _back_to(account)
+    return _change_page(request, account, form, "Edit contact and preferences")
+
+
+@staff_view(perms.ENROLL_MEMBERSHIP, action="enroll members")
+def membership_new(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    form = MembershipForm(
+        request.POST if request.method == "POST" else None,
+        party=account.party,
+        initial={"joined_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = enroll_membership(
+                party=account.party,
+                kind=data["kind"],
+                joined_on=data["joined_on"],
+                number=data["number"].strip(),
+            )
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, f"Membership {membership.number} started.")
+            return _back_to(account)
+    return _change_page(request, account, form, "Enroll membership")
+
+
+@staff_view(perms.INSTALL_METER, action="install meters")
+def meter_install(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    initial = {
+        "service_point": request.GET.get("service_point", ""),
+        "installed_on": timezone.localdate(),
+    }
+    form = MeterInstallForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            install_meter(
+                meter=data["meter"],
+                service_point=data["service_point"],
+                installed_on=data["installed_on"],
+            )
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(
+                request, f"Meter {data['meter'].serial} installed at {data['service_point'].code}."
+            )
+            return _back_to(account)
+    return _change_page(request, account, form, "Install a meter")
+
+
+@staff_view(perms.REMOVE_METER, action="remove meters")
+def meter_remove(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    serials = list(
+        Meter.objects.filter(
+            installations__removed_on__isnull=True,
+            installations__service_point__agreements__account=account,
+        )
+        .values_list("serial", flat=True)
+        .distinct()
+        .order_by("serial")
+    )
+    initial = {"meter": request.GET.get("meter", ""), "removed_on": timezone.localdate()}
+    form = MeterRemoveForm(
+        request.POST if request.method == "POST" else None, initial=initial, serials=serials
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            remove_meter(
+                meter=Meter.objects.get(serial=data["meter"]),
+                removed_on=data["removed_on"],
+                reason=data["reason"],
+            )
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, f"Meter {data['meter']} removed.")
+            return _back_to(account)
+    return _change_page(request, account, form, "Remove a meter")
+
+
+@staff_view(perms.START_AGREEMENT, action="start service agreements")
+def agreement_start(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    initial = {"service_point": request.GET.get("service_point", ""), "loss_factor": 0}
+    form = AgreementStartForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = start_agreement(
+                account=account, service_point=form.cleaned_data["service_point"], **form.terms()
+            )
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, f"Agreement started: {agreement}.")
+            return _back_to(account)
+    return _change_page(
+        request, account, form, "Start a service agreement", tariff_codes=tariff_code_options()
+    )
+
+
+@staff_view(perms.END_AGREEMENT, action="end service agreements")
+def agreement_end(request: HttpRequest, number: str, agreement_id: int) -> HttpResponse:
+    account = _account_or_404(request, number)
+    if isinstance(account, HttpResponse):
+        return account
+    agreement = (
+        ServiceAgreement.objects.select_related("service_point")
+        .filter(pk=agreement_id, account=account)
+        .first()
+    )
+    if agreement is None:
+        return render(
+            request,
+            "backoffice/not_found.html",
+            {"what": f"agreement {agreement_id} on account {account.number}"},
+            status=404,
+        )
+    form = AgreementEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            end_agreement(agreement=agreement, **form.cleaned_data)
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, f"Agreement ended: {agreement}.")
+            return _back_to(account)
+    return _change_page(request, account, form, f"End agreement: {agreement}")

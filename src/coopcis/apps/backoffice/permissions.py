@@ -1,0 +1,78 @@
+"""Who may do what in the back office: the staff roles' permissions, checked on the server.
+
+Buttons are hidden from roles that lack a permission, but hiding is only a courtesy:
+every view that changes data checks the permission again and answers 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coopcis.apps.staff.roles import DECIDE_APPLICATIONS
+
+VIEW = "members.view_account"
+EDIT_ACCOUNT = "members.change_account"
+ENROLL_MEMBERSHIP = "members.add_membership"
+SUBMIT_APPLICATION = "members.add_serviceapplication"
+ADD_PARTY = "members.add_party"
+ADD_PREMISE = "premises.add_premise"
+DECIDE_APPLICATION = DECIDE_APPLICATIONS
+# Connecting opens the account (and its agreement) the application asked for.
+CONNECT_APPLICATION = "members.add_account"
+INSTALL_METER = "metering.add_meterinstallation"
+REMOVE_METER = "metering.change_meterinstallation"
+START_AGREEMENT = "premises.add_serviceagreement"
+END_AGREEMENT = "premises.change_serviceagreement"
+
+#: What the templates ask (``can.edit_account``...), by name.
+ABILITIES = {
+    "edit_account": EDIT_ACCOUNT,
+    "enroll_membership": ENROLL_MEMBERSHIP,
+    "submit_application": SUBMIT_APPLICATION,
+    "decide_application": DECIDE_APPLICATION,
+    "connect_application": CONNECT_APPLICATION,
+    "install_meter": INSTALL_METER,
+    "remove_meter": REMOVE_METER,
+    "start_agreement": START_AGREEMENT,
+    "end_agreement": END_AGREEMENT,
+}
+
+
+def abilities(user: Any) -> dict[str, bool]:
+    """Which changes ``user`` may make (one permission lookup, cached on the user)."""
+    return {name: user.has_perm(permission) for name, permission in ABILITIES.items()}
+
+
+def role_label(user: Any) -> str:
+    """The role names shown in the header: the user's role groups, or what stands for them."""
+    if user.is_superuser:
+        return "Administrator"
+    names = sorted(group.name for group in user.groups.all())
+    return ", ".join(names) if names else "No role"
+
+
+def forbidden(request: HttpRequest, action: str) -> HttpResponse:
+    return render(request, "backoffice/forbidden.html", {"action": action}, status=403)
+
+
+def staff_view(*permissions: str, action: str = "see this page") -> Callable[..., Any]:
+    """Sign-in plus the view permission plus ``permissions``; otherwise login page or 403."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perms((VIEW, *permissions)):
+                return forbidden(request, action)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

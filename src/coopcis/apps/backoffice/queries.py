@@ -1,0 +1,226 @@
+"""Read side of the back office: account search and everything the account page shows.
+
+Reads only; every change goes through the apps' service functions. Query counts are
+bounded: the search is one query per page however many accounts match, and the
+account page a fixed number of queries however long the account's history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
+
+from coopcis.apps.audit.models import AuditEvent
+from coopcis.apps.members.models import (
+    Account,
+    BankDraftMandate,
+    Membership,
+    ServiceApplication,
+)
+from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
+
+PHONE_CHARACTERS = re.compile(r"^[\d\s().+\-]+$")
+#: A phone search needs this many digits, so "12" does not match half the co-op.
+PHONE_MIN_DIGITS = 4
+HISTORY_LIMIT = 200
+
+
+def _digits_only(expression: Any) -> Any:
+    for character in ("-", " ", "(", ")", ".", "+"):
+        expression = Replace(expression, Value(character), Value(""))
+    return expression
+
+
+def normalize_query(text: str) -> str:
+    return " ".join(text.split())
+
+
+def search_accounts(text: str) -> QuerySet[Account]:
+    """Accounts matching ``text`` by party name, account number, meter serial, address or phone.
+
+    Name: every word appears in the party's name ("maria baca" finds "Baca, Maria").
+    Meter serial: any meter ever installed at a service point the account has had an
+    agreement on. Address: the service address of any of its premises, or the mailing
+    street. Phone: the account's or the party's phone, compared digit by digit.
+    """
+    query = normalize_query(text)
+    words = query.split(" ")
+    name = Q()
+    for word in words:
+        name &= Q(party__display_name__icontains=word)
+    by_serial = ServiceAgreement.objects.filter(
+        service_point__installations__meter__serial__iexact=query
+    ).values("account_id")
+    by_address = ServiceAgreement.objects.filter(
+        service_point__premise__search_text__contains=query.upper()
+    ).values("account_id")
+    condition = (
+        Q(number=query)
+        | name
+        | Q(pk__in=by_serial)
+        | Q(pk__in=by_address)
+        | Q(mailing_line1__icontains=query)
+        | Q(mailing_line2__icontains=query)
+    )
+    digits = re.sub(r"\D", "", query)
+    if PHONE_CHARACTERS.match(query) and len(digits) >= PHONE_MIN_DIGITS:
+        condition |= Q(phone_digits__contains=digits) | Q(party_phone_digits__contains=digits)
+        accounts = Account.objects.alias(
+            phone_digits=_digits_only(F("phone")),
+            party_phone_digits=_digits_only(F("party__phone")),
+        )
+    else:
+        accounts = Account.objects.all()
+    return (
+        accounts.filter(condition)
+        .select_related("party")
+        .prefetch_related(
+            Prefetch(
+                "agreements",
+                queryset=ServiceAgreement.objects.select_related("service_point__premise").order_by(
+                    "-start_on"
+                ),
+            )
+        )
+        .order_by("party__display_name", "number")
+    )
+
+
+def exact_account_number(text: str) -> str | None:
+    """The account to go straight to: an exact account number, or the one account whose
+    service points have had the meter with exactly this serial."""
+    query = normalize_query(text)
+    if not query or " " in query:
+        return None
+    if Account.objects.filter(number=query).exists():
+        return query
+    numbers = list(
+        ServiceAgreement.objects.filter(service_point__installations__meter__serial__iexact=query)
+        .values_list("account__number", flat=True)
+        .distinct()[:2]
+    )
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def service_address(account: Account) -> str:
+    """The address of the account's latest agreement (uses prefetched agreements)."""
+    agreements = list(account.agreements.all())
+    if not agreements:
+        return ""
+    latest = max(agreements, key=lambda agreement: (agreement.end_on is None, agreement.start_on))
+    return latest.service_point.premise.address.one_line()
+
+
+@dataclass
+class PremiseView:
+    premise: Premise
+    service_points: list[ServicePoint] = field(default_factory=list)
+
+
+@dataclass
+class AccountOverview:
+    """Everything the account page shows, loaded in a fixed number of queries."""
+
+    account: Account
+    membership: Membership | None
+    bank_draft: BankDraftMandate | None
+    agreements: list[ServiceAgreement]
+    premises: list[PremiseView]
+    installations: dict[int, list[MeterInstallation]]
+    applications: list[ServiceApplication]
+    history: list[AuditEvent]
+
+    @property
+    def service_points(self) -> list[ServicePoint]:
+        return [point for view in self.premises for point in view.service_points]
+
+    @property
+    def installed_meters(self) -> list[MeterInstallation]:
+        return [
+            installation
+            for installations in self.installations.values()
+            for installation in installations
+            if installation.removed_on is None
+        ]
+
+
+def _reverse_one(instance: Any, name: str) -> Any:
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:  # a reverse one-to-one with no row
+        return None
+
+
+def load_account(number: str) -> AccountOverview | None:
+    """The account with this number and everything around it, or None if there is none."""
+    account = (
+        Account.objects.select_related("party", "party__membership", "bank_draft")
+        .filter(number=number)
+        .first()
+    )
+    if account is None:
+        return None
+    membership = _reverse_one(account.party, "membership")
+    if membership is not None:
+        membership.loaded_events = list(membership.events.all())
+    agreements = list(
+        account.agreements.select_related("service_point__premise").order_by("start_on", "id")
+    )
+    premises: dict[int, PremiseView] = {}
+    for agreement in agreements:
+        point = agreement.service_point
+        view = premises.setdefault(point.premise_id, PremiseView(point.premise))
+        if point not in view.service_points:
+            view.service_points.append(point)
+    installations: dict[int, list[MeterInstallation]] = {}
+    for installation in (
+        MeterInstallation.objects.filter(
+            service_point__in=[
+                point.pk for view in premises.values() for point in view.service_points
+            ]
+        )
+        .select_related("meter", "service_point")
+        .order_by("installed_on", "id")
+    ):
+        installations.setdefault(installation.service_point_id, []).append(installation)
+    for view in premises.values():
+        for point in view.service_points:
+            point.meter_history = installations.get(point.pk, [])
+    applications = list(
+        ServiceApplication.objects.filter(Q(account=account) | Q(party=account.party_id))
+        .select_related("premise", "party")
+        .prefetch_related("charges")
+        .order_by("-submitted_on", "-id")
+    )
+    return AccountOverview(
+        account=account,
+        membership=membership,
+        bank_draft=_reverse_one(account, "bank_draft"),
+        agreements=agreements,
+        premises=list(premises.values()),
+        installations=installations,
+        applications=applications,
+        history=account_history(account, membership, applications),
+    )
+
+
+def account_history(
+    account: Account, membership: Membership | None, applications: list[ServiceApplication]
+) -> list[AuditEvent]:
+    """Audit events of the account, its agreements and bank draft (tied by ``account_id``),
+    its party, membership and the party's applications, newest first."""
+    condition = Q(account_id=account.pk) | Q(model="members.party", object_pk=str(account.party_id))
+    if membership is not None:
+        condition |= Q(model="members.membership", object_pk=str(membership.pk))
+    if applications:
+        condition |= Q(
+            model="members.serviceapplication",
+            object_pk__in=[str(application.pk) for application in applications],
+        )
+    return list(AuditEvent.objects.filter(condition).order_by("-at", "-id")[:HISTORY_LIMIT])
