@@ -1,0 +1,158 @@
+"""``coopcis rate study``: file reading, exit codes and the JSON shape."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from coopcis.commands.rate_study import main
+from coopcis.core.periods import CO_OP_TIME_ZONE
+
+FIRST = datetime(2025, 2, 28, 12, tzinfo=CO_OP_TIME_ZONE)
+HOURS = 48  # Feb 28 noon to Mar 2 noon: two local months
+
+
+def _rows():
+    rows = []
+    for meter in ("A-1", "B-2"):
+        for hour in range(HOURS):
+            kwh = Decimal(hour % 7) + Decimal("0.125") + (Decimal(1) if meter == "B-2" else 0)
+            rows.append((meter, FIRST + timedelta(hours=hour), kwh))
+    return rows
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "intervals.csv"
+    lines = ["meter_id,start,kwh"] + [f"{m},{s.isoformat()},{k}" for m, s, k in _rows()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _expected_bills():
+    # ocec-res: $30.00 + kWh x 0.1371, each month rounded half up
+    totals: dict[tuple[str, str], Decimal] = {}
+    for meter, start, kwh in _rows():
+        key = (meter, start.strftime("%Y-%m"))
+        totals[key] = totals.get(key, Decimal(0)) + kwh
+    return {
+        key: str(
+            (Decimal("30.00") + kwh * Decimal("0.1371")).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        )
+        for key, kwh in totals.items()
+    }
+
+
+def test_json_bills_every_meter_month(csv_file, capsys):
+    # when
+    code = main(["ocec-res", "--intervals", str(csv_file), "--json"])
+    # then
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["tariff"] == "ocec-res"
+    assert {(b["meter_id"], b["month"]): b["total"] for b in out["bills"]} == _expected_bills()
+    assert set(out["bills"][0]) == {"meter_id", "month", "total"}
+    summary = out["summary"]
+    assert summary["bills"] == 4 and summary["meters"] == 2
+    revenue = sum(Decimal(t) for t in _expected_bills().values())
+    assert Decimal(summary["revenue"]) == revenue
+    assert set(summary["revenue_by_month"]) == {"2025-02", "2025-03"}
+
+
+@pytest.mark.parametrize("layout", ["wh-int32", "kwh-decimal", "kwh-decimal-scale2"])
+def test_parquet_layouts_give_the_csv_result(tmp_path, capsys, layout):
+    # given the same data as Parquet
+    rows = _rows()
+    if layout == "kwh-decimal-scale2":  # whole-cent kWh only: 0.125 -> 0.13 would change data
+        rows = [(m, s, kwh.quantize(Decimal("0.01"))) for m, s, kwh in rows]
+    columns = {
+        "meter_id": pa.array([m for m, _, _ in rows]),
+        "start": pa.array([s for _, s, _ in rows], pa.timestamp("us", tz="America/Denver")),
+    }
+    if layout == "wh-int32":
+        columns["wh"] = pa.array([int(k * 1000) for _, _, k in rows], pa.int32())
+    else:
+        scale = 2 if layout == "kwh-decimal-scale2" else 3
+        columns["kwh"] = pa.array([k for _, _, k in rows], pa.decimal128(12, scale))
+    path = tmp_path / "intervals.parquet"
+    pq.write_table(pa.table(columns), path, row_group_size=30)
+    csv_path = tmp_path / "same.csv"
+    csv_path.write_text(
+        "meter_id,start,kwh\n" + "".join(f"{m},{s.isoformat()},{k}\n" for m, s, k in rows)
+    )
+    # when
+    assert main(["ocec-res-tou", "--intervals", str(path), "--json"]) == 0
+    from_parquet = json.loads(capsys.readouterr().out)
+    assert main(["ocec-res-tou", "--intervals", str(csv_path), "--json"]) == 0
+    from_csv = json.loads(capsys.readouterr().out)
+    # then
+    assert from_parquet == from_csv
+    assert len(from_parquet["bills"]) == 4
+
+
+def test_summary_table(csv_file, capsys):
+    assert main(["ocec-res", "--intervals", str(csv_file)]) == 0
+    out = capsys.readouterr().out
+    assert "2025-02" in out and "2025-03" in out and "p50" in out
+
+
+def test_unknown_code_exits_2_listing_valid_codes(csv_file, capsys):
+    assert main(["no-such-rate", "--intervals", str(csv_file)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown tariff 'no-such-rate'" in err and "ocec-res" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_csv_row_names_the_line(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "meter_id,start,kwh\nA,2025-05-01T00:00:00-06:00,1.5\nA,2025-05-01T01:00:00-06:00,1.5kWh\n"
+    )
+    assert main(["ocec-res", "--intervals", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_start_without_offset_is_refused(tmp_path, capsys):
+    path = tmp_path / "naive.csv"
+    path.write_text("meter_id,start,kwh\nA,2025-05-01T00:00:00,1\n")
+    assert main(["ocec-res", "--intervals", str(path)]) == 2
+    assert "line 2" in capsys.readouterr().err
+
+
+def test_gap_in_data_is_one_line_naming_the_meter(tmp_path, capsys):
+    path = tmp_path / "gap.csv"
+    path.write_text(
+        "meter_id,start,kwh\n"
+        "Z9,2025-05-01T00:00:00-06:00,1\n"
+        "Z9,2025-05-01T01:00:00-06:00,1\n"
+        "Z9,2025-05-01T03:00:00-06:00,1\n"
+    )
+    assert main(["ocec-res", "--intervals", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "meter Z9" in err and "gap" in err
+
+
+def test_float_kwh_parquet_is_refused(tmp_path, capsys):
+    path = tmp_path / "float.parquet"
+    table = pa.table(
+        {
+            "meter_id": ["A"],
+            "start": pa.array([FIRST], pa.timestamp("s", tz="UTC")),
+            "kwh": pa.array([1.5], pa.float64()),
+        }
+    )
+    pq.write_table(table, path)
+    assert main(["ocec-res", "--intervals", str(path)]) == 2
+    assert "never binary floating point" in capsys.readouterr().err
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["ocec-res", "--intervals", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
