@@ -75,6 +75,21 @@ class MeterInstallation(AuditedModel):
     def __str__(self) -> str:
         return f"{self.meter.serial} at {self.service_point.code} from {self.installed_on}"
 
+    def audit_account_id(self) -> int | None:
+        """The account served at this service point when the meter went in."""
+        from coopcis.apps.premises.models import ServiceAgreement
+
+        agreement = (
+            ServiceAgreement.objects.filter(
+                service_point_id=self.service_point_id, start_on__lte=self.installed_on
+            )
+            .exclude(end_on__lte=self.installed_on)
+            .order_by("-start_on")
+            .values_list("account_id", flat=True)
+            .first()
+        )
+        return agreement
+
 
 class Channel(models.TextChoices):
     DELIVERED = "DELIVERED", "Delivered to the member"
@@ -97,6 +112,16 @@ class RegisterRead(models.Model):
     power_factor = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     kind = models.CharField(max_length=9, choices=ReadKind.choices, default=ReadKind.ACTUAL)
     source = models.CharField(max_length=20, default="FIELD")
+    estimate_method = models.CharField(
+        max_length=30, blank=True, help_text="How an estimated read was estimated"
+    )
+    import_batch = models.ForeignKey(
+        "ReadImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="register_reads",
+    )
 
     class Meta:
         ordering = ["meter", "channel", "read_on"]
@@ -156,6 +181,105 @@ class IntervalBlock(models.Model):
     @property
     def end_at(self):  # type: ignore[no-untyped-def]
         return self.start_at + timedelta(minutes=self.interval_minutes * self.count)
+
+
+class ImportFormat(models.TextChoices):
+    CSV_REGISTER = "CSV_REGISTER", "CSV register reads"
+    CSV_INTERVAL = "CSV_INTERVAL", "CSV interval data"
+    ESPI = "ESPI", "Green Button (ESPI XML)"
+
+
+class ReadImportBatch(models.Model):
+    """One imported read file, known by the SHA-256 of its bytes.
+
+    The unique hash makes an import idempotent: the same file a second time is refused as
+    "already imported" before any row is read. ``skipped`` lists the rows not stored, each
+    ``{"line", "meter", "reason"}``, so staff can fix and re-send them.
+    """
+
+    content_sha256 = models.CharField(max_length=64, unique=True)
+    file_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=12, choices=ImportFormat.choices)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.CharField(max_length=150, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_stored = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_format_display()}, {self.rows_stored} stored)"
+
+
+class ExceptionKind(models.TextChoices):
+    MISSING_READ = "MISSING_READ", "Missing read (estimated)"
+    NEGATIVE_CONSUMPTION = "NEGATIVE_CONSUMPTION", "Register went down"
+    ROLLOVER = "ROLLOVER", "Implausible rollover"
+    ZERO_USE = "ZERO_USE", "Zero use on an active account"
+    HIGH_USE = "HIGH_USE", "High use against history"
+    LOW_USE = "LOW_USE", "Low use against history"
+    INTERVAL_GAP = "INTERVAL_GAP", "Gap in interval data"
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    ACCEPTED = "ACCEPTED", "Accepted: the read stands"
+    REJECTED = "REJECTED", "Rejected: replaced by an estimate"
+    REPLACED = "REPLACED", "Replaced by an actual read"
+
+
+class ReadException(models.Model):
+    """A read VEE would not pass on its own: staff accept it, reject it or it gets replaced.
+
+    ``period_start``/``period_end`` are the read dates the check covered; ``billing_month``
+    is the first day of the month ``coopcis reads validate --period`` ran for. An OPEN
+    exception on a read keeps that read out of bills (``metering.usage.period_usage``
+    refuses it); a MISSING_READ records the estimate stored in its place and does not hold
+    billing. A rejected read's original register is kept in ``rejected_register_wh``.
+    """
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="read_exceptions")
+    channel = models.CharField(max_length=9, choices=Channel.choices, default=Channel.DELIVERED)
+    billing_month = models.DateField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField()
+    kind = models.CharField(max_length=20, choices=ExceptionKind.choices)
+    detail = models.TextField()
+    status = models.CharField(
+        max_length=8, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN
+    )
+    read = models.ForeignKey(
+        RegisterRead, on_delete=models.PROTECT, null=True, blank=True, related_name="exceptions"
+    )
+    rejected_register_wh = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["billing_month", "meter", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter", "channel", "billing_month", "kind"],
+                name="one_read_exception_per_kind_and_month",
+            ),
+            models.CheckConstraint(
+                name="read_exception_resolved_when_closed",
+                condition=models.Q(status="OPEN", resolved_at__isnull=True)
+                | (~models.Q(status="OPEN") & models.Q(resolved_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter.serial} {self.billing_month:%Y-%m} {self.kind} ({self.status})"
+
+    @property
+    def holds_billing(self) -> bool:
+        return self.status == ExceptionStatus.OPEN and self.kind != ExceptionKind.MISSING_READ
 
 
 def _swapped(values: array) -> bytes:  # type: ignore[type-arg]
