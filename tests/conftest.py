@@ -6,6 +6,7 @@ import pytest
 from django.core.management.commands import flush
 
 from coopcis.apps.ledger.guard import ledger_maintenance
+from coopcis.site.commands import CoopCommand
 
 _original_flush = flush.Command.handle
 
@@ -18,6 +19,8 @@ def _flush_with_ledger_maintenance(self, *args, **options):  # type: ignore[no-u
 
 
 flush.Command.handle = _flush_with_ledger_maintenance
+# Commands run in-process by tests must not close the test transaction's connection.
+CoopCommand.close_connections_after_command_line = False
 
 
 @pytest.fixture

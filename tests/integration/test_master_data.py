@@ -264,3 +264,29 @@ def test_refused_update_writes_nothing():
     account.refresh_from_db()
     assert account.mailing_city == "Cloudcroft"
     assert AuditEvent.objects.count() == events
+
+
+def test_application_refuses_an_unknown_rate_class():
+    with pytest.raises(RuleViolation) as refusal:
+        members.submit_application(
+            party=PartyFactory(),
+            premise=PremiseFactory(),
+            rate_class="HOBBY",
+            tariff_code="ocec-res",
+            submitted_on=date(2026, 3, 2),
+            requested_on=date(2026, 3, 9),
+        )
+    assert refusal.value.field == "rate_class"
+
+
+def test_meter_installation_shows_in_the_account_history():
+    point = ServicePointFactory()
+    account = AccountFactory()
+    premises.start_agreement(
+        account=account, service_point=point, tariff_code="ocec-res", start_on=date(2024, 1, 1)
+    )
+    install_meter(
+        meter=MeterFactory(serial="HX1"), service_point=point, installed_on=date(2024, 1, 1)
+    )
+    event = AuditEvent.objects.get(model="metering.meterinstallation", action="CREATE")
+    assert event.account_id == account.pk

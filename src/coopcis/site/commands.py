@@ -43,9 +43,21 @@ class CoopCommand(BaseCommand):
         _one_line_errors(parser, parser.prog)
         return parser
 
+    #: Django closes every database connection when a command run from the command line
+    #: ends. The test suite runs commands in-process inside a test transaction, and turns
+    #: this off so the transaction survives (tests/conftest.py).
+    close_connections_after_command_line = True
+
     def run_from_argv(self, argv: list[str]) -> None:
         self._command_line_name = f"coopcis {argv[1]}"
-        super().run_from_argv(argv)
+        if self.close_connections_after_command_line:
+            super().run_from_argv(argv)
+            return
+        self._called_from_command_line = True
+        parser = self.create_parser(argv[0], argv[1])
+        options = vars(parser.parse_args(argv[2:]))
+        args = options.pop("args", ())
+        self.execute(*args, **options)
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         name = getattr(self, "_command_line_name", None)

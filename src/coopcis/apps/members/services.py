@@ -232,7 +232,7 @@ def submit_application(
     check_tariff_code(tariff_code)
     if requested_on < submitted_on:
         raise RuleViolation("service cannot be wanted before the application", field="requested_on")
-    application = ServiceApplication.objects.create(
+    application = ServiceApplication(
         party=party,
         premise=premise,
         rate_class=rate_class,
@@ -242,6 +242,8 @@ def submit_application(
         requested_on=requested_on,
         special_agreement=special_agreement,
     )
+    check_model(application, exclude=["party", "premise", "account"])
+    application.save()
     profile = active_profile()
     fee_code = "connect_after_hours" if after_hours else "connect"
     if fee_code in profile.fees:
