@@ -235,7 +235,8 @@ def demand_kw_by_tou(ordered: Sequence[Interval], *, schedule: TouSchedule) -> d
     return {name: _window_kw(wh, ordered[0].minutes) for name, wh in peaks.items()}
 
 
-def _local_period(first: datetime, end_at: datetime) -> Period:
+def local_period(first: datetime, end_at: datetime) -> Period:
+    """The local dates (America/Denver) a span of instants touches, as a period."""
     start_date = first.astimezone(CO_OP_TIME_ZONE).date()
     local_end = end_at.astimezone(CO_OP_TIME_ZONE)
     end_date: date = local_end.date()
@@ -270,7 +271,7 @@ def determinants_from_intervals(
     start_at, end_at = ordered[0].start_at, ordered[-1].end_at
     schedule = tariff.time_of_use
     return Determinants(
-        period=_local_period(start_at, end_at),
+        period=local_period(start_at, end_at),
         hours=Decimal(int((end_at - start_at).total_seconds())) / Decimal(3600),
         energy_kwh=wh_to_kwh(sum(interval.energy_wh for interval in ordered)),
         energy_kwh_by_tou=energy_kwh_by_tou(ordered, schedule=schedule) if schedule else {},

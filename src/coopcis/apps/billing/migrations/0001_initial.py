@@ -6,144 +6,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0002_ledger_guard'),
-        ('members', '0002_initial'),
-        ('premises', '0001_initial'),
+        ("ledger", "0002_ledger_guard"),
+        ("members", "0002_initial"),
+        ("premises", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillingCycle',
+            name="BillingCycle",
             fields=[
-                ('number', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('read_day', models.PositiveSmallIntegerField(help_text='Day of the month meters are read')),
-                ('bill_lag_days', models.PositiveSmallIntegerField(default=3, help_text='Days from the read to the bill date')),
+                ("number", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                (
+                    "read_day",
+                    models.PositiveSmallIntegerField(help_text="Day of the month meters are read"),
+                ),
+                (
+                    "bill_lag_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, help_text="Days from the read to the bill date"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillRun',
+            name="BillRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=7)),
-                ('cycle', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('RUNNING', 'Running'), ('FINISHED', 'Finished')], default='RUNNING', max_length=8)),
-                ('billed', models.PositiveIntegerField(default=0)),
-                ('held', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('total_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=7)),
+                ("cycle", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("RUNNING", "Running"), ("FINISHED", "Finished")],
+                        default="RUNNING",
+                        max_length=8,
+                    ),
+                ),
+                ("billed", models.PositiveIntegerField(default=0)),
+                ("held", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("total_amount", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
             ],
         ),
         migrations.CreateModel(
-            name='Bill',
+            name="Bill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(db_index=True, max_length=7)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('bill_date', models.DateField()),
-                ('due_date', models.DateField()),
-                ('tariff_code', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('HELD', 'Held for review'), ('POSTED', 'Posted'), ('CANCELLED', 'Cancelled')], max_length=9)),
-                ('estimated', models.BooleanField(default=False)),
-                ('hold_reasons', models.JSONField(blank=True, default=list)),
-                ('meter_serial', models.CharField(blank=True, max_length=30)),
-                ('multiplier', models.PositiveIntegerField(default=1)),
-                ('previous_register_wh', models.BigIntegerField(blank=True, null=True)),
-                ('current_register_wh', models.BigIntegerField(blank=True, null=True)),
-                ('previous_read_kind', models.CharField(blank=True, max_length=9)),
-                ('current_read_kind', models.CharField(blank=True, max_length=9)),
-                ('energy_wh', models.BigIntegerField(blank=True, null=True)),
-                ('demand_kw', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('power_factor', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('total_amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('previous_balance_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('payments_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('amount_due_amount', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('cancel_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='members.account')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='premises.serviceagreement')),
-                ('cancel_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cancelled_bill', to='ledger.journalentry')),
-                ('journal_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bill', to='ledger.journalentry')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='billing.bill')),
-                ('service_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='premises.servicepoint')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='billing.billrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(db_index=True, max_length=7)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("bill_date", models.DateField()),
+                ("due_date", models.DateField()),
+                ("tariff_code", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("HELD", "Held for review"),
+                            ("POSTED", "Posted"),
+                            ("CANCELLED", "Cancelled"),
+                        ],
+                        max_length=9,
+                    ),
+                ),
+                ("estimated", models.BooleanField(default=False)),
+                ("hold_reasons", models.JSONField(blank=True, default=list)),
+                ("meter_serial", models.CharField(blank=True, max_length=30)),
+                ("multiplier", models.PositiveIntegerField(default=1)),
+                ("previous_register_wh", models.BigIntegerField(blank=True, null=True)),
+                ("current_register_wh", models.BigIntegerField(blank=True, null=True)),
+                ("previous_read_kind", models.CharField(blank=True, max_length=9)),
+                ("current_read_kind", models.CharField(blank=True, max_length=9)),
+                ("energy_wh", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "demand_kw",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                (
+                    "power_factor",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True),
+                ),
+                ("total_amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "previous_balance_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12),
+                ),
+                (
+                    "payments_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12),
+                ),
+                (
+                    "amount_due_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=12),
+                ),
+                ("cancel_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="members.account",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="premises.serviceagreement",
+                    ),
+                ),
+                (
+                    "cancel_entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cancelled_bill",
+                        to="ledger.journalentry",
+                    ),
+                ),
+                (
+                    "journal_entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bill",
+                        to="ledger.journalentry",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="billing.bill",
+                    ),
+                ),
+                (
+                    "service_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="premises.servicepoint",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="billing.billrun",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillRunIssue',
+            name="BillRunIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('meter_serial', models.CharField(blank=True, max_length=30)),
-                ('reason', models.CharField(max_length=40)),
-                ('detail', models.TextField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bill_run_issues', to='members.account')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issues', to='billing.billrun')),
-                ('service_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='premises.servicepoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("meter_serial", models.CharField(blank=True, max_length=30)),
+                ("reason", models.CharField(max_length=40)),
+                ("detail", models.TextField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bill_run_issues",
+                        to="members.account",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issues",
+                        to="billing.billrun",
+                    ),
+                ),
+                (
+                    "service_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="premises.servicepoint",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LocationTax',
+            name="LocationTax",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('county', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=60)),
-                ('rate', models.DecimalField(decimal_places=6, help_text='Fraction, 0.0725 = 7.25%', max_digits=8)),
-                ('effective_on', models.DateField()),
-                ('source', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("county", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=60)),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=6, help_text="Fraction, 0.0725 = 7.25%", max_digits=8
+                    ),
+                ),
+                ("effective_on", models.DateField()),
+                ("source", models.CharField(max_length=200)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('county', 'name', 'effective_on'), name='one_tax_rate_per_day'), models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lt', 1)), name='tax_rate_fraction')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("county", "name", "effective_on"), name="one_tax_rate_per_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gte", 0), ("rate__lt", 1)),
+                        name="tax_rate_fraction",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RiderFactor',
+            name="RiderFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(help_text='Billing month YYYY-MM', max_length=7)),
-                ('code', models.CharField(choices=[('pca', 'PCA'), ('dca', 'DCA')], max_length=10)),
-                ('per_kwh', models.DecimalField(decimal_places=6, max_digits=10)),
-                ('source', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.CharField(help_text="Billing month YYYY-MM", max_length=7)),
+                ("code", models.CharField(choices=[("pca", "PCA"), ("dca", "DCA")], max_length=10)),
+                ("per_kwh", models.DecimalField(decimal_places=6, max_digits=10)),
+                ("source", models.CharField(max_length=200)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'code'), name='one_factor_per_month')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("month", "code"), name="one_factor_per_month")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BillLineItem',
+            name="BillLineItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('code', models.CharField(max_length=40)),
-                ('description', models.CharField(max_length=200)),
-                ('quantity', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('unit', models.CharField(max_length=20)),
-                ('rate', models.DecimalField(decimal_places=6, max_digits=16)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('source', models.CharField(max_length=300)),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='billing.bill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("code", models.CharField(max_length=40)),
+                ("description", models.CharField(max_length=200)),
+                ("quantity", models.DecimalField(decimal_places=6, max_digits=20)),
+                ("unit", models.CharField(max_length=20)),
+                ("rate", models.DecimalField(decimal_places=6, max_digits=16)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("source", models.CharField(max_length=300)),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="billing.bill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bill', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('bill', 'position'), name='one_line_per_position')],
+                "ordering": ["bill", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("bill", "position"), name="one_line_per_position"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='bill',
-            index=models.Index(fields=['account', 'period'], name='billing_bil_account_dec48c_idx'),
+            model_name="bill",
+            index=models.Index(fields=["account", "period"], name="billing_bil_account_dec48c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'CANCELLED'), _negated=True), fields=('service_point', 'period'), name='one_bill_per_service_point_and_period'),
+            model_name="bill",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "CANCELLED"), _negated=True),
+                fields=("service_point", "period"),
+                name="one_bill_per_service_point_and_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='bill_period_order'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gt", models.F("period_start"))),
+                name="bill_period_order",
+            ),
         ),
     ]

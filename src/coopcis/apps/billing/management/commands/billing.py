@@ -1,0 +1,200 @@
+"""``coopcis billing ...``: the month's factors and taxes, cycles, holds, issues, cancel and rebill."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
+
+from coopcis.apps.billing.corrections import cancel_bill, rebill, release_bill
+from coopcis.apps.billing.models import (
+    Bill,
+    BillingCycle,
+    BillRun,
+    BillRunIssue,
+    BillStatus,
+    LocationTax,
+    RiderFactor,
+)
+from coopcis.core.periods import Period, PeriodError
+from coopcis.site.commands import CoopCommand
+
+
+def _decimal(text: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"--{name}: not a number: {text!r}") from None
+    if not value.is_finite():
+        raise CommandError(f"--{name}: not a number: {text!r}")
+    return value
+
+
+def _date(text: str | None) -> date:
+    if text is None:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _month(text: str) -> str:
+    try:
+        Period.parse_month(text)
+    except PeriodError as error:
+        raise CommandError(str(error)) from None
+    return text
+
+
+def _bill(pk: int) -> Bill:
+    bill = Bill.objects.filter(pk=pk).first()
+    if bill is None:
+        raise CommandError(f"no bill {pk}")
+    return bill
+
+
+class Command(CoopCommand):
+    help = "Billing set-up and staff work on bills."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        factors = sub.add_parser("factors", help="set a month's PCA and DCA factors ($/kWh)")
+        factors.add_argument("--month", required=True)
+        factors.add_argument("--pca", required=True)
+        factors.add_argument("--dca", required=True)
+        factors.add_argument("--source", required=True, help="the filing the factors come from")
+        tax = sub.add_parser("tax", help="set a tax rate for a county from a date")
+        tax.add_argument("--county", required=True)
+        tax.add_argument("--name", required=True)
+        tax.add_argument("--rate", required=True, help="fraction: 0.0725 for 7.25%%")
+        tax.add_argument("--from", dest="effective_on", required=True)
+        tax.add_argument("--source", required=True)
+        cycle = sub.add_parser("cycle", help="set a billing cycle's read day and bill lag")
+        cycle.add_argument("number", type=int)
+        cycle.add_argument("--read-day", type=int, required=True)
+        cycle.add_argument("--bill-lag", type=int, default=3)
+        issues = sub.add_parser("issues", help="what a bill run skipped, and why")
+        issues.add_argument("--run", type=int, help="bill run id (default: the latest)")
+        issues.add_argument("--json", action="store_true")
+        holds = sub.add_parser("holds", help="bills held for review")
+        holds.add_argument("--period")
+        holds.add_argument("--json", action="store_true")
+        release = sub.add_parser("release", help="post a held bill as it is")
+        release.add_argument("bill", type=int)
+        release.add_argument("--note", required=True)
+        cancel = sub.add_parser("cancel", help="cancel a bill (reversing entry), optionally rebill")
+        cancel.add_argument("bill", type=int)
+        cancel.add_argument("--reason", required=True)
+        cancel.add_argument("--on", help="YYYY-MM-DD of the reversal (default today)")
+        cancel.add_argument("--rebill", action="store_true")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _factors(self, options: dict[str, Any]) -> None:
+        month = _month(options["month"])
+        for code in ("pca", "dca"):
+            RiderFactor.objects.update_or_create(
+                month=month,
+                code=code,
+                defaults={"per_kwh": _decimal(options[code], code), "source": options["source"]},
+            )
+        self.stdout.write(f"Factors for {month}: PCA {options['pca']}, DCA {options['dca']} $/kWh")
+
+    def _tax(self, options: dict[str, Any]) -> None:
+        rate = _decimal(options["rate"], "rate")
+        if not Decimal(0) <= rate < 1:
+            raise CommandError("--rate: a fraction from 0 up to 1 (0.0725 for 7.25%)")
+        LocationTax.objects.update_or_create(
+            county=options["county"],
+            name=options["name"],
+            effective_on=_date(options["effective_on"]),
+            defaults={"rate": rate, "source": options["source"]},
+        )
+        self.stdout.write(
+            f"{options['name']} in {options['county']}: {rate} from {options['effective_on']}"
+        )
+
+    def _cycle(self, options: dict[str, Any]) -> None:
+        if not 1 <= options["read_day"] <= 28:
+            raise CommandError("--read-day: 1 to 28, so every month has it")
+        BillingCycle.objects.update_or_create(
+            number=options["number"],
+            defaults={"read_day": options["read_day"], "bill_lag_days": options["bill_lag"]},
+        )
+        self.stdout.write(
+            f"Cycle {options['number']}: read on day {options['read_day']}, bill {options['bill_lag']} days later"
+        )
+
+    def _issues(self, options: dict[str, Any]) -> None:
+        run = (
+            BillRun.objects.filter(pk=options["run"]).first()
+            if options["run"]
+            else BillRun.objects.order_by("-pk").first()
+        )
+        if run is None:
+            raise CommandError("no such bill run")
+        rows = list(
+            BillRunIssue.objects.filter(run=run)
+            .select_related("account")
+            .values_list("account__number", "meter_serial", "reason", "detail")
+        )
+        if options["json"]:
+            keys = ("account", "meter", "reason", "detail")
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "run": run.pk,
+                        "period": run.period,
+                        "issues": [dict(zip(keys, row, strict=True)) for row in rows],
+                    }
+                )
+            )
+            return
+        self.stdout.write(f"Bill run {run.pk} for {run.period}: {len(rows)} skipped")
+        for account, meter, reason, detail in rows:
+            self.stdout.write(f"  {account} {meter or '-':<12} {reason:<18} {detail}")
+
+    def _holds(self, options: dict[str, Any]) -> None:
+        bills = (
+            Bill.objects.filter(status=BillStatus.HELD)
+            .select_related("account")
+            .order_by("period", "id")
+        )
+        if options["period"]:
+            bills = bills.filter(period=_month(options["period"]))
+        rows = [
+            (b.pk, b.period, b.account.number, f"{b.total_amount:.2f}", b.hold_reasons)
+            for b in bills
+        ]
+        if options["json"]:
+            keys = ("bill", "period", "account", "total", "reasons")
+            self.stdout.write(
+                json.dumps({"held": [dict(zip(keys, row, strict=True)) for row in rows]})
+            )
+            return
+        for pk, period, account, amount, reasons in rows:
+            self.stdout.write(
+                f"  bill {pk} {period} account {account} ${amount} {', '.join(reasons)}"
+            )
+        self.stdout.write(f"{len(rows)} bills held for review")
+
+    def _release(self, options: dict[str, Any]) -> None:
+        bill = release_bill(bill=_bill(options["bill"]), note=options["note"])
+        self.stdout.write(f"Released and posted bill {bill.number} (${bill.total_amount})")
+
+    def _cancel(self, options: dict[str, Any]) -> None:
+        bill = cancel_bill(
+            bill=_bill(options["bill"]), reason=options["reason"], on=_date(options["on"])
+        )
+        self.stdout.write(f"Cancelled bill {bill.number}")
+        if options["rebill"]:
+            new = rebill(cancelled=bill)
+            self.stdout.write(
+                f"Rebilled as bill {new.number}: ${new.total_amount} ({new.get_status_display()})"
+            )

@@ -1,0 +1,209 @@
+"""What a printed bill shows, loaded from the database in a fixed number of queries.
+
+:class:`BillDocument` holds plain values (no model instances), so the renderer needs no
+database and a print worker can load a chunk of bills in three queries: the bills with
+their account, party, service point and premise; their lines; and the usage history
+of their service points.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from coopcis.apps.billing.models import Bill, BillLineItem, BillStatus
+from coopcis.apps.members.models import Account
+
+#: Months the usage chart shows: this bill's and the twelve before it.
+CHART_MONTHS = 13
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    description: str
+    quantity: Decimal
+    unit: str
+    rate: Decimal
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageMonth:
+    """One bar of the chart: a billing month and its kWh (None when not billed)."""
+
+    period: str
+    energy_kwh: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillDocument:
+    """Everything printed on one bill."""
+
+    bill_id: int
+    number: str
+    status: str
+    period: str
+    period_start: date
+    period_end: date
+    bill_date: date
+    due_date: date
+    tariff_code: str
+    estimated: bool
+    account_number: str
+    name: str
+    language: str
+    paperless: bool
+    autopay: bool
+    mailing_lines: tuple[str, ...]
+    mailing_zip: str
+    service_address: str
+    service_point_code: str
+    meter_serial: str
+    multiplier: int
+    previous_register_wh: int | None
+    current_register_wh: int | None
+    previous_read_kind: str
+    current_read_kind: str
+    energy_wh: int | None
+    demand_kw: Decimal | None
+    power_factor: Decimal | None
+    total_amount: Decimal
+    previous_balance_amount: Decimal
+    payments_amount: Decimal
+    amount_due_amount: Decimal
+    lines: tuple[LineView, ...] = ()
+    usage: tuple[UsageMonth, ...] = field(default_factory=tuple)
+
+    @property
+    def is_metered(self) -> bool:
+        return self.current_register_wh is not None or self.energy_wh is not None
+
+
+def shift_month(period: str, months: int) -> str:
+    """``shift_month("2026-01", -1) == "2025-12"``."""
+    index = int(period[:4]) * 12 + int(period[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def chart_periods(period: str) -> list[str]:
+    """The 13 billing months ending with ``period``, oldest first."""
+    return [shift_month(period, offset) for offset in range(1 - CHART_MONTHS, 1)]
+
+
+def mailing_lines(account: Account) -> tuple[str, ...]:
+    """The envelope's address lines: name, street (one or two lines), city state ZIP."""
+    city = f"{account.mailing_city} {account.mailing_state} {account.mailing_zip}"
+    lines = [account.party.display_name, account.mailing_line1, account.mailing_line2, city]
+    return tuple(line for line in lines if line)
+
+
+def _document(bill: Bill, lines: list[LineView], usage: tuple[UsageMonth, ...]) -> BillDocument:
+    account = bill.account
+    return BillDocument(
+        bill_id=bill.pk,
+        number=bill.number,
+        status=bill.status,
+        period=bill.period,
+        period_start=bill.period_start,
+        period_end=bill.period_end,
+        bill_date=bill.bill_date,
+        due_date=bill.due_date,
+        tariff_code=bill.tariff_code,
+        estimated=bill.estimated,
+        account_number=account.number,
+        name=account.party.display_name,
+        language=account.language,
+        paperless=account.paperless,
+        autopay=account.autopay,
+        mailing_lines=mailing_lines(account),
+        mailing_zip=account.mailing_zip,
+        service_address=bill.service_point.premise.address.one_line(),
+        service_point_code=bill.service_point.code,
+        meter_serial=bill.meter_serial,
+        multiplier=bill.multiplier,
+        previous_register_wh=bill.previous_register_wh,
+        current_register_wh=bill.current_register_wh,
+        previous_read_kind=bill.previous_read_kind,
+        current_read_kind=bill.current_read_kind,
+        energy_wh=bill.energy_wh,
+        demand_kw=bill.demand_kw,
+        power_factor=bill.power_factor,
+        total_amount=bill.total_amount,
+        previous_balance_amount=bill.previous_balance_amount,
+        payments_amount=bill.payments_amount,
+        amount_due_amount=bill.amount_due_amount,
+        lines=tuple(lines),
+        usage=usage,
+    )
+
+
+def _usage_by_key(bills: Sequence[Bill]) -> dict[tuple[int, int], dict[str, int | None]]:
+    """Energy of every non-cancelled bill in the chart window of these bills, by
+    (service point, account) and period: one query for the whole chunk."""
+    if not bills:
+        return {}
+    earliest = min(chart_periods(bill.period)[0] for bill in bills)
+    latest = max(bill.period for bill in bills)
+    rows = (
+        Bill.objects.filter(
+            service_point_id__in={bill.service_point_id for bill in bills},
+            period__gte=earliest,
+            period__lte=latest,
+        )
+        .exclude(status=BillStatus.CANCELLED)
+        .values_list("service_point_id", "account_id", "period", "energy_wh")
+    )
+    found: dict[tuple[int, int], dict[str, int | None]] = defaultdict(dict)
+    for point_id, account_id, period, energy_wh in rows:
+        found[(point_id, account_id)][period] = energy_wh
+    return found
+
+
+def usage_months(bill: Bill, history: dict[str, int | None]) -> tuple[UsageMonth, ...]:
+    """The chart's 13 months for ``bill``; this bill's own figure comes from the bill
+    itself (a held or cancelled bill previewed in the back office still charts)."""
+    months = []
+    for period in chart_periods(bill.period):
+        energy_wh = bill.energy_wh if period == bill.period else history.get(period)
+        months.append(UsageMonth(period, None if energy_wh is None else Decimal(energy_wh) / 1000))
+    return tuple(months)
+
+
+def load_bill_documents(bill_ids: Iterable[int]) -> list[BillDocument]:
+    """The documents of these bills, in the order of ``bill_ids`` (unknown ids skipped).
+
+    Usage history is the same service point's under the same account: a member who
+    moves into a house does not see the previous occupant's use on their bill.
+    """
+    ids = list(bill_ids)
+    bills = {
+        bill.pk: bill
+        for bill in Bill.objects.filter(pk__in=ids).select_related(
+            "account__party", "service_point__premise"
+        )
+    }
+    lines: dict[int, list[LineView]] = defaultdict(list)
+    for item in BillLineItem.objects.filter(bill_id__in=list(bills)).order_by("bill", "position"):
+        lines[item.bill_id].append(
+            LineView(
+                description=item.description,
+                quantity=item.quantity,
+                unit=item.unit,
+                rate=item.rate,
+                amount=item.amount,
+                source=item.source,
+            )
+        )
+    history = _usage_by_key(list(bills.values()))
+    documents = []
+    for bill_id in ids:
+        bill = bills.get(bill_id)
+        if bill is None:
+            continue
+        usage = usage_months(bill, history.get((bill.service_point_id, bill.account_id), {}))
+        documents.append(_document(bill, lines[bill_id], usage))
+    return documents

@@ -1,0 +1,187 @@
+"""A month's bill print run: every posted bill to a PDF file, and one print manifest.
+
+Which bills: the period's POSTED bills. HELD bills wait for review and CANCELLED ones
+were replaced, so neither is printed. Paperless accounts' bills are rendered too (the
+member portal serves the same file), but they are left out of the print manifest, the
+list the mail house prints and mails, unless ``include_paperless`` is set.
+
+The manifest is in mailing order, by ZIP code then account number, so the mail house
+can presort without re-sorting. Rendering is split into chunks of bill ids; each worker
+process loads a chunk in three queries and writes its files, and the parent collects
+the manifest rows in order.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connections
+
+from coopcis.apps.billing.models import Bill, BillStatus
+from coopcis.apps.billing.pdf.document import load_bill_documents
+from coopcis.apps.billing.pdf.render import render_bill
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.billing.scan_line import ScanLineError
+
+#: Bills a worker loads and renders per round trip (three queries per chunk).
+CHUNK_SIZE = 250
+MANIFEST_COLUMNS = (
+    "file",
+    "bill_number",
+    "account_number",
+    "name",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "language",
+    "pages",
+    "amount_due",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedBill:
+    """One rendered bill: its file and what the manifest says about it."""
+
+    file: str
+    bill_number: str
+    account_number: str
+    name: str
+    address_lines: tuple[str, ...]
+    language: str
+    pages: int
+    amount_due: str
+    paperless: bool
+    size_bytes: int
+
+    def manifest_row(self) -> list[str]:
+        lines = [*self.address_lines, "", "", ""][:3]
+        return [self.file, self.bill_number, self.account_number, self.name, *lines,
+                self.language, str(self.pages), self.amount_due]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    bill_number: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    printed: list[PrintedBill]
+    failures: list[RenderFailure]
+    manifest: Path
+    in_manifest: int
+
+    @property
+    def pages(self) -> int:
+        return sum(bill.pages for bill in self.printed)
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(bill.size_bytes for bill in self.printed)
+
+
+def bills_to_print(period: str) -> list[int]:
+    """The ids of the period's posted bills, in mailing order (ZIP, account, bill)."""
+    return list(
+        Bill.objects.filter(period=period, status=BillStatus.POSTED)
+        .order_by("account__mailing_zip", "account__number", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def status_counts(period: str) -> dict[str, int]:
+    counts = dict.fromkeys(BillStatus.values, 0)
+    for status in Bill.objects.filter(period=period).values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def render_chunk(bill_ids: Sequence[int], out_dir: str) -> list[PrintedBill | RenderFailure]:
+    """Load, render and write these bills (in a worker process or in this one)."""
+    profile = active_profile()
+    results: list[PrintedBill | RenderFailure] = []
+    for document in load_bill_documents(bill_ids):
+        try:
+            rendered = render_bill(document, profile)
+        except ScanLineError as error:
+            results.append(RenderFailure(document.number, str(error)))
+            continue
+        name = f"{document.number}.pdf"
+        Path(out_dir, name).write_bytes(rendered.pdf)
+        results.append(
+            PrintedBill(
+                file=name,
+                bill_number=document.number,
+                account_number=document.account_number,
+                name=document.name,
+                address_lines=document.mailing_lines[1:],
+                language=document.language,
+                pages=rendered.pages,
+                amount_due=f"{document.amount_due_amount:.2f}",
+                paperless=document.paperless,
+                size_bytes=len(rendered.pdf),
+            )
+        )
+    return results
+
+
+def _render_chunk_job(job: tuple[list[int], str]) -> list[PrintedBill | RenderFailure]:
+    return render_chunk(*job)
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _results(
+    jobs: list[tuple[list[int], str]], workers: int
+) -> Iterator[list[PrintedBill | RenderFailure]]:
+    if workers == 1 or len(jobs) == 1:
+        for job in jobs:
+            yield _render_chunk_job(job)
+        return
+    # Workers are forked with Django set up; they must not share the parent's database
+    # connections, so close them first and let each worker open its own.
+    connections.close_all()
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(min(workers, len(jobs))) as pool:
+        yield from pool.imap(_render_chunk_job, jobs)
+
+
+def print_bills(
+    *,
+    bill_ids: list[int],
+    out_dir: Path,
+    manifest_name: str,
+    workers: int,
+    include_paperless: bool,
+    progress: Callable[[int], object] = lambda done: None,
+) -> PrintResult:
+    """Render ``bill_ids`` into ``out_dir`` and write the manifest there."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(chunk, str(out_dir)) for chunk in _chunks(bill_ids, CHUNK_SIZE)]
+    printed: list[PrintedBill] = []
+    failures: list[RenderFailure] = []
+    for results in _results(jobs, workers):
+        for result in results:
+            if isinstance(result, PrintedBill):
+                printed.append(result)
+            else:
+                failures.append(result)
+        progress(len(results))
+    mailed = [bill for bill in printed if include_paperless or not bill.paperless]
+    manifest = out_dir / manifest_name
+    partial = manifest.with_suffix(".csv.partial")
+    with partial.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(MANIFEST_COLUMNS)
+        writer.writerows(bill.manifest_row() for bill in mailed)
+    os.replace(partial, manifest)
+    return PrintResult(printed, failures, manifest, len(mailed))

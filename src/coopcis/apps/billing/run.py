@@ -1,0 +1,354 @@
+"""``bill-run``: bill every account due for a billing month, exactly once.
+
+A run is a list of independent batches of accounts (sorted by id), each gathered, rated,
+written and posted in its own transaction: the unit a later step spreads over several
+machines' workers. A bill is unique per service point and billing month (a partial
+unique index that ignores cancelled bills), so re-running is a no-op, two runs at once
+cannot both bill a service point, and a run killed at any point is finished by running
+it again: committed batches are skipped service point by service point, the batch that
+was cut off never happened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coopcis.apps.billing import gather as gathering
+from coopcis.apps.billing.models import (
+    Bill,
+    BillingCycle,
+    BillLineItem,
+    BillRun,
+    BillRunIssue,
+    BillStatus,
+    RiderFactor,
+    RunStatus,
+)
+from coopcis.apps.billing.rating import location_taxes, rate, service_usage, tariff_versions
+from coopcis.apps.ledger.models import EntryKind
+from coopcis.apps.ledger.services import Posting, post_entries
+from coopcis.apps.members.models import Account, AccountStatus
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.billing.dates import bill_dates
+from coopcis.core.billing.posting import bill_entry, revenue_account
+from coopcis.core.billing.review import hold_reasons
+from coopcis.core.errors import RuleViolation
+from coopcis.core.money import Money
+from coopcis.core.periods import Period
+from coopcis.core.rating.riders import Riders
+
+DEFAULT_BATCH_SIZE = 500
+DEFAULT_BILL_LAG_DAYS = 3
+
+
+@dataclass
+class BatchResult:
+    billed: int = 0
+    held: int = 0
+    skipped: int = 0
+    total: Decimal = Decimal("0.00")
+
+
+@dataclass
+class RunResult:
+    period: str
+    billed: int = 0
+    held: int = 0
+    skipped: int = 0
+    already_billed: int = 0
+    seconds: float = 0.0
+    total_amount: Decimal = Decimal("0.00")
+    run_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "period": self.period,
+            "billed": self.billed,
+            "held": self.held,
+            "skipped": self.skipped,
+            "already_billed": self.already_billed,
+            "seconds": round(self.seconds, 3),
+            "total_amount": f"{self.total_amount:.2f}",
+        }
+
+
+def rider_factors(period_label: str) -> dict[str, Decimal]:
+    return dict(RiderFactor.objects.filter(month=period_label).values_list("code", "per_kwh"))
+
+
+def _check_factors(codes: set[str], factors: dict[str, Decimal], period_label: str) -> None:
+    """Refuse to start when a tariff in use needs a cost-adjustment factor not set for the month."""
+    needed = sorted(
+        {
+            component.factor
+            for code in codes
+            for component in tariff_versions(code)[-1].components
+            if hasattr(component, "factor")
+        }
+        - factors.keys()
+    )
+    if needed:
+        raise RuleViolation(
+            f"no {', '.join(f.upper() for f in needed)} factor set for {period_label}; set it with "
+            f"`coopcis billing factors --month {period_label} --pca X --dca Y --source TEXT`",
+            field="period",
+        )
+
+
+class BillBatch:
+    """One batch: gather, rate and hold-check every service, then write all at once."""
+
+    def __init__(self, run: BillRun, month: Period, factors: dict[str, Decimal]) -> None:
+        self.run, self.month, self.factors = run, month, factors
+        self.profile = active_profile()
+        self.cycles = dict(BillingCycle.objects.values_list("number", "bill_lag_days"))
+        self.tou: dict[int, object] = {}
+
+    def bill(self, account_ids: list[int]) -> BatchResult:
+        services = gathering.gather(account_ids, self.month, self.run.period)
+        positions = gathering.ledger_positions(account_ids)
+        arrays = gathering.interval_arrays(services)
+        counties = {s.agreement.service_point.premise.county for s in services}
+        on = self.month.end
+        taxes = location_taxes(counties, on)
+        bills: list[Bill] = []
+        lines: list[list[BillLineItem]] = []
+        postings: list[Posting | None] = []
+        issues: list[BillRunIssue] = []
+        for service in services:
+            try:
+                built = self._one(service, arrays, taxes, positions)
+            except ValueError as problem:  # usage, interval data, tariff or determinant problems
+                code = getattr(problem, "code", type(problem).__name__)
+                issues.append(self._issue(service, code, str(problem)))
+                continue
+            if built is None:
+                assert service.problem
+                issues.append(self._issue(service, *service.problem))
+                continue
+            bills.append(built[0])
+            lines.append(built[1])
+            postings.append(built[2])
+        return self._write(bills, lines, postings, issues)
+
+    def _issue(self, service: gathering.Service, code: str, detail: str) -> BillRunIssue:
+        return BillRunIssue(
+            run=self.run,
+            account_id=service.agreement.account_id,
+            service_point_id=service.agreement.service_point_id,
+            meter_serial=service.meter_serial,
+            reason=code[:40],
+            detail=detail,
+        )
+
+    def _one(self, service, arrays, taxes, positions):  # type: ignore[no-untyped-def]
+        if service.problem:
+            return None
+        agreement = service.agreement
+        account = agreement.account
+        versions = tariff_versions(agreement.tariff_code)
+        tariff = versions[-1]
+        # unmetered lights bill the calendar month before the billing month, as meters
+        # read in the billing month bill the use before their read
+        lighting_month = Period.month(*_previous_month(self.month))
+        usage = service_usage(
+            service,
+            tariff,
+            month=lighting_month,
+            arrays=arrays,
+            tou=self.tou,  # type: ignore[arg-type]
+        )
+        county = agreement.service_point.premise.county
+        riders = Riders(factors_per_kwh=self.factors, taxes=taxes.get(county, ()))
+        rated = rate(versions, usage.determinants, riders)
+        read_on = service.current.read_on if service.current else self.month.start
+        bill_date, due_date = bill_dates(
+            read_on=read_on,
+            bill_lag_days=self.cycles.get(account.billing_cycle, DEFAULT_BILL_LAG_DAYS),
+            due_days=self.profile.due_days_for(account.rate_class),
+        )
+        history = [wh for wh, _ in service.history if wh is not None]
+        estimated = bool(service.current and service.current.kind == "ESTIMATED")
+        reasons = hold_reasons(
+            total=rated.total,
+            energy_kwh=None if usage.energy_wh is None else Decimal(usage.energy_wh) / 1000,
+            history_kwh=[Decimal(wh) / 1000 for wh in history],
+            estimated=estimated,
+            previous_estimated=bool(service.history and service.history[0][1]),
+        )
+        position = positions[account.pk]
+        amount_due = position.balance + rated.total.amount
+        position.balance = amount_due  # a second service point of the same account comes after
+        bill = Bill(
+            run=self.run,
+            account=account,
+            service_point=agreement.service_point,
+            agreement=agreement,
+            period=self.run.period,
+            period_start=rated.period.start,
+            period_end=rated.period.end,
+            bill_date=bill_date,
+            due_date=due_date,
+            tariff_code=agreement.tariff_code,
+            status=BillStatus.HELD if reasons else BillStatus.POSTED,
+            estimated=estimated,
+            hold_reasons=reasons,
+            meter_serial=service.meter_serial,
+            multiplier=service.multiplier,
+            previous_register_wh=service.previous.register_wh if service.previous else None,
+            current_register_wh=service.current.register_wh if service.current else None,
+            previous_read_kind=service.previous.kind if service.previous else "",
+            current_read_kind=service.current.kind if service.current else "",
+            energy_wh=usage.energy_wh,
+            demand_kw=usage.demand_kw,
+            power_factor=usage.power_factor,
+            total_amount=rated.total.amount,
+            previous_balance_amount=position.previous_amount_due,
+            payments_amount=position.payments,
+            amount_due_amount=amount_due,
+        )
+        items = [
+            BillLineItem(
+                position=index,
+                code=line.code,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                rate=line.rate,
+                amount=line.amount.amount,
+                source=line.source[:300],
+            )
+            for index, line in enumerate(rated.lines, start=1)
+        ]
+        amounts = [(line.code, line.amount) for line in rated.lines]
+        posting = None if reasons else bill_posting(bill, amounts, revision=service.revision)
+        return bill, items, posting
+
+    def _write(self, bills, lines, postings, issues) -> BatchResult:  # type: ignore[no-untyped-def]
+        fresh = [posting for posting in postings if posting is not None]
+        headers = iter(post_entries(fresh))
+        for bill, posting in zip(bills, postings, strict=True):
+            if posting is not None:
+                bill.journal_entry = next(headers)
+        Bill.objects.bulk_create(bills, batch_size=1000)
+        BillLineItem.objects.bulk_create(
+            [
+                item
+                for bill, items in zip(bills, lines, strict=True)
+                for item in _owned(bill, items)
+            ],
+            batch_size=2000,
+        )
+        BillRunIssue.objects.bulk_create(issues, batch_size=1000)
+        posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
+        return BatchResult(
+            billed=len(posted),
+            held=len(bills) - len(posted),
+            skipped=len(issues),
+            total=sum((bill.total_amount for bill in posted), Decimal("0.00")),
+        )
+
+
+def _previous_month(month: Period) -> tuple[int, int]:
+    start = month.start
+    return (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
+
+
+def _owned(bill: Bill, items: list[BillLineItem]) -> list[BillLineItem]:
+    for item in items:
+        item.bill = bill
+    return items
+
+
+def bill_posting(bill: Bill, lines: list[tuple[str, Money]], *, revision: int = 0) -> Posting:
+    """The ledger posting for a bill (``revision`` counts earlier cancelled bills)."""
+    agreement = bill.agreement
+    tariff = tariff_versions(bill.tariff_code)[-1]
+    entry = bill_entry(
+        member_account=bill.account.number,
+        memo=f"Bill {bill.period} {agreement.service_point.code} ({bill.tariff_code})",
+        posted_on=bill.bill_date,
+        lines=lines,
+        revenue=revenue_account(
+            rate_class=bill.account.rate_class,
+            contract_kw=agreement.contract_kw,
+            tariff_rate_class=tariff.rate_class,
+        ),
+    )
+    key = f"bill:{bill.service_point_id}:{bill.period}" + (f":r{revision}" if revision else "")
+    return Posting(entry=entry, kind=EntryKind.BILL, source_key=key)
+
+
+def accounts_due(cycle: int | None) -> list[int]:
+    accounts = Account.objects.exclude(status=AccountStatus.PENDING)
+    if cycle is not None:
+        accounts = accounts.filter(billing_cycle=cycle)
+    return list(accounts.order_by("id").values_list("id", flat=True))
+
+
+def run_billing(
+    *,
+    period_label: str,
+    cycle: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Bill every account due for the billing month ``period_label`` (YYYY-MM)."""
+    month = Period.parse_month(period_label)
+    started = time.perf_counter()
+    account_ids = accounts_due(cycle)
+    codes = set(
+        Account.objects.filter(pk__in=account_ids)
+        .values_list("agreements__tariff_code", flat=True)
+        .exclude(agreements__tariff_code=None)
+    )
+    factors = rider_factors(period_label)
+    _check_factors(codes, factors, period_label)
+    run = BillRun.objects.create(period=period_label, cycle=cycle)
+    result = RunResult(period=period_label, run_id=run.pk)
+    batch = BillBatch(run, month, factors)
+    for offset in range(0, len(account_ids), batch_size):
+        ids = account_ids[offset : offset + batch_size]
+        outcome = _with_retry(batch, ids)
+        result.billed += outcome.billed
+        result.held += outcome.held
+        result.skipped += outcome.skipped
+        result.total_amount += outcome.total
+        if progress:
+            progress(len(ids))
+    result.already_billed = (
+        Bill.objects.filter(period=period_label, account_id__in=account_ids)
+        .exclude(status=BillStatus.CANCELLED)
+        .exclude(run=run)
+        .count()
+    )
+    result.seconds = time.perf_counter() - started
+    BillRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(),
+        status=RunStatus.FINISHED,
+        billed=result.billed,
+        held=result.held,
+        skipped=result.skipped,
+        total_amount=result.total_amount,
+    )
+    return result
+
+
+def _with_retry(batch: BillBatch, ids: list[int]) -> BatchResult:
+    """Run a batch; if another run billed one of its service points meanwhile, the unique
+    index refuses the whole batch, and the retry gathers again and skips what is billed."""
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return batch.bill(ids)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
