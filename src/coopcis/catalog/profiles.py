@@ -59,6 +59,8 @@ class CoOpProfile:
     fees: dict[str, Fee]
     late_fee_percent_per_month: Decimal
     late_fee_classes: tuple[str, ...]
+    payment_order: tuple[str, ...] = ("ELECTRIC", "FEE", "DEPOSIT", "LOAN")
+    payment_oldest_first: bool = True
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -109,6 +111,8 @@ def load_profile(code: str) -> CoOpProfile:
             },
             late_fee_percent_per_month=Decimal(data["late_fee"]["percent_per_month"]),
             late_fee_classes=tuple(data["late_fee"]["applies_to"]),
+            payment_order=tuple(data["payment_application"]["order"]),
+            payment_oldest_first=bool(data["payment_application"]["oldest_first"]),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "coopcis.apps.metering",
     "coopcis.apps.ledger",
     "coopcis.apps.billing",
+    "coopcis.apps.receivables",
+    "coopcis.apps.payments",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
 ]

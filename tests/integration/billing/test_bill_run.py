@@ -10,7 +10,7 @@ from coopcis.apps.billing.run import run_billing
 from coopcis.apps.ledger import reports
 from coopcis.apps.ledger.models import JournalEntry
 from coopcis.core.errors import RuleViolation
-from tests.integration.billing.conftest import reads
+from tests.integration.small_coop import reads
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from coopcis.apps.ledger import reports
 from coopcis.apps.metering.models import RegisterRead
 from coopcis.cli import main
 from coopcis.core.errors import RuleViolation
-from tests.integration.billing.conftest import reads
+from tests.integration.small_coop import reads
 
 pytestmark = pytest.mark.django_db
 

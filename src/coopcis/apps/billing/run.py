@@ -34,6 +34,8 @@ from coopcis.apps.billing.rating import location_taxes, rate, service_usage, tar
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entries
 from coopcis.apps.members.models import Account, AccountStatus
+from coopcis.apps.payments.services import apply_credits
+from coopcis.apps.receivables.services import bill_items
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.dates import bill_dates
 from coopcis.core.billing.posting import bill_entry, revenue_account
@@ -248,6 +250,8 @@ class BillBatch:
         )
         BillRunIssue.objects.bulk_create(issues, batch_size=1000)
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
+        bill_items(posted)
+        apply_credits(account_id for account_id in {bill.account_id for bill in posted})
         return BatchResult(
             billed=len(posted),
             held=len(bills) - len(posted),

@@ -1,0 +1,176 @@
+"""Payments, how they were applied, and the office's cashier batches.
+
+DOMAIN.md "Bills and payment": mail (check, money order, cashier's check with the stub),
+office (cash, check, money order, card), drop box (checks only), online, kiosks (cash,
+card, check), phone IVR (card or e-check), mobile app, automatic bank draft on the 3rd or
+the 25th, recurring card. Every payment records its channel, tender, reference and who
+took it, and posts exactly once (``idempotency_key``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class PaymentChannel(models.TextChoices):
+    OFFICE = "OFFICE", "Office"
+    MAIL = "MAIL", "Mail"
+    DROP_BOX = "DROP_BOX", "Drop box"
+    LOCKBOX = "LOCKBOX", "Bank lockbox"
+    ONLINE = "ONLINE", "Online"
+    KIOSK = "KIOSK", "Kiosk"
+    IVR = "IVR", "Phone (IVR)"
+    MOBILE = "MOBILE", "Mobile app"
+    BANK_DRAFT = "BANK_DRAFT", "Automatic bank draft"
+    RECURRING_CARD = "RECURRING_CARD", "Recurring card"
+
+
+class Tender(models.TextChoices):
+    CASH = "CASH", "Cash"
+    CHECK = "CHECK", "Check"
+    MONEY_ORDER = "MONEY_ORDER", "Money order"
+    CASHIERS_CHECK = "CASHIERS_CHECK", "Cashier's check"
+    CARD = "CARD", "Card"
+    ACH = "ACH", "ACH / e-check"
+
+
+#: What each channel accepts (a drop box takes checks and money orders only, and so on).
+CHANNEL_TENDERS: dict[str, tuple[str, ...]] = {
+    PaymentChannel.OFFICE: (
+        Tender.CASH,
+        Tender.CHECK,
+        Tender.MONEY_ORDER,
+        Tender.CASHIERS_CHECK,
+        Tender.CARD,
+    ),
+    PaymentChannel.MAIL: (Tender.CHECK, Tender.MONEY_ORDER, Tender.CASHIERS_CHECK),
+    PaymentChannel.DROP_BOX: (Tender.CHECK, Tender.MONEY_ORDER, Tender.CASHIERS_CHECK),
+    PaymentChannel.LOCKBOX: (Tender.CHECK, Tender.MONEY_ORDER, Tender.CASHIERS_CHECK),
+    PaymentChannel.ONLINE: (Tender.CARD, Tender.ACH),
+    PaymentChannel.KIOSK: (Tender.CASH, Tender.CARD, Tender.CHECK),
+    PaymentChannel.IVR: (Tender.CARD, Tender.ACH),
+    PaymentChannel.MOBILE: (Tender.CARD, Tender.ACH),
+    PaymentChannel.BANK_DRAFT: (Tender.ACH,),
+    PaymentChannel.RECURRING_CARD: (Tender.CARD,),
+}
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    CLOSED = "CLOSED", "Closed"
+
+
+class CashierBatch(models.Model):
+    """A cashier's drawer for a shift: opened, payments taken, counted, closed and posted."""
+
+    drawer = models.CharField(max_length=40)
+    opened_by = models.CharField(max_length=150)
+    opened_on = models.DateField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    opening_cash = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    status = models.CharField(max_length=6, choices=BatchStatus.choices, default=BatchStatus.OPEN)
+    counted_cash = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    counted_checks = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    counted_cards = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    difference = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "cashier batches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drawer"],
+                condition=models.Q(status="OPEN"),
+                name="one_open_batch_per_drawer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} {self.drawer} {self.opened_on} ({self.get_status_display()})"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "PENDING", "In an open cashier batch"
+    POSTED = "POSTED", "Posted"
+    REVERSED = "REVERSED", "Reversed (returned or voided)"
+
+
+class Payment(models.Model):
+    """Money received for a member account through one channel."""
+
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    unapplied_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    channel = models.CharField(max_length=14, choices=PaymentChannel.choices)
+    tender = models.CharField(max_length=14, choices=Tender.choices)
+    reference = models.CharField(
+        max_length=80, blank=True, help_text="Check number, authorization, trace"
+    )
+    received_on = models.DateField(db_index=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.CharField(max_length=150)
+    source = models.CharField(
+        max_length=120, blank=True, help_text="File and line, gateway, API key"
+    )
+    cashier_batch = models.ForeignKey(
+        CashierBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=PaymentStatus.choices)
+    journal_entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment",
+    )
+    reversal_entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_payment",
+    )
+    return_code = models.CharField(max_length=4, blank=True)
+    reversal_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "status"])]
+        constraints = [
+            models.CheckConstraint(name="payment_positive", condition=models.Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="payment_unapplied_within_amount",
+                condition=models.Q(
+                    unapplied_amount__gte=0, unapplied_amount__lte=models.F("amount")
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.pk} ${self.amount} {self.get_channel_display()} {self.received_on}"
+
+
+class PaymentApplication(models.Model):
+    """Part of a payment applied to one charge; released when the charge is voided or the
+    payment reversed (the record stays, with ``released_on``)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="applications")
+    item = models.ForeignKey(
+        "receivables.ReceivableItem", on_delete=models.PROTECT, related_name="applications"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    applied_on = models.DateField()
+    released_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="application_positive", condition=models.Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"${self.amount} of payment {self.payment_id} to item {self.item_id}"

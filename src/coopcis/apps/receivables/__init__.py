@@ -1,0 +1,1 @@
+"""What members owe, item by item: bills, fees, deposits billed, loan installments."""

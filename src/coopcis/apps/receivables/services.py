@@ -1,0 +1,115 @@
+"""Charges on a member's account: bills become open items; fees are posted and become items.
+
+Fees (DOMAIN.md "Fees and service charges") come from the co-op profile; each posts
+Dr 142.2 other receivables, Cr 451 miscellaneous service revenues (450 forfeited
+discounts for late fees) and opens an item that payments then pay.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from coopcis.apps.ledger.models import EntryKind
+from coopcis.apps.ledger.services import post_entry
+from coopcis.apps.members.models import Account
+from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.errors import RuleViolation
+from coopcis.core.ledger.entries import JournalEntry, credit, debit
+from coopcis.core.money import Money
+
+OTHER_RECEIVABLE = "142.2"
+SERVICE_REVENUE = "451"
+FORFEITED_DISCOUNTS = "450"
+
+
+def bill_items(bills: list) -> list[ReceivableItem]:  # type: ignore[type-arg]
+    """Open items for posted bills (called in the bill's own transaction)."""
+    items = [
+        ReceivableItem(
+            account_id=bill.account_id,
+            category=ItemCategory.ELECTRIC,
+            description=f"Electric bill {bill.period} ({bill.tariff_code})",
+            amount=bill.total_amount,
+            posted_on=bill.bill_date,
+            due_on=bill.due_date,
+            gl_account="142.1",
+            bill=bill,
+            journal_entry=bill.journal_entry,
+        )
+        for bill in bills
+        if bill.total_amount > 0
+    ]
+    return ReceivableItem.objects.bulk_create(items, batch_size=1000)
+
+
+@transaction.atomic
+def charge_fee(
+    *,
+    account: Account,
+    fee_code: str,
+    on: date,
+    reason: str,
+    amount: Decimal | None = None,
+    source_key: str | None = None,
+) -> ReceivableItem | None:
+    """Post a fee from the profile's schedule (or ``amount`` for a computed one, e.g. a late
+    fee) and open it as an item due in the account's due days. None when ``source_key``
+    was already charged (idempotent)."""
+    profile = active_profile()
+    fee = profile.fees.get(fee_code)
+    if fee is None and amount is None:
+        raise RuleViolation(
+            f"the {profile.short_name} fee schedule has no fee {fee_code!r}", field="fee_code"
+        )
+    money = Money(amount) if amount is not None else fee.amount  # type: ignore[union-attr]
+    if money.amount <= 0 or not money.is_whole_cents:
+        raise RuleViolation("a fee must be a positive amount in whole cents", field="amount")
+    description = fee.description if fee is not None else reason
+    revenue = FORFEITED_DISCOUNTS if fee_code == "late_fee" else SERVICE_REVENUE
+    entry = post_entry(
+        JournalEntry(
+            posted_on=on,
+            memo=f"{description}: {reason}"[:200],
+            lines=(
+                debit(OTHER_RECEIVABLE, money, member_account=account.number),
+                credit(revenue, money, member_account=account.number),
+            ),
+            source="fee",
+        ),
+        kind=EntryKind.FEE,
+        source_key=source_key,
+    )
+    if entry is None:
+        return None
+    item = ReceivableItem.objects.create(
+        account=account,
+        category=ItemCategory.FEE,
+        description=description[:200],
+        amount=money.amount,
+        posted_on=on,
+        due_on=on + timedelta(days=profile.due_days_for(account.rate_class)),
+        gl_account=OTHER_RECEIVABLE,
+        fee_code=fee_code,
+        journal_entry=entry,
+    )
+    from coopcis.apps.payments.services import apply_credit
+
+    apply_credit(account=account, on=on)
+    return item
+
+
+def open_items(account: Account) -> list[ReceivableItem]:
+    return list(
+        ReceivableItem.objects.filter(account=account, status=ItemStatus.OPEN).order_by(
+            "due_on", "id"
+        )
+    )
+
+
+def past_due_items(account: Account, *, as_of: date) -> list[ReceivableItem]:
+    """Open charges whose due date has passed (what collections acts on)."""
+    return [item for item in open_items(account) if item.due_on < as_of]

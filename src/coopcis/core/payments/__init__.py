@@ -1,0 +1,1 @@
+"""Payments: how a payment is spread over what a member owes."""

@@ -1,0 +1,106 @@
+"""A bill run killed at random points (SIGKILL) and started again bills exactly once.
+
+Runs the real command in a subprocess against a real database (a SQLite file, or a
+PostgreSQL database of its own), kills it at random moments, restarts it until it
+finishes, and compares every bill with a run of the same co-op that was never killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+COOPCIS = str(Path(sys.executable).with_name("coopcis"))
+PERIOD = "2026-09"
+
+
+def _env(tmp_path: Path, name: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
+    env["COOPCIS_VAR_DIR"] = str(tmp_path / name)
+    if connection.vendor == "postgresql":
+        settings = connection.settings_dict
+        database = f"coopcis_kill_{name}_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{database}"')
+        env["COOPCIS_DATABASE_URL"] = (
+            f"postgresql://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{database}"
+        )
+    return env
+
+
+def _coopcis(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([COOPCIS, *args], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _co_op(env: dict[str, str]) -> None:
+    _coopcis(env, "migrate", "--verbosity", "0")
+    _coopcis(
+        env, "demo", "--members", "400", "--months", "3", "--seed", "7", "--through", "2026-08"
+    )
+
+
+def _bills(env: dict[str, str]) -> dict[str, object]:
+    script = (
+        "import json\n"
+        "from coopcis.apps.billing.models import Bill\n"
+        "from coopcis.apps.ledger import reports\n"
+        "from coopcis.apps.ledger.models import JournalEntry\n"
+        "bills = Bill.objects.filter(period='" + PERIOD + "')\n"
+        "rows = sorted((b.service_point.code, b.status, str(b.total_amount)) for b in bills)\n"
+        "entries = JournalEntry.objects.filter(kind='BILL').count()\n"
+        "posted = bills.filter(status='POSTED').count()\n"
+        "print(json.dumps({'rows': rows, 'entries': entries, 'posted': posted,\n"
+        "  'balanced': reports.trial_balance().balanced,\n"
+        "  'receivables_difference': str(reports.receivables_difference())}))\n"
+    )
+    return json.loads(_coopcis(env, "shell", "--no-imports", "-c", script))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path):
+    reference, victim = _env(tmp_path, "reference"), _env(tmp_path, "victim")
+    for env in (reference, victim):
+        _co_op(env)
+    expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
+    assert expected["billed"] > 300
+
+    chooser = random.Random(20261122)
+    kills = 0
+    for _attempt in range(6):
+        process = subprocess.Popen(
+            [COOPCIS, "bill-run", "--period", PERIOD, "--batch-size", "25", "--json"],
+            env=victim,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        time.sleep(chooser.uniform(0.4, 3.0))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=60)
+    finished = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
+    again = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
+    assert kills >= 2, "the run finished before it could be killed; slow it down"
+    assert (again["billed"], again["held"]) == (0, 0)
+    assert again["already_billed"] == expected["billed"] + expected["held"]
+    assert finished["skipped"] == expected["skipped"]
+
+    got, want = _bills(victim), _bills(reference)
+    assert got["rows"] == want["rows"]  # same bills, same amounts, one per service point
+    assert got["entries"] == got["posted"] == want["posted"]  # one entry per posted bill
+    assert got["balanced"] and got["receivables_difference"] == "0.00"
