@@ -1,0 +1,1 @@
+"""Collections and disconnection for non-payment under New Mexico rules (17.5.410 NMAC)."""
