@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "coopcis.apps.billing",
     "coopcis.apps.receivables",
     "coopcis.apps.payments",
+    "coopcis.apps.credit",
+    "coopcis.apps.collections",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
 ]

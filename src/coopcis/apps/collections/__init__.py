@@ -1,0 +1,1 @@
+"""Collections: notices, protections, agreements, disconnect and reconnect orders."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CollectionsConfig(AppConfig):
+    name = "coopcis.apps.collections"
+    label = "collections"

@@ -1,0 +1,1 @@
+"""Collection models (see collections/__init__.py)."""

@@ -1,0 +1,1 @@
+"""Deposit models (see credit/__init__.py)."""
