@@ -120,7 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
         "charges": "Cargos de este período",
         "description": "Descripción",
         "quantity": "Cantidad",
-        "rate": "Tarifa",
+        "rate": "Precio",
         "amount": "Importe",
         "clause": "Cláusula",
         "total_current_charges": "Total de cargos actuales",
