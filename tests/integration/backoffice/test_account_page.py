@@ -15,8 +15,9 @@ from tests.factories import MeterInstallationFactory, ServiceAgreementFactory, S
 pytestmark = pytest.mark.django_db
 
 #: Session, user, permissions (2), role groups, account (+party, membership, draft),
-#: membership events, agreements, installations, applications, charges, history.
-ACCOUNT_PAGE_QUERIES = 12
+#: membership events, agreements, installations, applications, charges, history, bills,
+#: balance, payments (+ the charges they paid), open charges.
+ACCOUNT_PAGE_QUERIES = 16
 
 
 def section(html: str, section_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,6 +17,8 @@ from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from coopcis.apps.audit.models import AuditEvent
+from coopcis.apps.billing.models import Bill
+from coopcis.apps.ledger.services import member_balance
 from coopcis.apps.members.models import (
     Account,
     BankDraftMandate,
@@ -23,12 +26,18 @@ from coopcis.apps.members.models import (
     ServiceApplication,
 )
 from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.payments.models import Payment, PaymentApplication
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
+from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 
 PHONE_CHARACTERS = re.compile(r"^[\d\s().+\-]+$")
 #: A phone search needs this many digits, so "12" does not match half the co-op.
 PHONE_MIN_DIGITS = 4
 HISTORY_LIMIT = 200
+#: Bills on the account page: two years of monthly bills for a few service points.
+BILLS_LIMIT = 60
+#: Payments on the account page: about two years of monthly payments.
+PAYMENTS_LIMIT = 30
 
 
 def _digits_only(expression: Any) -> Any:
@@ -135,6 +144,10 @@ class AccountOverview:
     installations: dict[int, list[MeterInstallation]]
     applications: list[ServiceApplication]
     history: list[AuditEvent]
+    bills: list[Bill] = field(default_factory=list)
+    balance: Decimal = Decimal(0)
+    payments: list[Payment] = field(default_factory=list)
+    open_items: list[ReceivableItem] = field(default_factory=list)
 
     @property
     def service_points(self) -> list[ServicePoint]:
@@ -207,6 +220,40 @@ def load_account(number: str) -> AccountOverview | None:
         installations=installations,
         applications=applications,
         history=account_history(account, membership, applications),
+        bills=account_bills(account),
+        balance=member_balance(account).quantize(Decimal("0.01")),
+        payments=account_payments(account),
+        open_items=open_charges(account),
+    )
+
+
+def account_payments(account: Account) -> list[Payment]:
+    """The latest payments, newest first, each with the charges it paid (two queries)."""
+    applications = PaymentApplication.objects.filter(released_on__isnull=True).select_related(
+        "item"
+    )
+    return list(
+        Payment.objects.filter(account=account)
+        .prefetch_related(Prefetch("applications", queryset=applications.order_by("id")))
+        .order_by("-received_on", "-id")[:PAYMENTS_LIMIT]
+    )
+
+
+def open_charges(account: Account) -> list[ReceivableItem]:
+    """What the member owes, charge by charge, oldest due first (one query)."""
+    return list(
+        ReceivableItem.objects.filter(account=account, status=ItemStatus.OPEN).order_by(
+            "due_on", "id"
+        )
+    )
+
+
+def account_bills(account: Account) -> list[Bill]:
+    """The account's latest bills, newest period first, with their service point (one query)."""
+    return list(
+        Bill.objects.filter(account=account)
+        .select_related("service_point")
+        .order_by("-period", "-id")[:BILLS_LIMIT]
     )
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coopcis.apps.backoffice import api, applications, views
+from coopcis.apps.payments import views as cashier
 
 app_name = "backoffice"
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
         views.agreement_end,
         name="agreement_end",
     ),
+    path("bills/<int:bill_id>.pdf", views.bill_pdf, name="bill_pdf"),
     path("applications/", applications.application_list, name="applications"),
     path("applications/new/", applications.application_new, name="application_new"),
     path("applications/<int:pk>/", applications.application_detail, name="application"),
@@ -45,6 +47,12 @@ urlpatterns = [
         applications.application_connect,
         name="application_connect",
     ),
+    path("cashier/", cashier.batch_list, name="cashier"),
+    path("cashier/open/", cashier.batch_open, name="cashier_open"),
+    path("cashier/pay/", cashier.pay_for_account, name="cashier_pay_for_account"),
+    path("cashier/<int:batch_id>/", cashier.batch_detail, name="cashier_batch"),
+    path("cashier/<int:batch_id>/pay/", cashier.take_payment, name="cashier_pay"),
+    path("cashier/<int:batch_id>/close/", cashier.batch_close, name="cashier_close"),
     path("api/v1/accounts/<str:number>", api.account, name="api_account"),
     path("api/v1/applications", api.applications, name="api_applications"),
     path("api/v1/meters/<str:serial>/install", api.meter_install, name="api_meter_install"),

@@ -34,6 +34,7 @@ from coopcis.apps.backoffice.queries import (
     search_accounts,
     service_address,
 )
+from coopcis.apps.billing.pdf import render_bill_by_id
 from coopcis.apps.members.models import Account
 from coopcis.apps.members.services import enroll_membership, update_account
 from coopcis.apps.metering.models import Meter
@@ -70,6 +71,17 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     if overview is None:
         return account_not_found(request, number)
     return render(request, "backoffice/account.html", _account_context(request, overview))
+
+
+@staff_view()
+def bill_pdf(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """A bill as the member gets it (rendered now, so held bills can be previewed)."""
+    rendered = render_bill_by_id(bill_id)
+    if rendered is None:
+        return render(request, "backoffice/not_found.html", {"what": f"bill {bill_id}"}, status=404)
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{rendered.number}.pdf"'
+    return response
 
 
 def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[str, object]:

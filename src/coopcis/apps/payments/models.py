@@ -174,3 +174,88 @@ class PaymentApplication(models.Model):
 
     def __str__(self) -> str:
         return f"${self.amount} of payment {self.payment_id} to item {self.item_id}"
+
+
+
+
+class ApiChannel(models.TextChoices):
+    """The channels whose front ends pay through the JSON API with their own key."""
+
+    ONLINE = PaymentChannel.ONLINE.value, PaymentChannel.ONLINE.label
+    KIOSK = PaymentChannel.KIOSK.value, PaymentChannel.KIOSK.label
+    IVR = PaymentChannel.IVR.value, PaymentChannel.IVR.label
+    MOBILE = PaymentChannel.MOBILE.value, PaymentChannel.MOBILE.label
+
+
+class ChannelApiKey(models.Model):
+    """A front end's key to the payments API (a kiosk vendor, the IVR, the web portal).
+
+    The key is shown once when made; only its public prefix and a salted SHA-256 of the
+    secret are kept, so a copy of the database cannot be used to pay as a kiosk. The
+    channel of every payment made with the key is the key's channel.
+    """
+
+    name = models.CharField(max_length=100)
+    channel = models.CharField(max_length=14, choices=ApiChannel.choices)
+    prefix = models.CharField(max_length=16, unique=True)
+    salt = models.CharField(max_length=32)
+    key_hash = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "channel API key"
+
+    def __str__(self) -> str:
+        state = "active" if self.active else "revoked"
+        return f"{self.prefix} {self.name} ({self.get_channel_display()}, {state})"
+
+
+class RequestState(models.TextChoices):
+    PENDING = "PENDING", "Being processed"
+    TIMED_OUT = "TIMED_OUT", "Processor did not answer"
+    DECLINED = "DECLINED", "Declined by the processor"
+    RECORDED = "RECORDED", "Payment recorded"
+
+
+class Settlement(models.TextChoices):
+    NONE = "", "Not applicable or not yet settled"
+    SETTLED = "SETTLED", "Settled"
+    RETURNED = "RETURNED", "Returned"
+
+
+class PaymentRequest(models.Model):
+    """One payment submitted through the API, by its ``Idempotency-Key``.
+
+    It holds what makes a repeat "the same request" (``fingerprint``), the processor's
+    answer when a card or e-check token was charged, and the first response, which a
+    repeat gets back unchanged. The payment itself is a :class:`Payment` like any other.
+    """
+
+    api_key = models.ForeignKey(ChannelApiKey, on_delete=models.PROTECT, related_name="requests")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=9, choices=RequestState.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempted_at = models.DateTimeField(default=timezone.now)
+    gateway = models.CharField(max_length=40, blank=True)
+    authorization = models.CharField(max_length=64, blank=True, db_index=True)
+    decline_reason = models.CharField(max_length=200, blank=True)
+    settlement = models.CharField(
+        max_length=8, choices=Settlement.choices, default=Settlement.NONE, blank=True
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    return_code = models.CharField(max_length=4, blank=True)
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="api_request"
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API request {self.idempotency_key} ({self.get_state_display()})"
+
+

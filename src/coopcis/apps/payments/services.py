@@ -78,6 +78,14 @@ def _check(account: Account | None, amount: Decimal, channel: str, tender: str) 
     return account
 
 
+def check_payment(
+    *, account: Account | None, amount: Decimal, channel: str, tender: str
+) -> Account:
+    """Refuse, as :func:`receive_payment` would, a payment that cannot be taken; for callers
+    that must know before money moves (a card charged through the processor)."""
+    return _check(account, amount, channel, tender)
+
+
 def receive_payment(
     *,
     account: Account | None,

@@ -1,9 +1,10 @@
 """Staff roles as Django groups, with the permissions each needs.
 
 - read-only: sees everything, changes nothing.
-- customer service: takes applications, opens accounts, edits member and contact data.
+- customer service: takes applications, opens accounts, edits member and contact data,
+  takes office payments.
 - billing: meters, installations, reads, service agreements (what determines a bill).
-- finance: sees everything; payments and the ledger arrive with their own apps.
+- finance: sees everything; takes office payments (cashier batches).
 - manager: every coopcis permission, and may decide applications.
 """
 
@@ -15,7 +16,16 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
-COOPCIS_APPS = ("members", "premises", "metering", "audit")
+COOPCIS_APPS = (
+    "members",
+    "premises",
+    "metering",
+    "audit",
+    "payments",
+    "receivables",
+    "billing",
+    "ledger",
+)
 
 ROLE_NAMES = {
     "read_only": "Read-only",
@@ -24,6 +34,9 @@ ROLE_NAMES = {
     "finance": "Finance",
     "manager": "Manager",
 }
+
+#: Taking office payments: open a cashier batch, take payments into it, close it.
+CASHIER = ("payments.add_cashierbatch", "payments.change_cashierbatch", "payments.add_payment")
 
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
@@ -41,6 +54,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "members.change_bankdraftmandate",
         "premises.add_premise",
         "premises.change_premise",
+        *CASHIER,
     ),
     "billing": (
         "metering.add_meter",
@@ -54,7 +68,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.add_serviceagreement",
         "premises.change_serviceagreement",
     ),
-    "finance": (),
+    "finance": CASHIER,
     "manager": ("*",),
 }
 

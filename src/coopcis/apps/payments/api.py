@@ -1,0 +1,225 @@
+"""JSON API v1 for the payment front ends: online portal, kiosks, IVR and mobile app.
+
+Authenticated by a channel API key (``Authorization: Bearer cpk_...``), not a staff
+session, so CSRF does not apply. The channel of a payment is the key's channel.
+
+- ``POST /api/v1/payments`` with ``Idempotency-Key``: 201 and the payment; 200 and the
+  same body for a repeat; 409 ``{"error"}`` for the key used with other content (or still
+  in progress); 402 for a card declined; 504 when the processor did not answer (retry with
+  the same key); 400 ``{"errors": {field: [...]}}`` for bad input; 401 without a valid key.
+- ``GET /api/v1/payments/accounts/<number>/balance``: balance, amount due, due date.
+- ``POST /api/v1/payments/gateway/callback``: the processor's signed e-check notices.
+
+Money is a JSON string ("54.20"), never a number: a JSON number is a binary float to
+most clients. An unknown account is a 400 on ``account``, as any other bad field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from coopcis.apps.audit.context import acting_as
+from coopcis.apps.billing.models import Bill, BillStatus
+from coopcis.apps.ledger.services import member_balance
+from coopcis.apps.members.models import Account
+from coopcis.apps.payments.gateway import (
+    BadCallback,
+    BadSignature,
+    configured_gateway,
+)
+from coopcis.apps.payments.keys import authenticate
+from coopcis.apps.payments.models import ChannelApiKey, Tender
+from coopcis.apps.payments.services import IdempotencyConflict
+from coopcis.apps.payments.submissions import Submission, apply_callback, submit_payment
+from coopcis.core.errors import RuleViolation
+
+BODY_FIELDS = ("account", "amount", "tender", "reference", "token")
+IDEMPOTENCY_KEY_MAX = 80
+RETRY_AFTER_SECONDS = "2"
+
+
+class BadRequest(Exception):
+    """Input the API cannot use: messages by field (``__all__`` for the body as a whole)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _unauthorized(message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="coopcis payments"'
+    return response
+
+
+def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A valid, active channel API key; the request acts as that front end; errors as JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not presented.strip():
+            return _unauthorized("send the channel API key: Authorization: Bearer <key>")
+        api_key = authenticate(presented.strip())
+        if api_key is None:
+            return _unauthorized("the API key is not valid (unknown or revoked)")
+        label = f"api:{api_key.prefix} {api_key.name}"[:150]
+        with acting_as(user=None, label=label):
+            try:
+                return view(request, api_key, *args, **kwargs)
+            except BadRequest as bad:
+                return JsonResponse({"errors": bad.errors}, status=400)
+            except IdempotencyConflict as conflict:
+                return JsonResponse({"error": conflict.message}, status=409)
+            except RuleViolation as violation:
+                field = violation.field or "__all__"
+                return JsonResponse({"errors": {field: [violation.message]}}, status=400)
+
+    return csrf_exempt(wrapped)
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest({"__all__": ["the body is not valid JSON"]}) from None
+    if not isinstance(body, dict):
+        raise BadRequest({"__all__": ["the body must be a JSON object"]})
+    return body
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        problem = "send an Idempotency-Key header (a new one for each payment)"
+    elif len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
+        problem = f"at most {IDEMPOTENCY_KEY_MAX} printable ASCII characters"
+    else:
+        return key
+    raise BadRequest({"idempotency_key": [problem]})
+
+
+def _text(body: dict[str, Any], field: str, errors: dict[str, list[str]], *, limit: int) -> str:
+    value = body.get(field, "")
+    if not isinstance(value, str):
+        errors[field] = ["must be text (a JSON string)"]
+        return ""
+    if len(value.strip()) > limit:
+        errors[field] = [f"at most {limit} characters"]
+    return value.strip()
+
+
+def _amount(body: dict[str, Any], errors: dict[str, list[str]]) -> Decimal:
+    value = body.get("amount")
+    if value is None:
+        errors["amount"] = ['required, as a string of dollars and cents, e.g. "54.20"']
+    elif not isinstance(value, str):
+        errors["amount"] = ['send money as a string, e.g. "54.20", not a JSON number']
+    else:
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            errors["amount"] = [f"not an amount: {value!r}"]
+        else:
+            if amount.is_finite():
+                return amount
+            errors["amount"] = [f"not an amount: {value!r}"]
+    return Decimal(0)
+
+
+def parse_submission(body: dict[str, Any]) -> Submission:
+    """The body as a :class:`Submission`, or every problem with it at once."""
+    errors: dict[str, list[str]] = {}
+    for name in body:
+        if name not in BODY_FIELDS:
+            errors[name] = [f"unknown field; known: {', '.join(BODY_FIELDS)}"]
+    account = _text(body, "account", errors, limit=12)
+    if "account" not in errors and not account:
+        errors["account"] = ["required: the account number"]
+    amount = _amount(body, errors)
+    tender = _text(body, "tender", errors, limit=14)
+    if "tender" not in errors and tender not in Tender.values:
+        errors["tender"] = [f"not one of {', '.join(Tender.values)}: {tender!r}"]
+    reference = _text(body, "reference", errors, limit=80)
+    token = _text(body, "token", errors, limit=200) if "token" in body else ""
+    if "token" in body and "token" not in errors and not token:
+        errors["token"] = ["must not be empty"]
+    if errors:
+        raise BadRequest(errors)
+    return Submission(account, amount, tender, reference, token)
+
+
+@require_http_methods(["POST"])
+@channel_api
+def payments(request: HttpRequest, api_key: ChannelApiKey) -> HttpResponse:
+    idempotency_key = _idempotency_key(request)
+    submission = parse_submission(_body(request))
+    answer = submit_payment(
+        api_key=api_key,
+        idempotency_key=idempotency_key,
+        submission=submission,
+        received_on=timezone.localdate(),
+        now=timezone.now(),
+        gateway=configured_gateway(),
+    )
+    response = JsonResponse(answer.body, status=answer.status)
+    if answer.status in (409, 504):
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+@require_http_methods(["GET"])
+@channel_api
+def balance(request: HttpRequest, api_key: ChannelApiKey, number: str) -> HttpResponse:
+    """What a kiosk or the IVR reads out: balance, amount due now, due date of the latest bill."""
+    account = Account.objects.filter(number=number.strip()).first()
+    if account is None:
+        raise BadRequest({"account": ["no such account"]})
+    owed = member_balance(account)
+    latest = (
+        Bill.objects.filter(account=account, status=BillStatus.POSTED)
+        .order_by("-bill_date", "-id")
+        .only("due_date")
+        .first()
+    )
+    return JsonResponse(
+        {
+            "account": account.number,
+            "status": account.status,
+            "balance": f"{owed:.2f}",
+            "amount_due": f"{max(owed, Decimal(0)):.2f}",
+            "due_date": latest.due_date.isoformat() if latest else None,
+        }
+    )
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def gateway_callback(request: HttpRequest) -> HttpResponse:
+    """The processor's e-check settlement or return, signed with the shared secret."""
+    gateway = configured_gateway()
+    try:
+        event = gateway.handle_callback(body=request.body, headers=request.headers)
+    except BadSignature as bad:
+        return JsonResponse({"error": str(bad)}, status=403)
+    except BadCallback as bad:
+        return JsonResponse({"errors": {"__all__": [str(bad)]}}, status=400)
+    with acting_as(user=None, label=f"gateway:{gateway.name}"):
+        try:
+            outcome = apply_callback(
+                event=event, gateway_name=gateway.name, on=timezone.localdate(), at=timezone.now()
+            )
+        except RuleViolation as violation:
+            return JsonResponse({"error": violation.message}, status=404)
+    return JsonResponse(
+        {"event": event.event_id, "applied": outcome.applied, "detail": outcome.detail}
+    )

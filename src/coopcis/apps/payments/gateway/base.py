@@ -1,0 +1,83 @@
+"""What a card and e-check processor must do for coopcis: the interface a real one plugs into.
+
+``charge`` asks the processor to take money for a token (a card or bank account the
+front end tokenized; coopcis never sees card numbers). It is idempotent by key, as
+processors are: a retry with the same key gets the first outcome and never a second
+charge. A transport failure or a late answer is a ``TIMEOUT``, never an exception: the
+outcome is unknown, and the caller retries with the same key to learn it.
+
+E-checks settle days later, and may come back returned (NACHA return codes: R01
+insufficient funds, R02 account closed...). The processor tells us by calling back;
+``handle_callback`` checks the call is really from the processor and reads it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from coopcis.core.money import Money
+
+
+class Outcome(enum.StrEnum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class GatewayResult:
+    """The processor's answer to a charge."""
+
+    outcome: Outcome
+    authorization: str = ""
+    decline_reason: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return self.outcome is Outcome.APPROVED
+
+
+class CallbackKind(enum.StrEnum):
+    SETTLED = "settled"
+    RETURNED = "returned"
+
+
+@dataclass(frozen=True)
+class CallbackEvent:
+    """A processor's notice about an earlier charge, found by its authorization."""
+
+    event_id: str
+    kind: CallbackKind
+    authorization: str
+    return_code: str = ""
+    reason: str = ""
+
+
+class GatewayMismatch(Exception):
+    """The idempotency key was used at the processor for a different charge."""
+
+
+class BadSignature(Exception):
+    """A callback not signed by the processor (or altered on the way)."""
+
+
+class BadCallback(Exception):
+    """A signed callback the processor's format does not allow."""
+
+
+@runtime_checkable
+class PaymentGateway(Protocol):
+    """A card / e-check processor. ``name`` is recorded with every charge."""
+
+    name: str
+
+    def charge(self, *, token: str, amount: Money, idempotency_key: str) -> GatewayResult:
+        """Take ``amount`` for ``token``; the same key always gets the same outcome."""
+        ...
+
+    def handle_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+        """Check the callback's signature and read it (:class:`BadSignature`, :class:`BadCallback`)."""
+        ...

@@ -1,0 +1,186 @@
+"""A card and e-check processor simulator, for development and tests.
+
+The real processor cannot be reached from here, so this one behaves like one, decided
+by the token the front end sends:
+
+- ``tok_approve`` (or any ``tok_approve_...``): approved.
+- ``tok_decline_<reason>``: declined, e.g. ``tok_decline_insufficient``.
+- ``tok_timeout``: the charge is made but the answer is lost (TIMEOUT); a retry with the
+  same idempotency key gets the original approval, as from a real processor.
+- ``tok_echeck_settles``: approved; later a settlement callback.
+- ``tok_echeck_returns_R01`` (any NACHA code): approved; later a return callback.
+- anything else: declined as an invalid token.
+
+Charges are remembered by idempotency key (a retry never charges twice; the same key
+with a different token or amount is refused). Callbacks are signed with HMAC-SHA256 over
+the body (header ``X-Gateway-Signature: sha256=<hex>``) and, like real ones, delivered
+more than once. The memory is the process's: one simulator per server process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from coopcis.apps.payments.gateway.base import (
+    BadCallback,
+    BadSignature,
+    CallbackEvent,
+    CallbackKind,
+    GatewayMismatch,
+    GatewayResult,
+    Outcome,
+)
+from coopcis.core.money import Money
+
+SIGNATURE_HEADER = "X-Gateway-Signature"
+DECLINE_REASONS = {
+    "insufficient": "insufficient funds",
+    "expired": "card expired",
+    "stolen": "card reported lost or stolen",
+    "cvv": "security code does not match",
+}
+RETURN_REASONS = {
+    "R01": "insufficient funds",
+    "R02": "account closed",
+    "R03": "no account / unable to locate account",
+    "R04": "invalid account number",
+}
+_RETURN_TOKEN = re.compile(r"^tok_echeck_returns_(R\d\d)$")
+
+
+@dataclass(frozen=True)
+class _Charge:
+    token: str
+    amount: Money
+    result: GatewayResult
+
+
+class SimulatorGateway:
+    """Deterministic processor; see the module docstring for the tokens it understands."""
+
+    name = "simulator"
+
+    def __init__(self, *, secret: str) -> None:
+        self._secret = secret.encode()
+        self._lock = threading.Lock()
+        self._charges: dict[str, _Charge] = {}
+        self._pending: list[CallbackEvent] = []
+        self._numbers = itertools.count(100001)
+
+    @property
+    def charges_made(self) -> int:
+        """How many distinct charges the processor made (retries are not charges)."""
+        return sum(1 for charge in self._charges.values() if charge.result.approved)
+
+    def charge(self, *, token: str, amount: Money, idempotency_key: str) -> GatewayResult:
+        with self._lock:
+            known = self._charges.get(idempotency_key)
+            if known is not None:
+                if known.token != token or known.amount != amount:
+                    raise GatewayMismatch(f"key {idempotency_key!r} was used for another charge")
+                return known.result
+            result = self._decide(token)
+            self._charges[idempotency_key] = _Charge(token, amount, result)
+            if result.approved and token.startswith("tok_echeck_"):
+                self._pending.append(self._settlement(token, result.authorization))
+            # the charge is made, but this answer is lost on the way back
+            return GatewayResult(Outcome.TIMEOUT) if token == "tok_timeout" else result
+
+    def _decide(self, token: str) -> GatewayResult:
+        if token.startswith("tok_decline_"):
+            code = token.removeprefix("tok_decline_")
+            return GatewayResult(
+                Outcome.DECLINED, decline_reason=DECLINE_REASONS.get(code, f"declined ({code})")
+            )
+        approves = (
+            token == "tok_approve"
+            or token.startswith("tok_approve_")
+            or token in ("tok_timeout", "tok_echeck_settles")
+            or _RETURN_TOKEN.match(token)
+        )
+        if not approves:
+            return GatewayResult(Outcome.DECLINED, decline_reason="invalid or expired token")
+        return GatewayResult(Outcome.APPROVED, authorization=f"SIM{next(self._numbers)}")
+
+    def _settlement(self, token: str, authorization: str) -> CallbackEvent:
+        returned = _RETURN_TOKEN.match(token)
+        if returned is None:
+            return CallbackEvent(f"evt_{authorization}", CallbackKind.SETTLED, authorization)
+        code = returned.group(1)
+        return CallbackEvent(
+            f"evt_{authorization}",
+            CallbackKind.RETURNED,
+            authorization,
+            return_code=code,
+            reason=RETURN_REASONS.get(code, "returned"),
+        )
+
+    # -- callbacks -----------------------------------------------------------------------
+
+    def signed_callback(self, event: CallbackEvent) -> tuple[bytes, dict[str, str]]:
+        """The body and headers the processor would POST for ``event``."""
+        body = json.dumps(
+            {
+                "id": event.event_id,
+                "type": f"echeck.{event.kind.value}",
+                "authorization": event.authorization,
+                "return_code": event.return_code,
+                "reason": event.reason,
+            },
+            sort_keys=True,
+        ).encode()
+        return body, {SIGNATURE_HEADER: self.sign(body)}
+
+    def sign(self, body: bytes) -> str:
+        return "sha256=" + hmac.new(self._secret, body, hashlib.sha256).hexdigest()
+
+    def deliver_callbacks(
+        self, send: Callable[[bytes, dict[str, str]], object], *, times: int = 2
+    ) -> int:
+        """Send every pending e-check settlement or return ``times`` times each (processors
+        deliver at least once, so duplicates are normal); returns the events sent."""
+        with self._lock:
+            events, self._pending = self._pending, []
+        for event in events:
+            body, headers = self.signed_callback(event)
+            for _ in range(times):
+                send(body, headers)
+        return len(events)
+
+    def handle_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
+        presented = _header(headers, SIGNATURE_HEADER)
+        if not presented or not hmac.compare_digest(presented, self.sign(body)):
+            raise BadSignature("the callback signature does not match")
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadCallback("the callback body is not JSON") from None
+        if not isinstance(data, dict):
+            raise BadCallback("the callback body must be a JSON object")
+        kinds = {f"echeck.{kind.value}": kind for kind in CallbackKind}
+        kind = kinds.get(data.get("type", ""))
+        event_id, authorization = data.get("id"), data.get("authorization")
+        if kind is None or not isinstance(event_id, str) or not isinstance(authorization, str):
+            raise BadCallback("a callback needs an id, a known type and an authorization")
+        return CallbackEvent(
+            event_id,
+            kind,
+            authorization,
+            return_code=str(data.get("return_code") or ""),
+            reason=str(data.get("reason") or ""),
+        )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return ""
