@@ -2,13 +2,24 @@
 
     .venv/bin/python benchmarks/rate_study.py [--meters 10000] [--pysam-sample 500]
 
-Generates (once, deterministic seed) ``bench-data/intervals-<meters>.parquet``: hourly
-residential load for the local year 2025 (8,760 intervals a meter), rows sorted by
-meter then start; ``meter_id`` text (dictionary-encoded), ``start`` timestamp[ms, UTC],
-``wh`` int32; no compression, row groups of 200 meters. Then it runs the study as a
-whole process (wall time; peak RSS of the child from ``getrusage(RUSAGE_CHILDREN)``)
-and times PySAM's Utilityrate5 rating a sample of the same meters one by one (ocec-res
-as a flat rate: $30.00 a month + $0.1371/kWh), scaled per meter-year.
+Generates (once, deterministic seed) ``bench-data/rate-study-<meters>.parquet``: hourly
+residential load for the local year 2025 (8,760 intervals a meter) in the layout
+recommended for co-ops' exports (``docs/benchmarks.md``, "Rate study"):
+
+* rows sorted by meter then start; columns ``meter_id`` text, ``start``
+  timestamp[ms, UTC], ``wh`` int32, all non-nullable (no definition levels);
+* ``meter_id`` dictionary-encoded (its runs are read from the index run lengths, no
+  per-row ids); ``start`` and ``wh`` PLAIN; no compression (values are read in
+  place from the memory-mapped file, no decoding);
+* row groups of 200 whole meters (1,752,000 rows), each column chunk one data page.
+
+``--layout arrow-default`` writes the same data with pyarrow's defaults instead
+(snappy, dictionary everywhere, 20,000-row pages), which the study decodes with Arrow.
+Then it runs the study as a whole process (wall time; peak RSS of the child from
+``getrusage(RUSAGE_CHILDREN)``) and times PySAM's Utilityrate5 rating a sample of the
+same meters one by one (ocec-res as a flat rate: $30.00 a month + $0.1371/kWh),
+scaled per meter-year. Check ``uptime`` first: the figures are only comparable on a
+quiet machine, and PySAM is timed in the same run so the ratio is like for like.
 """
 
 from __future__ import annotations
@@ -41,7 +52,24 @@ def _load_shape(hours: np.ndarray) -> np.ndarray:
     return daily * seasonal
 
 
-def generate(meters: int, path: Path) -> None:
+LAYOUTS = ("recommended", "arrow-default")
+
+
+def write_options(layout: str) -> dict[str, object]:
+    """``pq.ParquetWriter`` options of a layout (see the module docstring)."""
+    if layout == "arrow-default":
+        return {}
+    return {
+        "compression": "none",
+        "use_dictionary": ["meter_id"],
+        "column_encoding": {"start": "PLAIN", "wh": "PLAIN"},
+        # one data page per column chunk: few page headers to read
+        "max_rows_per_page": METERS_PER_GROUP * HOURS,
+        "data_page_size": 1 << 30,
+    }
+
+
+def generate(meters: int, path: Path, layout: str = "recommended") -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -49,11 +77,16 @@ def generate(meters: int, path: Path) -> None:
     shape = _load_shape(np.arange(HOURS))
     starts = FIRST_UTC_MS + np.arange(HOURS, dtype=np.int64) * 3_600_000
     schema = pa.schema(
-        [("meter_id", pa.string()), ("start", pa.timestamp("ms", tz="UTC")), ("wh", pa.int32())]
+        [
+            pa.field("meter_id", pa.string(), nullable=False),
+            pa.field("start", pa.timestamp("ms", tz="UTC"), nullable=False),
+            pa.field("wh", pa.int32(), nullable=False),
+        ]
     )
     path.parent.mkdir(exist_ok=True)
     partial = path.with_suffix(".partial")
-    with pq.ParquetWriter(partial, schema, compression="none", use_dictionary=["meter_id"]) as out:
+    options = write_options(layout)
+    with pq.ParquetWriter(partial, schema, **options) as out:  # type: ignore[arg-type]
         for first in range(0, meters, METERS_PER_GROUP):
             count = min(METERS_PER_GROUP, meters - first)
             scale = rng.lognormal(0, 0.45, size=(count, 1))
@@ -72,7 +105,8 @@ def generate(meters: int, path: Path) -> None:
     partial.rename(path)
 
 
-def run_study(path: Path, repeats: int) -> tuple[list[float], float, int]:
+def run_study(path: Path, repeats: int) -> tuple[list[float], float, float, int]:
+    """Wall times of ``repeats`` runs, peak RSS (MB), CPU seconds a run, JSON size."""
     command = [
         str(ROOT / ".venv/bin/coopcis"),
         "rate",
@@ -84,16 +118,19 @@ def run_study(path: Path, repeats: int) -> tuple[list[float], float, int]:
     ]
     walls = []
     size = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for _ in range(repeats):
         began = time.perf_counter()
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE)
         walls.append(time.perf_counter() - began)
         size = len(done.stdout)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return walls, peak_kb / 1024, size
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / repeats
+    return walls, after.ru_maxrss / 1024, cpu, size
 
 
-def run_pysam(path: Path, sample: int) -> float:
+def run_pysam(path: Path, sample: int) -> tuple[float, float]:
+    """Wall and CPU seconds a meter-year, rating ``sample`` meters one by one."""
     import pyarrow.parquet as pq
     import PySAM.Utilityrate5 as utilityrate5
 
@@ -118,11 +155,12 @@ def run_pysam(path: Path, sample: int) -> float:
     rates.ur_en_ts_sell_rate = 0
     rates.ur_en_ts_buy_rate = 0
     rates.ur_dc_enable = 0
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for load in loads:
         model.Load.load = load.tolist()
         model.execute()
-    return (time.perf_counter() - began) / sample
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    return wall / sample, cpu / sample
 
 
 def main() -> int:
@@ -130,31 +168,38 @@ def main() -> int:
     parser.add_argument("--meters", type=int, default=10_000)
     parser.add_argument("--pysam-sample", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--layout", choices=LAYOUTS, default="recommended")
     args = parser.parse_args()
-    path = DATA / f"intervals-{args.meters}.parquet"
+    suffix = "" if args.layout == "recommended" else f"-{args.layout}"
+    path = DATA / f"rate-study-{args.meters}{suffix}.parquet"
     if not path.exists():
         began = time.perf_counter()
-        generate(args.meters, path)
+        generate(args.meters, path, args.layout)
         print(f"generated {path} in {time.perf_counter() - began:.1f} s")
     rows = args.meters * HOURS
     print(
         f"data: {args.meters} meter-years, {rows:,} hourly intervals, "
-        f"{path.stat().st_size / 1e6:,.0f} MB"
+        f"{path.stat().st_size / 1e6:,.0f} MB ({args.layout} layout); load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    walls, peak_mb, size = run_study(path, args.repeats)
+    walls, peak_mb, cpu, size = run_study(path, args.repeats)
     best, median = min(walls), sorted(walls)[len(walls) // 2]
     print(
         f"study wall: best {best:.2f} s, median {median:.2f} s of {args.repeats} "
-        f"({', '.join(f'{w:.2f}' for w in walls)}); peak RSS {peak_mb:,.0f} MB; "
-        f"JSON {size / 1e6:.1f} MB"
+        f"({', '.join(f'{w:.2f}' for w in walls)}); CPU {cpu:.2f} s a run (user + sys, "
+        f"both cores); peak RSS {peak_mb:,.0f} MB; JSON {size / 1e6:.1f} MB"
     )
-    per_meter = run_pysam(path, args.pysam_sample)
+    per_meter, per_meter_cpu = run_pysam(path, args.pysam_sample)
     pysam_total = per_meter * args.meters
     print(
-        f"PySAM: {per_meter * 1000:.2f} ms per meter-year (sample of {args.pysam_sample}); "
-        f"{pysam_total:.1f} s for {args.meters}"
+        f"PySAM: {per_meter * 1000:.2f} ms per meter-year wall, {per_meter_cpu * 1000:.2f} ms "
+        f"CPU (sample of {args.pysam_sample}); {pysam_total:.1f} s for {args.meters}"
     )
-    print(f"ratio PySAM / study (median): {pysam_total / median:.1f}x; cpus {os.cpu_count()}")
+    print(
+        f"ratio PySAM / study: {pysam_total / median:.1f}x (median), "
+        f"{pysam_total / best:.1f}x (best); cpus {os.cpu_count()}; load average after "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 

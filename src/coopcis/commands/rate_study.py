@@ -15,9 +15,17 @@ Input columns (the pricing itself is ``coopcis.core.rating.study``):
   layout); in CSV, ``kwh`` as decimal text (converted exactly, never via float).
 
 Interval length is read from the spacing of each meter's starts (``--interval-minutes``
-when a meter has one interval). Fastest Parquet layout: rows sorted by meter then
-start, ``meter_id`` dictionary-encoded, ``wh`` int32, no compression.
-Errors: one line on stderr; exit 2 for an unknown code or bad input.
+when a meter has one interval). Errors: one line on stderr; exit 2 for an unknown
+code or bad input.
+
+Parquet is studied a batch of whole row groups at a time, one worker per CPU, each
+batch's meters at once (meters are independent). The recommended layout is read in
+place, without decoding: rows sorted by meter then start, whole meters in each row
+group (a few hundred), no compression, ``meter_id`` dictionary-encoded (its runs come
+from the index run lengths), ``start`` and ``wh`` (int32) PLAIN, one data page per
+column chunk (``benchmarks/rate_study.py`` writes it). Any other valid file is
+decoded by Arrow, batch by batch; a file not grouped by meter is read whole. Every
+way gives the same bills and refuses the same defects.
 """
 
 from __future__ import annotations
@@ -25,16 +33,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import mmap
+import operator
 import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+import numpy.typing as npt
 
 from coopcis.catalog.tariffs import UnknownTariffError, load_tariff
 from coopcis.core.money import MoneyError, to_decimal
@@ -42,11 +54,17 @@ from coopcis.core.rating.errors import MissingDeterminantError, TariffError
 from coopcis.core.rating.study import (
     MeterRuns,
     StudyDataError,
+    StudyDeterminants,
     StudyResult,
+    exact_pricers,
     group_by_meter,
+    merge_determinants,
+    price_study,
     rate_study,
+    study_determinants,
     summarize,
 )
+from coopcis.core.rating.tariff import Tariff
 from coopcis.core.units import kwh_to_wh
 
 PROG = "coopcis rate study"
@@ -79,9 +97,8 @@ def main(argv: list[str]) -> int:
     try:
         args = _parser().parse_args(argv)
         tariff = load_tariff(args.code, on=args.on)
-        runs = read_intervals(args.intervals)
-        result = rate_study(
-            runs,
+        result = study_file(
+            args.intervals,
             tariff=tariff,
             interval_minutes=args.interval_minutes,
             power_factor=args.power_factor,
@@ -108,30 +125,36 @@ def _fail(message: str) -> int:
 
 def study_json(code: str, result: StudyResult) -> str:
     """``{"tariff", "bills": [{"meter_id", "month", "total"}], "summary"}`` as text."""
-    # 100,000+ bills: format each row from per-meter and per-month pieces, not a dict.
+    # 100,000+ bills: no Python code per bill. Each bill is seven pieces (meter and
+    # month prefixes, sign, dollars, ".", cents, "}" and separator) gathered by C
+    # loops (itemgetter, map, slice assignment) into one list, then one join.
     det = result.determinants
     meters = [f'{{"meter_id": {json.dumps(name)}, "month": "' for name in det.meter_ids]
     months = [f'{month}", "total": "' for month in det.months]
     cents = result.total_cents
+    count = len(cents)
     whole, part = np.divmod(np.abs(cents), 100)
-    sign = np.where(cents < 0, "-", "")
-    rows = [
-        f'{meters[meter]}{months[month]}{negative}{dollars}.{remainder:02d}"}}'
-        for meter, month, negative, dollars, remainder in zip(
-            det.segment_meter.tolist(),
-            det.segment_month.tolist(),
-            sign.tolist(),
-            whole.tolist(),
-            part.tolist(),
-            strict=True,
-        )
-    ]
+    pieces: list[str] = [""] * (7 * count)
+    pieces[0::7] = _gather(meters, det.segment_meter)
+    pieces[1::7] = _gather(months, det.segment_month)
+    pieces[2::7] = _gather(["", "-"], (cents < 0).astype(np.int64))
+    pieces[3::7] = map(str, whole.tolist())
+    pieces[4::7] = ["."] * count
+    pieces[5::7] = _gather(CENTS, part)
+    pieces[6::7] = ['"},\n'] * count
+    bills = "".join(pieces)[:-2]  # no separator after the last bill
     summary = json.dumps(summarize(result), indent=1)
-    return (
-        f'{{"tariff": {json.dumps(code)}, "bills": [\n'
-        + ",\n".join(rows)
-        + f'\n], "summary": {summary}}}\n'
-    )
+    return f'{{"tariff": {json.dumps(code)}, "bills": [\n{bills}\n], "summary": {summary}}}\n'
+
+
+CENTS = [f"{cents:02d}" for cents in range(100)]
+
+
+def _gather(values: list[str], index: np.ndarray[Any, Any]) -> list[str]:
+    """``[values[i] for i in index]`` without a Python loop."""
+    if len(index) < 2:
+        return [values[i] for i in index.tolist()]
+    return list(operator.itemgetter(*index.tolist())(values))
 
 
 def study_text(code: str, result: StudyResult) -> str:
@@ -173,7 +196,7 @@ def read_intervals(path: Path) -> MeterRuns:
 
 
 def read_parquet(path: Path) -> MeterRuns:
-    """Read only the needed columns, row groups in parallel, straight into int64 arrays.
+    """Read the whole file into meter runs (every row's start in one int64 array).
 
     Each worker decodes one row group and copies it into its slice of preallocated
     ``start``/``energy`` arrays while it is still in cache, and finds that row
@@ -182,16 +205,12 @@ def read_parquet(path: Path) -> MeterRuns:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(path)
-    energy_name = _energy_column(set(schema.names), path)
-    missing = {"meter_id", "start"} - set(schema.names)
-    if missing:
-        raise InputError(f"{PROG}: {path}: missing column(s) {', '.join(sorted(missing))}")
-    start_type = schema.field("start").type
-    if not pa.types.is_timestamp(start_type) or start_type.tz is None:
-        raise InputError(f"{PROG}: {path}: start must be a timestamp with a time zone")
-    as_dictionary = ["meter_id"] if pa.types.is_string(schema.field("meter_id").type) else None
-    metadata = pq.ParquetFile(path).metadata
+    handle = pq.ParquetFile(path, memory_map=True)
+    energy_name, ticks = _check_schema(path, handle.schema_arrow)
+    as_dictionary = (
+        ["meter_id"] if pa.types.is_string(handle.schema_arrow.field("meter_id").type) else None
+    )
+    metadata = handle.metadata
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     firsts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
     start = np.empty(int(firsts[-1]), dtype=np.int64)
@@ -200,12 +219,12 @@ def read_parquet(path: Path) -> MeterRuns:
 
     def load(group: int) -> tuple[list[str], list[int]]:
         if not hasattr(local, "file"):
-            local.file = pq.ParquetFile(path, read_dictionary=as_dictionary)
+            local.file = pq.ParquetFile(
+                path, read_dictionary=as_dictionary, memory_map=True, metadata=metadata
+            )
         table = local.file.read_row_group(group, columns=["meter_id", "start", energy_name])
         row = int(firsts[group])
-        for name in table.column_names:
-            if table.column(name).null_count:
-                raise InputError(f"{PROG}: {path}: column {name} has empty values")
+        _refuse_nulls(table, path)
         for chunk in table.column("start").chunks:
             start[row : row + len(chunk)] = chunk.cast(pa.int64()).to_numpy()
             row += len(chunk)
@@ -221,7 +240,757 @@ def read_parquet(path: Path) -> MeterRuns:
             if not names or names[-1] != name:
                 names.append(name)
                 heads.append(head)
-    return _runs(names, heads, start, energy, TICKS_PER_SECOND[start_type.unit])
+    return _runs(names, heads, start, energy, ticks)
+
+
+def _check_schema(path: Path, schema: Any) -> tuple[str, int]:
+    """The energy column's name and the start column's ticks per second."""
+    import pyarrow as pa
+
+    energy_name = _energy_column(set(schema.names), path)
+    missing = {"meter_id", "start"} - set(schema.names)
+    if missing:
+        raise InputError(f"{PROG}: {path}: missing column(s) {', '.join(sorted(missing))}")
+    start_type = schema.field("start").type
+    if not pa.types.is_timestamp(start_type) or start_type.tz is None:
+        raise InputError(f"{PROG}: {path}: start must be a timestamp with a time zone")
+    return energy_name, TICKS_PER_SECOND[start_type.unit]
+
+
+def _refuse_nulls(table: Any, path: Path) -> None:
+    for name in table.column_names:
+        if table.column(name).null_count:
+            raise InputError(f"{PROG}: {path}: column {name} has empty values")
+
+
+# --- the study batch by batch --------------------------------------------------------
+
+#: Rows a worker decodes and studies at once: big enough that per-batch overhead is
+#: small, small enough that the batch's arrays are reused memory, not fresh pages.
+BATCH_ROWS = 1 << 20
+
+
+class _Fallback(Exception):
+    """The batch-by-batch study cannot give the whole-file answer: read it whole."""
+
+
+@dataclass
+class _Part:
+    names: list[str]
+    determinants: StudyDeterminants | None
+    error: StudyDataError | None
+
+
+def study_file(
+    path: Path,
+    *,
+    tariff: Tariff,
+    interval_minutes: int | None = None,
+    power_factor: Decimal | None = None,
+) -> StudyResult:
+    """Run the study on FILE: Parquet batch by batch when it can be, else read whole.
+
+    The batch way decodes a batch of whole row groups and computes its meters'
+    determinants at once (see :func:`_study_parquet`); the answer, bills and errors,
+    is the whole-file study's.
+    """
+    if not path.exists():
+        raise InputError(f"{PROG}: {path}: no such file")
+    with path.open("rb") as handle:
+        is_parquet = handle.read(4) == b"PAR1"
+    every = exact_pricers(tariff) is None
+    if is_parquet:
+        try:
+            det = _study_parquet(path, tariff, interval_minutes, every)
+        except _Fallback:
+            pass
+        else:
+            return price_study(det, tariff=tariff, power_factor=power_factor)
+    runs = read_parquet(path) if is_parquet else read_csv(path)
+    return rate_study(
+        runs, tariff=tariff, interval_minutes=interval_minutes, power_factor=power_factor
+    )
+
+
+def _group_meter_id(metadata: Any, group: int, column: int) -> str | None:
+    """The one meter id of a row group, from its statistics; None if it may hold several.
+
+    Statistics are bounds (every value lies in ``[min, max]``, truncated or not), so
+    ``min == max`` with a null count of 0 proves one id fills the row group.
+    """
+    stats = metadata.row_group(group).column(column).statistics
+    if stats is None or not stats.has_min_max or not stats.has_null_count or stats.null_count:
+        return None
+    low = stats.min
+    if low != stats.max or isinstance(low, bool) or not isinstance(low, (str, int)):
+        return None
+    return str(low)
+
+
+#: One row group's meter names, their first rows, starts (ticks) and energy (Wh).
+GroupData = tuple[list[str], list[int], npt.NDArray[np.int64], np.ndarray[Any, Any]]
+
+
+class _ArrowGroups:
+    """Row groups decoded by Arrow: any valid file."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.path = path
+        handle = pq.ParquetFile(path, memory_map=True)
+        schema = handle.schema_arrow
+        self.energy_name, self.ticks = _check_schema(path, schema)
+        self.metadata = handle.metadata
+        kind = schema.field("meter_id").type
+        self.by_statistics = (
+            pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+        )
+        self.id_column = schema.get_field_index("meter_id")
+        self.as_dictionary = ["meter_id"] if pa.types.is_string(kind) else None
+        groups = self.metadata.num_row_groups
+        self.sizes = [self.metadata.row_group(group).num_rows for group in range(groups)]
+        self.local = threading.local()
+
+    def load(self, low: int, high: int) -> GroupData:
+        """Row groups ``[low, high)`` decoded in one call (meter ids from statistics
+        when each row group's name one meter)."""
+        import pyarrow.parquet as pq
+
+        if not hasattr(self.local, "file"):
+            self.local.file = pq.ParquetFile(
+                self.path,
+                memory_map=True,
+                metadata=self.metadata,
+                read_dictionary=self.as_dictionary,
+            )
+        ids = [
+            _group_meter_id(self.metadata, group, self.id_column) if self.by_statistics else None
+            for group in range(low, high)
+        ]
+        energy_name = self.energy_name
+        known = all(name is not None for name in ids)
+        wanted = ["start", energy_name] + ([] if known else ["meter_id"])
+        table = self.local.file.read_row_groups(range(low, high), columns=wanted, use_threads=False)
+        _refuse_nulls(table, self.path)
+        names: list[str] = []
+        heads: list[int] = []
+        if known:
+            row = 0
+            for name, size in zip(ids, self.sizes[low:high], strict=True):
+                if size and name is not None and (not names or names[-1] != name):
+                    names.append(name)
+                    heads.append(row)
+                row += size
+        else:
+            names, heads = _meter_runs(table.column("meter_id"), 0)
+        start = _int64_values(table.column("start"))
+        energy = _energy_values(table.column(energy_name), energy_name, self.path)
+        return names, heads, start, energy
+
+
+class _PlainGroups:
+    """Row groups read in place from the memory map (see "plain pages read in place");
+    a row group that turns out otherwise is decoded by Arrow."""
+
+    def __init__(self, path: Path, data: memoryview, layout: _Layout) -> None:
+        self.path, self.data, self.layout = path, data, layout
+        self.sizes, self.ticks = layout.sizes, layout.ticks
+        self._arrow: _ArrowGroups | None = None
+        self._lock = threading.Lock()
+
+    def load(self, low: int, high: int) -> GroupData:
+        """Row groups ``[low, high)``, in place; by Arrow if one of them is otherwise."""
+        names: list[str] = []
+        heads: list[int] = []
+        starts, energies = [], []
+        row = 0
+        for group in range(low, high):
+            found = self._in_place(group)
+            if found is None:
+                return self._by_arrow(low, high)
+            for name, head in zip(found[0], found[1], strict=True):
+                if not names or names[-1] != name:
+                    names.append(name)
+                    heads.append(row + head)
+            starts.append(found[2])
+            energies.append(found[3])
+            row += self.sizes[group]
+        if len(starts) == 1:
+            return names, heads, starts[0], energies[0]
+        return names, heads, np.concatenate(starts), np.concatenate(energies)
+
+    def _in_place(self, group: int) -> GroupData | None:
+        layout, data = self.layout, self.data
+        meter, start, energy = layout.chunks[group]
+        try:
+            names, heads = _dictionary_runs(data, meter, layout.levels[0], layout.integer_ids)
+            starts = _plain_values(data, start, layout.levels[1], np.dtype("<i8"))
+            values = _plain_values(data, energy, layout.levels[2], layout.energy_dtype)
+        except (_NotPlain, LookupError, ValueError, TypeError, AttributeError, RecursionError):
+            return None
+        rows = self.sizes[group]
+        if len(starts) != rows or len(values) != rows or (rows and heads[:1] != [0]):
+            return None
+        return names, heads, starts, values
+
+    def _by_arrow(self, low: int, high: int) -> GroupData:
+        with self._lock:
+            if self._arrow is None:
+                self._arrow = _ArrowGroups(self.path)
+        return self._arrow.load(low, high)
+
+
+def _map(path: Path, *, whole: bool = False) -> memoryview:
+    """The file, memory-mapped read-only; ``whole``: with its page tables filled at once
+    where possible (cheaper than a fault per page when every byte will be read)."""
+    with path.open("rb") as raw:
+        populate = getattr(mmap, "MAP_POPULATE", 0) if whole else 0
+        if populate:
+            try:
+                flags = mmap.MAP_SHARED | populate
+                return memoryview(mmap.mmap(raw.fileno(), 0, flags=flags, prot=mmap.PROT_READ))
+            except OSError:
+                pass
+        return memoryview(mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ))
+
+
+def _study_parquet(
+    path: Path, tariff: Tariff, interval_minutes: int | None, every: bool
+) -> StudyDeterminants:
+    """Study a Parquet file in batches of whole row groups, one worker per CPU.
+
+    A worker gets its batch's meter runs, starts and energy (read in place for the
+    recommended layout, else decoded by Arrow) and runs :func:`study_determinants`
+    on the batch while its arrays are in cache. Meters are independent, so the parts
+    join into the whole file's determinants, provided no meter is found in two
+    batches (an unsorted file) and no meter has a single interval without
+    ``--interval-minutes`` (its length comes from the whole file); otherwise
+    :class:`_Fallback`. Data errors are raised in file order only once the batches
+    are known to be disjoint.
+    """
+    layout = _plain_layout(_map(path))
+    source: _PlainGroups | _ArrowGroups
+    source = _PlainGroups(path, _map(path, whole=True), layout) if layout else _ArrowGroups(path)
+    sizes, ticks = source.sizes, source.ticks
+    total = sum(sizes)
+    if total == 0:
+        raise _Fallback
+    workers = os.cpu_count() or 1
+    target = max(1, min(BATCH_ROWS, total // (4 * workers)))
+    batches: list[tuple[int, int]] = []
+    low, rows = 0, 0
+    for group, size in enumerate(sizes):
+        rows += size
+        if rows >= target or group == len(sizes) - 1:
+            batches.append((low, group + 1))
+            low, rows = group + 1, 0
+
+    def load(batch: tuple[int, int]) -> _Part:
+        names, heads, start, energy = source.load(*batch)
+        if not names:
+            return _Part([], None, None)
+        bounds = np.array([*heads, len(start)], dtype=np.int64)
+        if interval_minutes is None and np.any(np.diff(bounds) == 1):
+            raise _Fallback  # a one-interval meter: its length is the whole file's mode
+        runs = _runs(names, heads, start, energy, ticks)
+        try:
+            det = study_determinants(
+                runs, tariff=tariff, interval_minutes=interval_minutes, every_determinant=every
+            )
+        except StudyDataError as error:
+            return _Part(list(runs.meter_ids), None, error)
+        return _Part(list(runs.meter_ids), det, None)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(load, batches))
+    names = [name for part in parts for name in part.names]
+    if len(set(names)) != len(names):
+        raise _Fallback  # a meter in two batches: the file is not grouped by meter
+    for part in parts:
+        if part.error is not None:
+            raise part.error
+    return merge_determinants([part.determinants for part in parts if part.determinants])
+
+
+def _int64_values(column: Any) -> npt.NDArray[np.int64]:
+    """A timestamp column's ticks, zero-copy for one chunk (nulls were refused)."""
+    arrays = [
+        np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk), offset=8 * chunk.offset)
+        for chunk in column.chunks
+        if len(chunk)
+    ]
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64)
+
+
+def _energy_values(column: Any, name: str, path: Path) -> np.ndarray[Any, Any]:
+    """The energy column as integer Wh: zero-copy for one chunk of integer ``wh``."""
+    import pyarrow as pa
+
+    if name == "wh" and pa.types.is_integer(column.type) and column.num_chunks == 1:
+        values: np.ndarray[Any, Any] = column.chunk(0).to_numpy()
+        return values
+    out = np.empty(len(column), dtype=np.int64)
+    _energy_wh(column, name, path, out)
+    return out
+
+
+# --- plain pages read in place -------------------------------------------------------
+#
+# The recommended layout (no compression; ``start`` and energy PLAIN; ``meter_id``
+# dictionary-encoded) needs no decoding: values are read in place from the memory
+# map and meter runs come from the dictionary indices' run-length encoding, never a
+# per-row id. Anything else in a column chunk (compression, another encoding, a
+# null, a page kind not listed) makes it return None, and Arrow decodes that row group.
+
+
+class _NotPlain(Exception):
+    """A column chunk the in-place reader does not handle."""
+
+
+def _uvarint(data: memoryview, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data) or shift > 63:
+            raise _NotPlain
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+#: Expected compact types of the Thrift fields read here: field -> (type, element type
+#: of a list, spec of a struct or of a list's struct elements, required). A known field
+#: of another type, or a required one missing, is a damaged file (Arrow refuses it
+#: too); unknown fields are skipped, as Thrift does.
+Spec = dict[int, tuple[int, int | None, "Spec | None", bool]]
+BOOL, I32, I64, BINARY, LIST, STRUCT = 1, 5, 6, 8, 9, 12
+
+
+def _fields(required: tuple[int, ...], kinds: dict[int, Any]) -> Spec:
+    """A :data:`Spec` from ``field -> type`` or ``field -> (type, element, spec)``."""
+    spec: Spec = {}
+    for field, kind in kinds.items():
+        kind, element, nested = kind if isinstance(kind, tuple) else (kind, None, None)
+        spec[field] = (kind, element, nested, field in required)
+    return spec
+
+
+STATISTICS = _fields(
+    (), {1: BINARY, 2: BINARY, 3: I64, 4: I64, 5: BINARY, 6: BINARY, 7: BOOL, 8: BOOL}
+)
+DATA_PAGE = _fields((1, 2, 3, 4), {1: I32, 2: I32, 3: I32, 4: I32, 5: (STRUCT, None, STATISTICS)})
+DICTIONARY_PAGE = _fields((1, 2), {1: I32, 2: I32, 3: BOOL})
+DATA_PAGE_V2 = _fields(
+    (1, 2, 3, 4, 5, 6),
+    {**dict.fromkeys(range(1, 7), I32), 7: BOOL, 8: (STRUCT, None, STATISTICS)},
+)
+PAGE_HEADER = _fields(
+    (1, 2, 3),
+    {
+        1: I32,
+        2: I32,
+        3: I32,
+        4: I32,
+        5: (STRUCT, None, DATA_PAGE),
+        7: (STRUCT, None, DICTIONARY_PAGE),
+        8: (STRUCT, None, DATA_PAGE_V2),
+    },
+)
+SCHEMA_ELEMENT = _fields((4,), {1: I32, 3: I32, 4: BINARY, 5: I32, 6: I32, 10: STRUCT})
+COLUMN_METADATA = _fields(
+    (1, 2, 3, 4, 5, 6, 7, 9),
+    {
+        1: I32,
+        2: (LIST, I32, None),
+        3: (LIST, BINARY, None),
+        4: I32,
+        **dict.fromkeys((5, 6, 7, 9, 10, 11), I64),
+        12: (STRUCT, None, STATISTICS),
+    },
+)
+COLUMN_CHUNK = _fields((2,), {1: BINARY, 2: I64, 3: (STRUCT, None, COLUMN_METADATA)})
+ROW_GROUP = _fields((1, 2, 3), {1: (LIST, STRUCT, COLUMN_CHUNK), 2: I64, 3: I64})
+FILE_METADATA = _fields(
+    (1, 2, 3, 4),
+    {1: I32, 2: (LIST, STRUCT, SCHEMA_ELEMENT), 3: I64, 4: (LIST, STRUCT, ROW_GROUP)},
+)
+
+
+def _thrift_value(
+    data: memoryview, pos: int, kind: int, element: int | None = None, spec: Spec | None = None
+) -> tuple[Any, int]:
+    """One Thrift compact-protocol value of type ``kind`` (structs as {field: value})."""
+    if kind in (1, 2):  # booleans inside a list
+        return data[pos] == 1, pos + 1
+    if kind == 3:
+        return data[pos], pos + 1
+    if kind in (4, 5, 6):
+        raw, pos = _uvarint(data, pos)
+        return (raw >> 1) ^ -(raw & 1), pos
+    if kind == 7:
+        return None, pos + 8
+    if kind == 8:
+        size, pos = _uvarint(data, pos)
+        if pos + size > len(data):
+            raise _NotPlain
+        return bytes(data[pos : pos + size]), pos + size
+    if kind in (9, 10):
+        header = data[pos]
+        pos += 1
+        size, found = header >> 4, header & 0x0F
+        if size == 15:
+            size, pos = _uvarint(data, pos)
+        if element is not None and found != element:
+            raise _NotPlain
+        items = []
+        for _ in range(size):
+            item, pos = _thrift_value(data, pos, found, None, spec)
+            items.append(item)
+        return items, pos
+    if kind == 11:
+        size, pos = _uvarint(data, pos)
+        if size:
+            types = data[pos]
+            pos += 1
+            for item in range(2 * size):
+                _, pos = _thrift_value(data, pos, types & 0x0F if item % 2 else types >> 4)
+        return None, pos
+    if kind == 12:
+        return _thrift_struct(data, pos, spec)
+    raise _NotPlain
+
+
+def _thrift_struct(
+    data: memoryview, pos: int, spec: Spec | None = None
+) -> tuple[dict[int, Any], int]:
+    fields: dict[int, Any] = {}
+    field = 0
+    while True:
+        if pos >= len(data):
+            raise _NotPlain
+        header = data[pos]
+        pos += 1
+        if header == 0:
+            if spec and any(need and field not in fields for field, (*_, need) in spec.items()):
+                raise _NotPlain  # a required field missing: damaged
+            return fields, pos
+        kind, delta = header & 0x0F, header >> 4
+        if delta:
+            field += delta
+        else:
+            raw, pos = _uvarint(data, pos)
+            field = (raw >> 1) ^ -(raw & 1)
+        expected = spec.get(field) if spec else None
+        if expected is not None and (BOOL if kind == 2 else kind) != expected[0]:
+            raise _NotPlain  # a known field of another type: damaged
+        if kind in (1, 2):  # a boolean field's value is its type
+            fields[field] = kind == 1
+            continue
+        element, nested = (expected[1], expected[2]) if expected else (None, None)
+        fields[field], pos = _thrift_value(data, pos, kind, element, nested)
+
+
+PAGE_DATA, PAGE_DICTIONARY, PAGE_DATA_V2 = 0, 2, 3
+ENCODING_PLAIN, ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY = 0, 2, 8
+
+
+def _chunk_pages(
+    data: memoryview, column: _Chunk, max_definition: int
+) -> list[tuple[int, Any, memoryview]]:
+    """``(page kind, header, values)`` of each page of an uncompressed column chunk.
+
+    Definition levels (an optional column) must say "present" for every value;
+    ``values`` then holds exactly the page's encoded values.
+    """
+    if column.codec != 0 or max_definition > 1 or column.begin <= 0 or column.size < 0:
+        raise _NotPlain
+    pos, end = column.begin, column.begin + column.size
+    if end > len(data):
+        raise _NotPlain
+    pages: list[tuple[int, Any, memoryview]] = []
+    values = 0
+    while pos < end:
+        header, pos = _thrift_struct(data, pos, PAGE_HEADER)
+        size = header.get(3)
+        if not isinstance(size, int) or size < 0 or pos + size > end or header.get(2) != size:
+            raise _NotPlain
+        body = data[pos : pos + size]
+        pos += size
+        kind = header.get(1)
+        if kind == PAGE_DICTIONARY:
+            pages.append((kind, header.get(7) or {}, body))
+        elif kind == PAGE_DATA:
+            page = header.get(5) or {}
+            count = page.get(1, -1)
+            if max_definition:
+                if len(body) < 4:
+                    raise _NotPlain
+                length = int.from_bytes(body[:4], "little")
+                _all_present(body[4 : 4 + length], count)
+                body = body[4 + length :]
+            values += count
+            pages.append((kind, page, body))
+        elif kind == PAGE_DATA_V2:
+            page = header.get(8) or {}
+            count = page.get(1, -1)
+            if page.get(2, -1) != 0 or page.get(6, 0) != 0:
+                raise _NotPlain  # nulls, or repetition levels
+            body = body[page.get(5, 0) :]
+            values += count
+            pages.append((kind, page, body))
+        else:
+            raise _NotPlain  # index pages and unknown kinds
+    if pos != end or values != column.values:
+        raise _NotPlain
+    return pages
+
+
+def _all_present(levels: memoryview, count: int) -> None:
+    """Definition levels (bit width 1) that are all 1, else :class:`_NotPlain`."""
+    runs = _hybrid_runs(levels, 1, count)
+    if any(value != 1 for value, _ in runs):
+        raise _NotPlain
+
+
+def _hybrid_runs(data: memoryview, width: int, count: int) -> list[tuple[int, int]]:
+    """The RLE/bit-packed hybrid encoding's first ``count`` values as (value, repeat) runs."""
+    runs: list[tuple[int, int]] = []
+    pos, left = 0, count
+    value_bytes = (width + 7) // 8
+    while left > 0:
+        header, pos = _uvarint(data, pos)
+        if header & 1 == 0:
+            repeat = header >> 1
+            if repeat == 0 or pos + value_bytes > len(data):
+                raise _NotPlain
+            value = int.from_bytes(data[pos : pos + value_bytes], "little")
+            pos += value_bytes
+            taken = min(repeat, left)
+            if runs and runs[-1][0] == value:
+                runs[-1] = (value, runs[-1][1] + taken)
+            else:
+                runs.append((value, taken))
+            left -= taken
+        else:
+            groups = header >> 1
+            size = groups * width
+            if groups == 0 or pos + size > len(data) or width == 0:
+                raise _NotPlain
+            bits = np.unpackbits(np.frombuffer(data[pos : pos + size], np.uint8), bitorder="little")
+            packed = bits.reshape(-1, width).astype(np.int64) @ (
+                1 << np.arange(width, dtype=np.int64)
+            )
+            pos += size
+            packed = packed[:left]
+            left -= len(packed)
+            change = np.flatnonzero(packed[1:] != packed[:-1]) + 1
+            for low, high in zip(
+                [0, *change.tolist()], [*change.tolist(), len(packed)], strict=True
+            ):
+                value = int(packed[low])
+                if runs and runs[-1][0] == value:
+                    runs[-1] = (value, runs[-1][1] + high - low)
+                else:
+                    runs.append((value, high - low))
+    return runs
+
+
+def _plain_values(
+    data: memoryview, column: _Chunk, max_definition: int, dtype: np.dtype[Any]
+) -> npt.NDArray[Any]:
+    """A PLAIN fixed-width column chunk's values, in place when it is one page."""
+    width = np.dtype(dtype).itemsize
+    arrays = []
+    for kind, page, body in _chunk_pages(data, column, max_definition):
+        if kind == PAGE_DICTIONARY or page.get(2 if kind == PAGE_DATA else 4) != ENCODING_PLAIN:
+            raise _NotPlain
+        count = page[1]
+        if len(body) != count * width:
+            raise _NotPlain
+        arrays.append(np.frombuffer(body, dtype=dtype, count=count))
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
+
+
+def _dictionary_runs(
+    data: memoryview, column: _Chunk, max_definition: int, integer: bool
+) -> tuple[list[str], list[int]]:
+    """Meter id and first row of each run, from dictionary pages and index runs."""
+    names: list[str] = []
+    heads: list[int] = []
+    dictionary: list[str] | None = None
+    row = 0
+    for kind, page, body in _chunk_pages(data, column, max_definition):
+        if kind == PAGE_DICTIONARY:
+            if dictionary is not None or page.get(2, 0) not in (
+                ENCODING_PLAIN,
+                ENCODING_PLAIN_DICTIONARY,
+            ):
+                raise _NotPlain
+            dictionary = _plain_dictionary(body, page.get(1, -1), column.physical, integer)
+            continue
+        encoding = page.get(2 if kind == PAGE_DATA else 4)
+        if dictionary is None or encoding not in (
+            ENCODING_PLAIN_DICTIONARY,
+            ENCODING_RLE_DICTIONARY,
+        ):
+            raise _NotPlain
+        count = page[1]
+        if count == 0:
+            continue
+        if len(body) < 1:
+            raise _NotPlain
+        for index, repeat in _hybrid_runs(body[1:], body[0], count):
+            if index >= len(dictionary):
+                raise _NotPlain
+            name = dictionary[index]
+            if not names or names[-1] != name:
+                names.append(name)
+                heads.append(row)
+            row += repeat
+    return names, heads
+
+
+def _plain_dictionary(body: memoryview, count: int, physical: str, integer: bool) -> list[str]:
+    if physical == "BYTE_ARRAY" and not integer:
+        entries: list[str] = []
+        pos = 0
+        for _ in range(count):
+            size = int.from_bytes(body[pos : pos + 4], "little")
+            pos += 4
+            if pos + size > len(body):
+                raise _NotPlain
+            entries.append(str(body[pos : pos + size], "utf-8"))
+            pos += size
+        if pos != len(body):
+            raise _NotPlain
+        return entries
+    dtypes = {"INT32": np.dtype("<i4"), "INT64": np.dtype("<i8")}
+    if not integer or physical not in dtypes or len(body) != count * dtypes[physical].itemsize:
+        raise _NotPlain
+    values = np.frombuffer(body, dtype=dtypes[physical], count=count).astype(np.int64)
+    return [str(value) for value in values.tolist()]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Where a column chunk's pages are, from the footer."""
+
+    codec: int
+    begin: int
+    size: int
+    values: int
+    physical: str
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the footer says of a file the study can read in place."""
+
+    sizes: list[int]
+    ticks: int
+    levels: tuple[int, int, int]  # max definition level of meter_id, start, wh
+    integer_ids: bool
+    energy_dtype: np.dtype[Any]
+    chunks: list[tuple[_Chunk, _Chunk, _Chunk]]
+
+
+#: A bigger footer (thousands of row groups) is left to Arrow's C++ parser.
+FOOTER_LIMIT = 1 << 20
+PHYSICAL = {1: "INT32", 2: "INT64", 6: "BYTE_ARRAY"}
+TIMESTAMP_UNITS = {1: 1_000, 2: 1_000_000, 3: 1_000_000_000}  # MILLIS, MICROS, NANOS
+SIGNED_INTEGER_CONVERTED = {15, 16, 17, 18}  # INT_8 .. INT_64
+
+
+def _plain_layout(data: memoryview) -> _Layout | None:
+    """The footer's row groups if the file has the recommended shape, else None.
+
+    Columns ``meter_id`` (text or signed integer), ``start`` (INT64 timestamp
+    adjusted to UTC) and ``wh`` (signed INT32/INT64), flat, none repeated, no
+    ``kwh``; no encryption, no compression, no chunk in another file. Anything else,
+    including every wrong file, is Arrow's to read and to explain.
+    """
+    try:
+        return _parse_layout(data)
+    except (_NotPlain, LookupError, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def _parse_layout(data: memoryview) -> _Layout | None:
+    size = len(data)
+    if size < 12 or bytes(data[size - 4 :]) != b"PAR1":
+        return None
+    length = int.from_bytes(data[size - 8 : size - 4], "little")
+    if length > FOOTER_LIMIT or length + 12 > size:
+        return None
+    footer, _ = _thrift_struct(data[size - 8 - length : size - 8], 0, FILE_METADATA)
+    schema = footer[2]
+    if schema[0].get(5) != len(schema) - 1:
+        return None  # nested columns
+    leaves = {}
+    for index, element in enumerate(schema[1:]):
+        if element.get(5) is not None or element.get(3) not in (0, 1):
+            return None
+        leaves[element[4].decode("utf-8")] = (index, element)
+    if "kwh" in leaves or not {"meter_id", "start", "wh"} <= set(leaves):
+        return None
+    meter, start, energy = (leaves[name][1] for name in ("meter_id", "start", "wh"))
+    integer_ids = meter.get(1) in (1, 2) and _signed_integer(meter)
+    text_ids = meter.get(1) == 6 and (1 in meter.get(10, {}) or meter.get(6) == 0)
+    timestamp = start.get(10, {}).get(8)
+    if (
+        not (integer_ids or text_ids)
+        or start.get(1) != 2
+        or not timestamp
+        or timestamp.get(1) is not True
+    ):
+        return None
+    units = [unit for unit in timestamp.get(2, {}) if unit in TIMESTAMP_UNITS]
+    if len(units) != 1 or energy.get(1) not in (1, 2) or not _signed_integer(energy):
+        return None
+    columns = [leaves[name][0] for name in ("meter_id", "start", "wh")]
+    physical = [PHYSICAL[element[1]] for element in (meter, start, energy)]
+    sizes: list[int] = []
+    chunks: list[tuple[_Chunk, _Chunk, _Chunk]] = []
+    for group in footer.get(4, []):
+        found = []
+        for column, kind in zip(columns, physical, strict=True):
+            chunk = group[1][column]
+            meta = chunk.get(3)
+            if chunk.get(1) is not None or meta is None or meta.get(4) != 0:
+                return None  # another file, encrypted, or compressed
+            begin = meta[9]
+            dictionary = meta.get(11)
+            if dictionary is not None and 0 < dictionary < begin:
+                begin = dictionary
+            found.append(_Chunk(meta[4], begin, meta[7], meta[5], kind))
+        sizes.append(group[3])
+        chunks.append((found[0], found[1], found[2]))
+    levels = tuple(int(element.get(3) == 1) for element in (meter, start, energy))
+    return _Layout(
+        sizes=sizes,
+        ticks=TIMESTAMP_UNITS[units[0]],
+        levels=(levels[0], levels[1], levels[2]),
+        integer_ids=integer_ids,
+        energy_dtype=np.dtype("<i4" if energy[1] == 1 else "<i8"),
+        chunks=chunks,
+    )
+
+
+def _signed_integer(element: dict[int, Any]) -> bool:
+    """A leaf read as a signed integer: no annotation, or a signed INTEGER one."""
+    logical, converted = element.get(10), element.get(6)
+    if logical is None:
+        return converted is None or converted in SIGNED_INTEGER_CONVERTED
+    integer = logical.get(10)
+    return integer is not None and integer.get(2) is True
 
 
 def _energy_column(names: set[str], path: Path) -> str:

@@ -85,6 +85,13 @@ def meter_data(draw):
         minutes = draw(st.sampled_from([5, 15, 30, 60]))
         first = draw(st.sampled_from(FIRST_STARTS))
         count = draw(st.integers(3, 4 * 24 * 60 // minutes))
+        if minutes == 5:  # a month with under 15 minutes of 5-minute data is refused
+            months = [
+                datetime.fromtimestamp(first + i * 300, UTC).astimezone(CO_OP_TIME_ZONE).month
+                for i in range(count)
+            ]
+            tail = months.count(months[-1])
+            count -= tail if tail < 3 else 0
         scale = draw(st.sampled_from([1_000, 50_000, 900_000_000]))
         seed = draw(st.integers(0, 2**32 - 1))
         values = np.random.default_rng(seed).integers(0, scale, size=count).tolist()
@@ -203,3 +210,57 @@ def load_money(text):
     from coopcis.core.money import Money
 
     return Money.of(text)
+
+
+@pytest.mark.parametrize("code", ["ocec-res", "ocec-res-tou", "ocec-gs-tou"])
+def test_meters_on_one_grid_equal_the_engine(code, monkeypatch):
+    # given three meters starting together, one length and spacing (summed as a grid)
+    from coopcis.core.rating import study
+
+    grids = []
+    find_grid = study._grid
+    monkeypatch.setattr(study, "_grid", lambda *args: grids.append(find_grid(*args)) or grids[-1])
+    rng = np.random.default_rng(11)
+    first = _local_ts(2025, 2, 27, 22)
+    meters = [(f"G{i}", first, 60, rng.integers(0, 9_000, size=24 * 40).tolist()) for i in range(3)]
+    tariff = load_tariff(code)
+    # when
+    result = rate_study(_runs(meters), tariff=tariff)
+    # then
+    assert _study_totals(result) == _engine_totals(meters, tariff)
+    assert grids and all(grid is not None for grid in grids)
+
+
+@pytest.mark.parametrize(
+    ("meter", "defect", "message"),
+    [
+        (0, "gap", "gap or mixed lengths"),
+        (2, "gap", "gap or mixed lengths"),
+        (2, "duplicate", "duplicate interval"),
+        (1, "swap", None),
+    ],
+)
+def test_defects_in_meters_of_one_grid_are_found(meter, defect, message):
+    # given three meters with the same number of starts, one of them bent
+    first = _local_ts(2025, 5, 1)
+    starts = [[first + 3600 * hour for hour in range(48)] for _ in range(3)]
+    bent = starts[meter]
+    if defect == "gap":  # hour 10 missing, one more hour at the end
+        bent[10:] = [*bent[11:], bent[-1] + 3600]
+    elif defect == "duplicate":
+        bent[10] = bent[9]
+    else:  # two rows out of order: sorted, not refused
+        bent[10], bent[11] = bent[11], bent[10]
+    names = ["A", "B", "C"]
+    runs = group_by_meter(
+        meter_codes=np.repeat(np.arange(3), 48),
+        meter_names=names,
+        start=np.array(starts, dtype=np.int64).ravel(),
+        energy_wh=np.full(3 * 48, 1000, dtype=np.int64),
+    )
+    # when / then
+    if message is None:
+        assert len(rate_study(runs, tariff=load_tariff("ocec-res")).determinants) == 3
+    else:
+        with pytest.raises(StudyDataError, match=f"meter {names[meter]} at .*{message}"):
+            rate_study(runs, tariff=load_tariff("ocec-res"))

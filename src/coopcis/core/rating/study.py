@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from math import gcd
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,8 +65,11 @@ __all__ = [
     "MeterRuns",
     "StudyDataError",
     "StudyDeterminants",
+    "exact_pricers",
     "group_by_meter",
+    "merge_determinants",
     "price_exact",
+    "price_study",
     "rate_study",
     "study_determinants",
 ]
@@ -73,6 +77,7 @@ __all__ = [
 Int64Array = npt.NDArray[np.int64]
 IntArray = npt.NDArray[np.integer[Any]]
 CHUNK = 1 << 20
+CACHE_CHUNK = 1 << 16  # 512 KiB of int64 differences: stays in L2
 INT64_SAFE = 1 << 62
 DAY_TYPE_CODES = {"weekday": 0, "weekend": 1, "holiday": 2}
 
@@ -200,12 +205,15 @@ def _describe(runs: MeterRuns, meter: int, ticks: int, zone: ZoneInfo) -> str:
 def _mismatches(start: Int64Array, low: int, high: int, step: int) -> int:
     """How many ``start[i + 1] - start[i]`` for ``i`` in ``[low, high)`` differ from ``step``."""
     count = 0
-    buffer = np.empty(min(CHUNK, max(high - low, 0)), dtype=np.int64)
-    for chunk_low in range(low, high, CHUNK):
-        chunk_high = min(chunk_low + CHUNK, high)
-        diff = buffer[: chunk_high - chunk_low]
+    size = min(CACHE_CHUNK, max(high - low, 0))
+    buffer = np.empty(size, dtype=np.int64)
+    differs = np.empty(size, dtype=bool)
+    for chunk_low in range(low, high, CACHE_CHUNK):
+        chunk_high = min(chunk_low + CACHE_CHUNK, high)
+        diff, flags = buffer[: chunk_high - chunk_low], differs[: chunk_high - chunk_low]
         np.subtract(start[chunk_low + 1 : chunk_high + 1], start[chunk_low:chunk_high], out=diff)
-        count += int(np.count_nonzero(diff != step))
+        np.not_equal(diff, step, out=flags)
+        count += int(np.count_nonzero(flags))
     return count
 
 
@@ -219,14 +227,45 @@ def _steps_all_equal(start: Int64Array, heads: Int64Array, step: int) -> bool:
     pairs = len(start) - 1
     parts = max(1, min(os.cpu_count() or 1, pairs // CHUNK))
     edges = [pairs * part // parts for part in range(parts + 1)]
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        counts = pool.map(
-            lambda part: _mismatches(start, edges[part], edges[part + 1], step), range(parts)
-        )
-        mismatches = sum(counts)
+    if parts == 1:  # a small batch (or one CPU): no threads
+        mismatches = _mismatches(start, 0, pairs, step)
+    else:
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            counts = pool.map(
+                lambda part: _mismatches(start, edges[part], edges[part + 1], step), range(parts)
+            )
+            mismatches = sum(counts)
     boundaries = heads[1:]
     at_boundaries = int(np.count_nonzero(start[boundaries] - start[boundaries - 1] != step))
     return mismatches == at_boundaries
+
+
+def _same_starts(start: Int64Array, lengths: Int64Array, step: int) -> bool:
+    """Whether every meter has the first meter's starts, which are ``step`` apart.
+
+    The usual study (every meter over the same year) checked with one comparison per
+    row against a row in cache, a few meters at a time; False as soon as a meter
+    differs (then the spacing is checked meter by meter).
+    """
+    meters = len(lengths)
+    if meters < 2 or (lengths != lengths[0]).any() or lengths[0] < 2:
+        return False
+    rows = int(lengths[0])
+    if meters * rows != len(start):
+        return False
+    table = start.reshape(meters, rows)
+    head = table[0]
+    if (np.diff(head) != step).any():
+        return False
+    block = max(1, CACHE_CHUNK // rows)
+    same = np.empty((block, rows), dtype=bool)
+    for low in range(1, meters, block):
+        part = table[low : low + block]
+        flags = same[: len(part)]
+        np.equal(part, head, out=flags)
+        if not flags.all():
+            return False
+    return True
 
 
 def _check_and_order(
@@ -254,7 +293,7 @@ def _check_and_order(
         hint > 0
         and len(candidates) == 1
         and candidates[0] == hint
-        and _steps_all_equal(start, heads, hint)
+        and (_same_starts(start, lengths, hint) or _steps_all_equal(start, heads, hint))
     ):
         steps = np.full(len(heads), hint, dtype=np.int64)
     else:
@@ -317,15 +356,67 @@ def _slow_order(runs: MeterRuns, hint: int, zone: ZoneInfo) -> tuple[MeterRuns, 
     return runs, steps.astype(np.int64)
 
 
-def _check_not_negative(runs: MeterRuns, zone: ZoneInfo) -> None:
+def _check_not_negative(runs: MeterRuns, zone: ZoneInfo) -> int:
+    """Refuse negative energy; returns the largest value (0 when there is none)."""
     energy = runs.energy_wh
-    if len(energy) and energy.min() < 0:
+    if not len(energy):
+        return 0
+    if energy.min() < 0:
         row = int(np.argmax(energy < 0))
         meter = int(np.searchsorted(runs.offsets, row, side="right")) - 1
         raise StudyDataError(
             f"{_describe(runs, meter, int(runs.start[row]), zone)}: "
             f"negative energy {int(energy[row])} Wh on a delivered channel"
         )
+    return int(energy.max())
+
+
+def _segment_sums(
+    values: IntArray, seg_low: Int64Array, bound: int, grid: _Grid | None = None
+) -> Int64Array:
+    """int64 sums of ``values`` over segments starting at ``seg_low`` (to the next one).
+
+    ``bound`` is the largest possible segment sum: when it fits the values' own
+    dtype the sum runs in it (exact; no cast per element, which makes reduceat slow).
+    With a ``grid`` (every meter the same rows in the same months) each month is one
+    block of a meters x rows view summed along its rows, faster than reduceat.
+    """
+    if grid is not None:
+        table = values[: grid.meters * grid.rows].reshape(grid.meters, grid.rows)
+        columns = [table[:, low:high].sum(axis=1, dtype=np.int64) for low, high in grid.spans]
+        return np.stack(columns, axis=1).ravel()
+    if values.dtype != np.int64 and bound < np.iinfo(values.dtype).max:
+        return np.add.reduceat(values, seg_low).astype(np.int64)
+    return np.add.reduceat(values.astype(np.int64, copy=False), seg_low)
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """Meters that all start together, with one length and one step: segment ``i`` of
+    every meter spans rows ``spans[i]`` of it."""
+
+    meters: int
+    rows: int
+    spans: list[tuple[int, int]]
+
+
+def _grid(
+    runs: MeterRuns, first: Int64Array, steps: Int64Array, low: Int64Array, high: Int64Array
+) -> _Grid | None:
+    lengths = np.diff(runs.offsets)
+    if (
+        len(lengths) < 2
+        or runs.offsets[0] != 0
+        or (first != first[0]).any()
+        or (lengths != lengths[0]).any()
+        or (steps != steps[0]).any()
+    ):
+        return None
+    base = int(runs.offsets[0])
+    spans = [
+        (int(lo) - base, int(hi) - base) for lo, hi in zip(low[0], high[0], strict=True) if hi > lo
+    ]
+    return _Grid(len(lengths), int(lengths[0]), spans)
 
 
 # --- months and time of use --------------------------------------------------------
@@ -353,12 +444,20 @@ def _utc_offsets(
     first: int, latest: int, tps: int, zone: ZoneInfo
 ) -> tuple[Int64Array, Int64Array]:
     """Instants (ticks) where ``zone``'s UTC offset changes, and the offsets (seconds)."""
+    # Whole UTC days either side, so batches of one file share one cached answer.
+    day = 86_400
+    return _utc_offsets_days(first // tps // day - 1, latest // tps // day + 2, tps, zone)
 
+
+@lru_cache(maxsize=64)
+def _utc_offsets_days(
+    low_day: int, high_day: int, tps: int, zone: ZoneInfo
+) -> tuple[Int64Array, Int64Array]:
     def offset(seconds: int) -> int:
         delta = datetime.fromtimestamp(seconds, UTC).astimezone(zone).utcoffset()
         return int(delta.total_seconds()) if delta is not None else 0
 
-    day, low_s, high_s = 86_400, first // tps - 86_400, latest // tps + 86_400
+    day, low_s, high_s = 86_400, low_day * 86_400, high_day * 86_400
     changes, offsets = [np.iinfo(np.int64).min], [offset(low_s)]
     for seconds in range(low_s, high_s, day):
         if offset(seconds + day) != offset(seconds):
@@ -368,7 +467,9 @@ def _utc_offsets(
                 lo, hi = (mid, hi) if offset(mid) == offset(seconds) else (lo, mid)
             changes.append(hi * tps)
             offsets.append(offset(hi))
-    return np.array(changes, dtype=np.int64), np.array(offsets, dtype=np.int64)
+    instants, shifts = np.array(changes, dtype=np.int64), np.array(offsets, dtype=np.int64)
+    instants.flags.writeable = shifts.flags.writeable = False  # shared through the cache
+    return instants, shifts
 
 
 def _tou_labels(start: Int64Array, tps: int, schedule: TouSchedule) -> npt.NDArray[np.int8]:
@@ -410,7 +511,7 @@ def study_determinants(
     ``determinants_from_intervals`` would). Raises :class:`StudyDataError`.
     """
     runs, steps = _check_and_order(runs, interval_minutes, time_zone)
-    _check_not_negative(runs, time_zone)
+    largest = _check_not_negative(runs, time_zone)
     tps = runs.ticks_per_second
     heads, lengths = runs.offsets[:-1], np.diff(runs.offsets)
     first = runs.start[heads]
@@ -425,6 +526,8 @@ def study_determinants(
     seg_meter = np.broadcast_to(np.arange(len(heads))[:, None], keep.shape)[keep]
     seg_month = np.broadcast_to(np.arange(len(months))[None, :], keep.shape)[keep]
     seg_step = steps[seg_meter]
+    bound = largest * int((seg_high - seg_low).max())
+    grid = _grid(runs, first, steps, low, high)
     short = (seg_step == 5 * 60 * tps) & (seg_high - seg_low < DEMAND_WINDOW_MINUTES // 5)
     if short.any():
         index = int(np.argmax(short))
@@ -443,7 +546,7 @@ def study_determinants(
     if labels is not None and schedule is not None and wants_tou_energy:
         for index, name in enumerate(schedule.periods):
             masked = np.where(labels == index, runs.energy_wh, 0)
-            energy_by_tou[name] = np.add.reduceat(masked, seg_low, dtype=np.int64)
+            energy_by_tou[name] = _segment_sums(masked, seg_low, bound, grid)
     demand: Int64Array | None = None
     demand_by_tou: dict[str, Int64Array] = {}
     if wants_demand or (labels is not None and wants_tou_demand):
@@ -457,7 +560,7 @@ def study_determinants(
         first_start=runs.start[seg_low],
         end=runs.start[seg_high - 1] + seg_step,
         ticks_per_second=tps,
-        energy_wh=np.add.reduceat(runs.energy_wh, seg_low, dtype=np.int64),
+        energy_wh=_segment_sums(runs.energy_wh, seg_low, bound, grid),
         energy_wh_by_tou=energy_by_tou,
         demand_w=demand if wants_demand else None,
         demand_w_by_tou=demand_by_tou,
@@ -503,6 +606,61 @@ def _demand(
             masked = np.where(valid & (same_label == index), window, 0)
             by_tou[name] = np.maximum.reduceat(masked, seg_low) * factor
     return peak, by_tou
+
+
+def merge_determinants(parts: Sequence[StudyDeterminants]) -> StudyDeterminants:
+    """One :class:`StudyDeterminants` from parts over disjoint sets of meters, in order.
+
+    A meter's determinants depend on its own intervals only, so a file can be
+    studied batch by batch (each batch's arrays staying in cache) and joined here;
+    months are the sorted union of the parts' months.
+    """
+    if not parts:
+        raise StudyDataError("the file holds no intervals")
+    if len(parts) == 1:
+        return parts[0]
+    meter_ids = tuple(name for part in parts for name in part.meter_ids)
+    if len(set(meter_ids)) != len(meter_ids):
+        raise ValueError("parts must hold disjoint meters")
+    months = tuple(sorted({month for part in parts for month in part.months}))
+    index = {month: number for number, month in enumerate(months)}
+    meter_base = np.cumsum([0] + [len(part.meter_ids) for part in parts])
+    segment_meter = np.concatenate(
+        [part.segment_meter + base for part, base in zip(parts, meter_base.tolist(), strict=False)]
+    )
+    segment_month = np.concatenate(
+        [
+            np.array([index[month] for month in part.months], dtype=np.int64)[part.segment_month]
+            for part in parts
+        ]
+    )
+
+    def join(arrays: Sequence[Int64Array]) -> Int64Array:
+        return np.concatenate(arrays).astype(np.int64, copy=False)
+
+    def join_all(name: str) -> dict[str, Int64Array]:
+        keys = getattr(parts[0], name).keys()
+        return {key: join([getattr(part, name)[key] for part in parts]) for key in keys}
+
+    demand = [part.demand_w for part in parts]
+    ticks = {part.ticks_per_second for part in parts}
+    if len(ticks) != 1:
+        raise ValueError("parts must share ticks_per_second")
+    return StudyDeterminants(
+        meter_ids=meter_ids,
+        months=months,
+        segment_meter=segment_meter,
+        segment_month=segment_month,
+        first_start=join([part.first_start for part in parts]),
+        end=join([part.end for part in parts]),
+        ticks_per_second=ticks.pop(),
+        energy_wh=join([part.energy_wh for part in parts]),
+        energy_wh_by_tou=join_all("energy_wh_by_tou"),
+        demand_w=None
+        if any(d is None for d in demand)
+        else join([d for d in demand if d is not None]),
+        demand_w_by_tou=join_all("demand_w_by_tou"),
+    )
 
 
 # --- exact pricing -----------------------------------------------------------------
@@ -608,14 +766,8 @@ def _charge_pricer(component: object) -> LinePricer | None:
     return None
 
 
-def price_exact(tariff: Tariff, det: StudyDeterminants) -> Int64Array | None:
-    """Bill totals in cents per segment, or None when a shape needs the engine.
-
-    Mirrors ``engine.rate_bill`` without riders: CHARGE lines each rounded, then
-    each minimum-bill shortfall against the rounded lines so far; per-kWh riders
-    bill nothing without rider data. Demand/PF/load-factor rules, percentage fees
-    and lighting charges are left to the engine.
-    """
+def exact_pricers(tariff: Tariff) -> tuple[list[LinePricer], list[MinimumBill]] | None:
+    """The integer form of each of ``tariff``'s lines, or None when one needs the engine."""
     if tariff.billing_demand or tariff.power_factor or tariff.load_factor:
         return None
     pricers: list[LinePricer] = []
@@ -632,6 +784,21 @@ def price_exact(tariff: Tariff, det: StudyDeterminants) -> Int64Array | None:
         if pricer is None:
             return None
         pricers.append(pricer)
+    return pricers, minimums
+
+
+def price_exact(tariff: Tariff, det: StudyDeterminants) -> Int64Array | None:
+    """Bill totals in cents per segment, or None when a shape needs the engine.
+
+    Mirrors ``engine.rate_bill`` without riders: CHARGE lines each rounded, then
+    each minimum-bill shortfall against the rounded lines so far; per-kWh riders
+    bill nothing without rider data. Demand/PF/load-factor rules, percentage fees
+    and lighting charges are left to the engine.
+    """
+    lines = exact_pricers(tariff)
+    if lines is None:
+        return None
+    pricers, minimums = lines
     total = np.zeros(len(det), dtype=np.int64)
     for pricer in pricers:
         total += pricer(det)
@@ -670,18 +837,28 @@ def rate_study(
     :func:`rate_bill` once per meter-month with the same determinants.
     """
     det = study_determinants(
-        runs, tariff=tariff, interval_minutes=interval_minutes, time_zone=time_zone
-    )
-    totals = price_exact(tariff, det)
-    if totals is not None:
-        return StudyResult(det, totals, "exact")
-    det = study_determinants(
         runs,
         tariff=tariff,
         interval_minutes=interval_minutes,
         time_zone=time_zone,
-        every_determinant=True,
+        every_determinant=exact_pricers(tariff) is None,
     )
+    return price_study(det, tariff=tariff, time_zone=time_zone, power_factor=power_factor)
+
+
+def price_study(
+    det: StudyDeterminants,
+    *,
+    tariff: Tariff,
+    time_zone: ZoneInfo = CO_OP_TIME_ZONE,
+    power_factor: Decimal | None = None,
+) -> StudyResult:
+    """Price determinants from :func:`study_determinants` (with ``every_determinant``
+    when :func:`exact_pricers` gives None): exactly in integers, else by the engine.
+    """
+    totals = price_exact(tariff, det)
+    if totals is not None:
+        return StudyResult(det, totals, "exact")
     cents = []
     for index in range(len(det)):
         determinants = det.determinants(index, time_zone=time_zone, power_factor=power_factor)

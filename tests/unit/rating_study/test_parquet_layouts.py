@@ -1,0 +1,310 @@
+"""The batch-by-batch Parquet study (in place or through Arrow) equals the whole-file one.
+
+``study_file`` reads the recommended layout in place and any other file with Arrow,
+a batch of row groups at a time; ``read_intervals`` + ``rate_study`` is the
+reference (every row in one array). Both must give the same bills and refuse the
+same defects with the same message.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from coopcis.catalog.tariffs import load_tariff
+from coopcis.commands import rate_study
+from coopcis.commands.rate_study import (
+    InputError,
+    read_intervals,
+    study_file,
+    study_json,
+)
+from coopcis.core.periods import CO_OP_TIME_ZONE
+from coopcis.core.rating.study import StudyDataError
+from coopcis.core.rating.study import rate_study as whole_study
+
+# Around the end of February and the March 9 DST change, hourly and 15-minute meters.
+FIRST = datetime(2025, 2, 27, 22, tzinfo=CO_OP_TIME_ZONE)
+METERS = [("A-1", 60, 300), ("B-2", 15, 900), ("C-3", 60, 12), ("D-4", 15, 2000)]
+
+RECOMMENDED = {
+    "compression": "none",
+    "use_dictionary": ["meter_id"],
+    "column_encoding": {"start": "PLAIN", "wh": "PLAIN"},
+    "max_rows_per_page": 1 << 20,
+    "data_page_size": 1 << 30,
+}
+# Delta-encoded starts: Arrow decodes them (batch by batch) and the study checks them.
+DELTA = {**RECOMMENDED, "column_encoding": {"start": "DELTA_BINARY_PACKED", "wh": "PLAIN"}}
+# (writer options, nullable columns, row groups: "pairs" of whole meters, one per
+# "meter", or a row count that splits meters across row groups)
+LAYOUTS = {
+    "recommended": ({**RECOMMENDED}, False, "pairs"),
+    "recommended-one-meter-groups": ({**RECOMMENDED}, False, "meter"),
+    "recommended-split-meters": ({**RECOMMENDED}, False, 97),
+    "nullable-small-pages": (
+        {**RECOMMENDED, "max_rows_per_page": 50, "data_page_size": 64},
+        True,
+        "pairs",
+    ),
+    "nullable-page-v2": ({**RECOMMENDED, "data_page_version": "2.0"}, True, "pairs"),
+    "delta-one-meter-groups": ({**DELTA}, False, "meter"),
+    "delta-pairs-small-pages": ({**DELTA, "max_rows_per_page": 100}, True, "pairs"),
+    "arrow-default": ({}, True, "pairs"),
+    "arrow-default-split-meters": ({}, True, 700),
+    "snappy-one-meter-groups": ({"compression": "snappy"}, True, "meter"),
+}
+
+
+def _rows(meters=METERS):
+    rng = np.random.default_rng(7)
+    rows = []
+    for meter, minutes, count in meters:
+        first = FIRST.astimezone(UTC)
+        for index, wh in enumerate(rng.integers(0, 5_000, size=count).tolist()):
+            rows.append((meter, first + timedelta(minutes=minutes * index), wh))
+    return rows
+
+
+def _write(path, rows, layout="recommended", *, unit="ms", wh_type=None, ids=None):
+    options, nullable, group_rows = LAYOUTS[layout]
+    wh_type = wh_type or pa.int32()
+    id_type = pa.string() if ids is None else pa.int64()
+    schema = pa.schema(
+        [
+            pa.field("meter_id", id_type, nullable=nullable),
+            pa.field("start", pa.timestamp(unit, tz="UTC"), nullable=nullable),
+            pa.field("wh", wh_type, nullable=nullable),
+        ]
+    )
+    meter_ids = [m if ids is None else ids[m] for m, _, _ in rows]
+    table = pa.table(
+        {
+            "meter_id": pa.array(meter_ids, id_type),
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp(unit, tz="UTC")),
+            "wh": pa.array([w for _, _, w in rows], wh_type),
+        },
+        schema=schema,
+    )
+    with pq.ParquetWriter(path, schema, **options) as out:
+        if isinstance(group_rows, int):
+            out.write_table(table, row_group_size=group_rows)
+            return path
+        names = table.column("meter_id").to_pylist()
+        heads = [row for row in range(len(names)) if row == 0 or names[row] != names[row - 1]]
+        heads = [*heads[:: 2 if group_rows == "pairs" else 1], len(names)]
+        for low, high in itertools.pairwise(heads):
+            out.write_table(table.slice(low, high - low), row_group_size=high - low)
+    return path
+
+
+def _outcome(run):
+    try:
+        return study_json("x", run())
+    except (StudyDataError, InputError) as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def _both(path, code="ocec-res-tou", **options):
+    tariff = load_tariff(code)
+    batched = _outcome(lambda: study_file(path, tariff=tariff, **options))
+    whole = _outcome(lambda: whole_study(read_intervals(path), tariff=tariff, **options))
+    return batched, whole
+
+
+@pytest.fixture
+def no_arrow(monkeypatch):
+    """Fail if the study decodes with Arrow or reads the whole file (it should read
+    in place, batch by batch)."""
+
+    def refuse(path, *args):
+        raise AssertionError(f"{path} was decoded by Arrow")
+
+    monkeypatch.setattr(rate_study, "_ArrowGroups", refuse)
+    monkeypatch.setattr(rate_study, "read_parquet", refuse)
+
+
+@pytest.fixture(params=[1 << 20, 64])
+def batch_rows(request, monkeypatch):
+    """Big batches, and batches so small that meters span several."""
+    monkeypatch.setattr(rate_study, "BATCH_ROWS", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("code", ["ocec-res", "ocec-res-tou", "ocec-gs-tou"])
+def test_every_layout_gives_the_whole_file_bills(tmp_path, layout, code, batch_rows):
+    path = _write(tmp_path / "data.parquet", _rows(), layout)
+    batched, whole = _both(path, code)
+    assert batched == whole
+    assert batched.startswith("{")
+
+
+def test_the_recommended_layout_is_read_in_place(tmp_path, no_arrow):
+    path = _write(tmp_path / "data.parquet", _rows())
+    tariff = load_tariff("ocec-gs-tou")
+    result = study_file(path, tariff=tariff)
+    assert len(result.determinants.meter_ids) == len(METERS)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "recommended",
+        "recommended-one-meter-groups",
+        "nullable-small-pages",
+        "nullable-page-v2",
+    ],
+)
+def test_in_place_variants_need_no_arrow(tmp_path, layout, no_arrow):
+    path = _write(tmp_path / "data.parquet", _rows(), layout)
+    assert study_file(path, tariff=load_tariff("ocec-res")).method == "exact"
+
+
+@pytest.mark.parametrize(
+    ("unit", "wh_type", "ids"),
+    [
+        ("us", pa.int16(), None),
+        ("ns", pa.int64(), None),
+        ("ms", pa.int32(), {"A-1": 11, "B-2": -2, "C-3": 3, "D-4": 40}),
+    ],
+)
+def test_other_units_types_and_integer_ids_are_read_in_place(
+    tmp_path, unit, wh_type, ids, no_arrow
+):
+    path = _write(tmp_path / "data.parquet", _rows(), unit=unit, wh_type=wh_type, ids=ids)
+    result = study_file(path, tariff=load_tariff("ocec-res-tou"))
+    assert result.method == "exact"
+    if ids is not None:
+        assert set(result.determinants.meter_ids) == {"11", "-2", "3", "40"}
+
+
+def _defect(rows, kind):
+    """``rows`` with one defect in meter B-2's data."""
+    at = [i for i, (meter, _, _) in enumerate(rows) if meter == "B-2"]
+    rows = list(rows)
+    if kind == "gap":
+        del rows[at[400]]
+    elif kind == "duplicate":
+        rows.insert(at[400], rows[at[400]])
+    elif kind == "unsorted":  # sorted within the meter, not refused
+        rows[at[10]], rows[at[11]] = rows[at[11]], rows[at[10]]
+    elif kind == "interleaved":  # B-2's last rows after C-3: regrouped, not refused
+        tail = [rows[i] for i in at[-100:]]
+        rows = [row for i, row in enumerate(rows) if i not in set(at[-100:])]
+        rows += tail
+    elif kind == "negative":
+        meter, start, _ = rows[at[5]]
+        rows[at[5]] = (meter, start, -3)
+    elif kind == "ten-minute":
+        first = rows[at[0]][1]
+        for number, i in enumerate(at):
+            rows[i] = ("B-2", first + timedelta(minutes=10 * number), rows[i][2])
+    return rows
+
+
+@pytest.mark.parametrize(
+    "kind", ["gap", "duplicate", "unsorted", "interleaved", "negative", "ten-minute"]
+)
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "recommended",
+        "recommended-one-meter-groups",
+        "delta-one-meter-groups",
+        "delta-pairs-small-pages",
+        "arrow-default",
+        "nullable-small-pages",
+    ],
+)
+def test_defects_are_found_as_in_the_whole_file(tmp_path, kind, layout, batch_rows, monkeypatch):
+    path = _write(tmp_path / "data.parquet", _defect(_rows(), kind), layout)
+    batched, whole = _both(path)
+    assert batched == whole
+    whole_reads = []
+    read_parquet = rate_study.read_parquet
+    monkeypatch.setattr(
+        rate_study, "read_parquet", lambda path: whole_reads.append(path) or read_parquet(path)
+    )
+    assert _outcome(lambda: study_file(path, tariff=load_tariff("ocec-res-tou"))) == batched
+    if layout.startswith("recommended") and batch_rows > 64 and kind != "interleaved":
+        assert not whole_reads  # found batch by batch, not by reading the file whole
+    if kind in ("interleaved", "unsorted"):
+        assert batched.startswith("{")
+    else:
+        assert batched.startswith("StudyDataError: meter B-2 at ")
+
+
+@pytest.mark.parametrize("layout", ["recommended", "arrow-default"])
+def test_a_one_interval_meter_takes_the_whole_file_length(tmp_path, layout):
+    rows = [*_rows(), ("Z-9", FIRST.astimezone(UTC), 7)]
+    path = _write(tmp_path / "data.parquet", rows, layout)
+    batched, whole = _both(path)
+    assert batched == whole and batched.startswith("{")
+    batched, whole = _both(path, interval_minutes=15)
+    assert batched == whole and batched.startswith("{")
+
+
+def test_a_null_is_refused_as_before(tmp_path):
+    rows = _rows()
+    path = _write(tmp_path / "data.parquet", rows, "nullable-small-pages")
+    table = pq.read_table(path)
+    wh = table.column("wh").to_pylist()
+    wh[123] = None
+    table = table.set_column(2, "wh", pa.array(wh, pa.int32()))
+    pq.write_table(table, path, **RECOMMENDED)
+    batched, whole = _both(path)
+    assert batched == whole and "column wh has empty values" in batched
+
+
+def test_hybrid_runs_read_rle_and_bit_packed_groups():
+    # bit width 3: an RLE run of 5 x value 6, then one bit-packed group of 8 values
+    values = [1, 1, 1, 2, 2, 7, 0, 0]
+    packed = sum(v << (3 * i) for i, v in enumerate(values)).to_bytes(3, "little")
+    data = memoryview(bytes([5 << 1, 6, (1 << 1) | 1]) + packed)
+    runs = rate_study._hybrid_runs(data, 3, 12)
+    assert runs == [(6, 5), (1, 3), (2, 2), (7, 1), (0, 1)]
+
+
+def test_a_file_that_is_not_the_recommended_layout_has_no_plain_layout(tmp_path):
+    path = _write(tmp_path / "data.parquet", _rows(), "arrow-default")
+    assert rate_study._plain_layout(rate_study._map(path)) is None
+    kwh = tmp_path / "kwh.parquet"
+    pq.write_table(pa.table({"meter_id": ["A"], "start": pa.array([FIRST]), "kwh": [1]}), kwh)
+    assert rate_study._plain_layout(rate_study._map(kwh)) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_damaged_file_never_gives_other_bills_than_arrow_would(tmp_path, seed):
+    # given the recommended layout with one byte changed: anywhere before the footer,
+    # or in the first page header of a column chunk (the in-place reader parses those)
+    path = _write(tmp_path / "data.parquet", _rows())
+    raw = bytearray(path.read_bytes())
+    footer = int.from_bytes(raw[-8:-4], "little") + 8
+    rng = np.random.default_rng(seed)
+    if seed % 2:
+        where = int(rng.integers(4, len(raw) - footer))
+    else:
+        layout = rate_study._plain_layout(rate_study._map(path))
+        chunks = [chunk.begin for trio in layout.chunks for chunk in trio]
+        where = int(rng.choice(chunks)) + int(rng.integers(0, 24))
+    raw[where] ^= int(rng.choice([0x01, 0x5A, 0x80, 0xFF]))
+    path.write_bytes(bytes(raw))
+    tariff = load_tariff("ocec-res")
+
+    def outcome(run):
+        try:
+            return study_json("x", run())
+        except Exception as error:  # Arrow's own errors are fine, if both ways agree
+            return type(error).__name__
+
+    # when
+    batched = outcome(lambda: study_file(path, tariff=tariff))
+    whole = outcome(lambda: whole_study(read_intervals(path), tariff=tariff))
+    # then
+    assert batched == whole
