@@ -1,0 +1,72 @@
+"""Raw bulk inserts for the demo: ``executemany`` on SQLite, binary ``COPY`` on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, models
+
+
+class Adapter:
+    """Dates and datetimes as the database backend wants them, converted once each."""
+
+    def __init__(self) -> None:
+        self.days: dict[date, Any] = {}
+        self.instants: dict[datetime, Any] = {}
+        self.raw = connection.vendor != "postgresql"
+
+    def day(self, value: date) -> Any:
+        if value not in self.days:
+            self.days[value] = connection.ops.adapt_datefield_value(value) if self.raw else value
+        return self.days[value]
+
+    def instant(self, value: Any) -> Any:
+        if value not in self.instants:
+            adapted = connection.ops.adapt_datetimefield_value(value) if self.raw else value
+            self.instants[value] = adapted
+        return self.instants[value]
+
+
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` of ``columns``; the model's other columns get their defaults."""
+    if not rows:
+        return
+    fields = {
+        f.attname: f
+        for f in model._meta.concrete_fields
+        if f.attname in columns or not f.primary_key
+    }
+    others = [f for name, f in fields.items() if name not in columns]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in others)
+    if defaults:
+        rows = [row + defaults for row in rows]
+    ordered = [fields[name] for name in columns] + others
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in ordered)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [
+                f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
+                for f in ordered
+            ]
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_pg_type(t) for t in types])
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(ordered))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _pg_type(db_type: str | None) -> str:
+    """The type name binary COPY wants: ``varchar(9)`` -> ``varchar``, and so on."""
+    base = (db_type or "").split("(")[0].strip()
+    return {
+        "timestamp with time zone": "timestamptz",
+        "serial": "integer",
+        "bigserial": "bigint",
+    }.get(base, base)
