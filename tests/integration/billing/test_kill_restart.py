@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 COOPCIS = str(Path(sys.executable).with_name("coopcis"))
-PERIOD = "2026-09"
+PERIOD = "2026-08"
 
 
 def _env(tmp_path: Path, name: str) -> dict[str, str]:

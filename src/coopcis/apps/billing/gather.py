@@ -23,6 +23,7 @@ from django.db.models import Q, Sum
 
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.ledger.models import JournalLine
+from coopcis.apps.ledger.reports import net
 from coopcis.apps.metering.models import (
     Channel,
     ExceptionKind,
@@ -295,7 +296,7 @@ def ledger_positions(account_ids: list[int]) -> dict[int, LedgerPosition]:
         .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
     )
     for row in sums:
-        positions[row["member_account_id"]].balance = (row["debit"] or 0) - (row["credit"] or 0)
+        positions[row["member_account_id"]].balance = net(row["debit"], row["credit"])
     previous = (
         Bill.objects.filter(account_id__in=account_ids, status=BillStatus.POSTED)
         .order_by("account_id", "-bill_date", "-id")

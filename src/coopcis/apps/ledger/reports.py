@@ -19,6 +19,7 @@ from django.db.models import F, Q, Sum
 from coopcis.apps.ledger.models import JournalLine, LedgerAccount
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 AGING_BUCKETS = ("current", "30", "60", "90+")
 
 
@@ -72,10 +73,10 @@ def trial_balance(*, through: date | None = None) -> TrialBalance:
         .values("gl_account")
         .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
     )
-    net = {row["gl_account"]: (row["debit"] or ZERO) - (row["credit"] or ZERO) for row in sums}
+    balances = {row["gl_account"]: net(row["debit"], row["credit"]) for row in sums}
     rows = []
-    for account in LedgerAccount.objects.filter(number__in=net.keys()).order_by("number"):
-        balance = net[account.number].quantize(Decimal("0.01"))
+    for account in LedgerAccount.objects.filter(number__in=balances.keys()).order_by("number"):
+        balance = balances[account.number]
         if balance == 0:
             continue
         rows.append(
@@ -101,7 +102,14 @@ def member_balances(*, through: date | None = None) -> dict[int, Decimal]:
         .values("member_account")
         .annotate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
     )
-    return {row["member_account"]: (row["debit"] or ZERO) - (row["credit"] or ZERO) for row in sums}
+    return {row["member_account"]: net(row["debit"], row["credit"]) for row in sums}
+
+
+def net(debit: Decimal | None, credit: Decimal | None) -> Decimal:
+    """Debit less credit of two sums, in whole cents. SQLite sums decimals as binary
+    floating point (its columns have REAL affinity), so a sum can come back as
+    ``0E-13``; every amount is whole cents, so rounding to the cent restores it exactly."""
+    return ((debit or ZERO) - (credit or ZERO)).quantize(CENT)
 
 
 def receivables_difference(*, through: date | None = None) -> Decimal:
@@ -111,7 +119,7 @@ def receivables_difference(*, through: date | None = None) -> Decimal:
         .filter(gl_account__member_subledger=True)
         .aggregate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
     )
-    control_balance = (control["debit"] or ZERO) - (control["credit"] or ZERO)
+    control_balance = net(control["debit"], control["credit"])
     return control_balance - sum(member_balances(through=through).values(), ZERO)
 
 
@@ -191,7 +199,7 @@ def revenue_by_class(*, since: date, through: date) -> list[dict[str, object]]:
             "account": row["gl_account"],
             "name": row["gl_account__name"],
             "rate_class": row["member_account__rate_class"] or "",
-            "amount": f"{(row['amount'] or ZERO):.2f}",
+            "amount": f"{(row['amount'] or ZERO).quantize(CENT):.2f}",
         }
         for row in sums
     ]

@@ -153,8 +153,10 @@ def member_balance(account: Account, *, through: date | None = None) -> Decimal:
     """What the member owes (positive) or has in credit (negative) on 142.x receivables."""
     from django.db.models import Sum
 
+    from coopcis.apps.ledger.reports import net
+
     lines = JournalLine.objects.filter(member_account=account, gl_account__member_subledger=True)
     if through is not None:
         lines = lines.filter(entry__posted_on__lte=through)
     sums = lines.aggregate(debit=Sum("debit_amount"), credit=Sum("credit_amount"))
-    return (sums["debit"] or Decimal(0)) - (sums["credit"] or Decimal(0))
+    return net(sums["debit"], sums["credit"])

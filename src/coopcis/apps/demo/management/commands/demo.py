@@ -19,6 +19,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from coopcis.apps.demo.billing_setup import store_billing_setup
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
 from coopcis.apps.demo.readings import (
     IntervalProducer,
@@ -181,6 +182,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
             with counts.timed("interval data"):
                 bar.set_postfix_str(f"interval data of {interval_meters} meters")
                 store_interval_meters(plan, producer, timeline, meter_ids, counts, bar.update)
+            with counts.timed("billing set-up"):
+                counts.rows["billing set-up"] = store_billing_setup(start=start, end=end)
         finally:
             producer.close()
     return counts
