@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Quick start: environment, database, demo co-op, back office on http://127.0.0.1:8000.
+"""Quick start: environment, database, demo co-op, a billed month, back office on :8000.
 
     python3 scripts/start.py [--members N] [--port P]
 
 Creates ./.venv, migrates the configured database (SQLite in ./var by default, or
 COOPCIS_DATABASE_URL), loads the demo co-op if the database has no accounts yet,
-creates (or resets) the sign-in ``staff`` with a fresh random password, prints it,
+bills the latest full month (once: running again bills nothing twice), creates (or resets) the sign-in ``staff`` with a fresh random password, prints it,
 and serves the back office until Ctrl-C.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+from datetime import date, timedelta
 
 from _env import BIN, coopcis_env, ensure_environment, run
 
@@ -41,8 +42,11 @@ def main() -> None:
     ensure_environment()
     coopcis = BIN / "coopcis"
     run(coopcis, "migrate", "--verbosity", "0")
+    latest_full_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     if run(coopcis, "shell", "--no-imports", "-c", HAS_ACCOUNTS, check=False) == 3:
-        run(coopcis, "demo", "--members", str(args.members))
+        run(coopcis, "demo", "--members", str(args.members), "--through", latest_full_month)
+    # the main job: bill the latest month (a no-op when it is already billed)
+    run(coopcis, "bill-run", "--period", latest_full_month)
     password = secrets.token_urlsafe(12)
     run(coopcis, "shell", "--no-imports", "-c", CREATE_STAFF.format(password=password))
     print(
