@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -61,6 +61,8 @@ class CoOpProfile:
     late_fee_classes: tuple[str, ...]
     payment_order: tuple[str, ...] = ("ELECTRIC", "FEE", "DEPOSIT", "LOAN")
     payment_oldest_first: bool = True
+    #: Collection and field-order parameters (``[collections]``; read by apps.collections).
+    collections: dict[str, object] = field(default_factory=dict)
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -113,6 +115,7 @@ def load_profile(code: str) -> CoOpProfile:
             late_fee_classes=tuple(data["late_fee"]["applies_to"]),
             payment_order=tuple(data["payment_application"]["order"]),
             payment_oldest_first=bool(data["payment_application"]["oldest_first"]),
+            collections=dict(data.get("collections", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 #: Session, user, permissions (2), role groups, account (+party, membership, draft),
 #: membership events, agreements, installations, applications, charges, history, bills,
-#: balance, payments (+ the charges they paid), open charges.
-ACCOUNT_PAGE_QUERIES = 16
+#: balance, payments (+ the charges they paid), open charges, collection case, notices,
+#: deposits (their events are one more query only when the account has deposits).
+ACCOUNT_PAGE_QUERIES = 19
 
 
 def section(html: str, section_id: str) -> str:

@@ -35,6 +35,7 @@ from coopcis.apps.backoffice.queries import (
     service_address,
 )
 from coopcis.apps.billing.pdf import render_bill_by_id
+from coopcis.apps.collections.summary import account_collections
 from coopcis.apps.members.models import Account
 from coopcis.apps.members.services import enroll_membership, update_account
 from coopcis.apps.metering.models import Meter
@@ -95,6 +96,7 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         "masked_bank_account": mask(draft.bank_account_number) if draft else "",
         "history": history_rows(overview.history),
         "can": perms.abilities(request.user),
+        **account_collections(overview.account),
     }
 
 

@@ -35,6 +35,8 @@ WINTER = "WINTER_MORATORIUM"
 AGREEMENT = "AGREEMENT_KEPT"
 DISPUTE = "DISPUTE_UNDER_INVESTIGATION"
 HOLD = "CO_OP_HOLD"
+#: Protections that pause the whole case (no further notices), not only the disconnection.
+PAUSING = (AGREEMENT, DISPUTE, HOLD)
 
 CERTIFYING_PROFESSIONS = ("PHYSICIAN", "DENTIST", "OSTEOPATH", "CHIROPRACTOR")
 
@@ -71,10 +73,15 @@ class MedicalCertificate:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ProtectionFacts:
-    """What the co-op knows about a member facing disconnection on ``disconnect_on``."""
+    """What the co-op knows about a member facing disconnection on ``disconnect_on``.
+
+    ``disconnect_on`` is the date the notice gave (certificates are timed against it);
+    ``work_on`` the day the crew would go, when later (the moratorium is judged on it).
+    """
 
     disconnect_on: date
     bill_id: int
+    work_on: date | None = None
     residential: bool = True
     certificates: tuple[MedicalCertificate, ...] = ()
     liheap_qualified: bool = False
@@ -101,7 +108,7 @@ def protections(facts: ProtectionFacts) -> list[str]:
     if (
         facts.residential
         and facts.liheap_qualified
-        and in_winter_moratorium(facts.disconnect_on)
+        and in_winter_moratorium(facts.work_on or facts.disconnect_on)
         and (not facts.past_due_on_winter_start or facts.agreement_kept)
     ):
         found.append(WINTER)

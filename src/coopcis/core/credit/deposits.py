@@ -127,3 +127,66 @@ def anniversaries(start_on: date, as_of: date) -> list[date]:
             return result
         result.append(day)
         year += 1
+
+
+EXCESS_REFUND_MINIMUM = Money.of("10.00")
+HISTORY = "HISTORY"
+CLASS_AVERAGE = "CLASS_AVERAGE"
+MIXED = "HISTORY_AND_CLASS_AVERAGE"
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """Twelve estimated monthly bills (January first) and where they came from."""
+
+    monthly_bills: tuple[Money, ...]
+    source: str
+
+
+def estimate_monthly_bills(
+    *, premise_history: dict[int, Money], class_average: dict[int, Money]
+) -> Estimate:
+    """Policy 404's estimate: each calendar month from the premise's own bills where it has
+    one, else the rate class's average bill for that month (keys are months 1-12); a month
+    neither knows is the average of the months known (premise first, else class)."""
+    bills: list[Money | None] = []
+    used = set()
+    for month in range(1, 13):
+        if month in premise_history:
+            bills.append(premise_history[month])
+            used.add(HISTORY)
+        elif month in class_average:
+            bills.append(class_average[month])
+            used.add(CLASS_AVERAGE)
+        else:
+            bills.append(None)
+    known = [bill for bill in bills if bill is not None]
+    if not known:
+        raise ValueError("no history and no class average: give an estimate")
+    fill = Money(total(known).amount / len(known))
+    source = used.pop() if len(used) == 1 else MIXED
+    if len(known) < 12:
+        source += "_AVERAGED"
+    return Estimate(tuple((bill or fill).round_cents() for bill in bills), source)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSplit:
+    """How a refund is paid: ``credit`` to the open charges, ``check`` mailed, and
+    ``held_as_credit`` kept in 235 to pay the next bills."""
+
+    credit: Money
+    check: Money
+    held_as_credit: Money
+
+
+def refund_split(*, refund: Money, open_charges: Money, excess_requested: bool) -> RefundSplit:
+    """Rule No. 4: the deposit and interest are credited to the current bill; if they exceed
+    it, the member may ask for the excess when it is more than $10 (else it pays the next
+    bills)."""
+    credit = refund if refund <= open_charges else open_charges
+    credit = credit if credit.amount > 0 else Money.zero()
+    excess = refund - credit
+    if excess_requested and excess > EXCESS_REFUND_MINIMUM:
+        return RefundSplit(credit, excess, Money.zero())
+    return RefundSplit(credit, Money.zero(), excess)

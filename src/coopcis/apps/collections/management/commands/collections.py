@@ -1,0 +1,248 @@
+"""``coopcis collections``: the daily job and what staff record.
+
+``run --as-of DATE [--json]`` is the daily job; the other subcommands record a protection,
+an agreement or a third party, create and complete field orders, and write a notice PDF.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from coopcis.apps.billing.models import Bill
+from coopcis.apps.collections import orders, services
+from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
+from coopcis.apps.collections.run import run_collections
+from coopcis.apps.members.models import Account
+from coopcis.core.periods import CO_OP_TIME_ZONE
+from coopcis.site.commands import CoopCommand
+
+
+def day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def money(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CommandError(f"not an amount: {text!r}") from None
+
+
+def account(number: str) -> Account:
+    found = Account.objects.filter(number=number).first()
+    if found is None:
+        raise CommandError(f"no account {number}")
+    return found
+
+
+class Command(CoopCommand):
+    help = "Collections for non-payment: the daily job, protections, agreements, field orders."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="the daily job")
+        run.add_argument("--as-of", required=True, type=day)
+        run.add_argument("--json", action="store_true")
+        status = sub.add_parser("status", help="an account's case, next step and notices")
+        status.add_argument("account")
+        cert = sub.add_parser("certificate", help="record a seriously-ill certificate (policy 422)")
+        cert.add_argument("account")
+        cert.add_argument("--bill", required=True, type=int)
+        cert.add_argument("--received-on", required=True, type=day)
+        cert.add_argument("--profession", required=True)
+        cert.add_argument("--certifier", required=True)
+        cert.add_argument("--license", required=True)
+        cert.add_argument("--ill-person", required=True)
+        cert.add_argument("--affidavit", action="store_true", help="financial inability affidavit")
+        liheap = sub.add_parser("liheap", help="record LIHEAP qualification for a heating season")
+        liheap.add_argument("account")
+        liheap.add_argument("--qualified-on", required=True, type=day)
+        liheap.add_argument("--reference", default="")
+        agree = sub.add_parser("agreement", help="make an installment or settlement agreement")
+        agree.add_argument("account")
+        agree.add_argument("--kind", default="INSTALLMENT")
+        agree.add_argument("--made-on", required=True, type=day)
+        agree.add_argument("--total", required=True, type=money)
+        agree.add_argument("--down", default="0", type=money)
+        agree.add_argument("--installments", required=True, type=int)
+        agree.add_argument("--first-due", required=True, type=day)
+        agree.add_argument("--every-days", default=30, type=int)
+        dispute = sub.add_parser("dispute", help="open a dispute (policy 409)")
+        dispute.add_argument("account")
+        dispute.add_argument("--amount", required=True, type=money)
+        dispute.add_argument("--opened-on", required=True, type=day)
+        dispute.add_argument("--description", required=True)
+        dispute.add_argument("--bill", type=int)
+        hold = sub.add_parser("hold", help="place a co-op hold on collection")
+        hold.add_argument("account")
+        hold.add_argument("--reason", required=True)
+        hold.add_argument("--on", required=True, type=day)
+        hold.add_argument("--until", type=day)
+        third = sub.add_parser("third-party", help="name a third party for notices")
+        third.add_argument("account")
+        third.add_argument("--name", required=True)
+        third.add_argument("--address", required=True, help="lines separated by ';'")
+        third.add_argument("--phone", default="")
+        third.add_argument("--on", required=True, type=day)
+        order = sub.add_parser("order", help="create a field order")
+        order.add_argument("account")
+        order.add_argument("--kind", required=True)
+        order.add_argument("--reason", required=True)
+        order.add_argument("--on", required=True, type=day)
+        order.add_argument("--at", help="local time HH:MM (after hours carries that fee)")
+        complete = sub.add_parser("complete", help="the field completed an order")
+        complete.add_argument("order", type=int)
+        complete.add_argument("--on", required=True, type=day)
+        complete.add_argument(
+            "--no-fee", action="store_true", help="meter accurate/fault not the member's"
+        )
+        pdf = sub.add_parser("notice-pdf", help="write a notice's PDF")
+        pdf.add_argument("notice", type=int)
+        pdf.add_argument("--out", required=True)
+
+    def run(self, *args: Any, **options: Any) -> None:
+        getattr(self, "_" + options["action"].replace("-", "_"))(options)
+
+    def _run(self, options: dict[str, Any]) -> None:
+        report = run_collections(as_of=options["as_of"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json()))
+            return
+        data = report.as_json()
+        self.stdout.write(f"Collections as of {data['as_of']}")
+        for name, count in data["counts"].items():  # type: ignore[attr-defined]
+            if count:
+                accounts = ", ".join(data["accounts"][name])  # type: ignore[index]
+                self.stdout.write(f"  {name:<20} {count:>5}  {accounts}")
+        for number, found in data["protections"].items():  # type: ignore[attr-defined]
+            for protection in found:
+                self.stdout.write(
+                    f"  protected {number}: {protection['code']} - {protection['detail']}"
+                )
+
+    def _status(self, options: dict[str, Any]) -> None:
+        found = account(options["account"])
+        case = CollectionCase.objects.filter(account=found).order_by("-id").first()
+        if case is None:
+            self.stdout.write(f"{found.number}: no collection case")
+            return
+        self.stdout.write(
+            f"{found.number}: {case.get_stage_display()}; past due ${case.past_due_amount}; "
+            f"disconnect on {case.disconnect_on or '-'}; next {case.next_step or '-'} "
+            f"{case.next_step_on or ''}"
+        )
+        for protection in case.protected_by:
+            self.stdout.write(f"  protected: {protection['code']} - {protection['detail']}")
+        for notice in case.notices.order_by("sent_on", "id"):
+            self.stdout.write(
+                f"  notice {notice.pk} {notice.get_kind_display()} {notice.sent_on} "
+                f"${notice.amount} to {notice.recipient}"
+            )
+
+    def _certificate(self, options: dict[str, Any]) -> None:
+        member = account(options["account"])
+        made = services.record_certificate(
+            account=member,
+            bill=Bill.objects.get(pk=options["bill"]),
+            received_on=options["received_on"],
+            profession=options["profession"].upper(),
+            certifier_name=options["certifier"],
+            license_number=options["license"],
+            ill_person=options["ill_person"],
+            affidavit_of_inability=options["affidavit"],
+        )
+        self.stdout.write(f"certificate {made.pk} recorded for bill {made.bill_id}")
+
+    def _liheap(self, options: dict[str, Any]) -> None:
+        made = services.record_liheap(
+            account=account(options["account"]),
+            qualified_on=options["qualified_on"],
+            reference=options["reference"],
+        )
+        self.stdout.write(f"LIHEAP qualified for the season from {made.season_start}")
+
+    def _agreement(self, options: dict[str, Any]) -> None:
+        made = services.make_agreement(
+            account=account(options["account"]),
+            kind=options["kind"].upper(),
+            made_on=options["made_on"],
+            total_amount=options["total"],
+            down_payment_amount=options["down"],
+            installments=options["installments"],
+            first_due_on=options["first_due"],
+            every_days=options["every_days"],
+        )
+        self.stdout.write(f"agreement {made.pk}: {made.terms}")
+
+    def _dispute(self, options: dict[str, Any]) -> None:
+        bill = Bill.objects.get(pk=options["bill"]) if options.get("bill") else None
+        made = services.open_dispute(
+            account=account(options["account"]),
+            amount=options["amount"],
+            opened_on=options["opened_on"],
+            description=options["description"],
+            bill=bill,
+        )
+        self.stdout.write(f"dispute {made.pk} under investigation")
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        made = services.place_hold(
+            account=account(options["account"]),
+            reason=options["reason"],
+            on=options["on"],
+            until=options.get("until"),
+        )
+        self.stdout.write(f"hold {made.pk} placed")
+
+    def _third_party(self, options: dict[str, Any]) -> None:
+        made = services.name_third_party(
+            account=account(options["account"]),
+            name=options["name"],
+            mailing_address="\n".join(part.strip() for part in options["address"].split(";")),
+            named_on=options["on"],
+            phone=options["phone"],
+        )
+        self.stdout.write(f"third party {made.name} named")
+
+    def _order(self, options: dict[str, Any]) -> None:
+        at = None
+        if options.get("at"):
+            at = datetime.combine(
+                options["on"],
+                datetime.strptime(options["at"], "%H:%M").time(),
+                tzinfo=CO_OP_TIME_ZONE,
+            )
+        made = orders.create_order(
+            account=account(options["account"]),
+            kind=options["kind"].upper(),
+            reason=options["reason"].upper(),
+            on=options["on"],
+            at=at,
+        )
+        fee = f"{made.fee_code} ${made.fee_amount}" if made.fee_code else "no fee"
+        self.stdout.write(
+            f"order {made.pk} {made.kind} on {made.scheduled_on} {made.window} ({fee})"
+        )
+
+    def _complete(self, options: dict[str, Any]) -> None:
+        done = orders.complete_order(
+            ServiceOrder.objects.get(pk=options["order"]),
+            on=options["on"],
+            fee_applies=not options["no_fee"],
+        )
+        extra = f": {done.cancel_reason}" if done.cancel_reason else ""
+        self.stdout.write(f"order {done.pk} {done.get_status_display().lower()}{extra}")
+
+    def _notice_pdf(self, options: dict[str, Any]) -> None:
+        notice = Notice.objects.get(pk=options["notice"])
+        Path(options["out"]).write_bytes(bytes(notice.pdf))
+        self.stdout.write(f"wrote {options['out']}")

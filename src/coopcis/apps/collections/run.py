@@ -1,0 +1,326 @@
+"""The daily collection job (``coopcis collections run --as-of DATE``).
+
+In order: cancel disconnect orders a payment has overtaken; judge agreements (a broken one
+reopens collection); open a case for each account with a past-due bill; then for each
+open case take the step the core says is due (:func:`coopcis.core.collections.steps.next_step`)
+or say what protects it. Running it twice on one day does nothing twice: notices are
+unique per case, kind and round, and disconnect orders per case, kind and day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+
+from coopcis.apps.billing.pdf.document import mailing_lines
+from coopcis.apps.collections.letter import letter_pdf
+from coopcis.apps.collections.models import (
+    AgreementStatus,
+    CollectionCase,
+    Notice,
+    NoticeKind,
+    OrderKind,
+    OrderReason,
+    OrderStatus,
+    ServiceOrder,
+    Stage,
+    ThirdPartyContact,
+)
+from coopcis.apps.collections.notices import NoticeFacts, notice_section
+from coopcis.apps.collections.orders import cancel_order, create_order, reconnect_if_paid
+from coopcis.apps.collections.services import (
+    cancel_disconnect_orders,
+    find_protections,
+    past_due_amount,
+    payments_since,
+    refresh_agreements,
+    terms,
+    work_calendar,
+)
+from coopcis.apps.members.models import Account
+from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.collections import steps
+from coopcis.core.collections.calendar import WorkCalendar
+from coopcis.core.money import Money
+
+STEP_NAMES = (
+    "opened",
+    "second_notices",
+    "disconnect_notices",
+    "third_party_notices",
+    "final_contacts",
+    "disconnect_orders",
+    "orders_cancelled",
+    "reconnect_orders",
+    "protected",
+    "paused",
+    "agreements_broken",
+    "closed",
+)
+
+
+@dataclass
+class RunReport:
+    as_of: date
+    accounts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    protections: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def add(self, step: str, account: Account) -> None:
+        self.accounts[step].append(account.number)
+
+    def count(self, step: str) -> int:
+        return len(self.accounts.get(step, []))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "counts": {name: self.count(name) for name in STEP_NAMES},
+            "accounts": {name: sorted(self.accounts.get(name, [])) for name in STEP_NAMES},
+            "protections": self.protections,
+        }
+
+
+def run_collections(*, as_of: date) -> RunReport:
+    """The daily job as of ``as_of`` (the core never reads the clock; nor does this)."""
+    report = RunReport(as_of)
+    calendar = work_calendar(around=as_of)
+    _cancel_overtaken_orders(as_of, report)
+    _judge_agreements(as_of, report)
+    _open_cases(as_of, report)
+    cases = CollectionCase.objects.filter(closed_on__isnull=True).select_related("account__party")
+    for case in cases.order_by("id"):
+        with transaction.atomic():
+            _work_case(case, as_of, calendar, report)
+    return report
+
+
+def _cancel_overtaken_orders(as_of: date, report: RunReport) -> None:
+    orders = ServiceOrder.objects.filter(
+        kind=OrderKind.DISCONNECT, reason=OrderReason.NON_PAYMENT, status=OrderStatus.OPEN
+    ).select_related("account", "case")
+    for order in orders:
+        paid = payments_since(order)
+        if paid:
+            detail = ", ".join(f"payment {p.pk} of ${p.amount} on {p.received_on}" for p in paid)
+            cancel_order(order, on=as_of, reason=f"{detail} posted after the order was generated")
+            report.add("orders_cancelled", order.account)
+
+
+def _judge_agreements(as_of: date, report: RunReport) -> None:
+    accounts = Account.objects.filter(payment_agreements__status=AgreementStatus.KEPT).distinct()
+    for account in accounts:
+        for _broken in refresh_agreements(account, as_of=as_of):
+            report.add("agreements_broken", account)
+
+
+def _open_cases(as_of: date, report: RunReport) -> None:
+    past_due = (
+        ReceivableItem.objects.filter(
+            category=ItemCategory.ELECTRIC,
+            status=ItemStatus.OPEN,
+            due_on__lt=as_of,
+            bill__isnull=False,
+        )
+        .exclude(
+            account_id__in=CollectionCase.objects.filter(closed_on__isnull=True).values(
+                "account_id"
+            )
+        )
+        .select_related("account", "bill")
+        .order_by("account_id", "due_on", "id")
+    )
+    seen: set[int] = set()
+    for item in past_due:
+        if item.account_id in seen:
+            continue
+        seen.add(item.account_id)
+        existing = CollectionCase.objects.filter(bill=item.bill).first()
+        if existing is not None:  # paid, closed, then reopened by a returned payment
+            existing.closed_on, existing.close_reason = None, ""
+            existing.round += 1
+            existing.stage = Stage.SECOND_NOTICE
+            existing.save()
+        else:
+            CollectionCase.objects.create(account=item.account, bill=item.bill, opened_on=as_of)
+        report.add("opened", item.account)
+
+
+def _state(case: CollectionCase, past_due: Money) -> steps.CaseState:
+    sent = {
+        (notice.kind, notice.round): notice.sent_on
+        for notice in Notice.objects.filter(case=case).only("kind", "round", "sent_on")
+    }
+    second = min((on for (kind, _), on in sent.items() if kind == NoticeKind.SECOND), default=None)
+    return steps.CaseState(
+        due_on=case.bill.due_date,
+        past_due=past_due,
+        second_notice_on=second,
+        disconnect_notice_on=sent.get((NoticeKind.DISCONNECT, case.round)),
+        disconnect_on=case.disconnect_on,
+        final_contact_on=sent.get((NoticeKind.FINAL_CONTACT, case.round)),
+    )
+
+
+def _work_case(
+    case: CollectionCase, as_of: date, calendar: WorkCalendar, report: RunReport
+) -> None:
+    account = case.account
+    past_due = past_due_amount(account, as_of=as_of)
+    case.past_due_amount = past_due.amount
+    case.reviewed_on = as_of
+    if case.stage in (Stage.DISCONNECTED, Stage.RECONNECT_ORDERED):
+        if case.stage == Stage.DISCONNECTED and reconnect_if_paid(account, on=as_of):
+            report.add("reconnect_orders", account)
+            return
+        if case.stage == Stage.DISCONNECTED:
+            case.next_step, case.next_step_on = "PAY_TO_RECONNECT", None
+        case.save()
+        return
+    found = find_protections(case, as_of=as_of)
+    case.protected_by = [p.as_dict() for p in found]
+    if found:
+        report.protections[account.number] = case.protected_by
+    if case.stage == Stage.DISCONNECT_ORDERED:
+        if found and cancel_disconnect_orders(
+            account, on=as_of, reason="protected: " + "; ".join(p.detail for p in found)
+        ):
+            report.add("orders_cancelled", account)
+            case.refresh_from_db(fields=["stage"])
+        elif ServiceOrder.objects.filter(
+            case=case, kind=OrderKind.DISCONNECT, status=OrderStatus.OPEN
+        ).exists():
+            case.save()
+            return
+        else:
+            case.stage = Stage.FINAL_CONTACT
+    codes = [p.code for p in found]
+    step = steps.next_step(
+        _state(case, past_due), as_of=as_of, terms=terms(), calendar=calendar, protected_by=codes
+    )
+    _take(case, step, as_of, report)
+    if case.stage == Stage.DISCONNECT_ORDERED:
+        case.next_step, case.next_step_on = "DISCONNECT_IN_FIELD", as_of
+    elif case.closed_on is None:
+        shown = steps.next_step(
+            _state(case, past_due),
+            as_of=as_of,
+            terms=terms(),
+            calendar=calendar,
+            protected_by=codes,
+        )
+        case.next_step, case.next_step_on = shown.action, shown.on
+    case.save()
+
+
+def _take(case: CollectionCase, step: steps.Step, as_of: date, report: RunReport) -> None:
+    account = case.account
+    if step.action == steps.CLOSE:
+        case.stage, case.closed_on = Stage.CLOSED, as_of
+        case.close_reason = "nothing past due"
+        case.next_step, case.next_step_on = "", None
+        report.add("closed", account)
+    elif step.action == steps.PAUSED:
+        report.add("paused", account)
+    elif step.action == steps.PROTECTED:
+        report.add("protected", account)
+    elif not step.is_due(as_of):
+        return
+    elif step.action == steps.SECOND_NOTICE:
+        pay_by = as_of + timedelta(days=terms().second_notice_pay_within_days)
+        if _send(case, NoticeKind.SECOND, as_of, pay_by=pay_by):
+            report.add("second_notices", account)
+        case.stage = Stage.SECOND_NOTICE
+    elif step.action in (steps.DISCONNECT_NOTICE, steps.RENEW_NOTICE):
+        if step.action == steps.RENEW_NOTICE:
+            case.round += 1
+        case.disconnect_on = step.disconnect_on
+        if _send(case, NoticeKind.DISCONNECT, as_of):
+            report.add("disconnect_notices", account)
+            third = ThirdPartyContact.objects.filter(account=account, active=True).first()
+            if third is not None and _send(case, NoticeKind.THIRD_PARTY, as_of, third=third):
+                report.add("third_party_notices", account)
+        case.stage = Stage.DISCONNECT_NOTICE
+    elif step.action == steps.FINAL_CONTACT:
+        case.disconnect_on = step.disconnect_on
+        if _send(case, NoticeKind.FINAL_CONTACT, as_of):
+            report.add("final_contacts", account)
+        case.stage = Stage.FINAL_CONTACT
+    elif step.action == steps.DISCONNECT:
+        if ServiceOrder.objects.filter(
+            case=case, kind=OrderKind.DISCONNECT, created_on=as_of
+        ).exists():
+            return
+        create_order(
+            account=account,
+            kind=OrderKind.DISCONNECT,
+            reason=OrderReason.NON_PAYMENT,
+            on=as_of,
+            case=case,
+        )
+        case.stage = Stage.DISCONNECT_ORDERED
+        report.add("disconnect_orders", account)
+
+
+def _send(
+    case: CollectionCase,
+    kind: str,
+    on: date,
+    *,
+    pay_by: date | None = None,
+    third: ThirdPartyContact | None = None,
+) -> bool:
+    """Record and render a notice once per case, kind and round; False if already sent."""
+    if Notice.objects.filter(case=case, kind=kind, round=case.round).exists():
+        return False
+    account = case.account
+    language = account.language
+    languages = (
+        [language] if kind == NoticeKind.SECOND else [language, "ES" if language == "EN" else "EN"]
+    )
+    facts = NoticeFacts(
+        kind=kind,
+        account_number=account.number,
+        member_name=account.party.display_name,
+        sent_on=on,
+        amount=case.past_due_amount,
+        pay_by=pay_by,
+        disconnect_on=case.disconnect_on if kind != NoticeKind.SECOND else None,
+    )
+    profile = active_profile()
+    address = (
+        [third.name, *third.mailing_address.split("\n")] if third else list(mailing_lines(account))
+    )
+    pdf = letter_pdf(
+        profile=profile,
+        address_lines=address,
+        sections=[notice_section(lang, profile, facts) for lang in languages],
+        title=f"{kind} notice {account.number}",
+    )
+    method = "PHONE" if kind == NoticeKind.FINAL_CONTACT and account.phone else "MAIL"
+    try:
+        with transaction.atomic():
+            Notice.objects.create(
+                case=case,
+                account=account,
+                kind=kind,
+                round=case.round,
+                language=language,
+                bilingual=len(languages) == 2,
+                sent_on=on,
+                amount=case.past_due_amount,
+                pay_by=pay_by,
+                disconnect_on=facts.disconnect_on,
+                recipient=address[0],
+                method=method,
+                pdf=pdf,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+__all__ = ["RunReport", "run_collections"]
