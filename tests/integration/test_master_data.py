@@ -290,3 +290,28 @@ def test_meter_installation_shows_in_the_account_history():
     )
     event = AuditEvent.objects.get(model="metering.meterinstallation", action="CREATE")
     assert event.account_id == account.pk
+
+
+def test_bulk_loads_write_the_same_create_events_as_saves(django_user_model):
+    from coopcis.apps.audit.tracking import record_created
+    from coopcis.apps.members.models import Party
+
+    clerk = django_user_model.objects.create_user("loader", password="x")
+    saved = members.create_party(kind="PERSON", first_name="Rosa", last_name="Otero")
+    bulk = Party(kind="PERSON", first_name="Rosa", last_name="Otero")
+    bulk.display_name = bulk.compose_display_name()
+    (bulk,) = Party.objects.bulk_create([bulk])
+    with acting_as(user=clerk, label="cli:loader"):
+        assert record_created([bulk]) == 1
+    by_save = AuditEvent.objects.get(model="members.party", object_pk=str(saved.pk))
+    by_bulk = AuditEvent.objects.get(model="members.party", object_pk=str(bulk.pk))
+    ignore = {"id", "created_at"}
+    assert {k: v for k, v in by_bulk.changes.items() if k not in ignore} == {
+        k: v for k, v in by_save.changes.items() if k not in ignore
+    }
+    assert (by_bulk.action, by_bulk.object_repr, by_bulk.actor, by_bulk.actor_label) == (
+        "CREATE",
+        "Otero, Rosa",
+        clerk,
+        "cli:loader",
+    )

@@ -8,14 +8,16 @@ in the same transaction as the change. Bulk loads (the demo generator) call
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.audit.models import AuditAction, AuditEvent
@@ -110,13 +112,48 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
         _event(instance, AuditAction.DELETE, changes).save()
 
 
-def record_created(instances: Iterable[AuditedModel], *, batch_size: int = 2000) -> int:
-    """Write CREATE events for rows inserted with ``bulk_create``; returns how many."""
-    events = [
-        _event(
-            instance, AuditAction.CREATE, {k: [None, v] for k, v in instance.audit_values().items()}
-        )
-        for instance in instances
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
+def record_created(instances: Iterable[AuditedModel], *, batch_size: int = 5000) -> int:
+    """Write CREATE events for rows inserted with ``bulk_create``; returns how many.
+
+    A bulk load writes hundreds of thousands of events, so they go in with one raw
+    ``executemany`` per batch instead of through model instances: the same columns and
+    values ``_event`` would give, stamped with one instant for the whole load.
+    """
+    actor = current_actor()
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    actor_id = actor.user.pk if actor.user is not None else None
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (at, actor_id, actor_label, action, model, object_pk, "
+        f"object_repr, account_id, changes, reason) "
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s{json_cast}, %s)"
+    )
+    count = 0
+    batch: list[tuple[object, ...]] = []
+    with connection.cursor() as cursor:
+        for instance in instances:
+            values = instance.audit_values()
+            changes = json.dumps({name: [None, value] for name, value in values.items()})
+            batch.append(
+                (
+                    at,
+                    actor_id,
+                    actor.label,
+                    AuditAction.CREATE,
+                    instance._meta.label_lower,
+                    str(instance.pk),
+                    str(instance)[:200],
+                    instance.audit_account_id(),
+                    changes,
+                    "",
+                )
+            )
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
