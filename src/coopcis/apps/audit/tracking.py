@@ -47,7 +47,8 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = instance.audit_values()
+        # Kept raw: most loaded rows are never saved, so the plain snapshot is made on save.
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
         return instance
 
     def audit_values(self) -> dict[str, Any]:
@@ -91,7 +92,8 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
         changes = {name: [None, value] for name, value in after.items()}
         _event(instance, AuditAction.CREATE, changes).save()
     else:
-        before = getattr(instance, "_audit_snapshot", {})
+        loaded = getattr(instance, "_audit_loaded", {})
+        before = {name: _plain(value) for name, value in loaded.items()}
         changes = {
             name: [before.get(name), value]
             for name, value in after.items()
@@ -99,7 +101,7 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
         }
         if changes:
             _event(instance, AuditAction.UPDATE, changes).save()
-    instance._audit_snapshot = after
+    instance._audit_loaded = after
     if hasattr(instance, AUDIT_REASON_ATTRIBUTE):
         delattr(instance, AUDIT_REASON_ATTRIBUTE)
 
@@ -107,7 +109,10 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
 @receiver(post_delete)
 def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, AuditedModel):
-        before = getattr(instance, "_audit_snapshot", instance.audit_values())
+        loaded = getattr(instance, "_audit_loaded", None)
+        before = (
+            instance.audit_values() if loaded is None else {k: _plain(v) for k, v in loaded.items()}
+        )
         changes = {name: [value, None] for name, value in before.items()}
         _event(instance, AuditAction.DELETE, changes).save()
 

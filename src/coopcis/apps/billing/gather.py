@@ -248,26 +248,35 @@ def interval_arrays(
         .order_by("meter_id", "start_at")
         .values_list("meter_id", "start_at", "interval_minutes", "count", "values_wh")
     )
-    pieces: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+    pieces: dict[int, list[tuple[int, int, bytes]]] = defaultdict(list)
     minutes_of: dict[int, int] = {}
     for meter_id, start_at, minutes, count, packed in blocks:
-        step = minutes * 60
-        starts = int(start_at.timestamp()) + np.arange(count, dtype=np.int64) * step
-        values = np.frombuffer(bytes(packed), dtype="<i4").astype(np.int64)
-        pieces[meter_id].append((starts, values))
+        pieces[meter_id].append((int(start_at.timestamp()), count, packed))
         minutes_of[meter_id] = minutes
     result = {}
     for meter_id, service in wanted.items():
         assert service.previous and service.current
         low = int(local_midnight(service.previous.read_on).timestamp())
         high = int(local_midnight(service.current.read_on).timestamp())
-        parts = pieces.get(meter_id, [])
-        starts = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, dtype=np.int64)
-        values = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, dtype=np.int64)
-        keep = (starts >= low) & (starts < high)
         minutes = minutes_of.get(meter_id, service.interval_minutes or 15)
+        starts, values = _unpack(pieces.get(meter_id, []), minutes * 60)
+        keep = (starts >= low) & (starts < high)
         result[meter_id] = (starts[keep], values[keep], minutes)
     return result
+
+
+def _unpack(blocks: list[tuple[int, int, bytes]], step: int) -> tuple[np.ndarray, np.ndarray]:
+    """One meter's blocks as arrays of interval starts (epoch seconds) and Wh."""
+    if not blocks:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    firsts = np.array([first for first, _, _ in blocks], dtype=np.int64)
+    counts = np.array([count for _, count, _ in blocks], dtype=np.int64)
+    heads = np.repeat(np.cumsum(counts) - counts, counts)
+    starts = (
+        np.repeat(firsts, counts) + (np.arange(int(counts.sum()), dtype=np.int64) - heads) * step
+    )
+    values = np.frombuffer(b"".join(bytes(packed) for _, _, packed in blocks), dtype="<i4")
+    return starts, values.astype(np.int64)
 
 
 def span_of(service: Service) -> InstantRange:

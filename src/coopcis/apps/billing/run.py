@@ -44,8 +44,20 @@ from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
 from coopcis.core.periods import Period
 from coopcis.core.rating.riders import Riders
+from coopcis.site.bulk import insert_rows
 
 DEFAULT_BATCH_SIZE = 500
+LINE_COLUMNS = (
+    "bill_id",
+    "position",
+    "code",
+    "description",
+    "quantity",
+    "unit",
+    "rate",
+    "amount",
+    "source",
+)
 DEFAULT_BILL_LAG_DAYS = 3
 
 
@@ -217,15 +229,15 @@ class BillBatch:
             amount_due_amount=amount_due,
         )
         items = [
-            BillLineItem(
-                position=index,
-                code=line.code,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                rate=line.rate,
-                amount=line.amount.amount,
-                source=line.source[:300],
+            (
+                index,
+                line.code,
+                line.description,
+                line.quantity,
+                line.unit,
+                line.rate,
+                line.amount.amount,
+                line.source[:300],
             )
             for index, line in enumerate(rated.lines, start=1)
         ]
@@ -240,13 +252,10 @@ class BillBatch:
             if posting is not None:
                 bill.journal_entry = next(headers)
         Bill.objects.bulk_create(bills, batch_size=1000)
-        BillLineItem.objects.bulk_create(
-            [
-                item
-                for bill, items in zip(bills, lines, strict=True)
-                for item in _owned(bill, items)
-            ],
-            batch_size=2000,
+        insert_rows(
+            BillLineItem,
+            LINE_COLUMNS,
+            [(bill.pk, *item) for bill, items in zip(bills, lines, strict=True) for item in items],
         )
         BillRunIssue.objects.bulk_create(issues, batch_size=1000)
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
@@ -263,12 +272,6 @@ class BillBatch:
 def _previous_month(month: Period) -> tuple[int, int]:
     start = month.start
     return (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
-
-
-def _owned(bill: Bill, items: list[BillLineItem]) -> list[BillLineItem]:
-    for item in items:
-        item.bill = bill
-    return items
 
 
 def bill_posting(bill: Bill, lines: list[tuple[str, Money]], *, revision: int = 0) -> Posting:

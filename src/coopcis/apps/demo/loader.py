@@ -22,7 +22,6 @@ from django.db.models import Max
 
 from coopcis.apps.audit.models import AuditEvent
 from coopcis.apps.audit.tracking import record_created
-from coopcis.apps.demo.bulk import insert_rows
 from coopcis.apps.demo.synth.records import DemoPlan
 from coopcis.apps.members.models import (
     Account,
@@ -34,6 +33,7 @@ from coopcis.apps.members.models import (
 )
 from coopcis.apps.metering.models import Meter, MeterInstallation
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
+from coopcis.site.bulk import insert_rows
 
 Progress = Callable[[int], None]
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db import transaction
 
-from coopcis.apps.demo.bulk import Adapter, insert_rows
 from coopcis.apps.demo.loader import LoadCounts, Progress
 from coopcis.apps.demo.synth.loads import ChannelEnergy, EnergyModel, block_rows
 from coopcis.apps.demo.synth.records import DemoPlan
 from coopcis.apps.demo.synth.timeline import INTERVAL_MINUTES, Timeline
 from coopcis.apps.metering.models import IntervalBlock, RegisterRead
+from coopcis.site.bulk import Adapter, insert_rows
 
 INTERVAL_CHUNK_METERS = 64
 AHEAD_CHUNKS = 64

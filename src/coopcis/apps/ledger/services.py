@@ -23,6 +23,16 @@ from coopcis.catalog.chart import load_chart
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger import entries as core
 from coopcis.core.money import Money
+from coopcis.site.bulk import insert_rows
+
+JOURNAL_LINE_COLUMNS = (
+    "entry_id",
+    "gl_account_id",
+    "member_account_id",
+    "debit_amount",
+    "credit_amount",
+    "memo",
+)
 
 
 @dataclass(frozen=True)
@@ -81,20 +91,21 @@ def post_entries(postings: Sequence[Posting]) -> list[JournalEntry]:
             for posting in fresh
         ]
     )
-    JournalLine.objects.bulk_create(
+    insert_rows(
+        JournalLine,
+        JOURNAL_LINE_COLUMNS,
         [
-            JournalLine(
-                entry=header,
-                gl_account_id=line.account_number,
-                member_account_id=member_ids.get(line.member_account or ""),
-                debit_amount=line.debit.amount,
-                credit_amount=line.credit.amount,
-                memo=line.memo[:200],
+            (
+                header.pk,
+                line.account_number,
+                member_ids.get(line.member_account or ""),
+                line.debit.amount,
+                line.credit.amount,
+                line.memo[:200],
             )
             for header, posting in zip(headers, fresh, strict=True)
             for line in posting.entry.lines
         ],
-        batch_size=2000,
     )
     return headers
 

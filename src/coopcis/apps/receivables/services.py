@@ -20,30 +20,48 @@ from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.money import Money
+from coopcis.site.bulk import insert_rows
 
 OTHER_RECEIVABLE = "142.2"
 SERVICE_REVENUE = "451"
 FORFEITED_DISCOUNTS = "450"
 
 
-def bill_items(bills: list) -> list[ReceivableItem]:  # type: ignore[type-arg]
+def bill_items(bills: list) -> None:  # type: ignore[type-arg]
     """Open items for posted bills (called in the bill's own transaction)."""
-    items = [
-        ReceivableItem(
-            account_id=bill.account_id,
-            category=ItemCategory.ELECTRIC,
-            description=f"Electric bill {bill.period} ({bill.tariff_code})",
-            amount=bill.total_amount,
-            posted_on=bill.bill_date,
-            due_on=bill.due_date,
-            gl_account="142.1",
-            bill=bill,
-            journal_entry=bill.journal_entry,
+    columns = (
+        "account_id",
+        "category",
+        "description",
+        "amount",
+        "paid_amount",
+        "posted_on",
+        "due_on",
+        "gl_account",
+        "status",
+        "bill_id",
+        "fee_code",
+        "journal_entry_id",
+    )
+    rows = [
+        (
+            bill.account_id,
+            ItemCategory.ELECTRIC.value,
+            f"Electric bill {bill.period} ({bill.tariff_code})",
+            bill.total_amount,
+            Decimal(0),
+            bill.bill_date,
+            bill.due_date,
+            "142.1",
+            ItemStatus.OPEN.value,
+            bill.pk,
+            "",
+            bill.journal_entry_id,
         )
         for bill in bills
         if bill.total_amount > 0
     ]
-    return ReceivableItem.objects.bulk_create(items, batch_size=1000)
+    insert_rows(ReceivableItem, columns, rows)
 
 
 @transaction.atomic

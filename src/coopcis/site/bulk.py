@@ -1,4 +1,9 @@
-"""Raw bulk inserts for the demo: ``executemany`` on SQLite, binary ``COPY`` on PostgreSQL."""
+"""Raw bulk inserts: ``executemany`` on SQLite, binary ``COPY`` on PostgreSQL.
+
+For the big writes (the demo's meter data, a bill run's lines, the ledger's journal lines)
+where Django's ``bulk_create`` spends most of its time preparing each value field by field.
+Only for rows whose ids nobody needs back, and for columns without JSON.
+"""
 
 from __future__ import annotations
 
