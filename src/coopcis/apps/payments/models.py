@@ -176,6 +176,7 @@ class PaymentApplication(models.Model):
         return f"${self.amount} of payment {self.payment_id} to item {self.item_id}"
 
 
+from coopcis.apps.payments.lockbox.models import LockboxDeposit, LockboxFile, SuspenseItem  # noqa: E402, F401
 
 
 class ApiChannel(models.TextChoices):
@@ -259,3 +260,4 @@ class PaymentRequest(models.Model):
         return f"API request {self.idempotency_key} ({self.get_state_display()})"
 
 
+from coopcis.apps.payments.ach.models import *  # noqa: E402, F403

@@ -1,0 +1,222 @@
+"""``coopcis ach ...``: automatic bank draft, returns, returned checks and late fees.
+
+    coopcis ach originator --destination 102000021 --destination-name "FIRST BANK" ...
+    coopcis ach enroll ACCOUNT --routing 102000021 --account-number 12345678 --type CHECKING \\
+        --holder "ANA GARCIA" --day 3 --signed-on 2026-10-01
+    coopcis ach draft --date 2026-11-03 --out nov03.ach
+    coopcis ach sent FILE_ID
+    coopcis ach returns RETURNS_FILE [--on 2026-11-06]
+    coopcis ach returned-check PAYMENT_ID --on 2026-11-06 [--reason "NSF"]
+    coopcis ach late-fees --as-of 2026-11-15 [--json]
+
+Rules: docs/domain/bank-draft.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from coopcis.apps.members.models import Account
+from coopcis.apps.payments.ach.drafts import (
+    fed_holidays,
+    make_draft_file,
+    mark_file_sent,
+    set_originator,
+)
+from coopcis.apps.payments.ach.enrolment import enroll_bank_draft
+from coopcis.apps.payments.ach.models import AchFile
+from coopcis.apps.payments.ach.returns import import_returns
+from coopcis.apps.payments.late_fees import charge_late_fees
+from coopcis.apps.payments.models import Payment
+from coopcis.apps.payments.returned_checks import return_check
+from coopcis.core.money import Money
+from coopcis.site.commands import CoopCommand
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _dollars(cents: int) -> str:
+    return Money(cents).amount.scaleb(-2).to_eng_string()
+
+
+class Command(CoopCommand):
+    help = "Automatic bank draft (NACHA files), ACH returns, returned checks and late fees."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        origin = sub.add_parser("originator", help="the co-op's ACH set-up with its bank")
+        for flag, dest in (
+            ("--destination", "immediate_destination"),
+            ("--destination-name", "destination_name"),
+            ("--origin", "immediate_origin"),
+            ("--origin-name", "origin_name"),
+            ("--company-name", "company_name"),
+            ("--company-id", "company_identification"),
+            ("--odfi", "originating_dfi"),
+        ):
+            origin.add_argument(flag, dest=dest, required=True)
+        origin.add_argument("--description", dest="entry_description", default="ELEC BILL")
+
+        enroll = sub.add_parser("enroll", help="sign an account up for bank draft")
+        enroll.add_argument("account")
+        enroll.add_argument("--routing", required=True)
+        enroll.add_argument("--account-number", required=True)
+        enroll.add_argument("--type", choices=["CHECKING", "SAVINGS"], required=True)
+        enroll.add_argument("--holder", required=True)
+        enroll.add_argument("--day", type=int, choices=[3, 25], required=True)
+        enroll.add_argument("--signed-on", type=_date, required=True)
+        enroll.add_argument("--bank-name", default="")
+
+        draft = sub.add_parser("draft", help="write the NACHA file for the 3rd or the 25th")
+        draft.add_argument("--date", type=_date, required=True)
+        draft.add_argument("--out", type=Path, required=True)
+
+        sent = sub.add_parser("sent", help="record that a file went to the bank")
+        sent.add_argument("file_id", type=int)
+
+        returns = sub.add_parser("returns", help="post an ACH returns file from the bank")
+        returns.add_argument("file", type=Path)
+        returns.add_argument("--on", type=_date, help="posting date (default today)")
+
+        check = sub.add_parser("returned-check", help="post a check the bank returned")
+        check.add_argument("payment_id", type=int)
+        check.add_argument("--on", type=_date, required=True)
+        check.add_argument("--reason", default="")
+
+        late = sub.add_parser("late-fees", help="charge this month's late fees")
+        late.add_argument("--as-of", type=_date, required=True)
+        late.add_argument("--json", action="store_true")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        action = options["action"].replace("-", "_")
+        getattr(self, f"_{action}")(options)
+
+    def _originator(self, options: dict[str, Any]) -> None:
+        fields = {
+            name: options[name]
+            for name in (
+                "immediate_destination",
+                "destination_name",
+                "immediate_origin",
+                "origin_name",
+                "company_name",
+                "company_identification",
+                "originating_dfi",
+                "entry_description",
+            )
+        }
+        originator = set_originator(**fields)
+        self.stdout.write(
+            f"ACH originator set: {originator.company_name} via ODFI {originator.originating_dfi}"
+        )
+
+    def _enroll(self, options: dict[str, Any]) -> None:
+        account = Account.objects.filter(number=options["account"]).first()
+        if account is None:
+            raise CommandError(f"no account {options['account']!r}")
+        mandate = enroll_bank_draft(
+            account=account,
+            routing_number=options["routing"],
+            account_number=options["account_number"],
+            account_type=options["type"],
+            holder_name=options["holder"],
+            draft_day=options["day"],
+            signed_on=options["signed_on"],
+            bank_name=options["bank_name"],
+        )
+        pending = mandate.prenotes.filter(status="PENDING").exists()  # type: ignore[attr-defined]
+        self.stdout.write(
+            f"Account {account.number} drafts on the {mandate.draft_day}"
+            + ("; a prenote goes with the next file" if pending else "")
+        )
+
+    def _draft(self, options: dict[str, Any]) -> None:
+        draft_on: date = options["date"]
+        out: Path = options["out"]
+        if out.exists():
+            raise CommandError(f"{out} exists: choose a new file name")
+        with transaction.atomic():
+            run = make_draft_file(
+                draft_on=draft_on,
+                created_at=timezone.localtime(),
+                holidays=fed_holidays(draft_on.year),
+            )
+            if run.file is None:
+                self.stdout.write(
+                    f"Nothing to draft for {draft_on}: no prenote pending, no account due"
+                )
+                return
+            partial = out.with_name(f".{out.name}.partial")
+            partial.write_text(run.file.text, encoding="ascii")
+            os.replace(partial, out)
+        self.stdout.write(
+            f"ACH file {run.file.pk} for the draft of {draft_on}: effective "
+            f"{run.schedule.effective_on}, send by {run.schedule.send_on}; {run.prenotes} "
+            f"prenotes, {run.debits} debits, ${_dollars(run.file.total_cents)} -> {out} "
+            f"(sha256 {run.file.sha256[:12]})"
+        )
+
+    def _sent(self, options: dict[str, Any]) -> None:
+        ach_file = AchFile.objects.get(pk=options["file_id"])
+        mark_file_sent(ach_file=ach_file, sent_at=timezone.now())
+        self.stdout.write(f"ACH file {ach_file.pk} marked sent")
+
+    def _returns(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
+        try:
+            text = path.read_text(encoding="ascii")
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not an ACH text file") from None
+        result = import_returns(
+            text=text, name=path.name, imported_on=options["on"] or timezone.localdate()
+        )
+        for line in result.lines:
+            self.stdout.write(f"  {line}")
+        if result.created:
+            self.stdout.write(f"{path.name}: {result.return_file.return_count} returns posted")
+        else:
+            self.stdout.write(f"{path.name}: already imported, nothing posted")
+
+    def _returned_check(self, options: dict[str, Any]) -> None:
+        payment = Payment.objects.get(pk=options["payment_id"])
+        done = return_check(payment=payment, on=options["on"], reason=options["reason"])
+        self.stdout.write(f"Returned check on account {payment.account.number}: {'; '.join(done)}")
+
+    def _late_fees(self, options: dict[str, Any]) -> None:
+        fees = charge_late_fees(as_of=options["as_of"])
+        if options["json"]:
+            rows = [
+                {
+                    "account": fee.account_number,
+                    "past_due": str(fee.past_due),
+                    "fee": str(fee.fee),
+                    "charged": fee.charged,
+                }
+                for fee in fees
+            ]
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        charged = [fee for fee in fees if fee.charged]
+        for fee in charged:
+            self.stdout.write(f"  {fee.account_number}: ${fee.fee} on ${fee.past_due} past due")
+        total = sum((fee.fee for fee in charged), start=Money.zero().amount)
+        self.stdout.write(
+            f"Late fees as of {options['as_of']}: {len(charged)} charged, ${total}; "
+            f"{len(fees) - len(charged)} already charged this month"
+        )

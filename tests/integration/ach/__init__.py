@@ -1,0 +1,1 @@
+"""Automatic bank draft, returns, returned checks and late fees."""

@@ -1,0 +1,1 @@
+"""NACHA files and bank-draft dates (pure core)."""
