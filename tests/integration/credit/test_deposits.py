@@ -211,7 +211,7 @@ def test_excess_requested_before_the_anniversary_is_mailed_and_unclaimed_checks_
     run_billing(period_label="2026-10")
     deposit = take_deposit(account=home, amount=D("300.00"), on=date(2025, 10, 10))
     request_excess(deposit, on=date(2026, 5, 1))
-    call_command("security-deposits", "review", "--as-of", "2026-10-10", "--json")
+    call_command("deposits", "review", "--as-of", "2026-10-10", "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["counts"]["refunded"] == 1
     (refund,) = report["refunded"]

@@ -81,9 +81,9 @@ def test_an_open_cashier_batch_and_a_bank_total_that_differs_are_listed(billed):
 def test_a_bank_file_with_items_ties_by_itself_and_the_command_prints_json(billed, capsys):
     text = bai2(DEPOSIT_DAY, [("D1", [Item("B1", "9", "50.00", stub(billed.home))])])
     import_lockbox_file(content=text.encode(), name="bank.bai")
-    assert main(["deposits", "--date", DEPOSIT_DAY.isoformat(), "--json"]) == 0
+    assert main(["reconcile", "--date", DEPOSIT_DAY.isoformat(), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["ties"] is True and shown["differences"] == []
     assert shown["gl_cash_debits"] == "50.00" == shown["bank_total"]
-    assert main(["deposits", "--date", "2026-10-16"]) == 0
+    assert main(["reconcile", "--date", "2026-10-16"]) == 0
     assert "Ties" in capsys.readouterr().out

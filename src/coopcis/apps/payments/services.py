@@ -232,6 +232,11 @@ def post_payment(payment: Payment) -> Payment:
     payment.journal_entry = header
     payment.status = PaymentStatus.POSTED
     payment.save(update_fields=["journal_entry", "status"])
+    # a disconnected member who has now paid what reconnection needs is reconnected at once
+    # (policy 421); the daily collections job also checks, for payments posted in bulk
+    from coopcis.apps.collections.orders import reconnect_if_paid
+
+    reconnect_if_paid(payment.account, on=payment.received_on)
     return payment
 
 

@@ -1,4 +1,4 @@
-"""``coopcis deposits --date YYYY-MM-DD``: the day's deposit report, tied to 131 and the bank."""
+"""``coopcis reconcile --date YYYY-MM-DD``: the day's deposit report, tied to 131 and the bank."""
 
 from __future__ import annotations
 

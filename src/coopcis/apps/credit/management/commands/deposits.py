@@ -1,8 +1,8 @@
-"""``coopcis security-deposits``: members' security deposits (SEC Rule No. 4).
+"""``coopcis deposits``: members' security deposits (SEC Rule No. 4).
 
 ``review --as-of DATE [--json]`` is the daily job (anniversary interest, refunds, deferrals,
 unclaimed refunds); the others decide, take, receipt and refund deposits and keep the
-commission's interest rate table. (``coopcis deposits`` is the bank deposit report.)
+commission's interest rate table.
 """
 
 from __future__ import annotations
