@@ -1,8 +1,9 @@
-"""Raw bulk inserts: ``executemany`` on SQLite, binary ``COPY`` on PostgreSQL.
+"""Writing many rows fast: ``executemany`` on SQLite, binary ``COPY`` on PostgreSQL.
 
-For the big writes (the demo's meter data, a bill run's lines, the ledger's journal lines)
-where Django's ``bulk_create`` spends most of its time preparing each value field by field.
-Only for rows whose ids nobody needs back, and for columns without JSON.
+For the big writes (the demo's meter data, a bill run's lines and entries, a lockbox
+file's payments) where Django's ``bulk_create`` spends most of its time building a model
+instance and preparing each value field by field. Ids that later rows need are reserved
+first (:func:`reserve_ids`); columns with JSON are not supported.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 
 class Adapter:
@@ -75,3 +77,47 @@ def _pg_type(db_type: str | None) -> str:
         "serial": "integer",
         "bigserial": "bigint",
     }.get(base, base)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys for new rows of ``model`` (inside a transaction).
+
+    PostgreSQL: ``nextval`` of the table's sequence. SQLite: after the largest id ever
+    used, which is safe because coopcis's SQLite transactions begin ``IMMEDIATE`` and so
+    already hold the database's write lock.
+    """
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        (largest,) = cursor.fetchone()
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        (sequence,) = cursor.fetchone()
+    first = max(int(largest), int(sequence)) + 1
+    return list(range(first, first + count))
+
+
+def update_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """``UPDATE ... SET columns WHERE id = the last value`` for each row, in one
+    ``executemany`` (Django's ``bulk_update`` builds a CASE per row)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def now_value() -> Any:
+    """This instant as the database stores a ``DateTimeField``."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())

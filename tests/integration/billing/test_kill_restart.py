@@ -17,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -24,19 +25,41 @@ COOPCIS = str(Path(sys.executable).with_name("coopcis"))
 PERIOD = "2026-08"
 
 
-def _env(tmp_path: Path, name: str) -> dict[str, str]:
+def _env(tmp_path: Path, name: str, created: list[str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
     env["COOPCIS_VAR_DIR"] = str(tmp_path / name)
     if connection.vendor == "postgresql":
-        settings = connection.settings_dict
         database = f"coopcis_kill_{name}_{uuid.uuid4().hex[:8]}"
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{database}"')
+        _server(f'CREATE DATABASE "{database}"')
+        created.append(database)
+        settings = connection.settings_dict
         env["COOPCIS_DATABASE_URL"] = (
             f"postgresql://{settings['USER'] or 'postgres'}@{settings['HOST'] or '127.0.0.1'}:"
             f"{settings['PORT'] or 5432}/{database}"
         )
     return env
+
+
+def _server(sql: str) -> None:
+    """Run ``sql`` outside any transaction (CREATE/DROP DATABASE refuse to run in one)."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"] or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    ) as server:
+        server.execute(sql)
+
+
+@pytest.fixture
+def created():
+    """PostgreSQL databases made for the test, dropped after it."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _coopcis(env: dict[str, str], *args: str) -> str:
@@ -71,31 +94,37 @@ def _bills(env: dict[str, str]) -> dict[str, object]:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path):
-    reference, victim = _env(tmp_path, "reference"), _env(tmp_path, "victim")
+def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path, created):
+    reference, victim = _env(tmp_path, "reference", created), _env(tmp_path, "victim", created)
     for env in (reference, victim):
         _co_op(env)
+    started = time.perf_counter()
     expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
+    whole_run = time.perf_counter() - started  # start-up included: kill anywhere in it
     assert expected["billed"] > 300
 
     chooser = random.Random(20261122)
-    kills = 0
-    for _attempt in range(6):
+    kills, partial, total = 0, [], expected["billed"] + expected["held"]
+    for _attempt in range(15):
         process = subprocess.Popen(
-            [COOPCIS, "bill-run", "--period", PERIOD, "--batch-size", "25", "--json"],
+            [COOPCIS, "bill-run", "--period", PERIOD, "--batch-size", "10", "--json"],
             env=victim,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        time.sleep(chooser.uniform(0.4, 3.0))
+        time.sleep(chooser.uniform(0.2, whole_run))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
+            partial.append(len(_bills(victim)["rows"]))
         process.wait(timeout=60)
+        if kills >= 4 and any(0 < count < total for count in partial):
+            break
     finished = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
     again = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
-    assert kills >= 2, "the run finished before it could be killed; slow it down"
+    assert kills >= 2, "the runs finished before they could be killed"
+    assert any(0 < count < total for count in partial), f"no kill landed mid-run: {partial}"
     assert (again["billed"], again["held"]) == (0, 0)
     assert again["already_billed"] == expected["billed"] + expected["held"]
     assert finished["skipped"] == expected["skipped"]

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import Posting, post_entries
+from coopcis.apps.ledger.services import Posting, post_entries, post_entry_ids
 from coopcis.apps.members.models import Account, AccountStatus
 from coopcis.apps.payments.lockbox.bank_file import parse_bai2
 from coopcis.apps.payments.lockbox.models import (
@@ -36,7 +36,6 @@ from coopcis.apps.payments.lockbox.models import (
     SuspenseStatus,
 )
 from coopcis.apps.payments.lockbox.posting import CHUNK, SUSPENSE, PaymentDraft, post_payments_bulk
-from coopcis.apps.payments.lockbox.rows import post_entries_fast
 from coopcis.apps.payments.models import Payment
 from coopcis.apps.payments.services import CASH
 from coopcis.core.errors import RuleViolation
@@ -291,7 +290,7 @@ def _hold(
             )
             for r, _key, reason in part
         ]
-        entry_ids = post_entries_fast(postings)
+        entry_ids = post_entry_ids(postings)
         items += SuspenseItem.objects.bulk_create(
             [
                 SuspenseItem(

@@ -8,7 +8,7 @@ member with two checks in one file has the second applied after the first), then
 payments, applications and item updates with ``bulk_create``/``bulk_update`` and posts one
 journal entry per payment through ``post_entries`` (same lines, memo and ``source_key``
 ``payment:<id>`` as ``post_payment``), so the member subledger stays exact. Rows are written with reserved
-ids and one ``executemany`` per table (``rows.py``): the ORM's per-row cost alone would
+ids and one bulk insert per table (``coopcis.site.bulk``): the ORM's per-row cost alone would
 take a 100,000-item file past the minute the issue allows.
 
 The one difference a caller may ask for is ``cash_account``: a payment made from the
@@ -27,15 +27,8 @@ from django.db import transaction
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import Posting
+from coopcis.apps.ledger.services import Posting, post_entry_ids
 from coopcis.apps.members.models import Account, AccountStatus
-from coopcis.apps.payments.lockbox.rows import (
-    insert_rows,
-    now_value,
-    post_entries_fast,
-    reserve_ids,
-    update_rows,
-)
 from coopcis.apps.payments.models import (
     CHANNEL_TENDERS,
     Payment,
@@ -56,6 +49,7 @@ from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
 from coopcis.core.payments.allocation import OpenItem, allocate
+from coopcis.site.bulk import insert_rows, now_value, reserve_ids, update_rows
 
 CHUNK = 2000
 SUSPENSE = "242.2"
@@ -222,7 +216,7 @@ def _apply_chunk(drafts: Sequence[PaymentDraft], actor: str) -> list[Posted]:
         postings.append(
             Posting(entry=_entry(draft, parts), kind=EntryKind.PAYMENT, source_key=f"payment:{pk}")
         )
-    entry_ids = post_entries_fast(postings)
+    entry_ids = post_entry_ids(postings)
     now = now_value()
     insert_rows(
         Payment,
