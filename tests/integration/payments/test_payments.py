@@ -201,3 +201,62 @@ def test_cancelling_a_paid_bill_turns_the_payment_into_credit(small_coop):
     payment.refresh_from_db()
     assert payment.unapplied_amount == D("183.89") and balance(home) == D("-183.89")
     assert reports.receivables_difference() == 0
+
+
+def test_a_credit_balance_is_refunded_by_check_request(small_coop, capsys):
+    from coopcis.apps.payments.models import RefundRequest
+    from coopcis.apps.payments.services import credit_balance, issue_refund_check, request_refund
+    from coopcis.cli import main
+
+    home = small_coop.home
+    pay(home, "60.00")
+    pay(home, "40.00", reference="second")
+    with pytest.raises(RuleViolation, match=r"has \$100\.00 of credit"):
+        request_refund(account=home, amount=D("100.01"), on=date(2026, 10, 20), reason="moving")
+    assert (
+        main(
+            [
+                "payments",
+                "refund-credit",
+                home.number,
+                "--amount",
+                "75.00",
+                "--reason",
+                "moving away",
+                "--on",
+                "2026-10-20",
+            ]
+        )
+        == 0
+    )
+    refund = RefundRequest.objects.get()
+    assert credit_balance(home) == D("25.00") and balance(home) == D("-25.00")
+    # the oldest payment gives up its credit first
+    assert sorted(Payment.objects.values_list("unapplied_amount", flat=True)) == [
+        D("0.00"),
+        D("25.00"),
+    ]
+    issue_refund_check(refund=refund, check_number="10442", on=date(2026, 10, 22))
+    trial = {row.number: (row.debit, row.credit) for row in reports.trial_balance().rows}
+    assert trial["131"] == (D("25.00"), D("0.00"))  # 100 in, 75 out
+    assert "232" not in trial  # the payable is cleared
+    with pytest.raises(RuleViolation, match="already issued"):
+        issue_refund_check(refund=refund, check_number="10443", on=date(2026, 10, 23))
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "payments",
+                "refund-credit",
+                "0000000",
+                "--amount",
+                "1",
+                "--reason",
+                "x",
+                "--on",
+                "2026-10-20",
+            ]
+        )
+        == 1
+    )
+    assert capsys.readouterr().err.strip() == "coopcis payments: error: no account '0000000'"

@@ -176,6 +176,48 @@ class PaymentApplication(models.Model):
         return f"${self.amount} of payment {self.payment_id} to item {self.item_id}"
 
 
+class RefundStatus(models.TextChoices):
+    REQUESTED = "REQUESTED", "Check requested"
+    ISSUED = "ISSUED", "Check issued"
+
+
+class RefundRequest(models.Model):
+    """A check request refunding (part of) a member's credit balance.
+
+    Requesting moves the amount out of the member's receivables into accounts payable
+    (Dr 142.1, Cr 232); issuing the check pays it out of cash (Dr 232, Cr 131).
+    """
+
+    account = models.ForeignKey("members.Account", on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.CharField(max_length=200)
+    requested_on = models.DateField()
+    requested_by = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=9, choices=RefundStatus.choices, default=RefundStatus.REQUESTED
+    )
+    request_entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="refund_request"
+    )
+    check_number = models.CharField(max_length=20, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    issue_entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund_check",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="refund_positive", condition=models.Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} ${self.amount} to account {self.account_id} ({self.get_status_display()})"
+
+
 from coopcis.apps.payments.lockbox.models import LockboxDeposit, LockboxFile, SuspenseItem  # noqa: E402, F401
 
 

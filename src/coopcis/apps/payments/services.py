@@ -31,6 +31,8 @@ from coopcis.apps.payments.models import (
     PaymentApplication,
     PaymentChannel,
     PaymentStatus,
+    RefundRequest,
+    RefundStatus,
     Tender,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
@@ -42,6 +44,7 @@ from coopcis.core.payments.allocation import OpenItem, allocate
 
 CASH = "131"
 ELECTRIC_RECEIVABLE = "142.1"
+ACCOUNTS_PAYABLE = "232"
 
 
 class IdempotencyConflict(RuleViolation):
@@ -395,3 +398,81 @@ def close_batch(
     for payment in batch.payments.filter(status=PaymentStatus.PENDING).order_by("id"):
         post_payment(payment)
     return batch
+
+
+def credit_balance(account: Account) -> Decimal:
+    """What payments left unapplied on the account (its credit balance)."""
+    payments = Payment.objects.filter(account=account, status=PaymentStatus.POSTED)
+    return sum((p.unapplied_amount for p in payments.only("unapplied_amount")), Decimal(0))
+
+
+@transaction.atomic
+def request_refund(*, account: Account, amount: Decimal, on: date, reason: str) -> RefundRequest:
+    """Refund (part of) a credit balance by check request: the oldest unapplied payments
+    give it up first; Dr 142.1 the member, Cr 232 accounts payable."""
+    Account.objects.select_for_update().get(pk=account.pk)
+    if not reason.strip():
+        raise RuleViolation("say why the credit is refunded", field="reason")
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RuleViolation("the amount must be more than zero, in whole cents", field="amount")
+    available = credit_balance(account)
+    if amount > available:
+        raise RuleViolation(
+            f"the account has ${available} of credit, not ${amount}", field="amount"
+        )
+    remaining = amount
+    credits = Payment.objects.select_for_update().filter(
+        account=account, status=PaymentStatus.POSTED, unapplied_amount__gt=0
+    )
+    for payment in credits.order_by("received_on", "id"):
+        taken = min(remaining, payment.unapplied_amount)
+        payment.unapplied_amount -= taken
+        payment.save(update_fields=["unapplied_amount"])
+        remaining -= taken
+        if not remaining:
+            break
+    money = Money(amount)
+    entry = JournalEntry(
+        posted_on=on,
+        memo=f"Credit balance refund by check: {reason}"[:200],
+        lines=(
+            debit(ELECTRIC_RECEIVABLE, money, member_account=account.number),
+            credit(ACCOUNTS_PAYABLE, money),
+        ),
+    )
+    (header,) = post_entries([Posting(entry=entry, kind=EntryKind.ADJUSTMENT)])
+    return RefundRequest.objects.create(
+        account=account,
+        amount=amount,
+        reason=reason[:200],
+        requested_on=on,
+        requested_by=current_actor().label,
+        request_entry=header,
+    )
+
+
+@transaction.atomic
+def issue_refund_check(*, refund: RefundRequest, check_number: str, on: date) -> RefundRequest:
+    """The check went out: Dr 232 accounts payable, Cr 131 cash."""
+    refund = RefundRequest.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != RefundStatus.REQUESTED:
+        raise RuleViolation(f"refund {refund.pk} was already issued", field="refund")
+    if not check_number.strip():
+        raise RuleViolation("give the check number", field="check_number")
+    money = Money(refund.amount)
+    entry = JournalEntry(
+        posted_on=on,
+        memo=f"Refund check {check_number} to account {refund.account.number}",
+        lines=(debit(ACCOUNTS_PAYABLE, money), credit(CASH, money)),
+    )
+    (header,) = post_entries(
+        [Posting(entry=entry, kind=EntryKind.ADJUSTMENT, source_key=f"refund-check:{refund.pk}")]
+    )
+    refund.status, refund.check_number, refund.issued_on = (
+        RefundStatus.ISSUED,
+        check_number[:20],
+        on,
+    )
+    refund.issue_entry = header
+    refund.save(update_fields=["status", "check_number", "issued_on", "issue_entry"])
+    return refund

@@ -1,13 +1,18 @@
-"""``coopcis payments api-key create|revoke|list``: keys for the payment front ends."""
+"""``coopcis payments api-key create|revoke|list``: keys for the payment front ends;
+``coopcis payments refund-credit|refund-issued``: credit balances refunded by check."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from coopcis.apps.ledger.management.commands.report import parse_date
+from coopcis.apps.members.models import Account
 from coopcis.apps.payments.keys import create_api_key, revoke_api_key
-from coopcis.apps.payments.models import ApiChannel, ChannelApiKey
+from coopcis.apps.payments.models import ApiChannel, ChannelApiKey, RefundRequest
+from coopcis.apps.payments.services import issue_refund_check, request_refund
 from coopcis.site.commands import CoopCommand
 
 
@@ -24,8 +29,20 @@ class Command(CoopCommand):
         revoke = actions.add_parser("revoke", help="stop a key from working")
         revoke.add_argument("prefix", help="the key's prefix (as listed)")
         actions.add_parser("list", help="every key: prefix, channel, name, state, last used")
+        refund = sub.add_parser("refund-credit", help="refund a credit balance by check request")
+        refund.add_argument("account", help="account number")
+        refund.add_argument("--amount", required=True, help="dollars, e.g. 45.10")
+        refund.add_argument("--reason", required=True)
+        refund.add_argument("--on", required=True, help="YYYY-MM-DD")
+        issued = sub.add_parser("refund-issued", help="record the refund check as sent")
+        issued.add_argument("refund", type=int, help="refund request id")
+        issued.add_argument("--check-number", required=True)
+        issued.add_argument("--on", required=True, help="YYYY-MM-DD")
 
     def run(self, *args: Any, **options: Any) -> None:
+        if options["area"] != "api-key":
+            self._refund(options)
+            return
         action = options["action"]
         if action == "create":
             issued = create_api_key(channel=options["channel"], name=options["name"])
@@ -46,3 +63,25 @@ class Command(CoopCommand):
                 self.stdout.write(
                     f"{record.prefix}\t{record.channel}\t{state}\tlast used {used}\t{record.name}"
                 )
+
+    def _refund(self, options: dict[str, Any]) -> None:
+        on = parse_date(options["on"])
+        assert on is not None
+        if options["area"] == "refund-credit":
+            account = Account.objects.filter(number=options["account"]).first()
+            if account is None:
+                raise CommandError(f"no account {options['account']!r}")
+            try:
+                amount = Decimal(options["amount"])
+            except InvalidOperation:
+                raise CommandError(f"--amount: not a number: {options['amount']!r}") from None
+            refund = request_refund(account=account, amount=amount, on=on, reason=options["reason"])
+            self.stdout.write(
+                f"Refund {refund.pk}: check for ${refund.amount} requested for {account.number}"
+            )
+            return
+        refund = RefundRequest.objects.filter(pk=options["refund"]).first()
+        if refund is None:
+            raise CommandError(f"no refund request {options['refund']}")
+        issue_refund_check(refund=refund, check_number=options["check_number"], on=on)
+        self.stdout.write(f"Refund {refund.pk}: check {options['check_number']} issued")
