@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice.actions import take_application
-from coopcis.apps.backoffice.forms import FIELD_ALIASES
 from coopcis.apps.backoffice.history import mask
 from coopcis.apps.backoffice.queries import AccountOverview, load_account
 from coopcis.apps.members.models import Account, MembershipKind, Party, RateClass
@@ -65,8 +64,7 @@ def api_view(*permissions: str) -> Callable[..., Any]:
             except BadInput as error:
                 return _errors(error.field, error.message)
             except RuleViolation as violation:
-                field = violation.field and FIELD_ALIASES.get(violation.field, violation.field)
-                return _errors(field, violation.message)
+                return _errors(violation.field, violation.message)
 
         return wrapped
 

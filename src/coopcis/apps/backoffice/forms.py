@@ -28,9 +28,6 @@ from coopcis.apps.premises.models import Premise, PremiseKind, ServicePoint
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 
-#: Names the services use for a field that the forms (and the model) call otherwise.
-FIELD_ALIASES = {"mailing_zip_code": "mailing_zip"}
-
 
 def form_field_for(
     violation: RuleViolation, aliases: dict[str, str | None] | None = None
@@ -39,7 +36,6 @@ def form_field_for(
     if not violation.field:
         return None
     name = violation.field.replace(".", "_")
-    name = FIELD_ALIASES.get(name, name)
     return (aliases or {}).get(name, name)
 
 
