@@ -5,7 +5,8 @@
 
 Creates ./.venv with the test extras, then runs the checks (ruff lint and format,
 mypy strict on coopcis.core, the import-linter contract, ``makemigrations --check``)
-and pytest twice: on SQLite and on PostgreSQL (COOPCIS_TEST_POSTGRES_URL, default
+and pytest: the whole suite on SQLite, then every test that touches a database
+(tests/integration, tests/e2e) again on PostgreSQL (COOPCIS_TEST_POSTGRES_URL, default
 postgresql://postgres@127.0.0.1:5432/test). Exits non-zero if anything failed.
 """
 
@@ -51,7 +52,9 @@ def main() -> int:
             COOPCIS_DATABASE_URL=POSTGRES_URL,
             COOPCIS_TEST_DATABASE_NAME=os.environ.get("COOPCIS_TEST_DATABASE_NAME", "test_coopcis"),
         )
-        if run(BIN / "pytest", *pytest_args, check=False, env=postgres_env) != 0:
+        # the database-free suites (unit, golden, peer) ran above; the rest runs again here
+        targets = pytest_args or ["tests/integration", "tests/e2e"]
+        if run(BIN / "pytest", *targets, check=False, env=postgres_env) != 0:
             failures.append("pytest on PostgreSQL")
 
     if failures:
