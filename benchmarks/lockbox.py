@@ -9,7 +9,7 @@ N accounts, each with one open October bill item and its opening receivable on t
 ledger (bulk inserts); a lockbox CSV of N items whose scan lines come from
 ``make_scan_line`` (97% pay the bill exactly, 1% overpay by $10, 1% pay half, 1% carry a
 misread stub and go to suspense). Then ``coopcis lockbox import FILE --json`` runs as a
-subprocess and its wall time is the figure; ``coopcis deposits --date`` checks that the
+subprocess and its wall time is the figure; ``coopcis reconcile --date`` checks that the
 day ties to GL cash afterwards. ``--write-docs`` appends the figures to
 docs/benchmarks.md ("Lockbox posting (issue 5)").
 """
@@ -170,7 +170,7 @@ def bench(backend: str, items: int, accounts: int, data: Path) -> dict[str, obje
         cpu = run.cpu_seconds  # type: ignore[attr-defined]
         load = os.getloadavg()[0]
         again, again_seconds = run(env, "lockbox", "import", str(data), "--json", "--no-progress")
-        report, _ = run(env, "deposits", "--date", DEPOSIT_DAY.isoformat(), "--json")
+        report, _ = run(env, "reconcile", "--date", DEPOSIT_DAY.isoformat(), "--json")
         deposits = json.loads(report)
         return {
             "backend": backend,
