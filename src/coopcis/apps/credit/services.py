@@ -41,12 +41,11 @@ from coopcis.apps.ledger.services import Posting, post_entries
 from coopcis.apps.members.models import Account, AccountStatus, RateClass
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
-from coopcis.catalog.profiles import active_profile
+from coopcis.apps.receivables.services import apply_to_items
 from coopcis.core.credit import deposits as rule
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
-from coopcis.core.payments.allocation import OpenItem, allocate
 
 CASH, DEPOSITS, INTEREST, OTHER_RECEIVABLE = "131", "235", "431", "142.2"
 #: NM Uniform Unclaimed Property Act: a utility deposit or refund is presumed abandoned a
@@ -349,17 +348,10 @@ def _credit_to_charges(deposit: Deposit, available: Money, on: date) -> Money:
     """Pay the account's open charges from the deposit (oldest first): Dr 235, Cr 142.x."""
     account = deposit.account
     Account.objects.select_for_update().get(pk=account.pk)
-    items = {item.pk: item for item in _open_charges(account)}
-    profile = active_profile()
-    result = allocate(
-        available,
-        [OpenItem(i.pk, i.category, i.due_on, Money(i.open_amount)) for i in items.values()],
-        order=profile.payment_order,
-        oldest_first=profile.payment_oldest_first,
-    )
-    if not result.allocations:
+    applied, unapplied = apply_to_items(available, _open_charges(account))
+    if not applied:
         return Money.zero()
-    used = available - result.unapplied
+    used = available - unapplied
     count = DepositEvent.objects.filter(deposit=deposit, kind=EventKind.CREDITED).count()
     entry = _post(
         f"Deposit credited to charges, account {account.number}",
@@ -367,20 +359,16 @@ def _credit_to_charges(deposit: Deposit, available: Money, on: date) -> Money:
         [
             debit(DEPOSITS, used, member_account=account.number),
             *(
-                credit(items[a.item_id].gl_account, a.amount, member_account=account.number)
-                for a in result.allocations
+                credit(item.gl_account, part, member_account=account.number)
+                for item, part in applied
             ),
         ],
         f"deposit:{deposit.pk}:credit:{count + 1}",
     )
-    for allocation in result.allocations:
-        item = items[allocation.item_id]
-        item.paid_amount += allocation.amount.amount
-        if item.paid_amount == item.amount:
-            item.status = ItemStatus.PAID
+    for item, part in applied:
         item.save(update_fields=["paid_amount", "status"])
         DepositApplication.objects.create(
-            deposit=deposit, item=item, amount=allocation.amount.amount, applied_on=on
+            deposit=deposit, item=item, amount=part.amount, applied_on=on
         )
     DepositEvent.objects.create(
         deposit=deposit, kind=EventKind.CREDITED, on=on, amount=used.amount, journal_entry=entry

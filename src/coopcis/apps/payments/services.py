@@ -36,11 +36,10 @@ from coopcis.apps.payments.models import (
     Tender,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.catalog.profiles import active_profile
+from coopcis.apps.receivables.services import apply_to_items
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
-from coopcis.core.payments.allocation import OpenItem, allocate
 
 CASH = "131"
 ELECTRIC_RECEIVABLE = "142.1"
@@ -180,26 +179,13 @@ def _open_items(account_id: int) -> list[ReceivableItem]:
 
 def _apply(payment: Payment, available: Money, on: date) -> list[tuple[ReceivableItem, Money]]:
     """Apply up to ``available`` of ``payment`` to the account's open items (locked)."""
-    profile = active_profile()
-    items = {item.pk: item for item in _open_items(payment.account_id)}
-    result = allocate(
-        available,
-        [OpenItem(i.pk, i.category, i.due_on, Money(i.open_amount)) for i in items.values()],
-        order=profile.payment_order,
-        oldest_first=profile.payment_oldest_first,
-    )
-    applied = []
-    for allocation in result.allocations:
-        item = items[allocation.item_id]
-        item.paid_amount += allocation.amount.amount
-        if item.paid_amount == item.amount:
-            item.status = ItemStatus.PAID
+    applied, unapplied = apply_to_items(available, _open_items(payment.account_id))
+    for item, part in applied:
         item.save(update_fields=["paid_amount", "status"])
         PaymentApplication.objects.create(
-            payment=payment, item=item, amount=allocation.amount.amount, applied_on=on
+            payment=payment, item=item, amount=part.amount, applied_on=on
         )
-        applied.append((item, allocation.amount))
-    payment.unapplied_amount = result.unapplied.amount
+    payment.unapplied_amount = unapplied.amount
     payment.save(update_fields=["unapplied_amount"])
     return applied
 

@@ -7,8 +7,10 @@ discounts for late fees) and opens an item that payments then pay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from django.db import transaction
 
@@ -20,6 +22,7 @@ from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.money import Money
+from coopcis.core.payments.allocation import OpenItem, allocate
 from coopcis.site.bulk import insert_rows
 
 OTHER_RECEIVABLE = "142.2"
@@ -118,6 +121,43 @@ def charge_fee(
 
     apply_credit(account=account, on=on)
     return item
+
+
+class PayableItem(Protocol):
+    """An open item as the application rule needs it: a ``ReceivableItem``, or the light
+    row the lockbox's bulk path carries."""
+
+    pk: int
+    category: str
+    due_on: date
+    amount: Decimal
+    paid_amount: Decimal
+    status: str
+
+
+Item = TypeVar("Item", bound=PayableItem)
+
+
+def apply_to_items(amount: Money, items: Sequence[Item]) -> tuple[list[tuple[Item, Money]], Money]:
+    """Spread ``amount`` over open ``items`` in the co-op's application order (oldest first,
+    the profile's category order), marking each part paid on the items in memory; the
+    caller saves them. Returns each item with the part it got, and what is left over."""
+    profile = active_profile()
+    by_id = {item.pk: item for item in items}
+    result = allocate(
+        amount,
+        [OpenItem(i.pk, i.category, i.due_on, Money(i.amount - i.paid_amount)) for i in items],
+        order=profile.payment_order,
+        oldest_first=profile.payment_oldest_first,
+    )
+    applied = []
+    for allocation in result.allocations:
+        item = by_id[allocation.item_id]
+        item.paid_amount += allocation.amount.amount
+        if item.paid_amount == item.amount:
+            item.status = ItemStatus.PAID
+        applied.append((item, allocation.amount))
+    return applied, result.unapplied
 
 
 def open_items(account: Account) -> list[ReceivableItem]:

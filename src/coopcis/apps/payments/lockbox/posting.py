@@ -3,12 +3,12 @@
 ``receive_payment`` takes a handful of queries per payment; a lockbox file of 100,000
 checks needs the same result in bulk. For each chunk of payments this path locks the
 accounts (in id order, so two imports cannot deadlock), reads their open items once,
-applies each payment in file order with the pure ``allocate`` (same profile order, so a
-member with two checks in one file has the second applied after the first), then writes
-payments, applications and item updates with ``bulk_create``/``bulk_update`` and posts one
-journal entry per payment through ``post_entries`` (same lines, memo and ``source_key``
-``payment:<id>`` as ``post_payment``), so the member subledger stays exact. Rows are written with reserved
-ids and one bulk insert per table (``coopcis.site.bulk``): the ORM's per-row cost alone would
+applies each payment in file order with the same rule (``receivables.services.apply_to_items``,
+so a member with two checks in one file has the second applied after the first), then writes
+payments, applications and item updates with reserved ids and one bulk insert or update per
+table (``coopcis.site.bulk``), and posts one journal entry per payment through the ledger's
+``post_entry_ids`` (same lines, memo and ``source_key`` ``payment:<id>`` as ``post_payment``),
+so the member subledger stays exact. The ORM's per-row cost alone would
 take a 100,000-item file past the minute the issue allows.
 
 The one difference a caller may ask for is ``cash_account``: a payment made from the
@@ -44,11 +44,10 @@ from coopcis.apps.payments.services import (
     fingerprint,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.catalog.profiles import active_profile
+from coopcis.apps.receivables.services import apply_to_items
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
-from coopcis.core.payments.allocation import OpenItem, allocate
 from coopcis.site.bulk import insert_rows, now_value, reserve_ids, update_rows
 
 CHUNK = 2000
@@ -180,25 +179,10 @@ def _allocate(
     drafts: Sequence[PaymentDraft], open_items: dict[int, list[_Item]]
 ) -> list[tuple[list[tuple[_Item, Money]], Money]]:
     """Apply each draft in order to its account's open items, updating them in memory."""
-    profile = active_profile()
     results = []
     for draft in drafts:
         items = [i for i in open_items[draft.account_id] if i.status == ItemStatus.OPEN]
-        by_id = {item.pk: item for item in items}
-        result = allocate(
-            Money(draft.amount),
-            [OpenItem(i.pk, i.category, i.due_on, Money(i.amount - i.paid_amount)) for i in items],
-            order=profile.payment_order,
-            oldest_first=profile.payment_oldest_first,
-        )
-        applied = []
-        for allocation in result.allocations:
-            item = by_id[allocation.item_id]
-            item.paid_amount += allocation.amount.amount
-            if item.paid_amount == item.amount:
-                item.status = ItemStatus.PAID
-            applied.append((item, allocation.amount))
-        results.append((applied, result.unapplied))
+        results.append(apply_to_items(Money(draft.amount), items))
     return results
 
 
