@@ -64,19 +64,29 @@ def fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _check(account: Account | None, amount: Decimal, channel: str, tender: str) -> Account:
-    if account is None:
-        raise RuleViolation("no such account", field="account")
-    if account.status == AccountStatus.CLOSED:
-        raise RuleViolation(f"account {account.number} is closed", field="account")
+def check_amount(amount: Decimal) -> None:
+    """A payment or refund is more than zero, in whole cents, and a Decimal."""
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise RuleViolation("the amount must be more than zero, in whole cents", field="amount")
+
+
+def check_tender(channel: str, tender: str) -> None:
+    """The channel exists and takes the tender (a drop box takes no cash, and so on)."""
     if channel not in PaymentChannel.values:
         raise RuleViolation(f"unknown channel {channel!r}", field="channel")
     if tender not in CHANNEL_TENDERS[channel]:
         raise RuleViolation(
             f"{PaymentChannel(channel).label} does not take {Tender(tender).label}", field="tender"
         )
+
+
+def _check(account: Account | None, amount: Decimal, channel: str, tender: str) -> Account:
+    if account is None:
+        raise RuleViolation("no such account", field="account")
+    if account.status == AccountStatus.CLOSED:
+        raise RuleViolation(f"account {account.number} is closed", field="account")
+    check_amount(amount)
+    check_tender(channel, tender)
     return account
 
 
@@ -399,8 +409,7 @@ def request_refund(*, account: Account, amount: Decimal, on: date, reason: str) 
     Account.objects.select_for_update().get(pk=account.pk)
     if not reason.strip():
         raise RuleViolation("say why the credit is refunded", field="reason")
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise RuleViolation("the amount must be more than zero, in whole cents", field="amount")
+    check_amount(amount)
     available = credit_balance(account)
     if amount > available:
         raise RuleViolation(

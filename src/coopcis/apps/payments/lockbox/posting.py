@@ -30,7 +30,6 @@ from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entry_ids
 from coopcis.apps.members.models import Account, AccountStatus
 from coopcis.apps.payments.models import (
-    CHANNEL_TENDERS,
     Payment,
     PaymentApplication,
     PaymentChannel,
@@ -41,6 +40,8 @@ from coopcis.apps.payments.services import (
     CASH,
     ELECTRIC_RECEIVABLE,
     IdempotencyConflict,
+    check_amount,
+    check_tender,
     fingerprint,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
@@ -118,11 +119,8 @@ class _Item:
 def _check(draft: PaymentDraft) -> None:
     if draft.account_closed:
         raise RuleViolation(f"account {draft.account_number} is closed", field="account")
-    amount = draft.amount
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise RuleViolation("the amount must be more than zero, in whole cents", field="amount")
-    if draft.tender not in CHANNEL_TENDERS.get(draft.channel, ()):
-        raise RuleViolation(f"{draft.channel} does not take {draft.tender}", field="tender")
+    check_amount(draft.amount)
+    check_tender(draft.channel, draft.tender)
     if draft.cash_account not in (CASH, SUSPENSE):
         raise RuleViolation("a payment's cash side is 131 or 242.2", field="cash_account")
 
