@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from coopcis.core.periods import CO_OP_TIME_ZONE, InstantRange, Period
 from coopcis.core.rating.determinants import Determinants
@@ -235,10 +236,10 @@ def demand_kw_by_tou(ordered: Sequence[Interval], *, schedule: TouSchedule) -> d
     return {name: _window_kw(wh, ordered[0].minutes) for name, wh in peaks.items()}
 
 
-def local_period(first: datetime, end_at: datetime) -> Period:
-    """The local dates (America/Denver) a span of instants touches, as a period."""
-    start_date = first.astimezone(CO_OP_TIME_ZONE).date()
-    local_end = end_at.astimezone(CO_OP_TIME_ZONE)
+def local_period(first: datetime, end_at: datetime, zone: ZoneInfo = CO_OP_TIME_ZONE) -> Period:
+    """The local dates (America/Denver unless ``zone``) a span of instants touches."""
+    start_date = first.astimezone(zone).date()
+    local_end = end_at.astimezone(zone)
     end_date: date = local_end.date()
     if local_end.time() != datetime.min.time() or end_date == start_date:
         end_date += timedelta(days=1)

@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from math import gcd
@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coopcis.core.money import Money, round_half_up
-from coopcis.core.periods import CO_OP_TIME_ZONE, Period
+from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.core.rating.components.base import Stage
 from coopcis.core.rating.components.base_energy_cost import BaseEnergyCost
 from coopcis.core.rating.components.block_demand import BlockDemand
@@ -57,7 +57,7 @@ from coopcis.core.rating.components.tou_demand import TouDemand
 from coopcis.core.rating.components.tou_energy import TouEnergy
 from coopcis.core.rating.determinants import Determinants
 from coopcis.core.rating.engine import rate_bill
-from coopcis.core.rating.intervals import DEMAND_WINDOW_MINUTES, INTERVAL_MINUTES
+from coopcis.core.rating.intervals import DEMAND_WINDOW_MINUTES, INTERVAL_MINUTES, local_period
 from coopcis.core.rating.tariff import Tariff
 from coopcis.core.rating.tou import TouSchedule
 
@@ -140,7 +140,7 @@ class StudyDeterminants:
         seconds = (int(self.end[index]) - int(self.first_start[index])) // tps
         demand = self.demand_w
         return Determinants(
-            period=_local_period(start_at, end_at, time_zone),
+            period=local_period(start_at, end_at, time_zone),
             hours=Decimal(seconds) / Decimal(3600),
             energy_kwh=Decimal(int(self.energy_wh[index])) / 1000,
             energy_kwh_by_tou={
@@ -152,16 +152,6 @@ class StudyDeterminants:
             },
             power_factor=power_factor,
         )
-
-
-def _local_period(start_at: datetime, end_at: datetime, zone: ZoneInfo) -> Period:
-    # The same reading as rating.intervals: the local dates the span touches.
-    start_date = start_at.astimezone(zone).date()
-    local_end = end_at.astimezone(zone)
-    end_date: date = local_end.date()
-    if local_end.time() != datetime.min.time() or end_date == start_date:
-        end_date += timedelta(days=1)
-    return Period(start_date, end_date)
 
 
 # --- grouping and validation -------------------------------------------------------
