@@ -1,7 +1,6 @@
 """Benchmark: post a 100,000-item lockbox file, matched and applied, as a whole process.
 
     .venv/bin/python benchmarks/lockbox.py [--items 100000] [--backend sqlite|postgres|both]
-                                          [--write-docs]
 
 For each backend: a fresh database (SQLite in a temporary folder; PostgreSQL as a new
 database on 127.0.0.1:5432 as user postgres, dropped afterwards), migrated; a co-op of
@@ -10,8 +9,8 @@ ledger (bulk inserts); a lockbox CSV of N items whose scan lines come from
 ``make_scan_line`` (97% pay the bill exactly, 1% overpay by $10, 1% pay half, 1% carry a
 misread stub and go to suspense). Then ``coopcis lockbox import FILE --json`` runs as a
 subprocess and its wall time is the figure; ``coopcis reconcile --date`` checks that the
-day ties to GL cash afterwards. ``--write-docs`` appends the figures to
-docs/benchmarks.md ("Lockbox posting (issue 5)").
+day ties to GL cash afterwards. One JSON line per backend; the figures go into
+docs/benchmarks.md ("Lockbox posting (issue 5)") by hand.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -194,47 +192,11 @@ def bench(backend: str, items: int, accounts: int, data: Path) -> dict[str, obje
             subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database}"], check=False)
 
 
-def write_docs(results: list[dict[str, object]], items: int, accounts: int) -> None:
-    rows = "\n".join(
-        f"| {r['backend']} | **{r['wall_seconds']} s** "
-        f"({'met' if float(str(r['wall_seconds'])) < 60 else 'NOT met'}) | {r['cpu_seconds']} s | "
-        f"{r['load_average']} | {r['matched']:,} / {r['suspense']:,} | ${r['total']} | "
-        f"{'yes' if r['books_tie'] else 'NO'} | {r['second_import_seconds']} s, nothing posted |"
-        for r in results
-    )
-    load = os.getloadavg()[0]
-    section = f"""
-
-## Lockbox posting (issue 5)
-
-Command: `.venv/bin/python benchmarks/lockbox.py --backend both --write-docs`: a fresh
-database per backend with {accounts:,} accounts, each owing one October bill (bulk inserts,
-opening receivables on the ledger), and a {items:,}-item lockbox CSV whose scan lines come
-from `make_scan_line` (97% exact, 1% overpaid, 1% half paid, 1% misread stub → suspense);
-then `coopcis lockbox import FILE --json` as a whole process (wall time, including Django
-start-up, parsing, matching and the commit). Target: under 60 s on each backend.
-
-| backend | import wall time | CPU (user+sys) | load average | matched / suspense | file total | received = 131 debits | same file again |
-|---|---|---|---|---|---|---|---|
-{rows}
-
-Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()},
-load average {load:.1f} at the end of the run. Each payment gets its own journal entry
-(`payment:<id>`, Dr 131 / Cr 142.x with the member account), its applications and the
-item updates, written in chunks of 2,000 with `bulk_create`/`bulk_update` in one
-transaction (`coopcis.apps.payments.lockbox.posting`); the result equals `receive_payment`
-one by one (tested).
-"""
-    with (ROOT / "docs" / "benchmarks.md").open("a") as out:
-        out.write(section)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=None, help="default: one per item")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
@@ -250,8 +212,6 @@ def main() -> None:
         result = bench(backend, args.items, accounts, data)
         print(json.dumps(result), flush=True)
         results.append(result)
-    if args.write_docs:
-        write_docs(results, args.items, accounts)
 
 
 if __name__ == "__main__":

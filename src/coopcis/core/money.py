@@ -70,7 +70,8 @@ class Money:
 
     @classmethod
     def zero(cls) -> Money:
-        return cls(ZERO)
+        # one shared instance: Money is immutable, and sums start from zero very often
+        return _ZERO_MONEY
 
     def round_cents(self) -> Money:
         """This amount rounded to the cent, half up."""
@@ -135,6 +136,9 @@ class Money:
         """``$1,234.50`` / ``-$3.00`` for people."""
         sign = "-" if self.amount < 0 else ""
         return f"{sign}${abs(round_half_up(self.amount)):,.2f}"
+
+
+_ZERO_MONEY = Money(ZERO)
 
 
 def total(amounts: list[Money]) -> Money:

@@ -56,12 +56,8 @@ def insert_rows(
     names = ", ".join(connection.ops.quote_name(f.column) for f in ordered)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = [
-                f.rel_db_type(connection) if f.is_relation else f.db_type(connection)
-                for f in ordered
-            ]
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([_pg_type(t) for t in types])
+                copy.set_types([_pg_type(f) for f in ordered])
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -69,8 +65,10 @@ def insert_rows(
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _pg_type(db_type: str | None) -> str:
-    """The type name binary COPY wants: ``varchar(9)`` -> ``varchar``, and so on."""
+def _pg_type(field: models.Field[Any, Any]) -> str:
+    """The column's type as binary COPY and array casts want it: ``varchar(9)`` ->
+    ``varchar``, a foreign key -> the type of the key it points to, and so on."""
+    db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
     base = (db_type or "").split("(")[0].strip()
     return {
         "timestamp with time zone": "timestamptz",
@@ -107,15 +105,33 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def update_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """``UPDATE ... SET columns WHERE id = the last value`` for each row, in one
-    ``executemany`` (Django's ``bulk_update`` builds a CASE per row)."""
+    """``UPDATE ... SET columns WHERE id = the last value`` for each row.
+
+    PostgreSQL: one statement that joins the table to the rows sent as one array per
+    column (``unnest``), instead of a round of planning and executing per row. SQLite:
+    one ``executemany`` (in-process, so a statement per row costs little). Django's
+    ``bulk_update`` builds a CASE per row and is slower than either.
+    """
     if not rows:
         return
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            fields = [model._meta.get_field(column) for column in columns]
+            arrays = ", ".join(f"%s::{_pg_type(f)}[]" for f in fields)
+            names = ", ".join(quote(f.column) for f in fields)
+            assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+            values = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments}"
+                f" FROM unnest({arrays}, %s::bigint[]) AS v({names}, {quote('id')})"
+                f" WHERE t.{quote('id')} = v.{quote('id')}",
+                values,
+            )
+            return
+        assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s", rows)
 
 
 def now_value() -> Any:

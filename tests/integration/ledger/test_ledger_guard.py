@@ -76,6 +76,60 @@ def test_raw_balanced_insert_commits_and_then_cannot_change():
     assert reports.trial_balance().balanced
 
 
+def test_lines_added_to_a_committed_entry_fail():
+    # given a balanced entry committed by an earlier transaction
+    with transaction.atomic(), connection.cursor() as cursor:
+        _raw_entry(cursor, 9004)
+        _raw_line(cursor, 9004, "131", "25.00", "0")
+        _raw_line(cursor, 9004, "456", "0", "25.00")
+    # when a later transaction adds a line that unbalances it, then it does not commit
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        _raw_line(cursor, 9004, "131", "1.00", "0")
+    assert JournalLine.objects.filter(entry_id=9004).count() == 2
+    assert reports.trial_balance().balanced
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL closes entries outright")
+def test_postgres_refuses_even_balanced_lines_on_a_committed_entry():
+    with transaction.atomic(), connection.cursor() as cursor:
+        _raw_entry(cursor, 9005)
+        _raw_line(cursor, 9005, "131", "25.00", "0")
+        _raw_line(cursor, 9005, "456", "0", "25.00")
+    with (
+        pytest.raises(IntegrityError, match="earlier transaction"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO ledger_journalline (entry_id, gl_account_id, debit_amount, credit_amount, memo)"
+            " VALUES (9005, '131', 5, 0, ''), (9005, '456', 0, 5, '')"
+        )
+    assert JournalLine.objects.filter(entry_id=9005).count() == 2
+
+
+def test_an_entry_and_its_lines_may_come_from_different_savepoints():
+    # the entry inside a nested atomic block (a savepoint), its lines after it is released
+    with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
+            _raw_entry(cursor, 9006)
+        _raw_line(cursor, 9006, "131", "7.00", "0")
+        with transaction.atomic():
+            _raw_line(cursor, 9006, "456", "0", "7.00")
+    assert JournalLine.objects.filter(entry_id=9006).count() == 2
+    # and a savepoint rolled back takes its lines with it; the entry must still balance
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        _raw_entry(cursor, 9007)
+        _raw_line(cursor, 9007, "131", "7.00", "0")
+        try:
+            with transaction.atomic():
+                _raw_line(cursor, 9007, "456", "0", "7.00")
+                raise RuntimeError("roll this savepoint back")
+        except RuntimeError:
+            pass
+    assert not JournalEntry.objects.filter(pk=9007).exists()
+
+
 def test_orm_update_of_a_posted_line_fails():
     account = AccountFactory()
     entry = post_entry(

@@ -3,12 +3,14 @@
 Both databases refuse, even to raw SQL, a journal entry whose lines do not balance to the
 cent when its transaction commits, and any UPDATE or DELETE of posted entries and lines.
 
-- PostgreSQL: deferred constraint triggers check each entry at commit; BEFORE UPDATE/DELETE
-  and BEFORE TRUNCATE triggers refuse changes.
+- PostgreSQL: a deferred constraint trigger checks each entry once at commit; a statement
+  trigger refuses lines added to an entry an earlier transaction posted (migration 0003);
+  BEFORE UPDATE/DELETE and BEFORE TRUNCATE triggers refuse changes.
 - SQLite has no deferred triggers, but it has deferred foreign keys: every entry gets a
   "seal" row that references a "balanced" row, which a trigger keeps present only while the
-  entry's lines balance; a missing one fails the commit. BEFORE UPDATE/DELETE triggers refuse
-  changes.
+  entry's lines balance; a missing one fails the commit, including when a later transaction
+  adds a line that unbalances an old entry (a balanced pair added to it is not caught: SQLite
+  cannot tell which transaction wrote a row). BEFORE UPDATE/DELETE triggers refuse changes.
 
 The only way past the append-only rule is :func:`ledger_maintenance`, used by the test
 suite to empty the database between tests (Django's flush), never by the application.

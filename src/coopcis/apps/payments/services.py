@@ -72,7 +72,7 @@ def check_amount(amount: Decimal) -> None:
 
 def check_tender(channel: str, tender: str) -> None:
     """The channel exists and takes the tender (a drop box takes no cash, and so on)."""
-    if channel not in PaymentChannel.values:
+    if channel not in CHANNEL_TENDERS:
         raise RuleViolation(f"unknown channel {channel!r}", field="channel")
     if tender not in CHANNEL_TENDERS[channel]:
         raise RuleViolation(
