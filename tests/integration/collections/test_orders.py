@@ -1,15 +1,16 @@
 """Field orders: fees from the profile, business hours and New Mexico holidays, no-notice cases."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
-from coopcis.apps.collections.models import OrderStatus
+from coopcis.apps.collections.models import Notice, NoticeKind, OrderStatus
 from coopcis.apps.collections.orders import complete_order, create_order
 from coopcis.apps.receivables.models import ReceivableItem
 from coopcis.core.periods import CO_OP_TIME_ZONE
+from tests.integration.collections.conftest import run_days
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -131,3 +132,32 @@ def test_order_commands(small_coop, capsys):
     )
     out = capsys.readouterr().out
     assert "on 2026-12-05 09:30 (connect_after_hours $200.00)" in out  # a Saturday
+
+
+def test_sec_collection_charge_only_20_days_after_the_notice_of_delinquency(billed, monkeypatch):
+    # given SEC's policy 405 and the home's unpaid October bill (due 30 October)
+    monkeypatch.setenv("COOPCIS_PROFILE", "sec")
+    home = billed.home
+    early = create_order(account=home, kind="COLLECT", reason="NON_PAYMENT", on=date(2026, 10, 30))
+    # no notice of delinquency mailed yet: a collection trip carries no charge
+    early = complete_order(early, on=date(2026, 11, 2))
+    assert early.fee_item is None and "no notice of delinquency was mailed" in early.note
+
+    run_days(date(2026, 10, 30), date(2026, 11, 2))
+    mailed = Notice.objects.get(account=home, kind=NoticeKind.SECOND).sent_on
+    # on the 20th day after the mailing the member is still within the 20 days: no charge
+    soon = create_order(account=home, kind="COLLECT", reason="NON_PAYMENT", on=mailed)
+    soon = complete_order(soon, on=mailed + timedelta(days=20))
+    assert soon.status == OrderStatus.COMPLETED and soon.fee_item is None
+    assert f"mailed {mailed}; {mailed + timedelta(days=20)} is within 20 days" in soon.note
+    # on the 21st day: the $25 collection charge
+    late = create_order(account=home, kind="COLLECT", reason="NON_PAYMENT", on=mailed)
+    late = complete_order(late, on=mailed + timedelta(days=21))
+    assert (late.fee_item.fee_code, late.fee_item.amount) == ("collection", D("25.00"))
+
+
+def test_ocec_trip_charge_does_not_wait_for_a_notice(small_coop):
+    home = small_coop.home
+    order = create_order(account=home, kind="COLLECT", reason="NON_PAYMENT", on=date(2026, 12, 1))
+    order = complete_order(order, on=date(2026, 12, 1))
+    assert (order.fee_item.fee_code, order.fee_item.amount) == ("trip", D("80.00"))

@@ -19,6 +19,8 @@ from django.db import transaction
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.collections.models import (
     CollectionCase,
+    Notice,
+    NoticeKind,
     OrderKind,
     OrderReason,
     OrderStatus,
@@ -149,6 +151,32 @@ def why_not_disconnect(order: ServiceOrder, *, on: date) -> str:
     return ""
 
 
+def why_no_collect_fee(account: Account, *, on: date) -> str:
+    """Why a collection made away from the office on ``on`` carries no fee ('' when it does).
+
+    A profile may charge only when the member has not paid within N days after a notice of
+    delinquency was mailed (``collect_fee_days_after_notice``; SEC policy 405: 20 days, so
+    the charge starts on the 21st day). The
+    notice counts when it was mailed for the debt still being collected: a second notice or
+    a 15-day notice of the account's open case."""
+    days = int(setting("collect_fee_days_after_notice", 0))  # type: ignore[call-overload]
+    if days <= 0:
+        return ""
+    notices = Notice.objects.filter(
+        account=account,
+        case__closed_on__isnull=True,
+        kind__in=[NoticeKind.SECOND, NoticeKind.DISCONNECT],
+        method="MAIL",
+        sent_on__lte=on,
+    )
+    first = notices.order_by("sent_on").values_list("sent_on", flat=True).first()
+    if first is None:
+        return "no notice of delinquency was mailed"
+    if (on - first).days <= days:
+        return f"the notice of delinquency was mailed {first}; {on} is within {days} days of it"
+    return ""
+
+
 def _charge(order: ServiceOrder, on: date, code: str, key: str) -> ReceivableItem | None:
     return charge_fee(
         account=order.account,
@@ -182,6 +210,11 @@ def complete_order(
     charged = order.fee_code and (
         fee_applies or order.kind not in (OrderKind.METER_TEST, OrderKind.TROUBLE_CALL)
     )
+    if charged and order.kind == OrderKind.COLLECT:
+        why_free = why_no_collect_fee(order.account, on=on)
+        if why_free:
+            charged = False
+            note = f"{note or order.note} (no {order.fee_code} fee: {why_free})".strip()
     already = order.kind == OrderKind.RECONNECT and order.fee_item_id is not None
     if charged and not already:
         order.fee_item = _charge(order, on, order.fee_code, f"service-order:{order.pk}")

@@ -239,7 +239,8 @@ class Command(CoopCommand):
             on=options["on"],
             fee_applies=not options["no_fee"],
         )
-        extra = f": {done.cancel_reason}" if done.cancel_reason else ""
+        extra = done.cancel_reason or done.note
+        extra = f": {extra}" if extra else ""
         self.stdout.write(f"order {done.pk} {done.get_status_display().lower()}{extra}")
 
     def _notice_pdf(self, options: dict[str, Any]) -> None:
