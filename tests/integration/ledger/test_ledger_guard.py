@@ -227,3 +227,19 @@ def test_receivables_tie_to_members_and_aging_pays_oldest_first():
             "amount": "310.00",
         }
     ]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL closes entries outright")
+def test_postgres_wants_an_entry_before_its_lines():
+    # lines for an entry this transaction cannot see (not inserted yet, or another
+    # transaction's uncommitted one) would escape that entry's commit-time check
+    with (
+        pytest.raises(IntegrityError, match="insert the entry before its lines"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        _raw_line(cursor, 9008, "131", "3.00", "0")
+        _raw_line(cursor, 9008, "456", "0", "3.00")
+        _raw_entry(cursor, 9008)
+    assert not JournalEntry.objects.filter(pk=9008).exists()

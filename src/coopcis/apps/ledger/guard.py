@@ -4,7 +4,8 @@ Both databases refuse, even to raw SQL, a journal entry whose lines do not balan
 cent when its transaction commits, and any UPDATE or DELETE of posted entries and lines.
 
 - PostgreSQL: a deferred constraint trigger checks each entry once at commit; a statement
-  trigger refuses lines added to an entry an earlier transaction posted (migration 0003);
+  trigger refuses lines for an entry that an earlier transaction posted or that this one
+  has not inserted first (migration 0003);
   BEFORE UPDATE/DELETE and BEFORE TRUNCATE triggers refuse changes.
 - SQLite has no deferred triggers, but it has deferred foreign keys: every entry gets a
   "seal" row that references a "balanced" row, which a trigger keeps present only while the

@@ -9,7 +9,9 @@ directly and keeps one deferred check per entry:
 - every entry records the transaction that posted it (``posted_in_xact``, filled by the
   database; not a Django field: nothing in the application reads or writes it);
 - after each statement that inserts lines, one query refuses the statement if any new
-  line belongs to an entry posted in an earlier transaction;
+  line belongs to an entry posted in an earlier transaction, or to an entry this
+  transaction cannot see (lines come after their entry; an entry another transaction has
+  not committed yet is no place for them: its commit-time check would not count them);
 - the deferred trigger on the entry checks, at commit, that its lines balance.
 
 The column is added without rewriting existing rows: they keep NULL, which is never the
@@ -41,15 +43,18 @@ END $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION ledger_refuse_lines_on_closed_entries() RETURNS trigger AS $$
 DECLARE
-    closed bigint;
+    entry bigint; found_entry bigint;
 BEGIN
-    SELECT e.id INTO closed
-      FROM new_lines l JOIN ledger_journalentry e ON e.id = l.entry_id
-     WHERE e.posted_in_xact IS DISTINCT FROM pg_current_xact_id()
+    SELECT l.entry_id, e.id INTO entry, found_entry
+      FROM new_lines l LEFT JOIN ledger_journalentry e ON e.id = l.entry_id
+     WHERE e.id IS NULL OR e.posted_in_xact IS DISTINCT FROM pg_current_xact_id()
      LIMIT 1;
-    IF FOUND THEN
+    IF FOUND AND found_entry IS NULL THEN
+        RAISE EXCEPTION 'journal entry % is not one this transaction posted: '
+            'insert the entry before its lines', entry USING ERRCODE = 'check_violation';
+    ELSIF FOUND THEN
         RAISE EXCEPTION 'journal entry % was posted by an earlier transaction: '
-            'lines cannot be added to it (post a new entry)', closed
+            'lines cannot be added to it (post a new entry)', entry
             USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
