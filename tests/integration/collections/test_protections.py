@@ -24,6 +24,7 @@ from coopcis.apps.collections.services import (
     release_hold,
 )
 from coopcis.apps.receivables.models import ReceivableItem
+from coopcis.core.errors import RuleViolation
 from tests.integration.collections.conftest import pay, run_days, steps_for
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +132,21 @@ def test_recording_a_protection_cancels_an_open_disconnect_order(billed):
     release_hold(hold, on=date(2026, 12, 2))
     report = run_collections(as_of=date(2026, 12, 2))
     assert report.accounts["disconnect_orders"] == [home.number]
+
+
+def test_a_hold_cannot_end_before_it_starts_nor_be_released_twice(billed):
+    home = billed.home
+    with pytest.raises(RuleViolation, match="cannot end") as refused:
+        place_hold(account=home, reason="review", on=date(2026, 12, 2), until=date(2026, 12, 1))
+    assert refused.value.field == "until" and not home.collection_holds.exists()
+    hold = place_hold(account=home, reason="review", on=date(2026, 12, 2))
+    with pytest.raises(RuleViolation, match="was placed on"):
+        release_hold(hold, on=date(2026, 12, 1))
+    release_hold(hold, on=date(2026, 12, 3))
+    with pytest.raises(RuleViolation, match="was released on 2026-12-03"):
+        release_hold(hold, on=date(2026, 12, 4))
+    hold.refresh_from_db()
+    assert hold.released_on == date(2026, 12, 3)
 
 
 def _due_after_november_15(home):

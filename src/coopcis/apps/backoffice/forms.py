@@ -55,7 +55,7 @@ def tariff_code_options() -> list[str]:
     return list(tariff_codes())
 
 
-def _date(label: str, **kwargs: Any) -> forms.DateField:
+def date_field(label: str, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
 
 
@@ -103,7 +103,7 @@ class MembershipForm(forms.Form):
 
     party = forms.ChoiceField(label="Party")
     kind = forms.ChoiceField(label="Kind", choices=MembershipKind.choices)
-    joined_on = _date("Joined on")
+    joined_on = date_field("Joined on")
     number = forms.CharField(
         label="Membership number",
         max_length=12,
@@ -167,8 +167,8 @@ class ApplicationForm(forms.Form):
         label="Tariff", max_length=40, widget=forms.TextInput(attrs={"list": "tariff-codes"})
     )
     membership_kind = forms.ChoiceField(label="Service as", choices=MembershipKind.choices)
-    submitted_on = _date("Submitted on")
-    requested_on = _date("Service wanted on")
+    submitted_on = date_field("Submitted on")
+    requested_on = date_field("Service wanted on")
     deposit_amount = forms.DecimalField(
         label="Deposit", max_digits=12, decimal_places=2, required=False
     )
@@ -235,12 +235,12 @@ class ApplicationForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    on = _date("Decided on")
+    on = date_field("Decided on")
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
 class DeclineForm(forms.Form):
-    on = _date("Decided on")
+    on = date_field("Decided on")
     decision_note = forms.CharField(label="Why declined", max_length=300, required=False)
 
 
@@ -249,7 +249,7 @@ class ConnectForm(forms.Form):
     account with its mailing address and preferences."""
 
     service_point = forms.ChoiceField(label="Service point")
-    on = _date("Connected on")
+    on = date_field("Connected on")
     mailing_line1 = forms.CharField(label="Mailing street", max_length=120)
     mailing_line2 = forms.CharField(label="Mailing line 2", max_length=120, required=False)
     mailing_city = forms.CharField(label="City", max_length=60)
@@ -281,7 +281,7 @@ class ConnectForm(forms.Form):
 class MeterInstallForm(forms.Form):
     service_point = forms.CharField(label="Service point code", max_length=20)
     meter = forms.CharField(label="Meter serial", max_length=30)
-    installed_on = _date("Installed on")
+    installed_on = date_field("Installed on")
 
     def clean_service_point(self) -> ServicePoint:
         code = self.cleaned_data["service_point"].strip()
@@ -300,7 +300,7 @@ class MeterInstallForm(forms.Form):
 
 class MeterRemoveForm(forms.Form):
     meter = forms.ChoiceField(label="Meter")
-    removed_on = _date("Removed on")
+    removed_on = date_field("Removed on")
     reason = forms.CharField(max_length=200, required=False)
 
     def __init__(self, *args: Any, serials: list[str], **kwargs: Any) -> None:
@@ -313,8 +313,8 @@ class AgreementStartForm(forms.Form):
     tariff_code = forms.CharField(
         label="Tariff", max_length=40, widget=forms.TextInput(attrs={"list": "tariff-codes"})
     )
-    start_on = _date("Starts on")
-    end_on = _date("Ends on (first day not covered)", required=False)
+    start_on = date_field("Starts on")
+    end_on = date_field("Ends on (first day not covered)", required=False)
     contract_kw = forms.DecimalField(
         label="Contract kW", max_digits=10, decimal_places=3, required=False
     )
@@ -339,5 +339,5 @@ class AgreementStartForm(forms.Form):
 
 
 class AgreementEndForm(forms.Form):
-    end_on = _date("Ends on (first day not covered)")
+    end_on = date_field("Ends on (first day not covered)")
     reason = forms.CharField(max_length=300, required=False)

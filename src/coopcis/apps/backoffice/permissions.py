@@ -29,6 +29,15 @@ INSTALL_METER = "metering.add_meterinstallation"
 REMOVE_METER = "metering.change_meterinstallation"
 START_AGREEMENT = "premises.add_serviceagreement"
 END_AGREEMENT = "premises.change_serviceagreement"
+# Collection protections (docs/domain/collections.md "Staff forms").
+RECORD_CERTIFICATE = "collections.add_medicalcertificate"
+RECORD_LIHEAP = "collections.add_liheapqualification"
+MAKE_PAYMENT_AGREEMENT = "collections.add_agreement"
+OPEN_DISPUTE = "collections.add_dispute"
+RESOLVE_DISPUTE = "collections.change_dispute"
+PLACE_HOLD = "collections.add_coophold"
+RELEASE_HOLD = "collections.change_coophold"
+NAME_THIRD_PARTY = "collections.add_thirdpartycontact"
 
 #: What the templates ask (``can.edit_account``...), by name.
 ABILITIES = {
@@ -41,6 +50,14 @@ ABILITIES = {
     "remove_meter": REMOVE_METER,
     "start_agreement": START_AGREEMENT,
     "end_agreement": END_AGREEMENT,
+    "record_certificate": RECORD_CERTIFICATE,
+    "record_liheap": RECORD_LIHEAP,
+    "make_payment_agreement": MAKE_PAYMENT_AGREEMENT,
+    "open_dispute": OPEN_DISPUTE,
+    "resolve_dispute": RESOLVE_DISPUTE,
+    "place_hold": PLACE_HOLD,
+    "release_hold": RELEASE_HOLD,
+    "name_third_party": NAME_THIRD_PARTY,
 }
 
 

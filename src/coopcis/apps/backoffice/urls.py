@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coopcis.apps.backoffice import api, applications, views
+from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.payments import views as cashier
 
 app_name = "backoffice"
@@ -29,6 +30,46 @@ urlpatterns = [
         name="agreement_end",
     ),
     path("bills/<int:bill_id>.pdf", views.bill_pdf, name="bill_pdf"),
+    path(
+        "accounts/<str:number>/collections/certificates/new/",
+        collections.certificate_new,
+        name="certificate_new",
+    ),
+    path(
+        "accounts/<str:number>/collections/liheap/new/", collections.liheap_new, name="liheap_new"
+    ),
+    path(
+        "accounts/<str:number>/collections/agreements/new/",
+        collections.payment_agreement_new,
+        name="payment_agreement_new",
+    ),
+    path(
+        "accounts/<str:number>/collections/disputes/new/",
+        collections.dispute_new,
+        name="dispute_new",
+    ),
+    path(
+        "accounts/<str:number>/collections/disputes/<int:dispute_id>/resolve/",
+        collections.dispute_resolve,
+        name="dispute_resolve",
+    ),
+    path("accounts/<str:number>/collections/holds/new/", collections.hold_new, name="hold_new"),
+    path(
+        "accounts/<str:number>/collections/holds/<int:hold_id>/release/",
+        collections.hold_release,
+        name="hold_release",
+    ),
+    path(
+        "accounts/<str:number>/collections/third-party/new/",
+        collections.third_party_new,
+        name="third_party_new",
+    ),
+    path("notices/<int:notice_id>.pdf", collections.notice_pdf, name="notice_pdf"),
+    path(
+        "deposit-receipts/<int:receipt_id>.pdf",
+        collections.deposit_receipt_pdf,
+        name="deposit_receipt_pdf",
+    ),
     path("applications/", applications.application_list, name="applications"),
     path("applications/new/", applications.application_new, name="application_new"),
     path("applications/<int:pk>/", applications.application_detail, name="application"),

@@ -6,6 +6,8 @@ One domain call per view: a view parses its form, calls one service (or one
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coopcis.apps.backoffice import permissions as perms
+from coopcis.apps.backoffice import protections
 from coopcis.apps.backoffice.forms import (
     AccountForm,
     AgreementEndForm,
@@ -35,7 +38,9 @@ from coopcis.apps.backoffice.queries import (
     service_address,
 )
 from coopcis.apps.billing.pdf import render_bill_by_id
+from coopcis.apps.collections.models import CollectionCase
 from coopcis.apps.collections.summary import account_collections
+from coopcis.apps.credit.models import Deposit
 from coopcis.apps.members.models import Account
 from coopcis.apps.members.services import enroll_membership, update_account
 from coopcis.apps.metering.models import Meter
@@ -87,6 +92,10 @@ def bill_pdf(request: HttpRequest, bill_id: int) -> HttpResponse:
 
 def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[str, object]:
     draft = overview.bank_draft
+    collections = account_collections(overview.account)
+    protections.attach_receipts(cast(list[Deposit], collections["deposits"]))
+    case = cast(CollectionCase | None, collections["collection_case"])
+    records = protections.protection_records(overview.account, case, as_of=protections.today())
     return {
         "o": overview,
         "account": overview.account,
@@ -96,11 +105,12 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         "masked_bank_account": mask(draft.bank_account_number) if draft else "",
         "history": history_rows(overview.history),
         "can": perms.abilities(request.user),
-        **account_collections(overview.account),
+        **collections,
+        "records": records,
     }
 
 
-def _account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
+def account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
     account = Account.objects.select_related("party").filter(number=number).first()
     return account if account is not None else account_not_found(request, number)
 
@@ -109,7 +119,7 @@ def _back_to(account: Account) -> HttpResponse:
     return redirect(reverse("backoffice:account", kwargs={"number": account.number}))
 
 
-def _change_page(
+def change_page(
     request: HttpRequest, account: Account, form: object, title: str, **extra: object
 ) -> HttpResponse:
     context = {"account": account, "form": form, "title": title, **extra}
@@ -118,7 +128,7 @@ def _change_page(
 
 @staff_view(perms.EDIT_ACCOUNT, action="edit accounts")
 def account_edit(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = AccountForm.for_account(account, request.POST if request.method == "POST" else None)
@@ -130,12 +140,12 @@ def account_edit(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, f"Account {account.number} updated.")
             return _back_to(account)
-    return _change_page(request, account, form, "Edit contact and preferences")
+    return change_page(request, account, form, "Edit contact and preferences")
 
 
 @staff_view(perms.ENROLL_MEMBERSHIP, action="enroll members")
 def membership_new(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     form = MembershipForm(
@@ -157,12 +167,12 @@ def membership_new(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, f"Membership {membership.number} started.")
             return _back_to(account)
-    return _change_page(request, account, form, "Enroll membership")
+    return change_page(request, account, form, "Enroll membership")
 
 
 @staff_view(perms.INSTALL_METER, action="install meters")
 def meter_install(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     initial = {
@@ -185,12 +195,12 @@ def meter_install(request: HttpRequest, number: str) -> HttpResponse:
                 request, f"Meter {data['meter'].serial} installed at {data['service_point'].code}."
             )
             return _back_to(account)
-    return _change_page(request, account, form, "Install a meter")
+    return change_page(request, account, form, "Install a meter")
 
 
 @staff_view(perms.REMOVE_METER, action="remove meters")
 def meter_remove(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     serials = list(
@@ -219,12 +229,12 @@ def meter_remove(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, f"Meter {data['meter']} removed.")
             return _back_to(account)
-    return _change_page(request, account, form, "Remove a meter")
+    return change_page(request, account, form, "Remove a meter")
 
 
 @staff_view(perms.START_AGREEMENT, action="start service agreements")
 def agreement_start(request: HttpRequest, number: str) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     initial = {"service_point": request.GET.get("service_point", ""), "loss_factor": 0}
@@ -239,14 +249,14 @@ def agreement_start(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, f"Agreement started: {agreement}.")
             return _back_to(account)
-    return _change_page(
+    return change_page(
         request, account, form, "Start a service agreement", tariff_codes=tariff_code_options()
     )
 
 
 @staff_view(perms.END_AGREEMENT, action="end service agreements")
 def agreement_end(request: HttpRequest, number: str, agreement_id: int) -> HttpResponse:
-    account = _account_or_404(request, number)
+    account = account_or_404(request, number)
     if isinstance(account, HttpResponse):
         return account
     agreement = (
@@ -270,4 +280,4 @@ def agreement_end(request: HttpRequest, number: str, agreement_id: int) -> HttpR
         else:
             messages.success(request, f"Agreement ended: {agreement}.")
             return _back_to(account)
-    return _change_page(request, account, form, f"End agreement: {agreement}")
+    return change_page(request, account, form, f"End agreement: {agreement}")

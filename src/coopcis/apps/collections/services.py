@@ -252,6 +252,30 @@ def _medical_detail(certificates: list[MedicalCertificate], case: CollectionCase
     )
 
 
+def certificate_protects(
+    certificate: MedicalCertificate, case: CollectionCase, *, as_of: date
+) -> bool:
+    """Whether this seriously-ill certificate stops disconnecting ``case`` (policy 422), by
+    the rule the daily job applies: a licensed certifier, the affidavit, the case's bill,
+    received by ``as_of`` and at least 2 days before the notice's date; residential only."""
+    if certificate.received_on > as_of:
+        return False
+    facts = rules.ProtectionFacts(
+        disconnect_on=case.disconnect_on or as_of,
+        bill_id=case.bill_id,
+        residential=case.account.rate_class == RateClass.RESIDENTIAL,
+        certificates=(
+            rules.MedicalCertificate(
+                received_on=certificate.received_on,
+                profession=certificate.profession,
+                billing_bill_id=certificate.bill_id,
+                affidavit_of_inability=certificate.affidavit_of_inability,
+            ),
+        ),
+    )
+    return rules.MEDICAL in rules.protections(facts)
+
+
 def _open_case(account: Account) -> CollectionCase | None:
     return CollectionCase.objects.filter(account=account, closed_on__isnull=True).first()
 
@@ -428,6 +452,8 @@ def resolve_dispute(dispute: Dispute, *, on: date, resolution: str) -> Dispute:
 def place_hold(*, account: Account, reason: str, on: date, until: date | None = None) -> CoopHold:
     if not reason.strip():
         raise RuleViolation("say why collection is held", field="reason")
+    if until is not None and until < on:
+        raise RuleViolation(f"the hold cannot end ({until}) before it starts ({on})", field="until")
     hold = CoopHold.objects.create(
         account=account, reason=reason, placed_on=on, until=until, placed_by=current_actor().label
     )
@@ -436,6 +462,10 @@ def place_hold(*, account: Account, reason: str, on: date, until: date | None = 
 
 
 def release_hold(hold: CoopHold, *, on: date) -> CoopHold:
+    if hold.released_on is not None:
+        raise RuleViolation(f"hold {hold.pk} was released on {hold.released_on}", field="hold")
+    if on < hold.placed_on:
+        raise RuleViolation(f"hold {hold.pk} was placed on {hold.placed_on}", field="on")
     hold.released_on = on
     hold.save(update_fields=["released_on"])
     return hold

@@ -2,7 +2,8 @@
 
 - read-only: sees everything, changes nothing.
 - customer service: takes applications, opens accounts, edits member and contact data,
-  takes office payments.
+  takes office payments, records collection protections (seriously-ill certificates,
+  LIHEAP, payment agreements, disputes, co-op holds, third parties).
 - billing: meters, installations, reads, service agreements (what determines a bill).
 - finance: sees everything; takes office payments (cashier batches).
 - manager: every coopcis permission, and may decide applications.
@@ -25,6 +26,7 @@ COOPCIS_APPS = (
     "receivables",
     "billing",
     "ledger",
+    "collections",
 )
 
 ROLE_NAMES = {
@@ -37,6 +39,18 @@ ROLE_NAMES = {
 
 #: Taking office payments: open a cashier batch, take payments into it, close it.
 CASHIER = ("payments.add_cashierbatch", "payments.change_cashierbatch", "payments.add_payment")
+
+#: Recording what protects a member from disconnection, from the account page.
+COLLECTION_PROTECTIONS = (
+    "collections.add_medicalcertificate",
+    "collections.add_liheapqualification",
+    "collections.add_agreement",
+    "collections.add_dispute",
+    "collections.change_dispute",
+    "collections.add_coophold",
+    "collections.change_coophold",
+    "collections.add_thirdpartycontact",
+)
 
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
@@ -55,6 +69,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.add_premise",
         "premises.change_premise",
         *CASHIER,
+        *COLLECTION_PROTECTIONS,
     ),
     "billing": (
         "metering.add_meter",
