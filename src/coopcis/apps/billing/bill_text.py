@@ -1,4 +1,5 @@
-"""Every word printed on a bill, in English and in Spanish, from one catalogue.
+"""Every word printed on a bill (and on the account summary statement), in English and in
+Spanish, from one catalogue.
 
 Accounts choose English or Spanish (``Account.language``); the Public Regulation
 Commission's rule (17.5.410 NMAC) has the co-op write to members in both, so the
@@ -92,6 +93,18 @@ TEXT: dict[str, dict[str, str]] = {
         "credit_balance": "Credit balance: nothing to pay.",
         "offices": "Offices",
         "phone": "Phone",
+        # the account summary statement (SEC policy 408): several locations, one payment
+        "summary_title": "Account Summary Statement",
+        "statement_reference": "Statement reference",
+        "statement_date": "Statement date",
+        "location_bills": "This month's bills for your service locations",
+        "location": "Service location",
+        "statement_total": "Total of these bills",
+        "other_activity": "Previous balance, payments and other charges",
+        "amount_due_as_of": "Amount due as of {date}",
+        "summary_note": "Each service location is billed separately, and its own bill shows "
+        "its charges and meter reads. One payment of this statement's amount due, with the "
+        "stub below, pays them all.",
     },
     SPANISH: {
         "title": "Factura de electricidad",
@@ -162,6 +175,17 @@ TEXT: dict[str, dict[str, str]] = {
         "credit_balance": "Saldo a su favor: no hay nada que pagar.",
         "offices": "Oficinas",
         "phone": "Teléfono",
+        "summary_title": "Estado de cuenta resumido",
+        "statement_reference": "Referencia del estado de cuenta",
+        "statement_date": "Fecha del estado de cuenta",
+        "location_bills": "Facturas de este mes de sus lugares de servicio",
+        "location": "Lugar de servicio",
+        "statement_total": "Total de estas facturas",
+        "other_activity": "Saldo anterior, pagos y otros cargos",
+        "amount_due_as_of": "Cantidad a pagar al {date}",
+        "summary_note": "Cada lugar de servicio se factura por separado, y su propia factura "
+        "muestra sus cargos y lecturas del medidor. Un solo pago de la cantidad a pagar de "
+        "este estado de cuenta, con el talón de abajo, las paga todas.",
     },
 }
 

@@ -18,6 +18,12 @@ by hand cannot confuse fields::
   except 09/90; the lockbox rejects any line whose check digit does not match.
 
 Spaces are for people: :func:`read_scan_line` ignores all whitespace.
+
+An account summary statement (SEC policy 408, "Combined billing": one page and one amount
+for an account's several location bills) has a stub too. Its bill field is the statement's
+billing month and the sequence ``00000000``, which no bill has (a bill's sequence is its
+database id, from 1): :func:`statement_bill_field`. With the account field this says what
+the printed reference ``S<YYYYMM>-<account>`` says (:func:`statement_reference`).
 """
 
 from __future__ import annotations
@@ -34,8 +40,12 @@ CENTS_DIGITS = 10
 SCAN_LINE_DIGITS = ACCOUNT_DIGITS + BILL_DIGITS + CENTS_DIGITS + 1
 MAX_CENTS = 10**CENTS_DIGITS - 1
 
+#: The bill sequence of an account summary statement's scan line: no bill is numbered 0.
+STATEMENT_SEQUENCE = "00000000"
+
 _ACCOUNT = re.compile(r"^[1-9]\d{0,11}$")
 _BILL = re.compile(r"^(\d{6})-(\d{8})$")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class ScanLineError(ValueError):
@@ -49,6 +59,11 @@ class ScanLine:
     account_number: str
     bill_number: str
     amount_due: Money
+
+    @property
+    def is_statement(self) -> bool:
+        """Whether the stub was an account summary statement's rather than one bill's."""
+        return self.bill_number.endswith(f"-{STATEMENT_SEQUENCE}")
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -115,3 +130,29 @@ def read_scan_line(text: str) -> ScanLine:
         bill_number=f"{bill[:6]}-{bill[6:]}",
         amount_due=Money(Decimal(cents).scaleb(-2)),
     )
+
+
+def statement_bill_field(period: str) -> str:
+    """The bill number an account summary statement's scan line carries for billing month
+    ``period`` (YYYY-MM): ``YYYYMM-00000000`` (SEC policy 408).
+
+    The account goes in the scan line's own account field, so the stub reads back to the
+    account and the amount; the lockbox applies the payment to the account's oldest items
+    first, as it does for a bill's stub.
+    """
+    match = _PERIOD.match(period)
+    if match is None:
+        raise ScanLineError(f"period {period!r} is not YYYY-MM")
+    return f"{match.group(1)}{match.group(2)}-{STATEMENT_SEQUENCE}"
+
+
+def statement_reference(*, account_number: str, period: str) -> str:
+    """The reference printed on an account summary statement: ``S202610-1000123`` for account
+    1000123's statement of October 2026. People read it; the scan line carries the same
+    facts as the account field and :func:`statement_bill_field`."""
+    if not _ACCOUNT.match(account_number):
+        raise ScanLineError(
+            f"account number {account_number!r} must be 1-12 digits without a leading zero"
+        )
+    statement_bill_field(period)  # refuses a period that is not YYYY-MM
+    return f"S{period.replace('-', '')}-{account_number}"

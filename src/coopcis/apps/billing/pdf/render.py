@@ -120,10 +120,9 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
     """The bill as PDF bytes, in the account's language."""
     words = bt.text(document.language)
     buffer = io.BytesIO()
-    canvas = _BillCanvas(buffer, pagesize=LETTER, pageCompression=1, invariant=1)
-    canvas.setTitle(f"{profile.short_name} {words['title']} {document.number}")
-    canvas.setAuthor(profile.name)
-    canvas.setCreator("coopcis")
+    canvas = open_canvas(
+        buffer, profile, f"{profile.short_name} {words['title']} {document.number}"
+    )
     blocks = _line_blocks(document, words)
     first_room = BODY_TOP - 24 - BODY_BOTTOM - _summary_height()
     pages = _split_pages(blocks, first_room)
@@ -151,7 +150,17 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
     return RenderedBill(document.number, buffer.getvalue(), page_count)
 
 
-class _BillCanvas(Canvas):
+def open_canvas(buffer: io.BytesIO, profile: CoOpProfile, title: str) -> BillCanvas:
+    """A US Letter canvas writing to ``buffer``, with the document's title and the co-op as
+    author; ``invariant`` keeps the bytes the same from run to run."""
+    canvas = BillCanvas(buffer, pagesize=LETTER, pageCompression=1, invariant=1)
+    canvas.setTitle(title)
+    canvas.setAuthor(profile.name)
+    canvas.setCreator("coopcis")
+    return canvas
+
+
+class BillCanvas(Canvas):
     """A canvas that writes a page's text as one PDF text object.
 
     reportlab's ``drawString`` opens a text object per string and sets font and colour
@@ -195,7 +204,7 @@ class _BillCanvas(Canvas):
 
 
 def _text(
-    canvas: _BillCanvas,
+    canvas: BillCanvas,
     x: float,
     y: float,
     value: str,
@@ -208,12 +217,32 @@ def _text(
     canvas.write(x, y, value, font, size, color, align)
 
 
+#: The text helpers under public names, for the other documents drawn the way a bill is
+#: (the account summary statement, :mod:`.summary_render`).
+draw_text = _text
+wrap_text = _wrap
+
+
 def _header(
-    canvas: _BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
+    canvas: BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
 ) -> None:
+    coop_header(canvas, profile, words, words["title"])
+    rows = (
+        (words["account_number"], document.account_number),
+        (words["bill_number"], document.number),
+        (words["bill_date"], bt.long_date(document.bill_date, document.language)),
+        (words["due_date"], bt.long_date(document.due_date, document.language)),
+    )
+    key_figures(canvas, rows, words["amount_due"], document.amount_due_amount)
+
+
+def coop_header(
+    canvas: BillCanvas, profile: CoOpProfile, words: dict[str, str], title: str
+) -> None:
+    """Top left of page 1: the co-op, the document's title, its offices and phones."""
     top = HEIGHT - MARGIN
     _text(canvas, MARGIN, top - 12, profile.name, font=BOLD, size=13, color=ACCENT)
-    _text(canvas, MARGIN, top - 26, words["title"], font=BOLD, size=10)
+    _text(canvas, MARGIN, top - 26, title, font=BOLD, size=10)
     offices = " · ".join(f"{office.name}: {office.address}" for office in profile.offices)
     y = top - 38
     for row in _wrap(f"{words['offices']} {DASH} {offices}", REGULAR, 7, 300):
@@ -222,13 +251,13 @@ def _header(
     phones = sorted({office.phone for office in profile.offices})
     contact = f"{words['phone']} {', '.join(phones)} · {profile.website}"
     _text(canvas, MARGIN, y, contact, size=7, color=GREY)
-    box_x, box_top = SIDE_X - 40, top
-    rows = (
-        (words["account_number"], document.account_number),
-        (words["bill_number"], document.number),
-        (words["bill_date"], bt.long_date(document.bill_date, document.language)),
-        (words["due_date"], bt.long_date(document.due_date, document.language)),
-    )
+
+
+def key_figures(
+    canvas: BillCanvas, rows: tuple[tuple[str, str], ...], amount_label: str, amount: Decimal
+) -> None:
+    """Top right of page 1: a box of four labelled figures and, below them, the amount."""
+    box_x, box_top = SIDE_X - 40, HEIGHT - MARGIN
     canvas.setStrokeColorRGB(*ACCENT)
     canvas.setLineWidth(0.8)
     canvas.roundRect(box_x, box_top - 78, RIGHT - box_x, 78, 4, stroke=1, fill=0)
@@ -237,17 +266,22 @@ def _header(
         _text(canvas, box_x + 8, y, label, size=7.5, color=GREY)
         _text(canvas, RIGHT - 8, y, value, font=BOLD, size=8.5, align="right")
         y -= 12
-    _text(canvas, box_x + 8, y - 6, words["amount_due"], font=BOLD, size=10, color=ACCENT)
-    _text(canvas, RIGHT - 8, y - 6, bt.money(document.amount_due_amount), font=BOLD, size=13,
+    _text(canvas, box_x + 8, y - 6, amount_label, font=BOLD, size=10, color=ACCENT)
+    _text(canvas, RIGHT - 8, y - 6, bt.money(amount), font=BOLD, size=13,
           align="right")  # fmt: skip
 
 
-def _addresses(canvas: _BillCanvas, document: BillDocument, words: dict[str, str]) -> None:
-    # Where a #10 window envelope shows the address of a letter folded in thirds.
+def mailing_block(canvas: BillCanvas, lines: tuple[str, ...]) -> None:
+    """The mailing address, where a #10 window envelope shows it on a letter folded in
+    thirds."""
     y = HEIGHT - 150
-    for index, line in enumerate(document.mailing_lines):
+    for index, line in enumerate(lines):
         _text(canvas, 60, y, line.upper(), font=BOLD if index == 0 else REGULAR, size=9.5)
         y -= 11.5
+
+
+def _addresses(canvas: BillCanvas, document: BillDocument, words: dict[str, str]) -> None:
+    mailing_block(canvas, document.mailing_lines)
     x, y = SIDE_X - 40, HEIGHT - 126
     _text(canvas, x, y, words["service_address"], size=7, color=GREY)
     for row in _wrap(document.service_address, REGULAR, 8.5, RIGHT - x)[:2]:
@@ -269,11 +303,14 @@ def _kwh(wh: int | None) -> str:
     return "—" if wh is None else bt.number(Decimal(wh) / 1000)
 
 
+kwh_text = _kwh
+
+
 def _read_kind(kind: str, words: dict[str, str]) -> str:
     return words["estimated"] if kind == "ESTIMATED" else words["actual"] if kind else ""
 
 
-def _reads(canvas: _BillCanvas, document: BillDocument, words: dict[str, str]) -> None:
+def _reads(canvas: BillCanvas, document: BillDocument, words: dict[str, str]) -> None:
     top = BODY_TOP + 52
     _text(canvas, MARGIN, top, words["meter_reads"], font=BOLD, size=9, color=ACCENT)
     canvas.setStrokeColorRGB(*ACCENT)
@@ -328,7 +365,7 @@ def _rate(line: LineView) -> str:
 
 
 def _charges(
-    canvas: _BillCanvas,
+    canvas: BillCanvas,
     document: BillDocument,
     words: dict[str, str],
     blocks: list[_LineBlock],
@@ -362,9 +399,7 @@ def _charges(
     return y
 
 
-def _summary(
-    canvas: _BillCanvas, document: BillDocument, words: dict[str, str], top: float
-) -> None:
+def _summary(canvas: BillCanvas, document: BillDocument, words: dict[str, str], top: float) -> None:
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN + 180, top + 4, MARGIN + LEFT_WIDTH, top + 4)
@@ -403,7 +438,7 @@ def _nice_ceiling(value: float) -> float:
 
 
 def _usage_chart(
-    canvas: _BillCanvas, document: BillDocument, words: dict[str, str], top: float
+    canvas: BillCanvas, document: BillDocument, words: dict[str, str], top: float
 ) -> None:
     _text(canvas, SIDE_X, top, words["usage_history"], font=BOLD, size=9, color=ACCENT)
     canvas.setStrokeColorRGB(*ACCENT)
@@ -441,7 +476,7 @@ def _usage_chart(
                   align="center")  # fmt: skip
 
 
-def _paragraph(canvas: _BillCanvas, y: float, value: str, *, font: str = REGULAR,
+def _paragraph(canvas: BillCanvas, y: float, value: str, *, font: str = REGULAR,
                size: float = 6.6, bullet: bool = False) -> float:  # fmt: skip
     indent = 6 if bullet else 0
     for index, row in enumerate(_wrap(value, font, size, SIDE_WIDTH - indent)):
@@ -453,7 +488,7 @@ def _paragraph(canvas: _BillCanvas, y: float, value: str, *, font: str = REGULAR
 
 
 def _messages(
-    canvas: _BillCanvas,
+    canvas: BillCanvas,
     document: BillDocument,
     profile: CoOpProfile,
     words: dict[str, str],
@@ -482,8 +517,31 @@ def _messages(
 
 
 def _stub(
-    canvas: _BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
+    canvas: BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
 ) -> None:
+    amount = max(Money.of(document.amount_due_amount), Money.zero())
+    rows = (
+        (words["account_number"], document.account_number),
+        (words["bill_number"], document.number),
+        (words["due_date"], bt.long_date(document.due_date, document.language)),
+        (words["amount_due"], bt.money(amount.amount)),
+    )
+    scan = make_scan_line(
+        account_number=document.account_number, bill_number=document.number, amount_due=amount
+    )
+    remittance_stub(canvas, profile, words, document.mailing_lines, rows, scan)
+
+
+def remittance_stub(
+    canvas: BillCanvas,
+    profile: CoOpProfile,
+    words: dict[str, str],
+    mailing_lines: tuple[str, ...],
+    rows: tuple[tuple[str, str], ...],
+    scan: str,
+) -> None:
+    """The bottom third, torn off and mailed back: where to send it, who pays, four
+    labelled figures, a box for the amount enclosed, and the scan line."""
     canvas.setStrokeColorRGB(*GREY)
     canvas.setLineWidth(0.6)
     canvas.setDash(3, 2)
@@ -501,17 +559,10 @@ def _stub(
     _text(canvas, MARGIN, y, words["payable_to"].format(name=profile.name), size=6.8, color=GREY)
     _text(canvas, MARGIN, y - 9, words["write_account"], size=6.8, color=GREY)
     y -= 30
-    for index, line in enumerate(document.mailing_lines):
+    for index, line in enumerate(mailing_lines):
         _text(canvas, MARGIN, y, line, font=BOLD if index == 0 else REGULAR, size=8)
         y -= 10
     box_x, box_top = SIDE_X - 40, STUB_TOP - 24
-    amount = Money.of(document.amount_due_amount)
-    rows = (
-        (words["account_number"], document.account_number),
-        (words["bill_number"], document.number),
-        (words["due_date"], bt.long_date(document.due_date, document.language)),
-        (words["amount_due"], bt.money(max(amount, Money.zero()).amount)),
-    )
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(0.6)
     canvas.rect(box_x, box_top - 84, RIGHT - box_x, 84, stroke=1, fill=0)
@@ -523,26 +574,26 @@ def _stub(
     _text(canvas, box_x + 8, y - 6, words["amount_enclosed"], font=BOLD, size=8)
     canvas.rect(RIGHT - 100, y - 12, 92, 18, stroke=1, fill=0)
     _text(canvas, RIGHT - 96, y - 6, "$", size=9)
-    scan = make_scan_line(
-        account_number=document.account_number,
-        bill_number=document.number,
-        amount_due=max(amount, Money.zero()),
-    )
     _text(canvas, RIGHT, MARGIN + 4, scan, font=MONO, size=11, align="right")
 
 
 def _continuation_header(
-    canvas: _BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
+    canvas: BillCanvas, document: BillDocument, profile: CoOpProfile, words: dict[str, str]
 ) -> None:
+    summary = f"{words['account_number']} {document.account_number} · {words['bill_number']} {document.number}"
+    continuation_header(canvas, profile, summary, document.name)
+
+
+def continuation_header(canvas: BillCanvas, profile: CoOpProfile, summary: str, name: str) -> None:
+    """Top of pages 2 and on: the co-op, which document (``summary``) and whose."""
     top = HEIGHT - MARGIN
     _text(canvas, MARGIN, top - 12, profile.name, font=BOLD, size=11, color=ACCENT)
-    summary = f"{words['account_number']} {document.account_number} · {words['bill_number']} {document.number}"
     _text(canvas, MARGIN, top - 26, summary, size=8.5)
-    _text(canvas, MARGIN, top - 38, document.name, size=8.5)
+    _text(canvas, MARGIN, top - 38, name, size=8.5)
 
 
 def _page_furniture(
-    canvas: _BillCanvas, document: BillDocument, words: dict[str, str], page: int, pages: int
+    canvas: BillCanvas, document: BillDocument, words: dict[str, str], page: int, pages: int
 ) -> None:
     if pages > 1:
         label = words["page"].format(page=page, pages=pages)

@@ -1,10 +1,16 @@
-"""``coopcis bills print --period YYYY-MM --out DIR [--workers N] [--include-paperless]``.
+"""``coopcis bills print`` and ``coopcis bills summary``: bills and statements to PDF.
 
-Writes one PDF per posted bill of the period (``DIR/<bill number>.pdf``) and the print
+``coopcis bills print --period YYYY-MM --out DIR [--workers N] [--include-paperless]``
+writes one PDF per posted bill of the period (``DIR/<bill number>.pdf``) and the print
 manifest ``DIR/manifest-YYYY-MM.csv`` for the mail house; a summary line goes to stderr.
 Held and cancelled bills are not printed. Paperless accounts' bills are rendered (the
 portal serves them) but left out of the manifest unless ``--include-paperless``.
 See :mod:`coopcis.apps.billing.pdf.printing`.
+
+``coopcis bills summary ACCOUNT --period YYYY-MM --out FILE.pdf`` writes the account
+summary statement of an account with two or more posted bills in the month (SEC policy
+408; :mod:`coopcis.apps.billing.pdf.summary`). An unknown account, or one with fewer
+bills, is one line on stderr, a non-zero exit, and no file.
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from coopcis.apps.billing import bill_text as bt
 from coopcis.apps.billing.pdf.printing import bills_to_print, print_bills, status_counts
+from coopcis.apps.billing.pdf.summary import load_summary_statement
+from coopcis.apps.billing.pdf.summary_render import render_summary_statement
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.billing.scan_line import ScanLineError
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
 
@@ -26,7 +37,10 @@ MAX_WORKERS = 64
 
 
 class Command(CoopCommand):
-    help = "Print bills: one PDF per posted bill of a period, and a print manifest."
+    help = (
+        "Print bills: one PDF per posted bill of a period, and a print manifest; or an "
+        "account's summary statement of its location bills."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -44,12 +58,44 @@ class Command(CoopCommand):
             action="store_true",
             help="list paperless accounts' bills in the manifest too (they are always rendered)",
         )
+        summary = sub.add_parser(
+            "summary", help="an account's summary statement of its location bills for a month"
+        )
+        summary.add_argument("account", help="account number")
+        summary.add_argument("--period", required=True, help="billing month, YYYY-MM")
+        summary.add_argument("--out", required=True, help="the PDF file to write")
 
     def run(self, *args: Any, **options: Any) -> None:
         try:
             Period.parse_month(options["period"])
         except PeriodError as error:
             raise CommandError(str(error)) from None
+        if options["action"] == "summary":
+            self._summary(options)
+        else:
+            self._print(options)
+
+    def _summary(self, options: dict[str, Any]) -> None:
+        period, out = options["period"], Path(options["out"])
+        if out.is_dir():
+            raise CommandError(f"--out {out} is a folder; name the PDF file to write")
+        statement = load_summary_statement(account_number=options["account"], period=period)
+        try:
+            rendered = render_summary_statement(statement, active_profile())
+        except ScanLineError as error:
+            raise CommandError(f"account {statement.account_number}: {error}") from None
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f"{out.name}.partial")
+        partial.write_bytes(rendered.pdf)
+        os.replace(partial, out)  # a reader never sees half a file
+        sys.stderr.write(
+            f"coopcis bills summary: account {statement.account_number} {period}: "
+            f"{len(statement.bills)} bills totalling {bt.money(statement.total_amount)}, "
+            f"amount due {bt.money(statement.amount_due_amount)} ({rendered.pages} "
+            f"page{'' if rendered.pages == 1 else 's'}) to {out}\n"
+        )
+
+    def _print(self, options: dict[str, Any]) -> None:
         period = options["period"]
         workers = options["workers"]
         if not 1 <= workers <= MAX_WORKERS:
