@@ -11,11 +11,14 @@ from pypdf import PdfReader
 from coopcis.apps.premises.models import ServiceAgreement
 from tests.factories import (
     AccountFactory,
+    MeterFactory,
+    MeterInstallationFactory,
     PartyFactory,
     PremiseFactory,
     ServiceAgreementFactory,
     ServicePointFactory,
 )
+from tests.integration.small_coop import reads
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -42,6 +45,19 @@ def residence(**account_fields: object) -> ServiceAgreement:
     return ServiceAgreementFactory(
         account=account, service_point=point, tariff_code="ocec-res", start_on=date(2019, 3, 4)
     )
+
+
+def add_location(account, line1: str, kwh: int, start_kwh: int = 2_000) -> str:
+    """A second metered location on ``account``, read 1 September and 1 October; returns
+    the meter's serial."""
+    point = ServicePointFactory(premise=PremiseFactory(county="Otero", line1=line1))
+    ServiceAgreementFactory(
+        account=account, service_point=point, tariff_code="ocec-res", start_on=date(2024, 1, 1)
+    )
+    meter = MeterFactory()
+    MeterInstallationFactory(meter=meter, service_point=point, installed_on=date(2024, 1, 1))
+    reads(meter, (date(2026, 9, 1), start_kwh), (date(2026, 10, 1), start_kwh + kwh))
+    return meter.serial
 
 
 @pytest.fixture

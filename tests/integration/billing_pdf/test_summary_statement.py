@@ -34,15 +34,9 @@ from coopcis.core.money import Money
 from coopcis.core.payments.lockbox import match_remittance
 from tests.factories import (
     AccountFactory,
-    MeterFactory,
-    MeterInstallationFactory,
     PartyFactory,
-    PremiseFactory,
-    ServiceAgreementFactory,
-    ServicePointFactory,
 )
-from tests.integration.billing_pdf.conftest import pdf_pages, pdf_text
-from tests.integration.small_coop import reads
+from tests.integration.billing_pdf.conftest import add_location, pdf_pages, pdf_text
 
 PERIOD = "2026-10"
 SCAN_LINE = re.compile(r"\d{12} \d{14} \d{10} \d")
@@ -50,19 +44,6 @@ HOUSE_TOTAL = Decimal("183.89")  # small_coop's home: 1,000 kWh on ocec-res
 # The well, 400 kWh on ocec-res: customer 30.00, energy 400 x 0.1371 = 54.84, PCA
 # 400 x 0.004210 = 1.68, DCA 400 x 0.000850 = 0.34, gross receipts 6.8125% of 86.86 = 5.92.
 WELL_TOTAL = Decimal("92.78")
-
-
-def add_location(account, line1: str, kwh: int, start_kwh: int = 2_000) -> str:
-    """A second metered location on ``account``, read 1 September and 1 October; returns
-    the meter's serial."""
-    point = ServicePointFactory(premise=PremiseFactory(county="Otero", line1=line1))
-    ServiceAgreementFactory(
-        account=account, service_point=point, tariff_code="ocec-res", start_on=date(2024, 1, 1)
-    )
-    meter = MeterFactory()
-    MeterInstallationFactory(meter=meter, service_point=point, installed_on=date(2024, 1, 1))
-    reads(meter, (date(2026, 9, 1), start_kwh), (date(2026, 10, 1), start_kwh + kwh))
-    return meter.serial
 
 
 @pytest.fixture

@@ -199,7 +199,10 @@ class BillBatch:
         )
         position = positions[account.pk]
         amount_due = position.balance + rated.total.amount
-        position.balance = amount_due  # a second service point of the same account comes after
+        if not reasons:
+            # a later service point of the same account owes this bill too; a held bill is
+            # not on the ledger until it is released, so it stays out of the others' balance
+            position.balance = amount_due
         bill = Bill(
             run=self.run,
             account=account,

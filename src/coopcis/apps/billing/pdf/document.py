@@ -82,6 +82,19 @@ class BillDocument:
     def is_metered(self) -> bool:
         return self.current_register_wh is not None or self.energy_wh is not None
 
+    @property
+    def other_activity_amount(self) -> Decimal:
+        """What the amount due holds besides the previous bill, the payments since and this
+        bill: fees, late charges, deposits billed, adjustments, and the bills of the
+        account's other locations billed before this one (SEC policy 408). Printed so the
+        account summary adds up; zero for most bills."""
+        return (
+            self.amount_due_amount
+            - self.previous_balance_amount
+            + self.payments_amount
+            - self.total_amount
+        )
+
 
 def shift_month(period: str, months: int) -> str:
     """``shift_month("2026-01", -1) == "2025-12"``."""

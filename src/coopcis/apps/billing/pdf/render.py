@@ -112,8 +112,9 @@ def _split_pages(blocks: list[_LineBlock], first_room: float) -> list[list[_Line
     return pages
 
 
-def _summary_height() -> float:
-    return 14 + 4 * 11 + 14
+def _summary_height(document: BillDocument) -> float:
+    rows = 4 if document.other_activity_amount else 3
+    return 14 + (rows + 1) * 11 + 14
 
 
 def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
@@ -124,7 +125,7 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
         buffer, profile, f"{profile.short_name} {words['title']} {document.number}"
     )
     blocks = _line_blocks(document, words)
-    first_room = BODY_TOP - 24 - BODY_BOTTOM - _summary_height()
+    first_room = BODY_TOP - 24 - BODY_BOTTOM - _summary_height(document)
     pages = _split_pages(blocks, first_room)
     page_count = len(pages)
 
@@ -410,11 +411,13 @@ def _summary(canvas: BillCanvas, document: BillDocument, words: dict[str, str], 
     _text(canvas, MARGIN, y, words["account_summary"], font=BOLD, size=9, color=ACCENT)
     canvas.setStrokeColorRGB(*ACCENT)
     canvas.line(MARGIN, y - 3, MARGIN + LEFT_WIDTH, y - 3)
-    rows = (
+    rows = [
         (words["previous_balance"], bt.money(document.previous_balance_amount)),
         (words["payments"], bt.money(-document.payments_amount)),
-        (words["current_charges"], bt.money(document.total_amount)),
-    )
+    ]
+    if document.other_activity_amount:
+        rows.append((words["other_charges"], bt.money(document.other_activity_amount)))
+    rows.append((words["current_charges"], bt.money(document.total_amount)))
     for label, value in rows:
         y -= 11
         _text(canvas, MARGIN, y, label, size=8)
