@@ -3,9 +3,11 @@ the account owes, and its account summary adds up to it."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.billing.pdf import render_bill_by_id
@@ -63,3 +65,35 @@ def test_a_held_bill_is_not_in_the_next_locations_amount_due(small_coop):
     assert posted.amount_due_amount == posted.total_amount == member_balance(account)
     (document,) = load_bill_documents([posted.pk])
     assert document.other_activity_amount == Decimal("0.00")
+
+
+def test_the_print_run_mails_one_envelope_per_account_with_its_statement_first(
+    small_coop, tmp_path
+):
+    home = small_coop.home
+    add_location(home, "Well 2, Rio Penasco Rd", 400)
+    run_billing(period_label=PERIOD)
+    call_command("bills", "print", "--period", PERIOD, "--out", str(tmp_path), "--workers", "1")
+
+    with (tmp_path / f"manifest-{PERIOD}.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    house, well = bills(home)
+    reference = f"S202610-{home.number}"
+    mine = [row for row in rows if row["account_number"] == home.number]
+    assert [(row["document"], row["bill_number"]) for row in mine] == [
+        ("STATEMENT", reference),
+        ("BILL", house.number),
+        ("BILL", well.number),
+    ]
+    assert len({row["envelope"] for row in mine}) == 1
+    assert mine[0]["amount_due"] == str(member_balance(home)) == mine[-1]["amount_due"]
+    assert reference in pdf_text((tmp_path / mine[0]["file"]).read_bytes())
+    # envelopes are numbered in mailing order, one per account, with no gaps
+    envelopes = [int(row["envelope"]) for row in rows]
+    assert envelopes == sorted(envelopes) and set(envelopes) == set(range(1, envelopes[-1] + 1))
+    accounts = {row["account_number"] for row in rows}
+    assert envelopes[-1] == len(accounts)
+    # the accounts with one bill get no statement
+    assert [row["account_number"] for row in rows if row["document"] == "STATEMENT"] == [
+        home.number
+    ]

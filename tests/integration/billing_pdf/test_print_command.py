@@ -87,7 +87,10 @@ def test_the_summary_line_counts_what_was_written(month, tmp_path, capsys):
 
     summary = capsys.readouterr().err.strip().splitlines()[-1]
     assert summary.startswith("coopcis bills print: 2026-03: 3 PDFs (3 pages, ")
-    assert "manifest manifest-2026-03.csv: 2 bills to mail, 1 paperless not in it" in summary
+    assert (
+        "manifest manifest-2026-03.csv: 2 bills to mail in 2 envelopes, 1 paperless not in it"
+        in summary
+    )
 
 
 def test_chunks_give_the_same_result_as_one_pass(month, tmp_path, monkeypatch):

@@ -9,6 +9,12 @@ The manifest is in mailing order, by ZIP code then account number, so the mail h
 can presort without re-sorting. Rendering is split into chunks of bill ids; each worker
 process loads a chunk in three queries and writes its files, and the parent collects
 the manifest rows in order.
+
+An account with two or more posted bills in the month (one per metered location, SEC
+policy 408) also gets its account summary statement (``S<YYYYMM>-<account>.pdf``, see
+:mod:`.summary`), rendered by the parent after the bills. Each manifest row names its
+``document`` (BILL or STATEMENT) and its ``envelope``: one envelope per account, numbered
+in mailing order, with the statement first and then the account's bills.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import csv
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connections
@@ -25,6 +31,8 @@ from django.db import connections
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.billing.pdf.document import load_bill_documents
 from coopcis.apps.billing.pdf.render import render_bill
+from coopcis.apps.billing.pdf.summary import load_summary_statement
+from coopcis.apps.billing.pdf.summary_render import render_summary_statement
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.scan_line import ScanLineError
 
@@ -41,6 +49,8 @@ MANIFEST_COLUMNS = (
     "language",
     "pages",
     "amount_due",
+    "document",
+    "envelope",
 )
 
 
@@ -58,11 +68,15 @@ class PrintedBill:
     amount_due: str
     paperless: bool
     size_bytes: int
+    #: BILL, or STATEMENT for an account summary statement (``bill_number`` is then its
+    #: reference, ``S<YYYYMM>-<account>``).
+    document: str = "BILL"
 
-    def manifest_row(self) -> list[str]:
+    def manifest_row(self, envelope: int) -> list[str]:
         lines = [*self.address_lines, "", "", ""][:3]
         return [self.file, self.bill_number, self.account_number, self.name, *lines,
-                self.language, str(self.pages), self.amount_due]  # fmt: skip
+                self.language, str(self.pages), self.amount_due, self.document,
+                str(envelope)]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +90,19 @@ class PrintResult:
     printed: list[PrintedBill]
     failures: list[RenderFailure]
     manifest: Path
+    #: bills in the manifest (paperless ones are left out unless asked for)
     in_manifest: int
+    statements: list[PrintedBill] = field(default_factory=list)
+    #: envelopes in the manifest: one per account mailed
+    envelopes: int = 0
 
     @property
     def pages(self) -> int:
-        return sum(bill.pages for bill in self.printed)
+        return sum(document.pages for document in (*self.printed, *self.statements))
 
     @property
     def size_bytes(self) -> int:
-        return sum(bill.size_bytes for bill in self.printed)
+        return sum(document.size_bytes for document in (*self.printed, *self.statements))
 
 
 def bills_to_print(period: str) -> list[int]:
@@ -132,6 +150,63 @@ def render_chunk(bill_ids: Sequence[int], out_dir: str) -> list[PrintedBill | Re
     return results
 
 
+def render_statements(
+    printed: Sequence[PrintedBill], period: str, out_dir: str
+) -> list[PrintedBill | RenderFailure]:
+    """The summary statement of each account with two or more of ``printed`` (in the order
+    the accounts first appear)."""
+    counts: dict[str, int] = {}
+    for bill in printed:
+        counts[bill.account_number] = counts.get(bill.account_number, 0) + 1
+    profile = active_profile()
+    results: list[PrintedBill | RenderFailure] = []
+    for account_number, count in counts.items():
+        if count < 2:
+            continue
+        statement = load_summary_statement(account_number=account_number, period=period)
+        try:
+            rendered = render_summary_statement(statement, profile)
+        except ScanLineError as error:
+            results.append(RenderFailure(statement.reference, str(error)))
+            continue
+        name = f"{statement.reference}.pdf"
+        Path(out_dir, name).write_bytes(rendered.pdf)
+        first = next(bill for bill in printed if bill.account_number == account_number)
+        results.append(
+            PrintedBill(
+                file=name,
+                bill_number=statement.reference,
+                account_number=account_number,
+                name=first.name,
+                address_lines=first.address_lines,
+                language=statement.language,
+                pages=rendered.pages,
+                amount_due=f"{statement.amount_due_amount:.2f}",
+                paperless=first.paperless,
+                size_bytes=len(rendered.pdf),
+                document="STATEMENT",
+            )
+        )
+    return results
+
+
+def _in_envelopes(
+    bills: Sequence[PrintedBill], statements: Sequence[PrintedBill]
+) -> list[tuple[int, PrintedBill]]:
+    """Manifest rows in mailing order, each with its envelope: one per account, its
+    statement (if any) first."""
+    by_account = {statement.account_number: statement for statement in statements}
+    rows: list[tuple[int, PrintedBill]] = []
+    envelope, current = 0, None
+    for bill in bills:
+        if bill.account_number != current:
+            envelope, current = envelope + 1, bill.account_number
+            if current in by_account:
+                rows.append((envelope, by_account[current]))
+        rows.append((envelope, bill))
+    return rows
+
+
 def _render_chunk_job(job: tuple[list[int], str]) -> list[PrintedBill | RenderFailure]:
     return render_chunk(*job)
 
@@ -157,6 +232,7 @@ def _results(
 
 def print_bills(
     *,
+    period: str,
     bill_ids: list[int],
     out_dir: Path,
     manifest_name: str,
@@ -164,7 +240,9 @@ def print_bills(
     include_paperless: bool,
     progress: Callable[[int], object] = lambda done: None,
 ) -> PrintResult:
-    """Render ``bill_ids`` into ``out_dir`` and write the manifest there."""
+    """Render ``bill_ids`` (bills of ``period``, in mailing order) and the summary
+    statements of accounts with several of them into ``out_dir``, and write the manifest
+    there."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(chunk, str(out_dir)) for chunk in _chunks(bill_ids, CHUNK_SIZE)]
     printed: list[PrintedBill] = []
@@ -176,12 +254,26 @@ def print_bills(
             else:
                 failures.append(result)
         progress(len(results))
-    mailed = [bill for bill in printed if include_paperless or not bill.paperless]
+    statements: list[PrintedBill] = []
+    for result in render_statements(printed, period, str(out_dir)):
+        if isinstance(result, PrintedBill):
+            statements.append(result)
+        else:
+            failures.append(result)
+    rows = [
+        (envelope, document)
+        for envelope, document in _in_envelopes(printed, statements)
+        if include_paperless or not document.paperless
+    ]
     manifest = out_dir / manifest_name
     partial = manifest.with_suffix(".csv.partial")
     with partial.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(MANIFEST_COLUMNS)
-        writer.writerows(bill.manifest_row() for bill in mailed)
+        envelopes: dict[int, int] = {}  # renumbered 1, 2, ... over the envelopes mailed
+        for envelope, document in rows:
+            number = envelopes.setdefault(envelope, len(envelopes) + 1)
+            writer.writerow(document.manifest_row(number))
     os.replace(partial, manifest)
-    return PrintResult(printed, failures, manifest, len(mailed))
+    mailed_bills = sum(1 for _envelope, document in rows if document.document == "BILL")
+    return PrintResult(printed, failures, manifest, mailed_bills, statements, len(envelopes))

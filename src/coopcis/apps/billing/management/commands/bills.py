@@ -115,6 +115,7 @@ class Command(CoopCommand):
             total=len(bill_ids), unit="bill", file=sys.stderr, disable=None, desc="bills"
         ) as bar:
             result = print_bills(
+                period=period,
                 bill_ids=bill_ids,
                 out_dir=out_dir,
                 manifest_name=f"manifest-{period}.csv",
@@ -124,13 +125,20 @@ class Command(CoopCommand):
             )
         seconds = time.perf_counter() - started
         paperless = len(result.printed) - result.in_manifest
+        statements = (
+            f" and {len(result.statements):,} account summary statements"
+            if result.statements
+            else ""
+        )
         sys.stderr.write(
-            f"coopcis bills print: {period}: {len(result.printed):,} PDFs "
+            f"coopcis bills print: {period}: {len(result.printed):,} PDFs{statements} "
             f"({result.pages:,} pages, {result.size_bytes / 1e6:,.1f} MB) in {seconds:,.1f} s "
             f"to {out_dir}; manifest {result.manifest.name}: {result.in_manifest:,} bills to "
-            f"mail, {paperless:,} paperless not in it\n"
+            f"mail in {result.envelopes:,} envelopes, {paperless:,} paperless not in it\n"
         )
         if result.failures:
             for failure in result.failures:
-                sys.stderr.write(f"  bill {failure.bill_number}: {failure.reason}\n")
-            raise CommandError(f"{len(result.failures)} bills could not be rendered (listed above)")
+                sys.stderr.write(f"  {failure.bill_number}: {failure.reason}\n")
+            raise CommandError(
+                f"{len(result.failures)} documents could not be rendered (listed above)"
+            )
