@@ -13,6 +13,8 @@ from coopcis.apps.billing.run import run_billing
 from coopcis.apps.collections.models import OrderKind, OrderReason, OrderStatus, ServiceOrder
 from coopcis.apps.credit.models import DepositStatus, EventKind
 from coopcis.apps.credit.services import (
+    add_guarantor,
+    bill_deposit,
     decide_deposit,
     issue_receipt,
     request_excess,
@@ -228,3 +230,22 @@ def test_excess_requested_before_the_anniversary_is_mailed_and_unclaimed_checks_
         and row["amount"] == "124.43"
         and row["why"] == "refund check not cashed"
     )
+
+
+def test_amounts_that_cannot_be_a_deposit_are_refused_with_the_field(small_coop):
+    home, on = small_coop.home, date(2026, 11, 1)
+    for call in (
+        lambda: bill_deposit(account=home, amount=D("0.00"), on=on),
+        lambda: bill_deposit(account=home, amount=D("-5.00"), on=on),
+        lambda: take_deposit(account=home, amount=D("10.005"), on=on),
+        lambda: add_guarantor(
+            account=home, name="R. Baca", mailing_address="12 Elm St", amount=D("0"), starts_on=on
+        ),
+        lambda: decide_deposit(
+            account=home, event="APPLICATION", on=on, special_consideration="x", amount=D("-1")
+        ),
+    ):
+        with pytest.raises(RuleViolation) as refused:
+            call()
+        assert refused.value.field == "amount"
+    assert not home.deposits.exists() and reports.trial_balance().balanced

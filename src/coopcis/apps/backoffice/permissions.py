@@ -38,6 +38,14 @@ RESOLVE_DISPUTE = "collections.change_dispute"
 PLACE_HOLD = "collections.add_coophold"
 RELEASE_HOLD = "collections.change_coophold"
 NAME_THIRD_PARTY = "collections.add_thirdpartycontact"
+# Security deposits (docs/domain/credit.md "Staff forms"). Taking and billing both add a
+# deposit; refunds and excess payouts move money out, so they change one.
+DECIDE_DEPOSIT = "credit.add_creditdecision"
+TAKE_DEPOSIT = "credit.add_deposit"
+BILL_DEPOSIT = "credit.add_deposit"
+ADD_GUARANTOR = "credit.add_guarantor"
+REFUND_DEPOSIT = "credit.change_deposit"
+REQUEST_EXCESS = "credit.change_deposit"
 
 #: What the templates ask (``can.edit_account``...), by name.
 ABILITIES = {
@@ -58,6 +66,12 @@ ABILITIES = {
     "place_hold": PLACE_HOLD,
     "release_hold": RELEASE_HOLD,
     "name_third_party": NAME_THIRD_PARTY,
+    "decide_deposit": DECIDE_DEPOSIT,
+    "take_deposit": TAKE_DEPOSIT,
+    "bill_deposit": BILL_DEPOSIT,
+    "add_guarantor": ADD_GUARANTOR,
+    "refund_deposit": REFUND_DEPOSIT,
+    "request_excess": REQUEST_EXCESS,
 }
 
 

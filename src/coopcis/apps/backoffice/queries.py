@@ -17,6 +17,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from coopcis.apps.audit.models import AuditEvent
+from coopcis.apps.backoffice.deposit_records import deposit_flags
 from coopcis.apps.backoffice.protections import record_flags
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.ledger.services import member_balance
@@ -175,7 +176,7 @@ def load_account(number: str) -> AccountOverview | None:
     """The account with this number and everything around it, or None if there is none."""
     account = (
         Account.objects.select_related("party", "party__membership", "bank_draft")
-        .annotate(**record_flags())
+        .annotate(**record_flags(), **deposit_flags())
         .filter(number=number)
         .first()
     )

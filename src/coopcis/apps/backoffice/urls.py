@@ -5,6 +5,7 @@ from django.urls import path
 
 from coopcis.apps.backoffice import api, applications, views
 from coopcis.apps.backoffice import collections_views as collections
+from coopcis.apps.backoffice import deposit_views as deposits
 from coopcis.apps.payments import views as cashier
 
 app_name = "backoffice"
@@ -63,6 +64,28 @@ urlpatterns = [
         "accounts/<str:number>/collections/third-party/new/",
         collections.third_party_new,
         name="third_party_new",
+    ),
+    path(
+        "accounts/<str:number>/deposits/decisions/new/",
+        deposits.decision_new,
+        name="deposit_decision_new",
+    ),
+    path("accounts/<str:number>/deposits/take/", deposits.deposit_take, name="deposit_take"),
+    path("accounts/<str:number>/deposits/bill/", deposits.deposit_bill, name="deposit_bill"),
+    path(
+        "accounts/<str:number>/deposits/guarantors/new/",
+        deposits.guarantor_new,
+        name="guarantor_new",
+    ),
+    path(
+        "accounts/<str:number>/deposits/<int:deposit_id>/refund/",
+        deposits.deposit_refund,
+        name="deposit_refund",
+    ),
+    path(
+        "accounts/<str:number>/deposits/<int:deposit_id>/excess/",
+        deposits.deposit_excess,
+        name="deposit_excess",
     ),
     path("notices/<int:notice_id>.pdf", collections.notice_pdf, name="notice_pdf"),
     path(

@@ -1,13 +1,16 @@
 """Back-office pages: account search, the account page and the account-level changes.
 
 One domain call per view: a view parses its form, calls one service (or one
-``actions`` step), and shows a refusal against the field at fault.
+``actions`` step), and shows a refusal against the field at fault. :func:`form_page` does
+that for the account page's cards (Collections, Security deposits).
 """
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +20,7 @@ from django.utils import timezone
 
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice import protections
+from coopcis.apps.backoffice.deposit_records import deposit_records
 from coopcis.apps.backoffice.forms import (
     AccountForm,
     AgreementEndForm,
@@ -52,8 +56,17 @@ from coopcis.core.errors import RuleViolation
 RESULTS_PER_PAGE = 25
 
 
+#: Records a change from a form's cleaned data (one service call); returns the message
+#: staff see.
+Record = Callable[[dict[str, Any]], str]
+
+
+def not_found(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "backoffice/not_found.html", {"what": what}, status=404)
+
+
 def account_not_found(request: HttpRequest, number: str) -> HttpResponse:
-    return render(request, "backoffice/not_found.html", {"what": f"account {number}"}, status=404)
+    return not_found(request, f"account {number}")
 
 
 @staff_view()
@@ -107,6 +120,7 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         "can": perms.abilities(request.user),
         **collections,
         "records": records,
+        "deposit_records": deposit_records(overview.account),
     }
 
 
@@ -124,6 +138,34 @@ def change_page(
 ) -> HttpResponse:
     context = {"account": account, "form": form, "title": title, **extra}
     return render(request, "backoffice/change_form.html", context)
+
+
+def posted_data(request: HttpRequest) -> Any:
+    """The form's data: the POST, or None to show it unbound."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_page(
+    request: HttpRequest,
+    account: Account,
+    form: forms.Form,
+    title: str,
+    record: Record,
+    *,
+    card: str,
+) -> HttpResponse:
+    """Show the form; on a valid POST record it and go back to the account page's ``card``
+    (its element id), or show the refusal against the field it names."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = record(form.cleaned_data)
+        except RuleViolation as violation:
+            add_violation(form, violation)
+        else:
+            messages.success(request, message)
+            url = reverse("backoffice:account", kwargs={"number": account.number})
+            return redirect(f"{url}#{card}")
+    return change_page(request, account, form, title)
 
 
 @staff_view(perms.EDIT_ACCOUNT, action="edit accounts")

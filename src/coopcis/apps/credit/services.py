@@ -134,6 +134,10 @@ def decide_deposit(
     history) was considered; with it staff set ``amount`` (0: no deposit)."""
     if event not in DecisionEvent.values:
         raise RuleViolation(f"unknown event {event!r}", field="event")
+    if amount is not None and (amount < 0 or not Money(amount).is_whole_cents):
+        raise RuleViolation(
+            "the amount is zero or more, in whole cents (0: no deposit)", field="amount"
+        )
     facts = rule.CreditFacts(
         is_new_member=event == DecisionEvent.APPLICATION,
         credit_methods=tuple(credit_methods),
@@ -194,13 +198,18 @@ def _start_holding(deposit: Deposit, on: date) -> None:
 
 
 @transaction.atomic
+def _deposit_amount(amount: Decimal, what: str = "a deposit") -> Money:
+    money = Money(amount)
+    if money.amount <= 0 or not money.is_whole_cents:
+        raise RuleViolation(f"{what} is a positive amount in whole cents", field="amount")
+    return money
+
+
 def take_deposit(
     *, account: Account, amount: Decimal, on: date, decision: CreditDecision | None = None
 ) -> Deposit:
     """A deposit paid at the office: Dr 131, Cr 235; the receipt in the member's language."""
-    money = Money(amount)
-    if money.amount <= 0 or not money.is_whole_cents:
-        raise RuleViolation("a deposit is a positive amount in whole cents", field="amount")
+    money = _deposit_amount(amount)
     deposit = Deposit.objects.create(
         account=account, decision=decision, amount=money.amount, status=DepositStatus.HELD
     )
@@ -224,7 +233,7 @@ def bill_deposit(
 ) -> Deposit:
     """A deposit added to the account's charges: Dr 142.2, Cr 235, an open DEPOSIT item.
     It is held (and receipted) once the item is paid."""
-    money = Money(amount)
+    money = _deposit_amount(amount)
     deposit = Deposit.objects.create(
         account=account,
         decision=decision,
@@ -601,6 +610,7 @@ def add_guarantor(
 ) -> Guarantor:
     if not name.strip() or not mailing_address.strip():
         raise RuleViolation("a guarantor needs a name and a mailing address", field="name")
+    _deposit_amount(amount, "the amount guaranteed")
     return Guarantor.objects.create(
         account=account,
         name=name,

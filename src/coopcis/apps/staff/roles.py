@@ -3,9 +3,11 @@
 - read-only: sees everything, changes nothing.
 - customer service: takes applications, opens accounts, edits member and contact data,
   takes office payments, records collection protections (seriously-ill certificates,
-  LIHEAP, payment agreements, disputes, co-op holds, third parties).
+  LIHEAP, payment agreements, disputes, co-op holds, third parties), decides security
+  deposits, takes or bills them and records guarantors.
 - billing: meters, installations, reads, service agreements (what determines a bill).
-- finance: sees everything; takes office payments (cashier batches).
+- finance: sees everything; takes office payments (cashier batches); refunds deposits and
+  pays the excess a member asks for (money out of 235 customer deposits).
 - manager: every coopcis permission, and may decide applications.
 """
 
@@ -27,6 +29,7 @@ COOPCIS_APPS = (
     "billing",
     "ledger",
     "collections",
+    "credit",
 )
 
 ROLE_NAMES = {
@@ -52,6 +55,12 @@ COLLECTION_PROTECTIONS = (
     "collections.add_thirdpartycontact",
 )
 
+#: Deciding a security deposit (Rule No. 4), taking or billing it, or a guarantee instead.
+DEPOSITS = ("credit.add_creditdecision", "credit.add_deposit", "credit.add_guarantor")
+
+#: Refunding a deposit now and paying the excess on request: money out, so finance's.
+DEPOSIT_REFUNDS = ("credit.change_deposit",)
+
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
     "read_only": (),
@@ -70,6 +79,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.change_premise",
         *CASHIER,
         *COLLECTION_PROTECTIONS,
+        *DEPOSITS,
     ),
     "billing": (
         "metering.add_meter",
@@ -83,7 +93,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.add_serviceagreement",
         "premises.change_serviceagreement",
     ),
-    "finance": CASHIER,
+    "finance": (*CASHIER, *DEPOSIT_REFUNDS),
     "manager": ("*",),
 }
 
