@@ -155,13 +155,13 @@ def render_statements(
 ) -> list[PrintedBill | RenderFailure]:
     """The summary statement of each account with two or more of ``printed`` (in the order
     the accounts first appear)."""
-    counts: dict[str, int] = {}
+    by_account: dict[str, list[PrintedBill]] = {}
     for bill in printed:
-        counts[bill.account_number] = counts.get(bill.account_number, 0) + 1
+        by_account.setdefault(bill.account_number, []).append(bill)
     profile = active_profile()
     results: list[PrintedBill | RenderFailure] = []
-    for account_number, count in counts.items():
-        if count < 2:
+    for account_number, bills in by_account.items():
+        if len(bills) < 2:
             continue
         statement = load_summary_statement(account_number=account_number, period=period)
         try:
@@ -171,7 +171,7 @@ def render_statements(
             continue
         name = f"{statement.reference}.pdf"
         Path(out_dir, name).write_bytes(rendered.pdf)
-        first = next(bill for bill in printed if bill.account_number == account_number)
+        first = bills[0]
         results.append(
             PrintedBill(
                 file=name,
