@@ -14,6 +14,18 @@ from tests.integration.backoffice.factories import (
 )
 
 
+def account_card(client: Client, account, card: str) -> str:
+    """The HTML of one card (``<section id=card>``) of the account page."""
+    html = client.get(f"/accounts/{account.number}/").text
+    start = html.index(f'id="{card}"')
+    return html[start : html.index("</section>", start)]
+
+
+def field_errors(response, field: str) -> list[str]:
+    """The errors a re-rendered form shows against ``field``."""
+    return list(response.context["form"].errors.get(field, []))
+
+
 @pytest.fixture
 def client_as(db: None) -> Callable[[str | None], Client]:
     """``client_as("billing")``: a test client signed in as a user in that role."""

@@ -31,6 +31,7 @@ from coopcis.apps.collections.run import run_collections
 from coopcis.apps.collections.services import name_third_party, open_dispute, place_hold
 from coopcis.apps.credit.models import DepositReceipt
 from coopcis.apps.credit.services import take_deposit
+from tests.integration.backoffice.conftest import account_card, field_errors
 from tests.integration.backoffice.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -57,16 +58,6 @@ def bill(home) -> Bill:
 
 def url(account, path: str) -> str:
     return f"/accounts/{account.number}/collections/{path}"
-
-
-def collections_card(client: Client, account) -> str:
-    html = client.get(f"/accounts/{account.number}/").text
-    start = html.index('id="collections"')
-    return html[start : html.index("</section>", start)]
-
-
-def field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def certificate(bill: Bill, **changes: str) -> dict[str, str]:
@@ -99,7 +90,7 @@ def test_a_certificate_is_recorded_for_the_bill_and_shown_in_force(client_as, ho
         "PHYSICIAN",
     )
     assert made.affidavit_of_inability is True
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "Dr. Ana Chavez (Physician (medicine), license NM-MD-4471)" in card
     assert f'<td class="mono">{bill.number}</td>' in card
     assert "<td>In force</td>" in card
@@ -112,7 +103,7 @@ def test_a_certificate_without_the_affidavit_is_recorded_but_not_in_force(client
 
     clerk.post(url(home, "certificates/new/"), certificate(bill, affidavit_of_inability=""))
 
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "<td>Not in force</td>" in card
     assert "Protected today" not in card
 
@@ -158,7 +149,7 @@ def test_liheap_before_november_15_counts_for_the_coming_season(client_as, home)
     assert response.status_code == 302
     made = LiheapQualification.objects.get(account=home)
     assert (made.season_start, made.reference) == (date(2026, 11, 15), "LI-2026-881")
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "Heating season from 2026-11-15: qualified 2026-11-13 (LI-2026-881)" in card
 
 
@@ -198,7 +189,7 @@ def test_an_agreement_is_made_and_its_schedule_shown(client_as, home):
         (date(2026, 12, 31), Decimal("47.96")),
         (date(2027, 1, 30), Decimal("47.97")),
     ]
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert (
         "<td>Installment agreement</td><td>2026-11-13</td><td>$183.89</td><td>$40.00</td>" in card
     )
@@ -242,7 +233,7 @@ def test_a_dispute_is_opened_on_a_bill_and_pauses_the_case(client_as, home, bill
         bill.pk,
         DisputeStatus.INVESTIGATING,
     )
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "<td>estimated read</td>" in card and "Open: under investigation" in card
     assert "Collection paused</strong> on 2026-11-13" in card
     assert "DISPUTE_UNDER_INVESTIGATION — $40.00 disputed since 2026-11-13: estimated read" in card
@@ -276,7 +267,7 @@ def test_an_open_dispute_is_resolved_once(client_as, home):
         "read confirmed",
     )
     assert again.context["form"].non_field_errors() == [f"dispute {dispute.pk} is already resolved"]
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "Resolved 2026-11-13: read confirmed" in card and "Collection paused" not in card
 
 
@@ -291,7 +282,7 @@ def test_a_hold_is_placed_then_released(client_as, home):
         {"reason": "manager review", "on": "2026-11-13", "until": "2026-11-30"},
     )
     hold = CoopHold.objects.get(account=home)
-    held_card = collections_card(clerk, home)
+    held_card = account_card(clerk, home, "collections")
     released = clerk.post(url(home, f"holds/{hold.pk}/release/"), {"on": "2026-11-13"})
 
     assert placed.status_code == 302 and released.status_code == 302
@@ -300,7 +291,7 @@ def test_a_hold_is_placed_then_released(client_as, home):
     assert "<td>Active</td>" in held_card and "Protected today: CO_OP_HOLD" in held_card
     hold.refresh_from_db()
     assert hold.released_on == date(2026, 11, 13)
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "<td>Released 2026-11-13</td>" in card and "Collection paused" not in card
     assert clerk.get(url(home, f"holds/{hold.pk}/release/")).status_code == 404
 
@@ -336,7 +327,7 @@ def test_a_third_party_named_replaces_the_previous_one(client_as, home):
     assert response.status_code == 302
     active = ThirdPartyContact.objects.get(account=home, active=True)
     assert (active.name, active.phone) == ("Lucia Baca", "575-585-0101")
-    card = collections_card(clerk, home)
+    card = account_card(clerk, home, "collections")
     assert "Lucia Baca, PO Box 55<br>Tularosa NM 88352, 575-585-0101" in card
     assert "Old Friend" not in card
 
@@ -384,7 +375,7 @@ def test_read_only_may_not_open_or_post_any_form(client_as, home, bill):
 def test_the_buttons_show_only_to_roles_that_may_record(client_as, home, role, shown):
     dispute = open_dispute(account=home, amount=Decimal(5), opened_on=TODAY, description="x")
 
-    card = collections_card(client_as(role), home)
+    card = account_card(client_as(role), home, "collections")
 
     for label in ("Record certificate", "Record LIHEAP", "Make payment agreement",
                   "Open dispute", "Place hold", "Name third party"):  # fmt: skip
@@ -415,7 +406,7 @@ def test_a_notice_opens_as_its_pdf_from_the_notices_table(client_as, home):
     notice = Notice.objects.get(account=home, kind="SECOND")
     viewer = client_as("read_only")
 
-    card = collections_card(viewer, home)
+    card = account_card(viewer, home, "collections")
     response = viewer.get(f"/notices/{notice.pk}.pdf")
 
     assert f'href="/notices/{notice.pk}.pdf"' in card

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from coopcis.apps.backoffice import protections
 from coopcis.apps.billing.run import run_billing
@@ -38,6 +37,7 @@ from coopcis.apps.ledger.models import JournalEntry, JournalLine
 from coopcis.apps.ledger.reports import trial_balance
 from coopcis.apps.members.models import Account
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
+from tests.integration.backoffice.conftest import account_card, field_errors
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -66,16 +66,6 @@ def url(account, path: str) -> str:
     return f"/accounts/{account.number}/deposits/{path}"
 
 
-def deposits_card(client: Client, account) -> str:
-    html = client.get(f"/accounts/{account.number}/").text
-    start = html.index('id="deposits"')
-    return html[start : html.index("</section>", start)]
-
-
-def field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
-
-
 def gl(number: str) -> Decimal:
     lines = JournalLine.objects.filter(gl_account_id=number)
     return sum((line.credit_amount - line.debit_amount for line in lines), D(0))
@@ -95,7 +85,7 @@ def test_a_new_member_without_credit_must_pay_the_policy_404_amount(client_as, h
     # one October bill of $183.89 stands for each month: 1/6 of a year, capped at 150%
     assert (decision.required, decision.amount, decision.decided_on) == (True, D("275.84"), TODAY)
     assert decision.reasons == ["NEW_WITHOUT_CREDIT"]
-    card = deposits_card(clerk, home)
+    card = account_card(clerk, home, "deposits")
     assert "<td>Application for service</td>" in card and "<td>Required: $275.84</td>" in card
     assert "Grounds: new member without acceptable credit; Estimate: HISTORY_AVERAGED" in card
 
@@ -115,7 +105,7 @@ def test_credit_established_means_no_deposit_and_the_card_says_how(client_as, ho
     decision = CreditDecision.objects.get(account=home)
     assert (decision.required, decision.amount) == (False, D("0.00"))
     assert decision.credit_established_by == ["HOME_OWNER", "REFERENCES"]
-    card = deposits_card(clerk, home)
+    card = account_card(clerk, home, "deposits")
     assert "<td>Not required</td>" in card
     assert (
         "Credit established by: owns or is buying a home, "
@@ -138,7 +128,9 @@ def test_special_consideration_lets_staff_set_a_lower_amount(client_as, home):
 
     decision = CreditDecision.objects.get(account=home)
     assert (decision.required, decision.amount) == (True, D("50.00"))
-    assert "Special consideration: low income, 78 years old" in deposits_card(clerk, home)
+    assert "Special consideration: low income, 78 years old" in account_card(
+        clerk, home, "deposits"
+    )
 
 
 @pytest.mark.parametrize(
@@ -191,7 +183,7 @@ def test_a_deposit_taken_at_the_office_is_held_and_receipted_in_the_accounts_lan
     receipt = DepositReceipt.objects.get(deposit=deposit)
     assert (receipt.language, receipt.issued_on) == ("ES", TODAY)
     assert gl("235") == D("275.84") and trial_balance().balanced
-    card = deposits_card(clerk, home)
+    card = account_card(clerk, home, "deposits")
     assert f"Deposit {deposit.pk}: <strong>$275.84</strong> — Held" in card
     assert f'href="/deposit-receipts/{receipt.pk}.pdf"' in card and "ES 2026-11-13 (PDF)" in card
 
@@ -225,7 +217,7 @@ def test_a_billed_deposit_is_an_open_charge_until_paid(client_as, home):
     )
     assert gl("235") == D("100.00") and trial_balance().balanced
     assert f"Deposit {deposit.pk}: <strong>$100.00</strong> — Billed, not yet paid" in (
-        deposits_card(clerk, home)
+        account_card(clerk, home, "deposits")
     )
 
 
@@ -264,7 +256,7 @@ def test_a_guarantor_is_recorded_in_place_of_a_deposit(client_as, home):
         TODAY,
         date(2027, 11, 13),
     )
-    card = deposits_card(clerk, home)
+    card = account_card(clerk, home, "deposits")
     assert "<td>Lucia Baca, PO Box 55<br>Tularosa NM 88352, 575-585-0101</td>" in card
     assert "<td>$275.84</td><td>2026-11-13</td>" in card and "In force, review 2027-11-13" in card
 
@@ -306,7 +298,7 @@ def test_finance_refunds_a_held_deposit_now_by_credit_and_check(client_as, home,
     ]
     assert not ReceivableItem.objects.filter(account=home, status=ItemStatus.OPEN).exists()
     assert gl("235") == D("0.00") and trial_balance().balanced
-    card = deposits_card(cashier, home)
+    card = account_card(cashier, home, "deposits")
     assert "— Refunded" in card and "2026-11-13 Refund check mailed $21.84" in card
 
 
@@ -411,7 +403,7 @@ MONEY_OUT = ("Refund now", "Member asks for the excess")
 def test_the_buttons_show_only_to_roles_that_may_use_them(client_as, home, role, shown):
     take_deposit(account=home, amount=D("100.00"), on=TODAY)
 
-    card = deposits_card(client_as(role), home)
+    card = account_card(client_as(role), home, "deposits")
 
     for label in COUNTER + MONEY_OUT:
         assert (label in card) is (label in shown), label

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 
+from coopcis.apps.backoffice.record_flags import exists_flags, has_records
 from coopcis.apps.credit.models import CreditDecision, Guarantor
 from coopcis.apps.members.models import Account
 from coopcis.core.credit import deposits as rule
@@ -48,10 +49,7 @@ def credit_method_choices() -> list[tuple[str, str]]:
 
 def deposit_flags() -> dict[str, Exists]:
     """Annotations for an account query: whether it has credit decisions, guarantees."""
-    return {
-        flag: Exists(model.objects.filter(account_id=OuterRef("pk")))
-        for flag, model in RECORDS.items()
-    }
+    return exists_flags(RECORDS)
 
 
 @dataclass
@@ -80,15 +78,10 @@ def _why(decision: CreditDecision) -> list[str]:
     return parts
 
 
-def _has(account: Account, flag: str) -> bool:
-    # An account loaded without the flags is simply queried.
-    return bool(getattr(account, flag, True))
-
-
 def deposit_records(account: Account) -> dict[str, object]:
     """The account's credit decisions and guarantees, newest first."""
     decisions = []
-    if _has(account, "has_credit_decisions"):
+    if has_records(account, "has_credit_decisions"):
         decisions = [
             DecisionRow(decision, _why(decision))
             for decision in CreditDecision.objects.filter(account=account).order_by(
@@ -96,6 +89,6 @@ def deposit_records(account: Account) -> dict[str, object]:
             )
         ]
     guarantors = []
-    if _has(account, "has_guarantors"):
+    if has_records(account, "has_guarantors"):
         guarantors = list(Guarantor.objects.filter(account=account).order_by("-starts_on", "-id"))
     return {"decisions": decisions, "guarantors": guarantors}

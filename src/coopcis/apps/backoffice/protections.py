@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils import timezone
 
+from coopcis.apps.backoffice.record_flags import exists_flags, has_records
 from coopcis.apps.collections.models import (
     Agreement,
     AgreementStatus,
@@ -55,10 +56,7 @@ def today() -> date:
 
 def record_flags() -> dict[str, Exists]:
     """Annotations for an account query: whether the account has each kind of record."""
-    return {
-        flag: Exists(model.objects.filter(account_id=OuterRef("pk")))
-        for flag, model in RECORDS.items()
-    }
+    return exists_flags(RECORDS)
 
 
 @dataclass
@@ -79,11 +77,6 @@ class HoldRow:
     hold: CoopHold
     state: str
     active: bool
-
-
-def _has(account: Account, flag: str) -> bool:
-    # An account loaded without the flags is simply queried.
-    return bool(getattr(account, flag, True))
 
 
 def _agreement_standing(agreement: Agreement, as_of: date) -> str:
@@ -129,14 +122,14 @@ def protection_records(
     if live is not None:
         live.account = account  # already loaded: no second account query
     certificates = []
-    if _has(account, "has_certificates"):
+    if has_records(account, "has_certificates"):
         for certificate in MedicalCertificate.objects.filter(account=account).order_by(
             "-received_on", "-id"
         ):
             in_force = certificate_protects(certificate, live, as_of=as_of) if live else None
             certificates.append(CertificateRow(certificate, in_force))
     agreements = []
-    if _has(account, "has_payment_agreements"):
+    if has_records(account, "has_payment_agreements"):
         for agreement in (
             Agreement.objects.filter(account=account)
             .prefetch_related("installments")
@@ -145,7 +138,7 @@ def protection_records(
             standing = _agreement_standing(agreement, as_of)
             agreements.append(AgreementRow(agreement, standing, list(agreement.installments.all())))
     holds = []
-    if _has(account, "has_holds"):
+    if has_records(account, "has_holds"):
         for hold in CoopHold.objects.filter(account=account).order_by("-placed_on", "-id"):
             holds.append(HoldRow(hold, *_hold_state(hold, as_of)))
     protections: list[Protection] = find_protections(live, as_of=as_of) if live else []
@@ -158,7 +151,7 @@ def protection_records(
         "holds": holds,
         "third_party": (
             ThirdPartyContact.objects.filter(account=account, active=True).order_by("-id").first()
-            if _has(account, "has_third_parties")
+            if has_records(account, "has_third_parties")
             else None
         ),
         "protections_now": protections,
@@ -167,7 +160,7 @@ def protection_records(
 
 
 def _listed(account: Account, flag: str, model: Any, order: str, bill: bool = False) -> list[Any]:
-    if not _has(account, flag):
+    if not has_records(account, flag):
         return []
     rows = model.objects.filter(account=account).order_by(order, "-id")
     return list(rows.select_related("bill") if bill else rows)
