@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Replace
 
 from coopcis.apps.audit.models import AuditEvent
@@ -28,7 +28,7 @@ from coopcis.apps.members.models import (
     ServiceApplication,
 )
 from coopcis.apps.metering.models import MeterInstallation
-from coopcis.apps.payments.models import Payment, PaymentApplication
+from coopcis.apps.payments.models import Payment, PaymentApplication, PaymentStatus
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 
@@ -150,6 +150,12 @@ class AccountOverview:
     balance: Decimal = Decimal(0)
     payments: list[Payment] = field(default_factory=list)
     open_items: list[ReceivableItem] = field(default_factory=list)
+    #: Taken at the counter into batches still open: posted when the drawer closes.
+    pending_amount: Decimal = Decimal(0)
+
+    @property
+    def balance_after_pending(self) -> Decimal:
+        return self.balance - self.pending_amount
 
     @property
     def service_points(self) -> list[ServicePoint]:
@@ -176,7 +182,7 @@ def load_account(number: str) -> AccountOverview | None:
     """The account with this number and everything around it, or None if there is none."""
     account = (
         Account.objects.select_related("party", "party__membership", "bank_draft")
-        .annotate(**record_flags(), **deposit_flags())
+        .annotate(**record_flags(), **deposit_flags(), pending_total=pending_payments())
         .filter(number=number)
         .first()
     )
@@ -227,7 +233,19 @@ def load_account(number: str) -> AccountOverview | None:
         balance=member_balance(account).quantize(Decimal("0.01")),
         payments=account_payments(account),
         open_items=open_charges(account),
+        pending_amount=(account.pending_total or Decimal(0)).quantize(Decimal("0.01")),
     )
+
+
+def pending_payments() -> Subquery:
+    """The account's payments waiting in open cashier batches (a subquery, no extra query)."""
+    pending = (
+        Payment.objects.filter(account=OuterRef("pk"), status=PaymentStatus.PENDING)
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(pending)
 
 
 def account_payments(account: Account) -> list[Payment]:

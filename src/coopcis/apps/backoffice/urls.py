@@ -6,6 +6,7 @@ from django.urls import path
 from coopcis.apps.backoffice import api, applications, views
 from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
+from coopcis.apps.payments import correction_views as payment_corrections
 from coopcis.apps.payments import views as cashier
 
 app_name = "backoffice"
@@ -117,6 +118,17 @@ urlpatterns = [
     path("cashier/<int:batch_id>/", cashier.batch_detail, name="cashier_batch"),
     path("cashier/<int:batch_id>/pay/", cashier.take_payment, name="cashier_pay"),
     path("cashier/<int:batch_id>/close/", cashier.batch_close, name="cashier_close"),
+    path("payments/<int:payment_id>/void/", payment_corrections.payment_void, name="payment_void"),
+    path(
+        "payments/<int:payment_id>/reverse/",
+        payment_corrections.payment_reverse,
+        name="payment_reverse",
+    ),
+    path(
+        "payments/<int:payment_id>/receipt.pdf",
+        payment_corrections.payment_receipt,
+        name="payment_receipt",
+    ),
     path("api/v1/accounts/<str:number>", api.account, name="api_account"),
     path("api/v1/applications", api.applications, name="api_applications"),
     path("api/v1/meters/<str:serial>/install", api.meter_install, name="api_meter_install"),

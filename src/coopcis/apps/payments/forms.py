@@ -49,6 +49,18 @@ class OfficePaymentForm(forms.Form):
         help_text="Check or money order number, card authorization",
     )
     submission = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    #: Shown as a checkbox only once the payment was found to be more than is owed.
+    take_overpayment = forms.BooleanField(
+        label="Take it anyway: the rest is left as credit on the account",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def warn_overpayment(self, message: str) -> None:
+        """Refuse this submission with ``message`` and offer the box that accepts it."""
+        field = self.fields["take_overpayment"]
+        field.widget = forms.CheckboxInput()
+        self.add_error("take_overpayment", message)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

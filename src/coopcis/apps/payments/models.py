@@ -95,6 +95,7 @@ class PaymentStatus(models.TextChoices):
     PENDING = "PENDING", "In an open cashier batch"
     POSTED = "POSTED", "Posted"
     REVERSED = "REVERSED", "Reversed (returned or voided)"
+    VOIDED = "VOIDED", "Voided before posting"
 
 
 class Payment(models.Model):
@@ -138,9 +139,17 @@ class Payment(models.Model):
     )
     return_code = models.CharField(max_length=4, blank=True)
     reversal_reason = models.CharField(max_length=200, blank=True)
+    reversed_by = models.CharField(
+        max_length=150, blank=True, help_text="Who voided or reversed it"
+    )
+    reversed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["account", "status"])]
+        permissions = [
+            ("void_payment", "Void an office payment the same day, before its batch closes"),
+            ("reverse_payment", "Reverse a posted payment with reversing entries"),
+        ]
         constraints = [
             models.CheckConstraint(name="payment_positive", condition=models.Q(amount__gt=0)),
             models.CheckConstraint(

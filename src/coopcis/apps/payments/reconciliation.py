@@ -124,7 +124,9 @@ class DepositReport:
 
 def _received(day: date) -> list[ReceivedRow]:
     rows = (
+        # a payment voided before its batch closed was never received
         Payment.objects.filter(received_on=day, suspense_item__isnull=True)
+        .exclude(status=PaymentStatus.VOIDED)
         .values("channel", "tender")
         .annotate(
             n=Count("id"),

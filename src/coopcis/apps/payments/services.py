@@ -17,11 +17,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import Posting, post_entries, reverse_entry
+from coopcis.apps.ledger.services import Posting, member_balance, post_entries, reverse_entry
 from coopcis.apps.members.models import Account, AccountStatus
 from coopcis.apps.payments.models import (
     CHANNEL_TENDERS,
@@ -358,7 +359,9 @@ class BatchTotals:
 
 def batch_totals(batch: CashierBatch) -> BatchTotals:
     totals = {Tender.CASH: Decimal(0), "checks": Decimal(0), Tender.CARD: Decimal(0)}
-    for payment in batch.payments.exclude(status=PaymentStatus.REVERSED):
+    for payment in batch.payments.exclude(
+        status__in=(PaymentStatus.REVERSED, PaymentStatus.VOIDED)
+    ):
         key = payment.tender if payment.tender in (Tender.CASH, Tender.CARD) else "checks"
         totals[key] += payment.amount
     return BatchTotals(totals[Tender.CASH], totals["checks"], totals[Tender.CARD])
@@ -394,6 +397,34 @@ def close_batch(
     for payment in batch.payments.filter(status=PaymentStatus.PENDING).order_by("id"):
         post_payment(payment)
     return batch
+
+
+@dataclass(frozen=True)
+class Owing:
+    """What a member owes now: the books' balance (142.x), less what waits in open
+    cashier batches (taken at the counter, posted when the drawer closes)."""
+
+    balance: Decimal
+    pending: Decimal
+
+    @property
+    def after_pending(self) -> Decimal:
+        return self.balance - self.pending
+
+    def overpaid_by(self, amount: Decimal) -> Decimal:
+        """How much of a new payment of ``amount`` would be left as credit (0 if none)."""
+        return max(amount - max(self.after_pending, Decimal(0)), Decimal(0))
+
+
+def owing(account: Account) -> Owing:
+    """The account's balance and its payments pending in open cashier batches (2 queries)."""
+    pending = Payment.objects.filter(account=account, status=PaymentStatus.PENDING).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return Owing(
+        balance=member_balance(account).quantize(Decimal("0.01")),
+        pending=(pending or Decimal(0)).quantize(Decimal("0.01")),
+    )
 
 
 def credit_balance(account: Account) -> Decimal:

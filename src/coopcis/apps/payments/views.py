@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 
 from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import staff_view
+from coopcis.apps.members.models import Account
 from coopcis.apps.payments.forms import CloseBatchForm, OfficePaymentForm, OpenBatchForm
 from coopcis.apps.payments.models import (
     BatchStatus,
@@ -31,6 +32,7 @@ from coopcis.apps.payments.services import (
     batch_totals,
     close_batch,
     open_batch,
+    owing,
     receive_payment,
 )
 from coopcis.core.errors import RuleViolation
@@ -57,9 +59,10 @@ def _to_batch(batch: CashierBatch) -> HttpResponse:
 @staff_view(VIEW_BATCHES)
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Open batches, then the latest closed ones, with their payment count and total."""
+    kept = ~Q(payments__status__in=(PaymentStatus.REVERSED, PaymentStatus.VOIDED))
     batches = CashierBatch.objects.annotate(
-        payment_count=Count("payments", filter=~Q(payments__status=PaymentStatus.REVERSED)),
-        taken_amount=Sum("payments__amount", filter=~Q(payments__status=PaymentStatus.REVERSED)),
+        payment_count=Count("payments", filter=kept),
+        taken_amount=Sum("payments__amount", filter=kept),
     )
     return render(
         request,
@@ -150,7 +153,7 @@ def take_payment(request: HttpRequest, batch_id: int) -> HttpResponse:
         form = OfficePaymentForm(request.POST)
     else:
         form = OfficePaymentForm(initial={"account": request.GET.get("account", "")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _overpaid(form):
         data = form.cleaned_data
         try:
             received = receive_payment(
@@ -177,16 +180,39 @@ def take_payment(request: HttpRequest, batch_id: int) -> HttpResponse:
                 f"on account {payment.account.number} in batch {batch.pk}.",
             )
             return _to_batch(batch)
+    number = form.data.get("account") if form.is_bound else form.initial.get("account")
+    account = Account.objects.filter(number=str(number or "").strip()).first()
     return render(
         request,
         "backoffice/cashier_form.html",
         {
             "form": form,
             "batch": batch,
+            "owing": owing(account) if account is not None else None,
+            "owing_account": account,
             "title": f"Take a payment · batch {batch.pk} ({batch.drawer})",
             "button": "Take payment",
         },
     )
+
+
+def _overpaid(form: OfficePaymentForm) -> bool:
+    """Warn, and take nothing, when the payment is more than the account owes after what
+    already waits in open batches, unless the cashier ticked the box that accepts it."""
+    data = form.cleaned_data
+    account, amount = data.get("account"), data.get("amount")
+    if account is None or amount is None or data.get("take_overpayment"):
+        return False
+    now = owing(account)
+    extra = now.overpaid_by(amount)
+    if not extra:
+        return False
+    form.warn_overpayment(
+        f"${amount:.2f} is ${extra:.2f} more than account {account.number} owes "
+        f"(${max(now.after_pending, Decimal(0)):.2f} after ${now.pending:.2f} pending in open "
+        "batches); the rest would be left as credit. Tick the box to take it anyway."
+    )
+    return True
 
 
 @staff_view(CLOSE_BATCH, action="close cashier batches")

@@ -2,11 +2,12 @@
 
 - read-only: sees everything, changes nothing.
 - customer service: takes applications, opens accounts, edits member and contact data,
-  takes office payments, records collection protections (seriously-ill certificates,
+  takes office payments (and voids one the same day, before its batch closes), records collection protections (seriously-ill certificates,
   LIHEAP, payment agreements, disputes, co-op holds, third parties), decides security
   deposits, takes or bills them and records guarantors.
 - billing: meters, installations, reads, service agreements (what determines a bill).
-- finance: sees everything; takes office payments (cashier batches); refunds deposits and
+- finance: sees everything; takes office payments (cashier batches), voids them the same
+  day and reverses posted payments later (reversing entries); refunds deposits and
   pays the excess a member asks for (money out of 235 customer deposits).
 - manager: every coopcis permission, and may decide applications.
 """
@@ -43,6 +44,12 @@ ROLE_NAMES = {
 #: Taking office payments: open a cashier batch, take payments into it, close it.
 CASHIER = ("payments.add_cashierbatch", "payments.change_cashierbatch", "payments.add_payment")
 
+#: Voiding a payment taken by mistake, the same day and before its batch closes.
+VOID_PAYMENTS = ("payments.void_payment",)
+
+#: Reversing a posted payment later (reversing entries): a supervisor's decision.
+REVERSE_PAYMENTS = ("payments.reverse_payment",)
+
 #: Recording what protects a member from disconnection, from the account page.
 COLLECTION_PROTECTIONS = (
     "collections.add_medicalcertificate",
@@ -78,6 +85,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.add_premise",
         "premises.change_premise",
         *CASHIER,
+        *VOID_PAYMENTS,
         *COLLECTION_PROTECTIONS,
         *DEPOSITS,
     ),
@@ -93,7 +101,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.add_serviceagreement",
         "premises.change_serviceagreement",
     ),
-    "finance": (*CASHIER, *DEPOSIT_REFUNDS),
+    "finance": (*CASHIER, *VOID_PAYMENTS, *REVERSE_PAYMENTS, *DEPOSIT_REFUNDS),
     "manager": ("*",),
 }
 
