@@ -85,7 +85,11 @@ def void_payment(*, payment: Payment, on: date, reason: str) -> Payment:
             field="payment",
         )
     CashierBatch.objects.select_for_update().get(pk=payment.cashier_batch_id)
-    payment = Payment.objects.select_related("cashier_batch").select_for_update().get(pk=payment.pk)
+    payment = (
+        Payment.objects.select_related("cashier_batch")
+        .select_for_update(of=("self",))
+        .get(pk=payment.pk)
+    )
     if payment.status == PaymentStatus.VOIDED:
         raise RuleViolation(f"payment {payment.pk} is already voided", field="payment")
     if not can_void(payment, on=on):
