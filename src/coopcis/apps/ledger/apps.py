@@ -1,15 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
-
-
-def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
-        from coopcis.apps.ledger.guard import register_sqlite_guard
-
-        register_sqlite_guard(connection.connection)
 
 
 class LedgerConfig(AppConfig):
@@ -17,7 +9,6 @@ class LedgerConfig(AppConfig):
     label = "ledger"
 
     def ready(self) -> None:
-        connection_created.connect(_register_sqlite_functions)
         post_migrate.connect(_load_chart, sender=self)
 
 

@@ -1,57 +1,100 @@
-"""The database's own guard over the ledger (see migration 0002 and docs/adr/0005-ledger.md).
+"""The database's own guard over the ledger (migrations 0002-0004, docs/adr/0005-ledger.md).
 
 Both databases refuse, even to raw SQL, a journal entry whose lines do not balance to the
-cent when its transaction commits, and any UPDATE or DELETE of posted entries and lines.
+cent, and any UPDATE or DELETE of posted entries and lines.
 
 - PostgreSQL: a deferred constraint trigger checks each entry once at commit; a statement
   trigger refuses lines for an entry that an earlier transaction posted or that this one
-  has not inserted first (migration 0003);
-  BEFORE UPDATE/DELETE and BEFORE TRUNCATE triggers refuse changes.
-- SQLite has no deferred triggers, but it has deferred foreign keys: every entry gets a
-  "seal" row that references a "balanced" row, which a trigger keeps present only while the
-  entry's lines balance; a missing one fails the commit, including when a later transaction
-  adds a line that unbalances an old entry (a balanced pair added to it is not caught: SQLite
-  cannot tell which transaction wrote a row). BEFORE UPDATE/DELETE triggers refuse changes.
+  has not inserted first (migration 0003); BEFORE UPDATE/DELETE and BEFORE TRUNCATE
+  triggers refuse changes. Only a session *authenticated* as the role
+  :data:`MAINTENANCE_ROLE` that also sets ``coopcis.ledger_maintenance = 'on'`` gets past
+  them (migration 0004): a setting alone never does, whoever sets it.
+- SQLite has no deferred triggers, so an entry's lines go in before the entry, a line for
+  an entry already on the books is refused, and the entry is refused unless its lines
+  balance; BEFORE UPDATE/DELETE triggers refuse changes unconditionally (migration 0004).
 
-The only way past the append-only rule is :func:`ledger_maintenance`, used by the test
-suite to empty the database between tests (Django's flush), never by the application.
+The test suite empties its database between tests (Django's flush) inside
+:func:`ledger_maintenance`. The application never uses it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-_state = threading.local()
+#: The PostgreSQL role a maintenance session must log in as (``session_user``).
+MAINTENANCE_ROLE = "coopcis_ledger_maintenance"
+
+#: SQLite's append-only triggers (migration 0004).
+SQLITE_APPEND_ONLY_TRIGGERS = tuple(
+    f"ledger_{table}_no_{op}"
+    for table in ("journalentry", "journalline")
+    for op in ("update", "delete")
+)
 
 
-def _maintenance_on() -> int:
-    return 1 if getattr(_state, "maintenance", False) else 0
+@contextmanager
+def _postgres_maintenance(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_user, rolsuper FROM pg_roles WHERE rolname = session_user")
+        session_user, superuser = cursor.fetchone()
+        if session_user != MAINTENANCE_ROLE:
+            if not superuser:
+                raise PermissionError(
+                    f"ledger maintenance needs a session signed in as {MAINTENANCE_ROLE}"
+                )
+            # the test suite's superuser becomes the maintenance role for the flush
+            cursor.execute(
+                "DO $$ BEGIN CREATE ROLE "
+                + MAINTENANCE_ROLE
+                + " NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+            cursor.execute(
+                f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {MAINTENANCE_ROLE};"
+                f" GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {MAINTENANCE_ROLE};"
+                f" SET SESSION AUTHORIZATION {MAINTENANCE_ROLE}"
+            )
+        cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'on', false)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'off', false)")
+            if session_user != MAINTENANCE_ROLE:
+                cursor.execute("RESET SESSION AUTHORIZATION")
 
 
-def register_sqlite_guard(raw_connection: sqlite3.Connection) -> None:
-    """Give a SQLite connection the function the append-only triggers consult."""
-    raw_connection.create_function(
-        "coopcis_ledger_maintenance", 0, _maintenance_on, deterministic=False
-    )
+@contextmanager
+def _sqlite_maintenance(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    # Anyone who can write the file can drop a trigger: SQLite has no roles. The suite does
+    # it openly, and puts the very same triggers back.
+    with connection.cursor() as cursor:
+        placeholders = ", ".join("%s" for _ in SQLITE_APPEND_ONLY_TRIGGERS)
+        cursor.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})",
+            list(SQLITE_APPEND_ONLY_TRIGGERS),
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in triggers:
+                cursor.execute(sql)
 
 
 @contextmanager
 def ledger_maintenance() -> Iterator[None]:
     """Allow deletes from the ledger tables (test database teardown only)."""
-    _state.maintenance = True
-    postgres = [c for c in connections.all(initialized_only=True) if c.vendor == "postgresql"]
-    try:
-        for connection in postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'on', false)")
+    with ExitStack() as stack:
+        for connection in connections.all(initialized_only=True):
+            if connection.vendor == "postgresql":
+                stack.enter_context(_postgres_maintenance(connection))
+            elif connection.vendor == "sqlite":
+                stack.enter_context(_sqlite_maintenance(connection))
         yield
-    finally:
-        _state.maintenance = False
-        for connection in postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'off', false)")

@@ -3,7 +3,7 @@
 Amounts are ``DecimalField(14, 2)``: whole cents. A line is a debit or a credit, never
 both. Receivable lines (142.x) name the member account, which is what makes the member
 subledger: a member's balance is the sum of their lines. The database refuses unbalanced
-entries and any change to posted rows (``guard.py``, migration 0002).
+entries and any change to posted rows (``guard.py``, migrations 0002-0004).
 """
 
 from __future__ import annotations

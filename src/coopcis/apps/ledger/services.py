@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind, JournalEntry, JournalLine
@@ -96,39 +96,40 @@ def post_entry_ids(postings: Sequence[Posting]) -> list[int | None]:
     members = _member_ids([postings[i] for i in fresh])
     ids = reserve_ids(JournalEntry, len(fresh))
     actor, now = current_actor().label, now_value()
-    insert_rows(
-        JournalEntry,
-        ENTRY_COLUMNS,
-        [
-            (
-                entry_id,
-                postings[i].entry.posted_on,
-                now,
-                postings[i].kind,
-                postings[i].entry.memo[:200],
-                postings[i].source_key,
-                postings[i].reverses_id,
-                actor,
-            )
-            for entry_id, i in zip(ids, fresh, strict=True)
-        ],
-    )
-    insert_rows(
-        JournalLine,
-        JOURNAL_LINE_COLUMNS,
-        [
-            (
-                entry_id,
-                line.account_number,
-                members.get(line.member_account or ""),
-                line.debit.amount,
-                line.credit.amount,
-                line.memo[:200],
-            )
-            for entry_id, i in zip(ids, fresh, strict=True)
-            for line in postings[i].entry.lines
-        ],
-    )
+    entry_rows = [
+        (
+            entry_id,
+            postings[i].entry.posted_on,
+            now,
+            postings[i].kind,
+            postings[i].entry.memo[:200],
+            postings[i].source_key,
+            postings[i].reverses_id,
+            actor,
+        )
+        for entry_id, i in zip(ids, fresh, strict=True)
+    ]
+    line_rows = [
+        (
+            entry_id,
+            line.account_number,
+            members.get(line.member_account or ""),
+            line.debit.amount,
+            line.credit.amount,
+            line.memo[:200],
+        )
+        for entry_id, i in zip(ids, fresh, strict=True)
+        for line in postings[i].entry.lines
+    ]
+    # The databases' guards want a different order (guard.py): PostgreSQL closes an entry
+    # to lines once it is in, so the entry goes first; SQLite, which cannot defer a check to
+    # the commit, checks an entry's balance when the entry goes in, so its lines go first.
+    if connection.vendor == "sqlite":
+        insert_rows(JournalLine, JOURNAL_LINE_COLUMNS, line_rows)
+        insert_rows(JournalEntry, ENTRY_COLUMNS, entry_rows)
+    else:
+        insert_rows(JournalEntry, ENTRY_COLUMNS, entry_rows)
+        insert_rows(JournalLine, JOURNAL_LINE_COLUMNS, line_rows)
     result: list[int | None] = [None] * len(postings)
     for entry_id, i in zip(ids, fresh, strict=True):
         result[i] = entry_id
