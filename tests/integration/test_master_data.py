@@ -203,14 +203,14 @@ def test_application_workflow_carries_fees_and_connects(django_user_model):
     charges = {charge.kind: charge.amount for charge in application.charges.all()}
     assert charges == {"FEE": Decimal("40.00"), "DEPOSIT": Decimal("150.00")}  # OCEC connect fee
     with pytest.raises(RuleViolation, match="submitted"):
-        members.connect_application(
+        premises.connect_application(
             application=application,
             service_point=ServicePointFactory(premise=premise),
             on=date(2026, 3, 9),
         )
     members.approve_application(application=application, on=date(2026, 3, 3))
     point = ServicePointFactory(premise=premise)
-    members.connect_application(
+    premises.connect_application(
         application=application, service_point=point, on=date(2026, 3, 9), **MAILING
     )
     application.refresh_from_db()

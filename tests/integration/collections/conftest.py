@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.run import run_billing
@@ -37,14 +38,17 @@ def steps_for(reports: dict[date, dict], number: str) -> dict[str, list[date]]:
 
 
 def pay(account, amount: str, on: date, reference: str = ""):
-    return receive_payment(
-        account=account,
-        amount=Decimal(amount),
-        channel="OFFICE",
-        tender="CASH",
-        received_on=on,
-        reference=reference or f"{account.number}-{on}-{amount}",
-    ).payment
+    """A cash payment at the office; what it announces on commit (a reconnection) runs as
+    the commit would run it (the test's own transaction never commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return receive_payment(
+            account=account,
+            amount=Decimal(amount),
+            channel="OFFICE",
+            tender="CASH",
+            received_on=on,
+            reference=reference or f"{account.number}-{on}-{amount}",
+        ).payment
 
 
 @pytest.fixture

@@ -25,11 +25,8 @@ from coopcis.apps.backoffice.forms import (
 )
 from coopcis.apps.backoffice.permissions import forbidden, staff_view
 from coopcis.apps.members.models import ApplicationStatus, ServiceApplication
-from coopcis.apps.members.services import (
-    approve_application,
-    connect_application,
-    decline_application,
-)
+from coopcis.apps.members.services import approve_application, decline_application
+from coopcis.apps.premises.services import connect_application
 from coopcis.core.errors import RuleViolation
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED)

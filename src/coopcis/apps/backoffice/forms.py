@@ -25,25 +25,9 @@ from coopcis.apps.members.models import (
 from coopcis.apps.members.services import ACCOUNT_EDITABLE
 from coopcis.apps.metering.models import Meter
 from coopcis.apps.premises.models import Premise, PremiseKind, ServicePoint
+from coopcis.apps.staff.forms import add_violation as add_violation
+from coopcis.apps.staff.forms import form_field_for as form_field_for
 from coopcis.catalog.profiles import active_profile
-from coopcis.core.errors import RuleViolation
-
-
-def form_field_for(
-    violation: RuleViolation, aliases: dict[str, str | None] | None = None
-) -> str | None:
-    """The input a refusal names: ``premise.zip_code`` -> ``premise_zip_code``."""
-    if not violation.field:
-        return None
-    name = violation.field.replace(".", "_")
-    return (aliases or {}).get(name, name)
-
-
-def add_violation(
-    form: forms.Form, violation: RuleViolation, aliases: dict[str, str | None] | None = None
-) -> None:
-    field = form_field_for(violation, aliases)
-    form.add_error(field if field in form.fields else None, violation.message)
 
 
 def tariff_code_options() -> list[str]:

@@ -6,17 +6,13 @@ every view that changes data checks the permission again and answers 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
+from coopcis.apps.staff.access import VIEW as VIEW
+from coopcis.apps.staff.access import forbidden as forbidden
+from coopcis.apps.staff.access import staff_view as staff_view
 from coopcis.apps.staff.roles import DECIDE_APPLICATIONS
 
-VIEW = "members.view_account"
 EDIT_ACCOUNT = "members.change_account"
 ENROLL_MEMBERSHIP = "members.add_membership"
 SUBMIT_APPLICATION = "members.add_serviceapplication"
@@ -86,24 +82,3 @@ def role_label(user: Any) -> str:
         return "Administrator"
     names = sorted(group.name for group in user.groups.all())
     return ", ".join(names) if names else "No role"
-
-
-def forbidden(request: HttpRequest, action: str) -> HttpResponse:
-    return render(request, "backoffice/forbidden.html", {"action": action}, status=403)
-
-
-def staff_view(*permissions: str, action: str = "see this page") -> Callable[..., Any]:
-    """Sign-in plus the view permission plus ``permissions``; otherwise login page or 403."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not request.user.has_perms((VIEW, *permissions)):
-                return forbidden(request, action)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate

@@ -12,15 +12,16 @@ from datetime import date
 
 from django.db import transaction
 
+from coopcis.apps.billing.events import BillCancelled, BillsPosted
 from coopcis.apps.billing.models import Bill, BillRun, BillStatus, RunStatus
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
-from coopcis.apps.payments.services import apply_credits, release_item
 from coopcis.apps.receivables.models import ReceivableItem
 from coopcis.apps.receivables.services import bill_items
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
 from coopcis.core.periods import Period
+from coopcis.events import announce_in_transaction
 
 
 def _locked(bill: Bill) -> Bill:
@@ -49,7 +50,7 @@ def release_bill(*, bill: Bill, note: str) -> Bill:
     bill.hold_reasons = [*bill.hold_reasons, f"released: {note}"]
     bill.save(update_fields=["journal_entry", "status", "hold_reasons"])
     bill_items([bill])
-    apply_credits([bill.account_id], on=bill.bill_date)
+    announce_in_transaction(BillsPosted((bill.account_id,), on=bill.bill_date))
     return bill
 
 
@@ -63,7 +64,7 @@ def cancel_bill(*, bill: Bill, reason: str, on: date) -> Bill:
         raise RuleViolation("say why the bill is cancelled", field="reason")
     item = ReceivableItem.objects.filter(bill=bill).first()
     if item is not None:
-        release_item(item=item, on=on)
+        announce_in_transaction(BillCancelled(item_id=item.pk, on=on))
     if bill.journal_entry is not None:
         bill.cancel_entry = reverse_entry(
             entry=bill.journal_entry, posted_on=on, reason=f"bill {bill.number}: {reason}"

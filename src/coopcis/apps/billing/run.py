@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coopcis.apps.billing import gather as gathering
+from coopcis.apps.billing.events import BillsPosted
 from coopcis.apps.billing.models import (
     Bill,
     BillingCycle,
@@ -34,7 +35,6 @@ from coopcis.apps.billing.rating import location_taxes, rate, service_usage, tar
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entries
 from coopcis.apps.members.models import Account, AccountStatus
-from coopcis.apps.payments.services import apply_credits
 from coopcis.apps.receivables.services import bill_items
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.dates import bill_dates
@@ -44,6 +44,7 @@ from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
 from coopcis.core.periods import Period
 from coopcis.core.rating.riders import Riders
+from coopcis.events import announce_in_transaction
 from coopcis.site.bulk import insert_rows
 
 DEFAULT_BATCH_SIZE = 500
@@ -263,7 +264,8 @@ class BillBatch:
         BillRunIssue.objects.bulk_create(issues, batch_size=1000)
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
         bill_items(posted)
-        apply_credits(account_id for account_id in {bill.account_id for bill in posted})
+        # payments applies the members' credit balances to the new bills, in this transaction
+        announce_in_transaction(BillsPosted(tuple(sorted({bill.account_id for bill in posted}))))
         return BatchResult(
             billed=len(posted),
             held=len(bills) - len(posted),

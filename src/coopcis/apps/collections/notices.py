@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from coopcis.apps.billing import bill_text as bt
-from coopcis.apps.collections.letter import Section
+from coopcis.apps.billing.pdf.letter import Section
 from coopcis.catalog.profiles import CoOpProfile
 
 

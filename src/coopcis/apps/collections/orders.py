@@ -306,3 +306,15 @@ def reconnect_if_paid(account: Account, *, on: date) -> ServiceOrder | None:
     case.next_step, case.next_step_on = "RECONNECT", order.scheduled_on
     case.save(update_fields=["stage", "next_step", "next_step_on"])
     return order
+
+
+def disconnections_for_nonpayment(account: Account) -> list[date]:
+    """The days ``account`` was disconnected for non-payment (for the credit rules)."""
+    return list(
+        ServiceOrder.objects.filter(
+            account=account,
+            kind=OrderKind.DISCONNECT,
+            reason=OrderReason.NON_PAYMENT,
+            status=OrderStatus.COMPLETED,
+        ).values_list("completed_on", flat=True)
+    )

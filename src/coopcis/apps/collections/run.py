@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 
 from coopcis.apps.billing.pdf.document import mailing_lines
-from coopcis.apps.collections.letter import letter_pdf
+from coopcis.apps.billing.pdf.letter import letter_pdf
 from coopcis.apps.collections.models import (
     AgreementStatus,
     CollectionCase,

@@ -7,6 +7,7 @@ day payments (and deposit credits) applied to the bill's open item first covered
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -52,17 +53,18 @@ def bill_history(account: Account) -> list[BillHistory]:
     return history
 
 
-def disconnections_for_nonpayment(account: Account) -> list[date]:
-    from coopcis.apps.collections.models import OrderKind, OrderReason, OrderStatus, ServiceOrder
+#: Where the days an account was disconnected for non-payment come from: the collections
+#: app registers its service orders here when it starts (credit does not import it).
+_disconnection_sources: list[Callable[[Account], list[date]]] = []
 
-    return list(
-        ServiceOrder.objects.filter(
-            account=account,
-            kind=OrderKind.DISCONNECT,
-            reason=OrderReason.NON_PAYMENT,
-            status=OrderStatus.COMPLETED,
-        ).values_list("completed_on", flat=True)
-    )
+
+def register_disconnection_source(source: Callable[[Account], list[date]]) -> None:
+    if source not in _disconnection_sources:
+        _disconnection_sources.append(source)
+
+
+def disconnections_for_nonpayment(account: Account) -> list[date]:
+    return sorted(day for source in _disconnection_sources for day in source(account))
 
 
 def chronically_delinquent(account: Account, *, as_of: date) -> bool:

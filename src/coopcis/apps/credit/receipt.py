@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from coopcis.apps.billing import bill_text as bt
 from coopcis.apps.billing.pdf.document import mailing_lines
-from coopcis.apps.collections.letter import Section, letter_pdf
+from coopcis.apps.billing.pdf.letter import Section, letter_pdf
 from coopcis.apps.members.models import Account
 from coopcis.catalog.profiles import active_profile
 

@@ -16,7 +16,6 @@ from django.db import IntegrityError, models, transaction
 
 from coopcis.apps.members.models import (
     Account,
-    AccountStatus,
     ApplicationCharge,
     ApplicationStatus,
     ChargeKind,
@@ -59,6 +58,17 @@ def check_address(address: Address, *, field_names: dict[str, str] | None = None
     if problems:
         field, message = problems[0]
         raise RuleViolation(message, field=(field_names or {}).get(field, field))
+
+
+def check_tariff_code(code: str) -> None:
+    """Refuse a tariff code that is not in the catalog, listing the ones that are."""
+    from coopcis.catalog.tariffs import tariff_codes
+
+    codes = tariff_codes()
+    if code not in codes:
+        raise RuleViolation(
+            f"unknown tariff {code!r}; valid: {', '.join(codes)}", field="tariff_code"
+        )
 
 
 def _next_number(model: type[models.Model], field: str, start: int) -> str:
@@ -227,8 +237,6 @@ def submit_application(
     The connect fee comes from the co-op profile ($40 in business hours, $200 after hours
     at OCEC); the deposit amount, when one is required, is decided by the credit rules.
     """
-    from coopcis.apps.premises.services import check_tariff_code
-
     check_tariff_code(tariff_code)
     if requested_on < submitted_on:
         raise RuleViolation("service cannot be wanted before the application", field="requested_on")
@@ -269,7 +277,7 @@ def submit_application(
     return application
 
 
-def _locked_application(application: ServiceApplication, *allowed: str) -> ServiceApplication:
+def locked_application(application: ServiceApplication, *allowed: str) -> ServiceApplication:
     locked = ServiceApplication.objects.select_for_update().get(pk=application.pk)
     if locked.status not in allowed:
         raise RuleViolation(
@@ -282,7 +290,7 @@ def _locked_application(application: ServiceApplication, *allowed: str) -> Servi
 def approve_application(
     *, application: ServiceApplication, on: date, note: str = ""
 ) -> ServiceApplication:
-    application = _locked_application(application, ApplicationStatus.SUBMITTED)
+    application = locked_application(application, ApplicationStatus.SUBMITTED)
     application.status = ApplicationStatus.APPROVED
     application.decided_on = on
     application.decision_note = note
@@ -296,45 +304,11 @@ def decline_application(
 ) -> ServiceApplication:
     if not note.strip():
         raise RuleViolation("say why the application is declined", field="decision_note")
-    application = _locked_application(
+    application = locked_application(
         application, ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED
     )
     application.status = ApplicationStatus.DECLINED
     application.decided_on = on
     application.decision_note = note
     application.with_reason(note).save()
-    return application
-
-
-@transaction.atomic
-def connect_application(
-    *, application: ServiceApplication, service_point: Any, on: date, **account_fields: Any
-) -> ServiceApplication:
-    """Connect an approved application: membership if needed, account, service agreement."""
-    from coopcis.apps.premises.services import start_agreement
-
-    application = _locked_application(application, ApplicationStatus.APPROVED)
-    if service_point.premise_id != application.premise_id:
-        raise RuleViolation(
-            "the service point is not at the applied-for premise", field="service_point"
-        )
-    if not Membership.objects.filter(party=application.party).exists():
-        enroll_membership(party=application.party, kind=application.membership_kind, joined_on=on)
-    account = open_account(
-        party=application.party,
-        rate_class=application.rate_class,
-        opened_on=on,
-        status=AccountStatus.ACTIVE,
-        **account_fields,
-    )
-    start_agreement(
-        account=account,
-        service_point=service_point,
-        tariff_code=application.tariff_code,
-        start_on=on,
-    )
-    application.status = ApplicationStatus.CONNECTED
-    application.connected_on = on
-    application.account = account
-    application.save()
     return application

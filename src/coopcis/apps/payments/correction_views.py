@@ -12,8 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from coopcis.apps.backoffice.forms import add_violation
-from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.payments.corrections import (
     can_reverse,
     can_void,
@@ -22,6 +20,8 @@ from coopcis.apps.payments.corrections import (
 )
 from coopcis.apps.payments.models import Payment
 from coopcis.apps.payments.receipt import receipt_pdf
+from coopcis.apps.staff.access import staff_view
+from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
 
 VIEW_PAYMENTS = "payments.view_payment"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coopcis.apps.billing import bill_text as bt
 from coopcis.apps.billing.pdf.document import mailing_lines
-from coopcis.apps.collections.letter import Section, letter_pdf
+from coopcis.apps.billing.pdf.letter import Section, letter_pdf
 from coopcis.apps.payments.models import Payment, PaymentStatus
 from coopcis.catalog.profiles import active_profile
 

@@ -24,6 +24,7 @@ from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, member_balance, post_entries, reverse_entry
 from coopcis.apps.members.models import Account, AccountStatus
+from coopcis.apps.payments.events import PaymentPosted
 from coopcis.apps.payments.models import (
     CHANNEL_TENDERS,
     BatchStatus,
@@ -41,6 +42,7 @@ from coopcis.apps.receivables.services import apply_to_items
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
+from coopcis.events import announce
 
 CASH = "131"
 ELECTRIC_RECEIVABLE = "142.1"
@@ -232,11 +234,13 @@ def post_payment(payment: Payment) -> Payment:
     payment.journal_entry = header
     payment.status = PaymentStatus.POSTED
     payment.save(update_fields=["journal_entry", "status"])
-    # a disconnected member who has now paid what reconnection needs is reconnected at once
-    # (policy 421); the daily collections job also checks, for payments posted in bulk
-    from coopcis.apps.collections.orders import reconnect_if_paid
-
-    reconnect_if_paid(payment.account, on=payment.received_on)
+    # once this commits, collections reconnects a disconnected member who has now paid
+    # what reconnection needs (policy 421); its daily job also checks, for bulk posting
+    announce(
+        PaymentPosted(
+            payment_id=payment.pk, account_id=payment.account_id, received_on=payment.received_on
+        )
+    )
     return payment
 
 

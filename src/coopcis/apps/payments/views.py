@@ -17,8 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from coopcis.apps.backoffice.forms import add_violation
-from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.members.models import Account
 from coopcis.apps.payments.forms import CloseBatchForm, OfficePaymentForm, OpenBatchForm
 from coopcis.apps.payments.models import (
@@ -35,6 +33,8 @@ from coopcis.apps.payments.services import (
     owing,
     receive_payment,
 )
+from coopcis.apps.staff.access import staff_view
+from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
 
 VIEW_BATCHES = "payments.view_cashierbatch"

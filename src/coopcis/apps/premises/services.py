@@ -1,4 +1,5 @@
-"""Changes to premises, service points and service agreements (atomic, audited, locked)."""
+"""Changes to premises, service points and service agreements (atomic, audited, locked);
+connecting an approved application, which starts its agreement."""
 
 from __future__ import annotations
 
@@ -8,23 +9,25 @@ from typing import Any
 
 from django.db import transaction
 
-from coopcis.apps.members.models import Account, AccountStatus
-from coopcis.apps.members.services import check_address, check_model
+from coopcis.apps.members.models import (
+    Account,
+    AccountStatus,
+    ApplicationStatus,
+    Membership,
+    ServiceApplication,
+)
+from coopcis.apps.members.services import (
+    check_address,
+    check_model,
+    check_tariff_code,
+    enroll_membership,
+    locked_application,
+    open_account,
+)
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import open_ended_overlaps
-
-
-def check_tariff_code(code: str) -> None:
-    """Refuse a tariff code that is not in the catalog, listing the ones that are."""
-    from coopcis.catalog.tariffs import tariff_codes
-
-    codes = tariff_codes()
-    if code not in codes:
-        raise RuleViolation(
-            f"unknown tariff {code!r}; valid: {', '.join(codes)}", field="tariff_code"
-        )
 
 
 @transaction.atomic
@@ -107,3 +110,35 @@ def end_agreement(
     agreement.end_on = end_on
     agreement.with_reason(reason).save()
     return agreement
+
+
+@transaction.atomic
+def connect_application(
+    *, application: ServiceApplication, service_point: Any, on: date, **account_fields: Any
+) -> ServiceApplication:
+    """Connect an approved application: membership if needed, account, service agreement."""
+    application = locked_application(application, ApplicationStatus.APPROVED)
+    if service_point.premise_id != application.premise_id:
+        raise RuleViolation(
+            "the service point is not at the applied-for premise", field="service_point"
+        )
+    if not Membership.objects.filter(party=application.party).exists():
+        enroll_membership(party=application.party, kind=application.membership_kind, joined_on=on)
+    account = open_account(
+        party=application.party,
+        rate_class=application.rate_class,
+        opened_on=on,
+        status=AccountStatus.ACTIVE,
+        **account_fields,
+    )
+    start_agreement(
+        account=account,
+        service_point=service_point,
+        tariff_code=application.tariff_code,
+        start_on=on,
+    )
+    application.status = ApplicationStatus.CONNECTED
+    application.connected_on = on
+    application.account = account
+    application.save()
+    return application

@@ -17,12 +17,14 @@ from django.db import transaction
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import post_entry
 from coopcis.apps.members.models import Account
+from coopcis.apps.receivables.events import ChargePosted
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.money import Money
 from coopcis.core.payments.allocation import OpenItem, allocate
+from coopcis.events import announce_in_transaction
 from coopcis.site.bulk import insert_rows
 
 OTHER_RECEIVABLE = "142.2"
@@ -117,9 +119,8 @@ def charge_fee(
         fee_code=fee_code,
         journal_entry=entry,
     )
-    from coopcis.apps.payments.services import apply_credit
-
-    apply_credit(account=account, on=on)
+    # the payments app applies the member's credit balance to it, in this transaction
+    announce_in_transaction(ChargePosted(account_id=account.pk, item_id=item.pk, posted_on=on))
     return item
 
 
