@@ -31,7 +31,12 @@ def _pure_command(word: str) -> Callable[[list[str]], int]:
 
 def _run_django(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcis.site.settings")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    # Django's command runner would hide a settings error (production mode without its
+    # secrets) behind "unknown command": load the settings first so it is reported.
+    settings.INSTALLED_APPS  # noqa: B018
 
     execute_from_command_line(["coopcis", *argv])
     return 0

@@ -3,7 +3,9 @@
 The embedded default is SQLite in ``./var/coopcis.sqlite3`` (WAL mode). Set
 ``COOPCIS_DATABASE_URL=postgresql://user@host:5432/name`` for PostgreSQL, the
 production database. ``COOPCIS_VAR_DIR`` moves the data folder; ``COOPCIS_PROFILE``
-picks the co-op profile (``ocec`` or ``sec``).
+picks the co-op profile (``ocec`` or ``sec``). ``COOPCIS_ENV=production`` turns on
+production mode: it refuses to start without its secrets (``coopcis.site.environment``)
+and turns on HTTPS-only cookies, HSTS and the redirect to HTTPS.
 """
 
 from __future__ import annotations
@@ -12,12 +14,32 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from coopcis.site.environment import PRODUCTION, load_secrets, parse_field_keys, read_mode
 
 VAR_DIR = Path(os.environ.get("COOPCIS_VAR_DIR", Path.cwd() / "var")).resolve()
-DEBUG = os.environ.get("COOPCIS_DEBUG") == "1"
-SECRET_KEY = os.environ.get("COOPCIS_SECRET_KEY", "coopcis-local-development-key-change-me")
-ALLOWED_HOSTS = os.environ.get("COOPCIS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 COOPCIS_PROFILE = os.environ.get("COOPCIS_PROFILE", "ocec")
+
+# --- Mode and secrets -----------------------------------------------------------------
+# Production takes every secret from the environment and refuses to start without one;
+# development generates each once and keeps it in VAR_DIR (coopcis.site.environment).
+COOPCIS_ENV = read_mode(os.environ)
+IS_PRODUCTION = COOPCIS_ENV == PRODUCTION
+DEBUG = os.environ.get("COOPCIS_DEBUG") == "1"
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("COOPCIS_DEBUG=1 shows tracebacks to anyone: not in production")
+_SECRETS = load_secrets(mode=COOPCIS_ENV, var_dir=VAR_DIR, environ=os.environ)
+SECRET_KEY = _SECRETS["COOPCIS_SECRET_KEY"]
+#: HMAC secret of the payment processor's callbacks (coopcis.apps.payments.gateway).
+COOPCIS_GATEWAY_SECRET = _SECRETS["COOPCIS_GATEWAY_SECRET"]
+#: Fernet keys for bank account numbers: the first encrypts, all of them decrypt.
+COOPCIS_FIELD_KEYS = parse_field_keys(_SECRETS["COOPCIS_FIELD_KEY"])
+ALLOWED_HOSTS = os.environ.get(
+    "COOPCIS_ALLOWED_HOSTS",
+    "127.0.0.1,localhost" if IS_PRODUCTION else "127.0.0.1,localhost,testserver",
+).split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -27,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "coopcis.apps.audit",
     "coopcis.apps.staff",
     "coopcis.apps.members",
@@ -46,10 +69,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # serves the back office's CSS straight from the apps: no web server needed on one box
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # below WhiteNoise, so static files keep their cache headers and skip these
+    "coopcis.site.middleware.JsonApiErrorsMiddleware",
+    "coopcis.site.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coopcis.site.middleware.IdleSessionMiddleware",
     "coopcis.apps.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -75,6 +103,30 @@ TEMPLATES = [
 ]
 
 
+# --- Database -------------------------------------------------------------------------
+SQLITE_OPTIONS = {
+    # WAL lets the web UI read while a bill run writes; IMMEDIATE takes the write
+    # lock at BEGIN, so concurrent writers wait instead of failing mid-transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
+
+
+def _private_sqlite_file(name: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite opens it:
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_uid == os.getuid():
+            file.chmod(0o600)
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("COOPCIS_DATABASE_URL")
     if url:
@@ -82,20 +134,13 @@ def _database() -> dict[str, object]:
         test_name = os.environ.get("COOPCIS_TEST_DATABASE_NAME")
         if test_name:
             config["TEST"] = {"NAME": test_name}
-        return config
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(VAR_DIR / "coopcis.sqlite3"),
-        "OPTIONS": {
-            # WAL lets the web UI read while a bill run writes; IMMEDIATE takes the write
-            # lock at BEGIN, so concurrent writers wait instead of failing mid-transaction.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA foreign_keys=ON;",
-        },
-    }
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "coopcis.sqlite3")}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # every SQLite database, named by URL or not, gets the same settings
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **dict(config.get("OPTIONS") or {})}  # type: ignore[call-overload]
+        _private_sqlite_file(str(config["NAME"]))
+    return config
 
 
 DATABASES = {"default": _database()}
@@ -120,3 +165,61 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("COOPCIS_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Sessions, HTTPS and headers ----------------------------------------------------------
+# A staff session ends after 30 minutes without a request (IdleSessionMiddleware renews it).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "coopcis.site.middleware.csrf_failure"
+if IS_PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("COOPCIS_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("COOPCIS_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("COOPCIS_HSTS_PRELOAD", "1") == "1"
+    if os.environ.get("COOPCIS_BEHIND_TLS_PROXY") == "1":
+        # the proxy terminates TLS and says so; it must overwrite this header from clients
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): the back office runs no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Logging ------------------------------------------------------------------------------
+# Every unhandled error of a request is logged by django.request with its traceback:
+# to stderr, or to COOPCIS_LOG_FILE when set (reopened when logrotate moves it).
+_LOG_FILE = os.environ.get("COOPCIS_LOG_FILE", "")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [pid %(process)d] %(message)s"}
+    },
+    "handlers": {
+        "log": (
+            {"class": "logging.handlers.WatchedFileHandler", "filename": _LOG_FILE}
+            if _LOG_FILE
+            else {"class": "logging.StreamHandler"}
+        )
+        | {"formatter": "line"}
+    },
+    "root": {"handlers": ["log"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["log"], "level": "INFO", "propagate": False},
+        "coopcis": {"handlers": ["log"], "level": "INFO", "propagate": False},
+    },
+}

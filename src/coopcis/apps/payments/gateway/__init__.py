@@ -2,18 +2,17 @@
 
 ``COOPCIS_PAYMENT_GATEWAY`` names a class (dotted path) built as ``cls(secret=...)``;
 the default is the simulator, as the real processor cannot be reached from here.
-``COOPCIS_GATEWAY_CALLBACK_SECRET`` (setting or environment) is the HMAC secret shared
-with the processor for its callbacks; without it one is derived from ``SECRET_KEY``.
+``COOPCIS_GATEWAY_SECRET`` is the HMAC secret shared with the processor for its
+callbacks: its own setting, required in production, never derived from another secret
+(``coopcis.site.environment``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from coopcis.apps.payments.gateway.base import (
@@ -44,14 +43,11 @@ __all__ = [
 
 
 def callback_secret() -> str:
-    configured = getattr(settings, "COOPCIS_GATEWAY_CALLBACK_SECRET", None) or os.environ.get(
-        "COOPCIS_GATEWAY_CALLBACK_SECRET"
-    )
-    if configured:
-        return str(configured)
-    return hmac.new(
-        str(settings.SECRET_KEY).encode(), b"coopcis-gateway-callback", hashlib.sha256
-    ).hexdigest()
+    """The processor's callback secret; an empty one would accept anyone's signature."""
+    secret = str(getattr(settings, "COOPCIS_GATEWAY_SECRET", "") or "")
+    if not secret:
+        raise ImproperlyConfigured("COOPCIS_GATEWAY_SECRET is not set")
+    return secret
 
 
 def configured_gateway() -> PaymentGateway:

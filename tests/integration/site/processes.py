@@ -1,0 +1,44 @@
+"""Run the installed ``coopcis`` command in a fresh process with a chosen environment:
+settings are read once per process, so production mode is tested this way."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+COOPCIS = Path(sys.executable).parent / "coopcis"
+
+
+def production_secrets() -> dict[str, str]:
+    return {
+        "COOPCIS_SECRET_KEY": secrets.token_urlsafe(50),
+        "COOPCIS_GATEWAY_SECRET": secrets.token_urlsafe(32),
+        "COOPCIS_FIELD_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    }
+
+
+def clean_environment(var_dir: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without any COOPCIS_ setting, plus ``extra``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COOPCIS_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["COOPCIS_VAR_DIR"] = str(var_dir)
+    env.update(extra)
+    return env
+
+
+def coopcis(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COOPCIS), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
