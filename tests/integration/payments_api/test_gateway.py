@@ -148,9 +148,11 @@ def test_an_echeck_that_settles_is_applied_once_from_duplicate_callbacks(
 
     assert gateway.deliver_callbacks(send) == 1
 
-    assert [status for status, _ in answers] == [200, 200]
-    assert [answer["applied"] for _, answer in answers] == [True, False]
-    assert answers[1][1]["detail"] == "already settled"
+    assert [status for status, _ in answers] == [200, 409]
+    assert answers[0][1]["applied"] is True
+    assert answers[1][1] == {
+        "error": f"event 'evt_{response.json()['authorization']}' was already received"
+    }
     request = PaymentRequest.objects.get()
     assert request.settlement == Settlement.SETTLED and request.settled_at is not None
     assert Payment.objects.get().status == PaymentStatus.POSTED
@@ -165,7 +167,8 @@ def test_a_returned_echeck_reverses_the_payment_once(billed, ivr, gateway, clien
 
     gateway.deliver_callbacks(send)
 
-    assert [answer["applied"] for _, answer in answers] == [True, False]
+    assert [status for status, _ in answers] == [200, 409]
+    assert answers[0][1]["detail"] == "returned"
     payment = Payment.objects.get()
     assert payment.status == PaymentStatus.REVERSED and payment.return_code == "R01"
     assert payment.reversal_reason == "e-check returned R01: insufficient funds"
@@ -189,6 +192,12 @@ def test_a_callback_with_a_bad_signature_is_403_and_changes_nothing(billed, ivr,
         headers=headers,
     )
     unsigned = client.post(CALLBACK, data=body, content_type="application/json")
+    retimed = client.post(
+        CALLBACK,
+        data=body,
+        content_type="application/json",
+        headers={**headers, "X-Gateway-Timestamp": str(int(headers["X-Gateway-Timestamp"]) + 1)},
+    )
     wrong_key = client.post(
         CALLBACK,
         data=body,
@@ -196,7 +205,7 @@ def test_a_callback_with_a_bad_signature_is_403_and_changes_nothing(billed, ivr,
         headers={"X-Gateway-Signature": "sha256=" + "0" * 64},
     )
 
-    assert [r.status_code for r in (tampered, unsigned, wrong_key)] == [403, 403, 403]
+    assert [r.status_code for r in (tampered, unsigned, retimed, wrong_key)] == [403] * 4
     assert Payment.objects.get().status == PaymentStatus.POSTED
     assert PaymentRequest.objects.get().settlement == Settlement.NONE
 
@@ -209,11 +218,12 @@ def test_a_signed_callback_for_an_unknown_charge_is_404_and_garbage_is_400(gatew
     )
     unknown = client.post(CALLBACK, data=body, content_type="application/json", headers=headers)
     garbage = b'{"id": "evt_y"}'
+    stamp = str(int(timezone.now().timestamp()))
     malformed = client.post(
         CALLBACK,
         data=garbage,
         content_type="application/json",
-        headers={"X-Gateway-Signature": gateway.sign(garbage)},
+        headers={"X-Gateway-Signature": gateway.sign(garbage, stamp), "X-Gateway-Timestamp": stamp},
     )
 
     assert unknown.status_code == 404

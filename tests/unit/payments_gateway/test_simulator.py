@@ -4,6 +4,8 @@ callbacks signed and delivered more than once. No database."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -86,7 +88,11 @@ def test_echecks_call_back_twice_with_settlement_or_return(simulator):
     assert simulator.deliver_callbacks(lambda body, headers: sent.append((body, headers))) == 2
     assert simulator.deliver_callbacks(lambda body, headers: sent.append((body, headers))) == 0
 
-    events = [simulator.handle_callback(body=body, headers=headers) for body, headers in sent]
+    events = [
+        replace(simulator.handle_callback(body=body, headers=headers), sent_at=None)
+        for body, headers in sent
+    ]
+    assert all(int(headers["X-Gateway-Timestamp"]) > 0 for _, headers in sent)
     assert events == [
         CallbackEvent(f"evt_{settles.authorization}", CallbackKind.SETTLED, settles.authorization),
         CallbackEvent(f"evt_{settles.authorization}", CallbackKind.SETTLED, settles.authorization),
@@ -98,13 +104,18 @@ def test_echecks_call_back_twice_with_settlement_or_return(simulator):
 
 
 def test_callbacks_are_checked_against_the_shared_secret(simulator):
-    event = CallbackEvent("evt_1", CallbackKind.SETTLED, "SIM100001")
+    sent_at = datetime(2026, 11, 2, 15, 4, 5, tzinfo=UTC)
+    event = CallbackEvent("evt_1", CallbackKind.SETTLED, "SIM100001", sent_at=sent_at)
     body, headers = simulator.signed_callback(event)
     impostor = SimulatorGateway(secret="guessed")
     _, forged_headers = impostor.signed_callback(event)
+    lower = {name.lower(): value for name, value in headers.items()}
 
-    assert simulator.handle_callback(body=body, headers={"x-gateway-signature": headers[
-        "X-Gateway-Signature"]}) == event  # fmt: skip
+    assert headers["X-Gateway-Timestamp"] == str(int(sent_at.timestamp()))
+    assert simulator.handle_callback(body=body, headers=lower) == event
+    later = {**headers, "X-Gateway-Timestamp": str(int(sent_at.timestamp()) + 600)}
+    with pytest.raises(BadSignature):  # the time is signed: it cannot be moved
+        simulator.handle_callback(body=body, headers=later)
     with pytest.raises(BadSignature):
         simulator.handle_callback(body=body, headers=forged_headers)
     with pytest.raises(BadSignature):
@@ -120,5 +131,24 @@ def test_callbacks_are_checked_against_the_shared_secret(simulator):
 def test_signed_nonsense_is_a_bad_callback(simulator, payload):
     body = payload if isinstance(payload, bytes) else payload.encode()
 
+    stamp = "1793000000"
+    headers = {"X-Gateway-Signature": simulator.sign(body, stamp), "X-Gateway-Timestamp": stamp}
     with pytest.raises(BadCallback):
-        simulator.handle_callback(body=body, headers={"X-Gateway-Signature": simulator.sign(body)})
+        simulator.handle_callback(body=body, headers=headers)
+
+
+def test_a_chargeback_is_a_card_event(simulator):
+    card = simulator.charge(token="tok_approve", amount=TEN, idempotency_key="c")
+    simulator.charge_back(card.authorization, code="4837", reason="no cardholder authorization")
+    sent: list[tuple[bytes, dict[str, str]]] = []
+
+    simulator.deliver_callbacks(lambda body, headers: sent.append((body, headers)), times=1)
+
+    ((body, headers),) = sent
+    assert json.loads(body)["type"] == "card.chargeback"
+    event = simulator.handle_callback(body=body, headers=headers)
+    assert (event.kind, event.authorization, event.return_code) == (
+        CallbackKind.CHARGEBACK,
+        card.authorization,
+        "4837",
+    )

@@ -8,7 +8,10 @@ session, so CSRF does not apply. The channel of a payment is the key's channel.
   in progress); 402 for a card declined; 504 when the processor did not answer (retry with
   the same key); 400 ``{"errors": {field: [...]}}`` for bad input; 401 without a valid key.
 - ``GET /api/v1/payments/accounts/<number>/balance``: balance, amount due, due date.
-- ``POST /api/v1/payments/gateway/callback``: the processor's signed e-check notices.
+- ``POST /api/v1/payments/gateway/callback``: the processor's signed e-check and card
+  notices: 403 for a bad signature, 400 for one signed more than 5 minutes ago, 409 for
+  an event id already received, 422 for a kind that cannot apply to the payment's tender
+  (an e-check return on a card), 404 for an unknown authorization.
 
 Money is a JSON string ("54.20"), never a number: a JSON number is a binary float to
 most clients. An unknown account is a 400 on ``account``, as any other bad field.
@@ -39,7 +42,12 @@ from coopcis.apps.payments.gateway import (
 from coopcis.apps.payments.keys import authenticate
 from coopcis.apps.payments.models import ChannelApiKey, Tender
 from coopcis.apps.payments.services import IdempotencyConflict
-from coopcis.apps.payments.submissions import Submission, apply_callback, submit_payment
+from coopcis.apps.payments.submissions import (
+    CallbackRefused,
+    Submission,
+    apply_callback,
+    submit_payment,
+)
 from coopcis.core.errors import RuleViolation
 
 BODY_FIELDS = ("account", "amount", "tender", "reference", "token")
@@ -205,7 +213,8 @@ def balance(request: HttpRequest, api_key: ChannelApiKey, number: str) -> HttpRe
 @csrf_exempt
 @require_http_methods(["POST"])
 def gateway_callback(request: HttpRequest) -> HttpResponse:
-    """The processor's e-check settlement or return, signed with the shared secret."""
+    """The processor's e-check settlement or return or card chargeback, signed with the
+    shared secret (see the module docstring for the refusals)."""
     gateway = configured_gateway()
     try:
         event = gateway.handle_callback(body=request.body, headers=request.headers)
@@ -218,8 +227,10 @@ def gateway_callback(request: HttpRequest) -> HttpResponse:
             outcome = apply_callback(
                 event=event, gateway_name=gateway.name, on=timezone.localdate(), at=timezone.now()
             )
-        except RuleViolation as violation:
-            return JsonResponse({"error": violation.message}, status=404)
+        except CallbackRefused as refused:
+            return JsonResponse({"error": refused.message}, status=refused.status)
+        except RuleViolation as violation:  # e.g. the payment was voided meanwhile
+            return JsonResponse({"error": violation.message}, status=409)
     return JsonResponse(
         {"event": event.event_id, "applied": outcome.applied, "detail": outcome.detail}
     )

@@ -277,6 +277,7 @@ class Settlement(models.TextChoices):
     NONE = "", "Not applicable or not yet settled"
     SETTLED = "SETTLED", "Settled"
     RETURNED = "RETURNED", "Returned"
+    CHARGEBACK = "CHARGEBACK", "Charged back"
 
 
 class PaymentRequest(models.Model):
@@ -294,10 +295,12 @@ class PaymentRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     attempted_at = models.DateTimeField(default=timezone.now)
     gateway = models.CharField(max_length=40, blank=True)
+    #: CARD or ACH for a charge through the processor: which callbacks may apply to it
+    tender = models.CharField(max_length=14, blank=True)
     authorization = models.CharField(max_length=64, blank=True, db_index=True)
     decline_reason = models.CharField(max_length=200, blank=True)
     settlement = models.CharField(
-        max_length=8, choices=Settlement.choices, default=Settlement.NONE, blank=True
+        max_length=10, choices=Settlement.choices, default=Settlement.NONE, blank=True
     )
     settled_at = models.DateTimeField(null=True, blank=True)
     return_code = models.CharField(max_length=4, blank=True)
@@ -309,6 +312,28 @@ class PaymentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"API request {self.idempotency_key} ({self.get_state_display()})"
+
+
+class GatewayEvent(models.Model):
+    """A processor callback event received and applied, by the processor's event id.
+
+    A callback whose event id is here already is refused: a processor's redelivery
+    changes nothing, and neither does a captured callback posted again."""
+
+    gateway = models.CharField(max_length=40)
+    event_id = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10)
+    authorization = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_id} ({self.kind})"
 
 
 from coopcis.apps.payments.ach.models import *  # noqa: E402, F403

@@ -30,6 +30,7 @@ from coopcis.apps.payments.gateway import (
 )
 from coopcis.apps.payments.models import (
     ChannelApiKey,
+    GatewayEvent,
     Payment,
     PaymentRequest,
     RequestState,
@@ -49,6 +50,16 @@ from coopcis.core.money import Money
 #: the processor's answer and ours); a retry may take it over and ask the processor again.
 PENDING_STALE_AFTER = timedelta(minutes=2)
 TOKEN_TENDERS = (Tender.CARD, Tender.ACH)
+#: A processor callback signed longer ago than this (or this far in the future) is
+#: refused: a captured callback cannot be replayed later.
+CALLBACK_MAX_AGE = timedelta(minutes=5)
+#: The tender each callback kind applies to: e-checks settle or come back returned; a
+#: card payment is reversed only by a chargeback.
+CALLBACK_TENDER = {
+    CallbackKind.SETTLED: Tender.ACH,
+    CallbackKind.RETURNED: Tender.ACH,
+    CallbackKind.CHARGEBACK: Tender.CARD,
+}
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,7 @@ def submit_payment(
                 created_at=now,
                 attempted_at=now,
                 gateway=gateway.name,
+                tender=submission.tender,
             )
     except IntegrityError:
         existing = PaymentRequest.objects.get(idempotency_key=key)
@@ -317,36 +329,81 @@ class CallbackOutcome:
     detail: str
 
 
+class CallbackRefused(Exception):
+    """A signed callback that must not apply; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 @transaction.atomic
 def apply_callback(
     *, event: CallbackEvent, gateway_name: str, on: date, at: datetime
 ) -> CallbackOutcome:
-    """Apply the processor's e-check settlement or return to the charge it names, once:
-    a repeat of a callback already applied changes nothing."""
+    """Apply the processor's e-check settlement or return, or card chargeback, to the
+    charge it names: once per event id, only within ``CALLBACK_MAX_AGE`` of its signing,
+    and only to the tender it can apply to (:class:`CallbackRefused` otherwise; nothing
+    is written then, not even the event id)."""
+    if event.sent_at is None or abs(at - event.sent_at) > CALLBACK_MAX_AGE:
+        raise CallbackRefused(
+            400, "the callback was not signed within the last 5 minutes: refused as a replay"
+        )
+    try:
+        with transaction.atomic():
+            GatewayEvent.objects.create(
+                gateway=gateway_name,
+                event_id=event.event_id,
+                kind=event.kind.value,
+                authorization=event.authorization[:64],
+                sent_at=event.sent_at,
+                received_at=at,
+            )
+    except IntegrityError:
+        raise CallbackRefused(409, f"event {event.event_id!r} was already received") from None
     request = (
         PaymentRequest.objects.select_for_update()
+        .select_related("payment")
         .filter(gateway=gateway_name, authorization=event.authorization)
         .exclude(authorization="")
         .first()
     )
     if request is None:
-        raise RuleViolation(f"no charge with authorization {event.authorization!r}")
+        raise CallbackRefused(404, f"no charge with authorization {event.authorization!r}")
+    tender = request.tender or (request.payment.tender if request.payment else "")
+    if tender != CALLBACK_TENDER[event.kind]:
+        raise CallbackRefused(
+            422,
+            f"a {event.kind.value} event applies to {CALLBACK_TENDER[event.kind]} payments, "
+            f"not to this {tender or 'unknown'} payment",
+        )
     if event.kind is CallbackKind.SETTLED:
         if request.settlement:
             return CallbackOutcome(False, f"already {request.get_settlement_display().lower()}")
         request.settlement, request.settled_at = Settlement.SETTLED, at
         request.save(update_fields=["settlement", "settled_at"])
         return CallbackOutcome(True, "settled")
-    if request.settlement == Settlement.RETURNED:
-        return CallbackOutcome(False, "already returned")
+    return _reverse_for_callback(request, event, on=on, at=at)
+
+
+def _reverse_for_callback(
+    request: PaymentRequest, event: CallbackEvent, *, on: date, at: datetime
+) -> CallbackOutcome:
+    """An e-check returned or a card charged back: reverse its payment, once."""
+    returned = event.kind is CallbackKind.RETURNED
+    settlement = Settlement.RETURNED if returned else Settlement.CHARGEBACK
+    if request.settlement in (Settlement.RETURNED, Settlement.CHARGEBACK):
+        return CallbackOutcome(False, f"already {request.get_settlement_display().lower()}")
+    what = "e-check returned" if returned else "card charged back"
     if request.payment is not None:
         reverse_payment(
             payment=request.payment,
             on=on,
-            reason=f"e-check returned {event.return_code}: {event.reason}".strip()[:200],
+            reason=f"{what} {event.return_code}: {event.reason}".strip()[:200],
             return_code=event.return_code,
         )
-    request.settlement, request.return_code = Settlement.RETURNED, event.return_code[:4]
+    request.settlement, request.return_code = settlement, event.return_code[:4]
     request.settled_at = at
     request.save(update_fields=["settlement", "return_code", "settled_at"])
-    return CallbackOutcome(True, "returned")
+    return CallbackOutcome(True, settlement.label.lower())

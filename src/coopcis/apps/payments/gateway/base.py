@@ -7,8 +7,12 @@ charge. A transport failure or a late answer is a ``TIMEOUT``, never an exceptio
 outcome is unknown, and the caller retries with the same key to learn it.
 
 E-checks settle days later, and may come back returned (NACHA return codes: R01
-insufficient funds, R02 account closed...). The processor tells us by calling back;
-``handle_callback`` checks the call is really from the processor and reads it.
+insufficient funds, R02 account closed...); a card payment may be disputed by the
+cardholder and charged back. The processor tells us by calling back; ``handle_callback``
+checks the call is really from the processor and reads it, with the time the processor
+sent it (a callback older than five minutes, or an event already received, is refused by
+``coopcis.apps.payments.submissions.apply_callback``, so a captured callback cannot be
+replayed).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from coopcis.core.money import Money
@@ -41,19 +46,27 @@ class GatewayResult:
 
 
 class CallbackKind(enum.StrEnum):
+    """What a callback says happened: an e-check settled or came back returned, or a card
+    payment was charged back. Returns apply to e-checks only; chargebacks to cards only."""
+
     SETTLED = "settled"
     RETURNED = "returned"
+    CHARGEBACK = "chargeback"
 
 
 @dataclass(frozen=True)
 class CallbackEvent:
-    """A processor's notice about an earlier charge, found by its authorization."""
+    """A processor's notice about an earlier charge, found by its authorization.
+
+    ``event_id`` is the processor's own, unique per event (redeliveries repeat it);
+    ``sent_at`` is when the processor signed it."""
 
     event_id: str
     kind: CallbackKind
     authorization: str
     return_code: str = ""
     reason: str = ""
+    sent_at: datetime | None = None
 
 
 class GatewayMismatch(Exception):

@@ -11,10 +11,16 @@ by the token the front end sends:
 - ``tok_echeck_returns_R01`` (any NACHA code): approved; later a return callback.
 - anything else: declined as an invalid token.
 
+A card charge can be disputed with :meth:`SimulatorGateway.charge_back`, which queues
+a chargeback callback.
+
 Charges are remembered by idempotency key (a retry never charges twice; the same key
-with a different token or amount is refused). Callbacks are signed with HMAC-SHA256 over
-the body (header ``X-Gateway-Signature: sha256=<hex>``) and, like real ones, delivered
-more than once. The memory is the process's: one simulator per server process.
+with a different token or amount is refused). A callback carries the time it was sent
+(header ``X-Gateway-Timestamp``, Unix seconds) and an event id (``id`` in the JSON body),
+and is signed with HMAC-SHA256 over ``<timestamp>.<body>`` (header
+``X-Gateway-Signature: sha256=<hex>``), so neither can be altered. Like real ones,
+callbacks are delivered more than once. The memory is the process's: one simulator per
+server process.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from coopcis.apps.payments.gateway.base import (
     BadCallback,
@@ -40,6 +47,12 @@ from coopcis.apps.payments.gateway.base import (
 from coopcis.core.money import Money
 
 SIGNATURE_HEADER = "X-Gateway-Signature"
+TIMESTAMP_HEADER = "X-Gateway-Timestamp"
+EVENT_TYPES = {
+    "echeck.settled": CallbackKind.SETTLED,
+    "echeck.returned": CallbackKind.RETURNED,
+    "card.chargeback": CallbackKind.CHARGEBACK,
+}
 DECLINE_REASONS = {
     "insufficient": "insufficient funds",
     "expired": "card expired",
@@ -122,24 +135,44 @@ class SimulatorGateway:
             reason=RETURN_REASONS.get(code, "returned"),
         )
 
+    def charge_back(self, authorization: str, *, code: str = "10.4", reason: str = "") -> None:
+        """The cardholder disputed the card charge ``authorization``: queue a chargeback."""
+        with self._lock:
+            self._pending.append(
+                CallbackEvent(
+                    f"evt_cb_{authorization}",
+                    CallbackKind.CHARGEBACK,
+                    authorization,
+                    return_code=code,
+                    reason=reason or "disputed by the cardholder",
+                )
+            )
+
     # -- callbacks -----------------------------------------------------------------------
 
-    def signed_callback(self, event: CallbackEvent) -> tuple[bytes, dict[str, str]]:
-        """The body and headers the processor would POST for ``event``."""
+    def signed_callback(
+        self, event: CallbackEvent, *, sent_at: datetime | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers the processor would POST for ``event``, sent at
+        ``sent_at`` (default: ``event.sent_at``, or now)."""
+        kinds = {kind: name for name, kind in EVENT_TYPES.items()}
         body = json.dumps(
             {
                 "id": event.event_id,
-                "type": f"echeck.{event.kind.value}",
+                "type": kinds[event.kind],
                 "authorization": event.authorization,
                 "return_code": event.return_code,
                 "reason": event.reason,
             },
             sort_keys=True,
         ).encode()
-        return body, {SIGNATURE_HEADER: self.sign(body)}
+        moment = sent_at or event.sent_at or datetime.now(UTC)
+        timestamp = str(int(moment.timestamp()))
+        return body, {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: self.sign(body, timestamp)}
 
-    def sign(self, body: bytes) -> str:
-        return "sha256=" + hmac.new(self._secret, body, hashlib.sha256).hexdigest()
+    def sign(self, body: bytes, timestamp: str) -> str:
+        signed = timestamp.encode() + b"." + body
+        return "sha256=" + hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
 
     def deliver_callbacks(
         self, send: Callable[[bytes, dict[str, str]], object], *, times: int = 2
@@ -149,32 +182,40 @@ class SimulatorGateway:
         with self._lock:
             events, self._pending = self._pending, []
         for event in events:
-            body, headers = self.signed_callback(event)
+            body, headers = self.signed_callback(replace(event, sent_at=None))
             for _ in range(times):
                 send(body, headers)
         return len(events)
 
     def handle_callback(self, *, body: bytes, headers: Mapping[str, str]) -> CallbackEvent:
         presented = _header(headers, SIGNATURE_HEADER)
-        if not presented or not hmac.compare_digest(presented, self.sign(body)):
+        timestamp = _header(headers, TIMESTAMP_HEADER)
+        if not presented or not hmac.compare_digest(presented, self.sign(body, timestamp)):
             raise BadSignature("the callback signature does not match")
+        if not (timestamp.isdigit() and len(timestamp) <= 12):
+            raise BadCallback(f"a callback needs its {TIMESTAMP_HEADER} (Unix seconds)")
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise BadCallback("the callback body is not JSON") from None
         if not isinstance(data, dict):
             raise BadCallback("the callback body must be a JSON object")
-        kinds = {f"echeck.{kind.value}": kind for kind in CallbackKind}
-        kind = kinds.get(data.get("type", ""))
+        kind = EVENT_TYPES.get(str(data.get("type", "")))
         event_id, authorization = data.get("id"), data.get("authorization")
-        if kind is None or not isinstance(event_id, str) or not isinstance(authorization, str):
-            raise BadCallback("a callback needs an id, a known type and an authorization")
+        if (
+            kind is None
+            or not isinstance(event_id, str)
+            or not event_id.strip()
+            or not isinstance(authorization, str)
+        ):
+            raise BadCallback("a callback needs an event id, a known type and an authorization")
         return CallbackEvent(
-            event_id,
+            event_id.strip(),
             kind,
             authorization,
             return_code=str(data.get("return_code") or ""),
             reason=str(data.get("reason") or ""),
+            sent_at=datetime.fromtimestamp(int(timestamp), UTC),
         )
 
 
