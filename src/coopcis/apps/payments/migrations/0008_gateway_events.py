@@ -13,7 +13,7 @@ def tender_from_payment(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0006_refund_requests"),
+        ("payments", "0007_payment_void_reverse"),
     ]
 
     operations = [
