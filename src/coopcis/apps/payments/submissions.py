@@ -364,7 +364,6 @@ def apply_callback(
         raise CallbackRefused(409, f"event {event.event_id!r} was already received") from None
     request = (
         PaymentRequest.objects.select_for_update()
-        .select_related("payment")
         .filter(gateway=gateway_name, authorization=event.authorization)
         .exclude(authorization="")
         .first()
