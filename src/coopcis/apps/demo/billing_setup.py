@@ -1,4 +1,5 @@
-"""What the demo co-op needs before it can bill: cycles, the months' factors, county taxes.
+"""What the demo co-op needs before it can bill: cycles, the months' factors, county taxes,
+and its (illustrative) ACH set-up with its bank, so its bank-draft members are drafted.
 
 The demo reads its four cycles on the 5th, 12th, 19th and 26th (``synth.places``); bills
 go out three days after the read. Cost-adjustment factors and gross receipts rates here
@@ -14,6 +15,8 @@ from decimal import Decimal
 
 from coopcis.apps.billing.models import BillingCycle, LocationTax, RiderFactor
 from coopcis.apps.demo.synth.places import CYCLE_READ_DAY
+from coopcis.apps.payments.ach.drafts import set_originator
+from coopcis.apps.payments.ach.models import AchOriginator
 from coopcis.apps.premises.models import Premise
 
 BILL_LAG_DAYS = 3
@@ -40,6 +43,20 @@ GROSS_RECEIPTS = {
     "Lincoln": "0.070625",
     "Chaves": "0.064375",
     "Socorro": "0.068750",
+}
+
+
+#: The demo's bank (illustrative: any valid routing number would do; a real co-op runs
+#: ``coopcis ach originator`` with its own bank's).
+DEMO_ORIGINATOR = {
+    "immediate_destination": "102000021",
+    "destination_name": "DEMO NATIONAL BANK",
+    "immediate_origin": "1850000001",
+    "origin_name": "DEMO ELECTRIC COOP",
+    "company_name": "DEMO ELEC COOP",
+    "company_identification": "1850000001",
+    "originating_dfi": "10200002",
+    "entry_description": "ELEC BILL",
 }
 
 
@@ -75,5 +92,8 @@ def store_billing_setup(*, start: date, end: date) -> int:
             effective_on=date(2000, 1, 1),
             defaults={"rate": Decimal(GROSS_RECEIPTS[county]), "source": DEMO_SOURCE},
         )
+        rows += 1
+    if not AchOriginator.objects.exists():
+        set_originator(**DEMO_ORIGINATOR)
         rows += 1
     return rows

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.management.color import no_style
@@ -32,6 +32,7 @@ from coopcis.apps.members.models import (
     Party,
 )
 from coopcis.apps.metering.models import Meter, MeterInstallation
+from coopcis.apps.payments.ach.models import Prenote, PrenoteStatus
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
 from coopcis.site.bulk import insert_rows
 
@@ -115,7 +116,7 @@ def store_master_data(plan: DemoPlan, counts: LoadCounts) -> list[int]:
             ],
             counts,
         )
-        _create(
+        mandates = _create(
             BankDraftMandate,
             [
                 BankDraftMandate(
@@ -132,6 +133,12 @@ def store_master_data(plan: DemoPlan, counts: LoadCounts) -> list[int]:
                 for m in plan.mandates
             ],
             counts,
+        )
+        _create(
+            Prenote,
+            [_prior_proof(mandate, plan.start_date) for mandate in mandates],
+            counts,
+            audited=False,
         )
         meters = _create(
             Meter,
@@ -276,12 +283,35 @@ def reset_sequences() -> None:
         Account,
         ServiceAgreement,
         BankDraftMandate,
+        Prenote,
         Meter,
         MeterInstallation,
     ]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), tables):
             cursor.execute(sql)
+
+
+#: Where the demo's mandates were proven: a co-op moving to coopcis brings the bank-draft
+#: members its previous system already drafts, their bank details proven there.
+PRIOR_PROOF_SOURCE = "demo co-op: prenote cleared in the previous billing system"
+PRENOTE_CLEARS_DAYS = 10
+
+
+def _prior_proof(mandate: BankDraftMandate, start: date) -> Prenote:
+    """The previous system's prenote of ``mandate``, cleared 10 days after it was signed
+    (and before the demo's history starts), imported as proof (``ach import-mandates``)."""
+    proven_on = min(mandate.signed_on + timedelta(days=PRENOTE_CLEARS_DAYS), start - timedelta(1))
+    return Prenote(
+        mandate=mandate,
+        routing_number=mandate.routing_number,
+        bank_account_number=mandate.bank_account_number,
+        bank_account_type=mandate.bank_account_type,
+        requested_on=start,
+        status=PrenoteStatus.IMPORTED,
+        proven_on=proven_on,
+        source=PRIOR_PROOF_SOURCE,
+    )
 
 
 def _party(plan: Any) -> Party:

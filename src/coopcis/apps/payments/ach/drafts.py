@@ -100,13 +100,26 @@ def _settle_earlier_entries(schedule: DraftSchedule, holidays: Collection[date],
 
 
 def _prenote_cleared(mandate: BankDraftMandate, latest_prenote_on: date) -> bool:
-    prenote = mandate.prenotes.filter(status=PrenoteStatus.SENT).order_by("-id").first()  # type: ignore[attr-defined]
+    """The mandate's latest proof (a prenote sent in a file, or one the previous system
+    made, imported) is of its current bank details and old enough to debit on."""
+    prenote = (
+        mandate.prenotes.filter(status__in=[PrenoteStatus.SENT, PrenoteStatus.IMPORTED])  # type: ignore[attr-defined]
+        .select_related("entry__file")
+        .order_by("-id")
+        .first()
+    )
+    if prenote is None:
+        return False
+    proven_on = (
+        prenote.proven_on
+        if prenote.status == PrenoteStatus.IMPORTED
+        else prenote.entry.file.effective_on
+    )
     return (
-        prenote is not None
-        and prenote.routing_number == mandate.routing_number
+        prenote.routing_number == mandate.routing_number
         and prenote.bank_account_number == mandate.bank_account_number
         and prenote.bank_account_type == mandate.bank_account_type
-        and prenote.entry.file.effective_on <= latest_prenote_on
+        and proven_on <= latest_prenote_on
     )
 
 

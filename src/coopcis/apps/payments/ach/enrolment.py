@@ -4,10 +4,15 @@ OCEC handbook: the member signs the form and gives a voided check; drafts run on
 or the 25th. The routing number must pass the ABA check digit (``stdnum.us.rtn``); the
 account number is 4 to 17 digits. New or changed bank details get a prenote with the
 next file, and live debits wait for it (docs/domain/bank-draft.md).
+
+A co-op moving to coopcis brings mandates its previous system already proved: enrolled
+with a :class:`PriorProof` (the day the details were proven and where that is recorded),
+such a mandate drafts from the first file, with no new prenote.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -28,6 +33,29 @@ from coopcis.apps.payments.ach.models import (
     PrenoteStatus,
 )
 from coopcis.core.errors import RuleViolation
+
+
+@dataclass(frozen=True)
+class PriorProof:
+    """The previous system's proof of a mandate's bank details (a prenote that cleared
+    there, or the live debits it drafted): the day, and where it is recorded."""
+
+    proven_on: date
+    source: str
+    #: the day of the import (the caller reads the clock): a proof cannot be later
+    imported_on: date
+
+    def check(self) -> None:
+        if not self.source.strip():
+            raise RuleViolation(
+                "say where the previous proof of the bank details is recorded", field="source"
+            )
+        if self.proven_on > self.imported_on:
+            raise RuleViolation(
+                f"the bank details cannot be proven on {self.proven_on}, after today "
+                f"({self.imported_on})",
+                field="proven_on",
+            )
 
 
 def check_routing_number(value: str) -> str:
@@ -71,19 +99,23 @@ def enroll_bank_draft(
     draft_day: int,
     signed_on: date,
     bank_name: str = "",
+    prior_proof: PriorProof | None = None,
 ) -> BankDraftMandate:
     """Sign the account up (or change its bank details or draft day) and queue a prenote
-    when the bank details are new."""
+    when the bank details are new; with ``prior_proof`` (a mandate brought over from the
+    previous system) record that proof instead of queueing a prenote."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     routing = check_routing_number(routing_number.strip())
     number = _check(account, account_number, account_type, holder_name, draft_day)
+    if prior_proof is not None:
+        prior_proof.check()
     mandate = BankDraftMandate.objects.filter(account=account).first() or BankDraftMandate(
         account=account
     )
     proven = mandate.pk is not None and (
         Prenote.objects.filter(
             mandate=mandate,
-            status__in=[PrenoteStatus.PENDING, PrenoteStatus.SENT],
+            status__in=[PrenoteStatus.PENDING, PrenoteStatus.SENT, PrenoteStatus.IMPORTED],
             routing_number=routing,
             bank_account_number=number,
             bank_account_type=account_type,
@@ -94,7 +126,19 @@ def enroll_bank_draft(
     mandate.draft_day, mandate.signed_on, mandate.active = draft_day, signed_on, True
     mandate.bank_name = bank_name.strip()
     mandate.with_reason("bank draft enrolment signed").save()
-    if not proven:
+    if prior_proof is not None:
+        Prenote.objects.filter(mandate=mandate, status=PrenoteStatus.PENDING).delete()
+        Prenote.objects.create(
+            mandate=mandate,
+            routing_number=routing,
+            bank_account_number=number,
+            bank_account_type=account_type,
+            requested_on=prior_proof.imported_on,
+            status=PrenoteStatus.IMPORTED,
+            proven_on=prior_proof.proven_on,
+            source=prior_proof.source.strip()[:120],
+        )
+    elif not proven:
         Prenote.objects.filter(mandate=mandate, status=PrenoteStatus.PENDING).delete()
         Prenote.objects.create(
             mandate=mandate,

@@ -158,12 +158,16 @@ class PrenoteStatus(models.TextChoices):
     PENDING = "PENDING", "To be sent with the next file"
     SENT = "SENT", "Sent"
     RETURNED = "RETURNED", "Returned by the member's bank"
+    IMPORTED = "IMPORTED", "Proven by the previous system (imported)"
 
 
 class Prenote(models.Model):
     """A zero-dollar test entry proving the bank details of a mandate before live debits.
 
     It records the details it tested: a mandate whose bank details change needs a new one.
+    A mandate brought over from the co-op's previous system, which had already proved its
+    bank details, carries an ``IMPORTED`` prenote instead: no entry, but the day the
+    details were proven (``proven_on``) and where that is recorded (``source``).
     """
 
     mandate = models.ForeignKey(
@@ -179,6 +183,12 @@ class Prenote(models.Model):
     entry = models.OneToOneField(
         AchDraftEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="prenote_of"
     )
+    proven_on = models.DateField(
+        null=True, blank=True, help_text="Imported proof: the day the previous system proved it"
+    )
+    source = models.CharField(
+        max_length=120, blank=True, help_text="Imported proof: where it is recorded"
+    )
 
     class Meta:
         constraints = [
@@ -186,7 +196,12 @@ class Prenote(models.Model):
                 fields=["mandate"],
                 condition=models.Q(status="PENDING"),
                 name="one_pending_prenote_per_mandate",
-            )
+            ),
+            models.CheckConstraint(
+                name="imported_prenote_has_date_and_source",
+                condition=~models.Q(status="IMPORTED")
+                | (models.Q(proven_on__isnull=False, entry__isnull=True) & ~models.Q(source="")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@
     coopcis ach originator --destination 102000021 --destination-name "FIRST BANK" ...
     coopcis ach enroll ACCOUNT --routing 102000021 --account-number 12345678 --type CHECKING \\
         --holder "ANA GARCIA" --day 3 --signed-on 2026-10-01
+    coopcis ach enroll ACCOUNT ... --proven-on 2024-05-08 --proof "old CIS prenote log"
+    coopcis ach import-mandates MANDATES.csv   (mandates the previous system already proved)
     coopcis ach draft --date 2026-11-03 --out nov03.ach
     coopcis ach sent FILE_ID
     coopcis ach returns RETURNS_FILE [--on 2026-11-06]
@@ -32,7 +34,8 @@ from coopcis.apps.payments.ach.drafts import (
     mark_file_sent,
     set_originator,
 )
-from coopcis.apps.payments.ach.enrolment import enroll_bank_draft
+from coopcis.apps.payments.ach.enrolment import PriorProof, enroll_bank_draft
+from coopcis.apps.payments.ach.mandate_import import import_mandates
 from coopcis.apps.payments.ach.models import AchFile
 from coopcis.apps.payments.ach.returns import import_returns
 from coopcis.apps.payments.late_fees import charge_late_fees
@@ -80,6 +83,15 @@ class Command(CoopCommand):
         enroll.add_argument("--day", type=int, choices=[3, 25], required=True)
         enroll.add_argument("--signed-on", type=_date, required=True)
         enroll.add_argument("--bank-name", default="")
+        enroll.add_argument(
+            "--proven-on", type=_date, help="the day the previous system proved the bank details"
+        )
+        enroll.add_argument("--proof", default="", help="where that proof is recorded")
+
+        imported = sub.add_parser(
+            "import-mandates", help="mandates the previous system already proved, from a CSV"
+        )
+        imported.add_argument("file", type=Path)
 
         draft = sub.add_parser("draft", help="write the NACHA file for the 3rd or the 25th")
         draft.add_argument("--date", type=_date, required=True)
@@ -128,6 +140,15 @@ class Command(CoopCommand):
         account = Account.objects.filter(number=options["account"]).first()
         if account is None:
             raise CommandError(f"no account {options['account']!r}")
+        proof = None
+        if options["proven_on"] is not None or options["proof"]:
+            if options["proven_on"] is None:
+                raise CommandError("--proof needs --proven-on (the day it was proven)")
+            proof = PriorProof(
+                proven_on=options["proven_on"],
+                source=options["proof"],
+                imported_on=timezone.localdate(),
+            )
         mandate = enroll_bank_draft(
             account=account,
             routing_number=options["routing"],
@@ -137,11 +158,32 @@ class Command(CoopCommand):
             draft_day=options["day"],
             signed_on=options["signed_on"],
             bank_name=options["bank_name"],
+            prior_proof=proof,
         )
         pending = mandate.prenotes.filter(status="PENDING").exists()  # type: ignore[attr-defined]
         self.stdout.write(
             f"Account {account.number} drafts on the {mandate.draft_day}"
             + ("; a prenote goes with the next file" if pending else "")
+        )
+
+    def _import_mandates(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not a UTF-8 CSV file") from None
+        result = import_mandates(text, imported_on=timezone.localdate())
+        for error in result.errors:
+            self.stderr.write(f"  {error}")
+        if result.errors:
+            raise CommandError(
+                f"{path.name}: {len(result.errors)} bad lines, nothing imported (fix and rerun)"
+            )
+        self.stdout.write(
+            f"{path.name}: {result.imported} mandates imported as proven; they draft from "
+            "the next file"
         )
 
     def _draft(self, options: dict[str, Any]) -> None:
