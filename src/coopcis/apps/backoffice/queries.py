@@ -13,8 +13,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Replace
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from coopcis.apps.audit.models import AuditEvent
 from coopcis.apps.backoffice.deposit_records import deposit_flags
@@ -27,10 +37,11 @@ from coopcis.apps.members.models import (
     Membership,
     ServiceApplication,
 )
-from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.metering.models import Meter, MeterInstallation
 from coopcis.apps.payments.models import Payment, PaymentApplication, PaymentStatus
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
+from coopcis.core.search import query_words
 
 PHONE_CHARACTERS = re.compile(r"^[\d\s().+\-]+$")
 #: A phone search needs this many digits, so "12" does not match half the co-op.
@@ -42,54 +53,75 @@ BILLS_LIMIT = 60
 PAYMENTS_LIMIT = 30
 
 
-def _digits_only(expression: Any) -> Any:
-    for character in ("-", " ", "(", ")", ".", "+"):
-        expression = Replace(expression, Value(character), Value(""))
-    return expression
-
-
 def normalize_query(text: str) -> str:
     return " ".join(text.split())
 
 
-def search_accounts(text: str) -> QuerySet[Account]:
-    """Accounts matching ``text`` by party name, account number, meter serial, address or phone.
+def _prefix_range(query: str) -> tuple[str, str] | None:
+    """``(low, high)`` such that ``low <= value <= high`` holds for every value starting
+    with ``query`` (upper-cased letters and digits): an index range scan on any database,
+    where ``LIKE 'x%'`` is one only on some."""
+    prefix = query.upper()
+    if not prefix.isascii() or not prefix.isalnum():
+        return None
+    return prefix, prefix + "Z" * 30  # longer than any number or serial (max 30)
 
-    Name: every word appears in the party's name ("maria baca" finds "Baca, Maria").
-    Meter serial: any meter ever installed at a service point the account has had an
-    agreement on. Address: the service address of any of its premises, or the mailing
-    street. Phone: the account's or the party's phone, compared digit by digit.
+
+def search_accounts(text: str) -> QuerySet[Account]:
+    """Accounts matching ``text``, best first, in one query per page (core/search.py).
+
+    Every word typed must start a word of what it finds, accents and case aside:
+    - account number: exact, or its first digits;
+    - party name: every word ("maria baca" and "Ramon" find "Baca, María" and "Ramón");
+    - meter serial: the start of any meter ever installed where the account had service;
+    - address: every word in one service address, or in the mailing street, with street
+      suffixes and directions in either spelling ("Road" finds "Rd");
+    - phone: the account's or the party's, digit by digit.
+    Ranked: the exact number, then number prefixes, then names, then meter serials, then
+    addresses and phones; alphabetical within each.
     """
     query = normalize_query(text)
-    words = query.split(" ")
+    words = query_words(query)
+    if not words:
+        return Account.objects.none()
     name = Q()
+    premise = Q()
+    mailing = Q()
     for word in words:
-        name &= Q(party__display_name__icontains=word)
-    by_serial = ServiceAgreement.objects.filter(
-        service_point__installations__meter__serial__iexact=query
-    ).values("account_id")
-    by_address = ServiceAgreement.objects.filter(
-        service_point__premise__search_text__contains=query.upper()
-    ).values("account_id")
-    condition = (
-        Q(number=query)
-        | name
-        | Q(pk__in=by_serial)
-        | Q(pk__in=by_address)
-        | Q(mailing_line1__icontains=query)
-        | Q(mailing_line2__icontains=query)
+        name &= Q(party__search_name__contains=f" {word}")
+        premise &= Q(search_text__contains=f" {word}")
+        mailing &= Q(mailing_search__contains=f" {word}")
+    # premises first: one scan of the folded addresses, then their agreements by index
+    premises = Premise.objects.filter(premise).values("pk")
+    by_address = ServiceAgreement.objects.filter(service_point__premise__in=premises).values(
+        "account_id"
     )
+    number = Q(number=query)
+    number_prefix = by_serial = Q(pk__in=[])
+    if (prefix := _prefix_range(query)) is not None:
+        number_prefix = Q(number__range=prefix)
+        meters = Meter.objects.filter(serial__range=prefix).values("pk")
+        by_serial = Q(
+            pk__in=ServiceAgreement.objects.filter(
+                service_point__installations__meter__in=meters
+            ).values("account_id")
+        )
+    condition = number | number_prefix | name | by_serial | Q(pk__in=by_address) | mailing
     digits = re.sub(r"\D", "", query)
     if PHONE_CHARACTERS.match(query) and len(digits) >= PHONE_MIN_DIGITS:
-        condition |= Q(phone_digits__contains=digits) | Q(party_phone_digits__contains=digits)
-        accounts = Account.objects.alias(
-            phone_digits=_digits_only(F("phone")),
-            party_phone_digits=_digits_only(F("party__phone")),
-        )
-    else:
-        accounts = Account.objects.all()
+        condition |= Q(phone_digits__contains=digits) | Q(party__phone_digits__contains=digits)
+    accounts = Account.objects.all()
+    rank = Case(
+        When(number, then=Value(0)),
+        When(number_prefix, then=Value(1)),
+        When(name, then=Value(2)),
+        When(by_serial, then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
     return (
         accounts.filter(condition)
+        .annotate(search_rank=rank)
         .select_related("party")
         .prefetch_related(
             Prefetch(
@@ -99,7 +131,7 @@ def search_accounts(text: str) -> QuerySet[Account]:
                 ),
             )
         )
-        .order_by("party__display_name", "number")
+        .order_by("search_rank", "party__display_name", "number")
     )
 
 

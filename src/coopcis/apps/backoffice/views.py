@@ -73,15 +73,19 @@ def account_not_found(request: HttpRequest, number: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Find accounts by name, number, meter serial, address or phone (``?q=``)."""
     query = normalize_query(request.GET.get("q", ""))
+    # ``live=1``: the results alone, asked for while staff type (backoffice/search.js);
+    # it never jumps to an account, Enter does
+    live = request.GET.get("live") == "1"
     page = None
     if query:
-        if "page" not in request.GET and (number := exact_account_number(query)):
+        if not live and "page" not in request.GET and (number := exact_account_number(query)):
             return redirect("backoffice:account", number=number)
         paginator = Paginator(search_accounts(query), RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         for account in page.object_list:
             account.service_address = service_address(account)
-    return render(request, "backoffice/search.html", {"query": query, "page": page})
+    template = "backoffice/_search_results.html" if live else "backoffice/search.html"
+    return render(request, template, {"query": query, "page": page})
 
 
 @staff_view()

@@ -34,6 +34,7 @@ from coopcis.apps.members.models import (
 from coopcis.apps.metering.models import Meter, MeterInstallation
 from coopcis.apps.payments.ach.models import Prenote, PrenoteStatus
 from coopcis.apps.premises.models import Premise, ServiceAgreement, ServicePoint
+from coopcis.core.search import digits_only
 from coopcis.site.bulk import insert_rows
 
 Progress = Callable[[int], None]
@@ -325,6 +326,8 @@ def _party(plan: Any) -> Party:
         email=plan.email,
     )
     party.display_name = party.compose_display_name()  # save() is bypassed by bulk_create
+    party.search_name = party.compose_search_name()
+    party.phone_digits = digits_only(party.phone)
     return party
 
 
@@ -341,12 +344,12 @@ def _premise(plan: Any) -> Premise:
         longitude=plan.longitude,
         district=plan.district,
     )
-    premise.search_text = premise.address.one_line().upper()[:260]
+    premise.search_text = premise.compose_search_text()
     return premise
 
 
 def _account(plan: Any, parties: Sequence[Party]) -> Account:
-    return Account(
+    account = Account(
         number=plan.number,
         party=parties[plan.party],
         rate_class=plan.rate_class,
@@ -365,6 +368,9 @@ def _account(plan: Any, parties: Sequence[Party]) -> Account:
         phone=plan.phone,
         email=plan.email,
     )
+    account.mailing_search = account.compose_mailing_search()  # bulk_create skips save()
+    account.phone_digits = digits_only(account.phone)
+    return account
 
 
 def _membership_events(plan: DemoPlan, memberships: Sequence[Membership]) -> list[MembershipEvent]:

@@ -14,6 +14,7 @@ from django.db import models
 from coopcis.apps.audit.tracking import AuditedModel
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.addresses import Address
+from coopcis.core.search import address_search_text, digits_only, name_search_text
 
 
 class PartyKind(models.TextChoices):
@@ -51,6 +52,12 @@ class Party(AuditedModel):
     phone = models.CharField(max_length=20, blank=True, db_index=True)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: The name folded for search (core/search.py): no accents, upper case, padded.
+    search_name = models.CharField(max_length=240, editable=False, default="")
+    #: The phone's digits alone, so "(575) 682-4411" is found by "682-4411" or "4411".
+    phone_digits = models.CharField(max_length=20, editable=False, default="")
+
+    audit_exclude = ("search_name", "phone_digits")
 
     class Meta:
         verbose_name_plural = "parties"
@@ -69,7 +76,12 @@ class Party(AuditedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.display_name = self.compose_display_name()
+        self.search_name = self.compose_search_name()
+        self.phone_digits = digits_only(self.phone)
         super().save(*args, **kwargs)
+
+    def compose_search_name(self) -> str:
+        return name_search_text(self.display_name)[:240]
 
     def compose_display_name(self) -> str:
         if self.kind == PartyKind.ORGANIZATION:
@@ -191,6 +203,11 @@ class Account(AuditedModel):
     mailing_zip = models.CharField(max_length=10)
     phone = models.CharField(max_length=20, blank=True, db_index=True)
     email = models.EmailField(blank=True)
+    #: The mailing street folded for search (core/search.py), suffixes in both spellings.
+    mailing_search = models.CharField(max_length=300, editable=False, default="")
+    phone_digits = models.CharField(max_length=20, editable=False, default="")
+
+    audit_exclude = ("mailing_search", "phone_digits")
 
     class Meta:
         constraints = [
@@ -203,6 +220,14 @@ class Account(AuditedModel):
 
     def __str__(self) -> str:
         return f"Account {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.mailing_search = self.compose_mailing_search()
+        self.phone_digits = digits_only(self.phone)
+        super().save(*args, **kwargs)
+
+    def compose_mailing_search(self) -> str:
+        return address_search_text(f"{self.mailing_line1} {self.mailing_line2}")[:300]
 
     def audit_account_id(self) -> int | None:
         return self.pk

@@ -11,6 +11,7 @@ from django.db import models
 
 from coopcis.apps.audit.tracking import AuditedModel
 from coopcis.core.addresses import Address
+from coopcis.core.search import address_search_text
 
 
 class District(models.TextChoices):
@@ -46,7 +47,9 @@ class Premise(AuditedModel):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     district = models.CharField(max_length=2, choices=District.choices)
-    search_text = models.CharField(max_length=260, db_index=True, editable=False)
+    #: The address folded for search (core/search.py): no accents, upper case, padded,
+    #: street suffixes in both spellings.
+    search_text = models.CharField(max_length=400, editable=False)
 
     class Meta:
         constraints = [
@@ -66,8 +69,11 @@ class Premise(AuditedModel):
         return self.address.one_line()
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.search_text = self.address.one_line().upper()[:260]
+        self.search_text = self.compose_search_text()
         super().save(*args, **kwargs)
+
+    def compose_search_text(self) -> str:
+        return address_search_text(self.address.one_line())[:400]
 
     @property
     def address(self) -> Address:
