@@ -14,7 +14,9 @@ cent, and any UPDATE or DELETE of posted entries and lines.
   balance; BEFORE UPDATE/DELETE triggers refuse changes unconditionally (migration 0004).
 
 The test suite empties its database between tests (Django's flush) inside
-:func:`ledger_maintenance`. The application never uses it.
+:func:`ledger_maintenance`: on PostgreSQL as a superuser (who can switch triggers off for
+its session, as no other role can), on SQLite by dropping the append-only triggers and
+putting the same ones back. The application never uses it.
 """
 
 from __future__ import annotations
@@ -41,30 +43,24 @@ def _postgres_maintenance(connection: BaseDatabaseWrapper) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT session_user, rolsuper FROM pg_roles WHERE rolname = session_user")
         session_user, superuser = cursor.fetchone()
-        if session_user != MAINTENANCE_ROLE:
-            if not superuser:
-                raise PermissionError(
-                    f"ledger maintenance needs a session signed in as {MAINTENANCE_ROLE}"
-                )
-            # the test suite's superuser becomes the maintenance role for the flush
-            cursor.execute(
-                "DO $$ BEGIN CREATE ROLE "
-                + MAINTENANCE_ROLE
-                + " NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-            )
-            cursor.execute(
-                f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {MAINTENANCE_ROLE};"
-                f" GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {MAINTENANCE_ROLE};"
-                f" SET SESSION AUTHORIZATION {MAINTENANCE_ROLE}"
-            )
-        cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'on', false)")
+    if session_user == MAINTENANCE_ROLE:
+        setting = "coopcis.ledger_maintenance"
+        values = ("on", "off")
+    elif superuser:
+        # The test suite signs in as a superuser, who can do anything to a database anyway
+        # (that is why the application must never be one): it switches the triggers off
+        # for its flush the superuser's way, which no other role may.
+        setting = "session_replication_role"
+        values = ("replica", "origin")
+    else:
+        raise PermissionError(f"ledger maintenance needs a session signed in as {MAINTENANCE_ROLE}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, false)", [setting, values[0]])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('coopcis.ledger_maintenance', 'off', false)")
-            if session_user != MAINTENANCE_ROLE:
-                cursor.execute("RESET SESSION AUTHORIZATION")
+            cursor.execute("SELECT set_config(%s, %s, false)", [setting, values[1]])
 
 
 @contextmanager
