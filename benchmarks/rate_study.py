@@ -15,6 +15,11 @@ recommended for co-ops' exports (``docs/benchmarks.md``, "Rate study"):
 
 ``--layout arrow-default`` writes the same data with pyarrow's defaults instead
 (snappy, dictionary everywhere, 20,000-row pages), which the study decodes with Arrow.
+``--layout polars`` writes it as an analyst's pandas/polars export would be: one
+``polars.DataFrame.write_parquet`` call with polars' defaults (zstd, dictionary pages,
+row groups that split meters), ``meter_id`` text, ``start`` datetime[us, UTC] and
+``kwh`` a 64-bit float (each meter-hour's Wh / 1000, so the bills equal the other
+layouts'). polars is needed only to write that file (``pip install polars``).
 Then it runs the study as a whole process (wall time; peak RSS of the child from
 ``getrusage(RUSAGE_CHILDREN)``) and times PySAM's Utilityrate5 rating a sample of the
 same meters one by one (ocec-res as a flat rate: $30.00 a month + $0.1371/kWh),
@@ -52,7 +57,7 @@ def _load_shape(hours: np.ndarray) -> np.ndarray:
     return daily * seasonal
 
 
-LAYOUTS = ("recommended", "arrow-default")
+LAYOUTS = ("recommended", "arrow-default", "polars")
 
 
 def write_options(layout: str) -> dict[str, object]:
@@ -69,10 +74,47 @@ def write_options(layout: str) -> dict[str, object]:
     }
 
 
+def _meter_wh(rng: np.random.Generator, shape: np.ndarray, count: int) -> np.ndarray:
+    """``count`` meters' hourly Wh for the year (int32, one row a meter)."""
+    scale = rng.lognormal(0, 0.45, size=(count, 1))
+    noise = rng.gamma(4.0, 0.25, size=(count, HOURS))
+    return np.rint(shape * scale * noise).astype(np.int32)
+
+
+def generate_polars(meters: int, path: Path) -> None:
+    """The same data as :func:`generate`, written by polars with its defaults, kWh float."""
+    import polars as pl
+
+    rng = np.random.default_rng(20250101)
+    shape = _load_shape(np.arange(HOURS))
+    wh = np.concatenate(
+        [
+            _meter_wh(rng, shape, min(METERS_PER_GROUP, meters - first)).ravel()
+            for first in range(0, meters, METERS_PER_GROUP)
+        ]
+    )
+    row = pl.int_range(0, meters * HOURS, dtype=pl.Int64)
+    frame = pl.select(
+        meter_id=pl.format("M{}", (row // HOURS).cast(pl.String).str.zfill(6)),
+        start=((row % HOURS) * 3_600_000 + FIRST_UTC_MS)
+        .cast(pl.Datetime("ms", "UTC"))
+        .cast(pl.Datetime("us", "UTC")),
+        kwh=pl.Series(wh, dtype=pl.Float64) / 1000,
+    )
+    del wh
+    path.parent.mkdir(exist_ok=True)
+    partial = path.with_suffix(".partial")
+    frame.write_parquet(partial)
+    partial.rename(path)
+
+
 def generate(meters: int, path: Path, layout: str = "recommended") -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if layout == "polars":
+        generate_polars(meters, path)
+        return
     rng = np.random.default_rng(20250101)
     shape = _load_shape(np.arange(HOURS))
     starts = FIRST_UTC_MS + np.arange(HOURS, dtype=np.int64) * 3_600_000
@@ -89,9 +131,7 @@ def generate(meters: int, path: Path, layout: str = "recommended") -> None:
     with pq.ParquetWriter(partial, schema, **options) as out:  # type: ignore[arg-type]
         for first in range(0, meters, METERS_PER_GROUP):
             count = min(METERS_PER_GROUP, meters - first)
-            scale = rng.lognormal(0, 0.45, size=(count, 1))
-            noise = rng.gamma(4.0, 0.25, size=(count, HOURS))
-            wh = np.rint(shape * scale * noise).astype(np.int32)
+            wh = _meter_wh(rng, shape, count)
             ids = np.repeat([f"M{first + i:06d}" for i in range(count)], HOURS)
             table = pa.table(
                 {
@@ -134,8 +174,10 @@ def run_pysam(path: Path, sample: int) -> tuple[float, float]:
     import pyarrow.parquet as pq
     import PySAM.Utilityrate5 as utilityrate5
 
-    table = pq.read_table(path, columns=["wh"]).slice(0, sample * HOURS)
-    loads = table.column("wh").to_numpy().reshape(sample, HOURS) / 1000  # hourly kWh = kW
+    name = "kwh" if "kwh" in pq.ParquetFile(path).schema_arrow.names else "wh"
+    table = pq.read_table(path, columns=[name]).slice(0, sample * HOURS)
+    loads = table.column(name).to_numpy().reshape(sample, HOURS)  # hourly kWh = kW
+    loads = np.rint(loads * 1000) / 1000 if name == "kwh" else loads / 1000
     model = utilityrate5.new()
     model.Lifetime.analysis_period = 1
     model.Lifetime.system_use_lifetime_output = 0

@@ -11,8 +11,10 @@ Input columns (the pricing itself is ``coopcis.core.rating.study``):
   CSV ISO-8601 text with a UTC offset (``2025-01-01T00:00:00-07:00``);
 * energy, exactly one of: ``kwh`` as Parquet ``decimal128`` (scale up to 3 is exact
   Wh; finer is rounded half up to the Wh, the one rounding ``core.units`` allows on
-  input) or integer (whole kWh); ``wh`` as a Parquet integer column (Wh, the fast
-  layout); in CSV, ``kwh`` as decimal text (converted exactly, never via float).
+  input), integer (whole kWh) or a 64-bit float (what pandas and polars write:
+  ``kwh x 1000`` rounded half-even to the Wh); ``wh`` as a Parquet integer column
+  (Wh, the fast layout); in CSV, ``kwh`` as decimal text (converted exactly, never
+  via float). Values that were not whole Wh are counted in the summary, never dropped.
 
 Interval length is read from the spacing of each meter's starts (``--interval-minutes``
 when a meter has one interval). Errors: one line on stderr; exit 2 for an unknown
@@ -24,8 +26,10 @@ place, without decoding: rows sorted by meter then start, whole meters in each r
 group (a few hundred), no compression, ``meter_id`` dictionary-encoded (its runs come
 from the index run lengths), ``start`` and ``wh`` (int32) PLAIN, one data page per
 column chunk (``benchmarks/rate_study.py`` writes it). Any other valid file is
-decoded by Arrow, batch by batch; a file not grouped by meter is read whole. Every
-way gives the same bills and refuses the same defects.
+decoded by Arrow, batch by batch (text ids from their dictionary index runs, even in
+compressed pages); a meter that row groups split between batches is joined from the
+batches' edges; only a file not grouped by meter is read whole. Every way gives the
+same bills and refuses the same defects.
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ import operator
 import os
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -58,6 +63,7 @@ from coopcis.core.rating.study import (
     StudyResult,
     exact_pricers,
     group_by_meter,
+    in_meter_order,
     merge_determinants,
     price_study,
     rate_study,
@@ -150,6 +156,12 @@ def study_json(code: str, result: StudyResult) -> str:
 CENTS = [f"{cents:02d}" for cents in range(100)]
 
 
+def _rounding_line(not_whole: int, rounding: str) -> str:
+    if not not_whole:
+        return "Energy: every value was a whole Wh."
+    return f"Energy: {not_whole:,} values were not whole Wh; each was rounded {rounding} to the Wh."
+
+
 def _gather(values: list[str], index: np.ndarray[Any, Any]) -> list[str]:
     """``[values[i] for i in index]`` without a Python loop."""
     if len(index) < 2:
@@ -163,6 +175,7 @@ def study_text(code: str, result: StudyResult) -> str:
     lines = [
         f"Rate study {code}: {summary['meters']} meters, {summary['bills']} bills, "
         f"revenue ${summary['revenue']} (priced {summary['method']})",
+        _rounding_line(summary["energy_not_whole_wh"], summary["energy_rounding"]),
         "",
         f"{'month':<8} {'bills':>8} {'revenue':>16}",
     ]
@@ -186,16 +199,16 @@ def study_text(code: str, result: StudyResult) -> str:
 # --- input -------------------------------------------------------------------------
 
 
-def read_intervals(path: Path) -> MeterRuns:
+def read_intervals(path: Path, tally: _Tally | None = None) -> MeterRuns:
     """Read a Parquet or CSV interval file into meter runs (see the module docstring)."""
     if not path.exists():
         raise InputError(f"{PROG}: {path}: no such file")
     with path.open("rb") as handle:
         is_parquet = handle.read(4) == b"PAR1"
-    return read_parquet(path) if is_parquet else read_csv(path)
+    return read_parquet(path, tally) if is_parquet else read_csv(path, tally)
 
 
-def read_parquet(path: Path) -> MeterRuns:
+def read_parquet(path: Path, tally: _Tally | None = None) -> MeterRuns:
     """Read the whole file into meter runs (every row's start in one int64 array).
 
     Each worker decodes one row group and copies it into its slice of preallocated
@@ -207,9 +220,7 @@ def read_parquet(path: Path) -> MeterRuns:
 
     handle = pq.ParquetFile(path, memory_map=True)
     energy_name, ticks = _check_schema(path, handle.schema_arrow)
-    as_dictionary = (
-        ["meter_id"] if pa.types.is_string(handle.schema_arrow.field("meter_id").type) else None
-    )
+    as_dictionary = ["meter_id"] if _is_text(handle.schema_arrow.field("meter_id").type) else None
     metadata = handle.metadata
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     firsts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
@@ -228,7 +239,9 @@ def read_parquet(path: Path) -> MeterRuns:
         for chunk in table.column("start").chunks:
             start[row : row + len(chunk)] = chunk.cast(pa.int64()).to_numpy()
             row += len(chunk)
-        _energy_wh(table.column(energy_name), energy_name, path, energy[int(firsts[group]) :])
+        _energy_wh(
+            table.column(energy_name), energy_name, path, energy[int(firsts[group]) :], tally
+        )
         return _meter_runs(table.column("meter_id"), int(firsts[group]))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -241,6 +254,12 @@ def read_parquet(path: Path) -> MeterRuns:
                 names.append(name)
                 heads.append(head)
     return _runs(names, heads, start, energy, ticks)
+
+
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def _check_schema(path: Path, schema: Any) -> tuple[str, int]:
@@ -275,10 +294,22 @@ class _Fallback(Exception):
 
 
 @dataclass
+class _Edge:
+    """A batch's first or last meter, which may go on in the neighbouring batch (row
+    groups that split meters: what pandas and polars write)."""
+
+    name: str
+    start: npt.NDArray[np.int64]
+    energy: np.ndarray[Any, Any]
+
+
+@dataclass
 class _Part:
     names: list[str]
     determinants: StudyDeterminants | None
     error: StudyDataError | None
+    head: _Edge | None = None
+    tail: _Edge | None = None
 
 
 def study_file(
@@ -300,16 +331,23 @@ def study_file(
         is_parquet = handle.read(4) == b"PAR1"
     every = exact_pricers(tariff) is None
     if is_parquet:
+        tally = _Tally()
         try:
-            det = _study_parquet(path, tariff, interval_minutes, every)
+            det = _study_parquet(path, tariff, interval_minutes, every, tally)
         except _Fallback:
             pass
         else:
-            return price_study(det, tariff=tariff, power_factor=power_factor)
-    runs = read_parquet(path) if is_parquet else read_csv(path)
-    return rate_study(
+            return _with_tally(price_study(det, tariff=tariff, power_factor=power_factor), tally)
+    tally = _Tally()
+    runs = read_parquet(path, tally) if is_parquet else read_csv(path, tally)
+    result = rate_study(
         runs, tariff=tariff, interval_minutes=interval_minutes, power_factor=power_factor
     )
+    return _with_tally(result, tally)
+
+
+def _with_tally(result: StudyResult, tally: _Tally) -> StudyResult:
+    return replace(result, energy_not_whole_wh=tally.not_whole, energy_rounding=tally.rounding)
 
 
 def _group_meter_id(metadata: Any, group: int, column: int) -> str | None:
@@ -334,11 +372,11 @@ GroupData = tuple[list[str], list[int], npt.NDArray[np.int64], np.ndarray[Any, A
 class _ArrowGroups:
     """Row groups decoded by Arrow: any valid file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, tally: _Tally) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.path = path
+        self.path, self.tally = path, tally
         handle = pq.ParquetFile(path, memory_map=True)
         schema = handle.schema_arrow
         self.energy_name, self.ticks = _check_schema(path, schema)
@@ -348,10 +386,49 @@ class _ArrowGroups:
             pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
         )
         self.id_column = schema.get_field_index("meter_id")
-        self.as_dictionary = ["meter_id"] if pa.types.is_string(kind) else None
+        # Text ids (large_string from pandas and polars too) come as dictionary indices:
+        # runs are found on integers, never on a per-row string.
+        self.as_dictionary = ["meter_id"] if _is_text(kind) else None
         groups = self.metadata.num_row_groups
         self.sizes = [self.metadata.row_group(group).num_rows for group in range(groups)]
         self.local = threading.local()
+        column = self.metadata.schema.column(self.id_column)
+        self.id_levels = (column.max_definition_level, column.max_repetition_level)
+        self.data = _map(path) if self.as_dictionary else None
+
+    def _id_runs(self, low: int, high: int) -> tuple[list[str], list[int]] | None:
+        """Meter runs of text ids read from the dictionary pages' index runs (decompressed
+        page by page, no per-row array), or None: then Arrow decodes the column."""
+        if self.data is None or self.id_levels[0] > 1 or self.id_levels[1]:
+            return None
+        names: list[str] = []
+        heads: list[int] = []
+        row = 0
+        for group in range(low, high):
+            meta = self.metadata.row_group(group).column(self.id_column)
+            codec = CODECS.get(meta.compression)
+            begin = meta.data_page_offset
+            if meta.has_dictionary_page and 0 < meta.dictionary_page_offset < begin:
+                begin = meta.dictionary_page_offset
+            chunk = _Chunk(
+                -1 if codec is None else codec,
+                begin,
+                meta.total_compressed_size,
+                meta.num_values,
+                meta.physical_type,
+            )
+            try:
+                found = _dictionary_runs(self.data, chunk, self.id_levels[0], False)
+            except (_NotPlain, LookupError, ValueError, TypeError, AttributeError, OSError):
+                return None
+            if self.sizes[group] and found[1][:1] != [0]:
+                return None
+            for name, head in zip(*found, strict=True):
+                if not names or names[-1] != name:
+                    names.append(name)
+                    heads.append(row + head)
+            row += self.sizes[group]
+        return names, heads
 
     def load(self, low: int, high: int) -> GroupData:
         """Row groups ``[low, high)`` decoded in one call (meter ids from statistics
@@ -371,7 +448,8 @@ class _ArrowGroups:
         ]
         energy_name = self.energy_name
         known = all(name is not None for name in ids)
-        wanted = ["start", energy_name] + ([] if known else ["meter_id"])
+        runs = None if known else self._id_runs(low, high)
+        wanted = ["start", energy_name] + ([] if known or runs is not None else ["meter_id"])
         table = self.local.file.read_row_groups(range(low, high), columns=wanted, use_threads=False)
         _refuse_nulls(table, self.path)
         names: list[str] = []
@@ -383,10 +461,12 @@ class _ArrowGroups:
                     names.append(name)
                     heads.append(row)
                 row += size
+        elif runs is not None:
+            names, heads = runs
         else:
             names, heads = _meter_runs(table.column("meter_id"), 0)
         start = _int64_values(table.column("start"))
-        energy = _energy_values(table.column(energy_name), energy_name, self.path)
+        energy = _energy_values(table.column(energy_name), energy_name, self.path, self.tally)
         return names, heads, start, energy
 
 
@@ -394,8 +474,8 @@ class _PlainGroups:
     """Row groups read in place from the memory map (see "plain pages read in place");
     a row group that turns out otherwise is decoded by Arrow."""
 
-    def __init__(self, path: Path, data: memoryview, layout: _Layout) -> None:
-        self.path, self.data, self.layout = path, data, layout
+    def __init__(self, path: Path, data: memoryview, layout: _Layout, tally: _Tally) -> None:
+        self.path, self.data, self.layout, self.tally = path, data, layout, tally
         self.sizes, self.ticks = layout.sizes, layout.ticks
         self._arrow: _ArrowGroups | None = None
         self._lock = threading.Lock()
@@ -438,7 +518,7 @@ class _PlainGroups:
     def _by_arrow(self, low: int, high: int) -> GroupData:
         with self._lock:
             if self._arrow is None:
-                self._arrow = _ArrowGroups(self.path)
+                self._arrow = _ArrowGroups(self.path, self.tally)
         return self._arrow.load(low, high)
 
 
@@ -457,7 +537,7 @@ def _map(path: Path, *, whole: bool = False) -> memoryview:
 
 
 def _study_parquet(
-    path: Path, tariff: Tariff, interval_minutes: int | None, every: bool
+    path: Path, tariff: Tariff, interval_minutes: int | None, every: bool, tally: _Tally
 ) -> StudyDeterminants:
     """Study a Parquet file in batches of whole row groups, one worker per CPU.
 
@@ -472,7 +552,11 @@ def _study_parquet(
     """
     layout = _plain_layout(_map(path))
     source: _PlainGroups | _ArrowGroups
-    source = _PlainGroups(path, _map(path, whole=True), layout) if layout else _ArrowGroups(path)
+    source = (
+        _PlainGroups(path, _map(path, whole=True), layout, tally)
+        if layout
+        else _ArrowGroups(path, tally)
+    )
     sizes, ticks = source.sizes, source.ticks
     total = sum(sizes)
     if total == 0:
@@ -487,31 +571,121 @@ def _study_parquet(
             batches.append((low, group + 1))
             low, rows = group + 1, 0
 
-    def load(batch: tuple[int, int]) -> _Part:
-        names, heads, start, energy = source.load(*batch)
+    def study(runs: MeterRuns) -> StudyDeterminants:
+        return study_determinants(
+            runs, tariff=tariff, interval_minutes=interval_minutes, every_determinant=every
+        )
+
+    def load(number: int) -> _Part:
+        names, heads, start, energy = source.load(*batches[number])
         if not names:
             return _Part([], None, None)
-        bounds = np.array([*heads, len(start)], dtype=np.int64)
-        if interval_minutes is None and np.any(np.diff(bounds) == 1):
+        bounds = [*heads, len(start)]
+
+        def edge(index: int) -> _Edge:
+            low, high = bounds[index], bounds[index + 1]
+            return _Edge(names[index], start[low:high].copy(), energy[low:high].copy())
+
+        head = edge(0) if number > 0 else None
+        tail = edge(len(names) - 1) if number < len(batches) - 1 else None
+        first = 1 if head else 0
+        if len(names) == first:
+            tail = None  # the batch's one meter is already its head
+        last = len(names) - (1 if tail else 0)
+        part = _Part(names[first:last], None, None, head, tail)
+        if not part.names:
+            return part
+        low, high = bounds[first], bounds[last]
+        if interval_minutes is None and np.any(np.diff(bounds[first : last + 1]) == 1):
             raise _Fallback  # a one-interval meter: its length is the whole file's mode
-        runs = _runs(names, heads, start, energy, ticks)
+        runs = _runs(
+            part.names,
+            [h - low for h in heads[first:last]],
+            start[low:high],
+            energy[low:high],
+            ticks,
+        )
         try:
-            det = study_determinants(
-                runs, tariff=tariff, interval_minutes=interval_minutes, every_determinant=every
-            )
+            part.determinants = study(runs)
         except StudyDataError as error:
-            return _Part(list(runs.meter_ids), None, error)
-        return _Part(list(runs.meter_ids), det, None)
+            part.error = error
+        return part
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(load, batches))
-    names = [name for part in parts for name in part.names]
-    if len(set(names)) != len(names):
-        raise _Fallback  # a meter in two batches: the file is not grouped by meter
+        parts = list(pool.map(load, range(len(batches))))
+    return _join_parts(parts, study, ticks, interval_minutes)
+
+
+def _join_parts(
+    parts: list[_Part],
+    study: Callable[[MeterRuns], StudyDeterminants],
+    ticks: int,
+    interval_minutes: int | None,
+) -> StudyDeterminants:
+    """The whole file's determinants from the batches' parts, meters in file order.
+
+    Edges of consecutive batches naming the same meter are one meter split across row
+    groups: joined, then all edges are studied at once. Data errors are raised in
+    file order (an edge's is found by studying the edges one by one, only then).
+    """
+    pieces: list[_Part | list[_Edge]] = []
     for part in parts:
-        if part.error is not None:
-            raise part.error
-    return merge_determinants([part.determinants for part in parts if part.determinants])
+        for edge in (part.head, part if part.names else None, part.tail):
+            previous = pieces[-1] if pieces else None
+            if (
+                isinstance(edge, _Edge)
+                and isinstance(previous, list)
+                and previous[-1].name == edge.name
+            ):
+                previous.append(edge)
+                continue
+            if edge is not None:
+                pieces.append([edge] if isinstance(edge, _Edge) else edge)
+    edges = [piece for piece in pieces if isinstance(piece, list)]
+    order = [
+        name
+        for piece in pieces
+        for name in (piece.names if isinstance(piece, _Part) else [piece[0].name])
+    ]
+    if len(set(order)) != len(order):
+        raise _Fallback  # a meter in two places: the file is not grouped by meter
+    joined = [
+        (
+            np.concatenate([e.start for e in group]),
+            np.concatenate([e.energy.astype(np.int64, copy=False) for e in group]),
+        )
+        for group in edges
+    ]
+    if interval_minutes is None and any(len(start) == 1 for start, _ in joined):
+        raise _Fallback
+    edge_det: StudyDeterminants | None = None
+    failed = any(part.error is not None for part in parts)
+    if joined and not failed:
+        try:
+            edge_det = study(_edge_runs(edges, joined, ticks))
+        except StudyDataError:
+            failed = True
+    if failed:
+        for piece in pieces:
+            if isinstance(piece, _Part) and piece.error is not None:
+                raise piece.error
+            if isinstance(piece, list):
+                study(_edge_runs([piece], [joined[edges.index(piece)]], ticks))
+    found = [part.determinants for part in parts if part.determinants is not None]
+    det = merge_determinants([*found, *([edge_det] if edge_det else [])])
+    return in_meter_order(det, order)
+
+
+def _edge_runs(groups: list[list[_Edge]], joined: list[tuple[Any, Any]], ticks: int) -> MeterRuns:
+    lengths = [len(start) for start, _ in joined]
+    heads = np.concatenate(([0], np.cumsum(lengths)))[:-1].tolist()
+    return _runs(
+        [group[0].name for group in groups],
+        heads,
+        np.concatenate([start for start, _ in joined]),
+        np.concatenate([energy for _, energy in joined]),
+        ticks,
+    )
 
 
 def _int64_values(column: Any) -> npt.NDArray[np.int64]:
@@ -526,7 +700,7 @@ def _int64_values(column: Any) -> npt.NDArray[np.int64]:
     return np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64)
 
 
-def _energy_values(column: Any, name: str, path: Path) -> np.ndarray[Any, Any]:
+def _energy_values(column: Any, name: str, path: Path, tally: _Tally) -> np.ndarray[Any, Any]:
     """The energy column as integer Wh: zero-copy for one chunk of integer ``wh``."""
     import pyarrow as pa
 
@@ -534,7 +708,7 @@ def _energy_values(column: Any, name: str, path: Path) -> np.ndarray[Any, Any]:
         values: np.ndarray[Any, Any] = column.chunk(0).to_numpy()
         return values
     out = np.empty(len(column), dtype=np.int64)
-    _energy_wh(column, name, path, out)
+    _energy_wh(column, name, path, out, tally)
     return out
 
 
@@ -708,7 +882,9 @@ def _chunk_pages(
     Definition levels (an optional column) must say "present" for every value;
     ``values`` then holds exactly the page's encoded values.
     """
-    if column.codec != 0 or max_definition > 1 or column.begin <= 0 or column.size < 0:
+    if column.codec not in CODEC_NAMES or max_definition > 1 or column.begin <= 0:
+        raise _NotPlain
+    if column.size < 0:
         raise _NotPlain
     pos, end = column.begin, column.begin + column.size
     if end > len(data):
@@ -717,12 +893,11 @@ def _chunk_pages(
     values = 0
     while pos < end:
         header, pos = _thrift_struct(data, pos, PAGE_HEADER)
-        size = header.get(3)
-        if not isinstance(size, int) or size < 0 or pos + size > end or header.get(2) != size:
+        size, kind = header.get(3), header.get(1)
+        if not isinstance(size, int) or size < 0 or pos + size > end:
             raise _NotPlain
-        body = data[pos : pos + size]
+        body = _page_body(data[pos : pos + size], column.codec, header.get(2), kind)
         pos += size
-        kind = header.get(1)
         if kind == PAGE_DICTIONARY:
             pages.append((kind, header.get(7) or {}, body))
         elif kind == PAGE_DATA:
@@ -749,6 +924,32 @@ def _chunk_pages(
     if pos != end or values != column.values:
         raise _NotPlain
     return pages
+
+
+#: Parquet codec numbers (CompressionCodec) the id runs reader decompresses, by name.
+CODECS = {"UNCOMPRESSED": 0, "SNAPPY": 1, "GZIP": 2, "ZSTD": 6}
+CODEC_NAMES = {0: None, 1: "snappy", 2: "gzip", 6: "zstd"}
+
+
+def _page_body(raw: memoryview, codec: int, uncompressed: Any, kind: Any) -> memoryview:
+    """A page's body as stored, or decompressed (version 1 and dictionary pages only)."""
+    if not isinstance(uncompressed, int) or uncompressed < 0:
+        raise _NotPlain
+    if codec == 0:
+        if uncompressed != len(raw):
+            raise _NotPlain
+        return raw
+    if kind not in (PAGE_DATA, PAGE_DICTIONARY):
+        raise _NotPlain  # a version 2 page compresses its values only
+    import pyarrow as pa
+
+    try:
+        body = pa.Codec(CODEC_NAMES[codec]).decompress(raw, decompressed_size=uncompressed)
+    except (pa.ArrowException, ValueError) as error:
+        raise _NotPlain from error
+    if len(body) != uncompressed:
+        raise _NotPlain
+    return memoryview(body).cast("B")  # unsigned bytes, as the file's own
 
 
 def _all_present(levels: memoryview, count: int) -> None:
@@ -1000,7 +1201,31 @@ def _energy_column(names: set[str], path: Path) -> str:
     return present[0]
 
 
-def _energy_wh(column: Any, name: str, path: Path, out: np.ndarray[Any, Any]) -> None:
+class _Tally:
+    """How many energy values were not whole Wh (each rounded to the Wh), and how."""
+
+    def __init__(self) -> None:
+        self.not_whole = 0
+        self.rounding = HALF_UP
+        self._lock = threading.Lock()
+
+    def add(self, count: int, rounding: str) -> None:
+        with self._lock:
+            self.not_whole += count
+            self.rounding = rounding
+
+
+HALF_UP = "half up"
+HALF_EVEN = "half-even"
+#: A float kWh is taken only while its Wh is an exact float64 integer (below 2**53).
+FLOAT_WH_LIMIT = float(2**53)
+WHOLE_WH_TOLERANCE = 1e-6
+CHUNK_ROWS = 1 << 15  # float64 work arrays of 256 KiB: they stay in L2
+
+
+def _energy_wh(
+    column: Any, name: str, path: Path, out: np.ndarray[Any, Any], tally: _Tally | None = None
+) -> None:
     """Write the energy column as integer Wh into ``out`` (from its first row)."""
     import pyarrow as pa
 
@@ -1012,17 +1237,54 @@ def _energy_wh(column: Any, name: str, path: Path, out: np.ndarray[Any, Any]) ->
         elif name == "kwh" and pa.types.is_integer(kind):
             values = chunk.to_numpy().astype(np.int64) * 1000
         elif name == "kwh" and pa.types.is_decimal(kind):
-            values = _decimal_wh(chunk, kind.scale)
+            values = _decimal_wh(chunk, kind.scale, tally)
+        elif name == "kwh" and pa.types.is_floating(kind):
+            values = _float_wh(chunk.to_numpy(), path, tally)
         else:
             raise InputError(
-                f"{PROG}: {path}: {name} is {kind}; use decimal128 or integer kwh, or integer "
-                "wh (never binary floating point)"
+                f"{PROG}: {path}: {name} is {kind}; use decimal128, integer or float kwh, or "
+                "integer wh"
             )
         out[row : row + len(chunk)] = values
         row += len(chunk)
 
 
-def _decimal_wh(chunk: Any, scale: int) -> np.ndarray[Any, Any]:
+def _float_wh(kwh: np.ndarray[Any, Any], path: Path, tally: _Tally | None) -> npt.NDArray[np.int64]:
+    """Integer Wh from float kWh (what pandas and polars write): ``kwh x 1000`` rounded
+    half-even to the Wh.
+
+    A value is a whole Wh when ``kwh x 1000`` is within a millionth of a Wh of an
+    integer: float noise (polars writes 951 Wh / 1000 as 0.9510000000000001) is far
+    smaller, any real fraction of a Wh far larger. The others are counted in
+    ``tally``, never dropped. NaN, infinities and values past 2**53 Wh are refused.
+    Worked in cache-sized chunks: five passes over a batch would go to memory.
+    """
+    out = np.empty(len(kwh), dtype=np.int64)
+    size = min(CHUNK_ROWS, len(kwh))
+    scaled, rounded = np.empty(size), np.empty(size)
+    noisy = np.empty(size, dtype=bool)
+    not_whole = 0
+    for low in range(0, len(kwh), CHUNK_ROWS):
+        part = kwh[low : low + CHUNK_ROWS]
+        count = len(part)
+        wh, whole = scaled[:count], rounded[:count]
+        np.multiply(part, 1000.0, out=wh)
+        np.rint(wh, out=whole)
+        if not (whole.max() < FLOAT_WH_LIMIT and whole.min() > -FLOAT_WH_LIMIT):  # NaN too
+            bad = float(part[~(np.abs(whole) < FLOAT_WH_LIMIT)][0])
+            raise InputError(
+                f"{PROG}: {path}: kwh value {bad!r} is not a number of Wh the study takes"
+            )
+        out[low : low + count] = whole
+        np.subtract(wh, whole, out=wh)
+        np.abs(wh, out=wh)
+        not_whole += int(np.count_nonzero(np.greater(wh, WHOLE_WH_TOLERANCE, out=noisy[:count])))
+    if tally is not None:
+        tally.add(not_whole, HALF_EVEN)
+    return out
+
+
+def _decimal_wh(chunk: Any, scale: int, tally: _Tally | None = None) -> np.ndarray[Any, Any]:
     """Exact Wh from decimal128 kWh: the unscaled integer x 10^(3 - scale).
 
     Finer than Wh (scale above 3) rounds half up to the Wh, as ``units.kwh_to_wh``.
@@ -1039,6 +1301,8 @@ def _decimal_wh(chunk: Any, scale: int) -> np.ndarray[Any, Any]:
     if scale <= 3:
         return low * 10 ** (3 - scale)
     divisor = 10 ** (scale - 3)
+    if tally is not None:
+        tally.add(int(np.count_nonzero(low % divisor)), HALF_UP)
     magnitude = (2 * np.abs(low) + divisor) // (2 * divisor)
     return np.where(low < 0, -magnitude, magnitude)
 
@@ -1090,13 +1354,14 @@ def _runs(
     )
 
 
-def read_csv(path: Path) -> MeterRuns:
+def read_csv(path: Path, tally: _Tally | None = None) -> MeterRuns:
     """Read ``meter_id,start,kwh`` text; a bad row stops with its line number."""
     ids: list[str] = []
     code_of: dict[str, int] = {}
     codes: list[int] = []
     starts: list[int] = []
     energy: list[int] = []
+    not_whole = 0
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
@@ -1107,7 +1372,7 @@ def read_csv(path: Path) -> MeterRuns:
             if not row:
                 continue
             try:
-                meter, start, wh = _csv_row(row, at)
+                meter, start, wh, kwh_not_whole = _csv_row(row, at)
             except (ValueError, IndexError, InvalidOperation, MoneyError) as error:
                 raise InputError(f"{PROG}: {path}: line {reader.line_num}: {error}") from None
             if meter not in code_of:
@@ -1116,8 +1381,11 @@ def read_csv(path: Path) -> MeterRuns:
             codes.append(code_of[meter])
             starts.append(start)
             energy.append(wh)
+            not_whole += kwh_not_whole
     if not codes:
         raise InputError(f"{PROG}: {path}: no intervals")
+    if tally is not None:
+        tally.add(not_whole, HALF_UP)
     return group_by_meter(
         meter_codes=np.array(codes, dtype=np.int64),
         meter_names=ids,
@@ -1127,7 +1395,7 @@ def read_csv(path: Path) -> MeterRuns:
     )
 
 
-def _csv_row(row: list[str], at: dict[str, int]) -> tuple[str, int, int]:
+def _csv_row(row: list[str], at: dict[str, int]) -> tuple[str, int, int, bool]:
     if len(row) < len(at):
         raise ValueError(f"expected {len(at)} fields, got {len(row)}")
     meter = row[at["meter_id"]].strip()
@@ -1140,4 +1408,5 @@ def _csv_row(row: list[str], at: dict[str, int]) -> tuple[str, int, int]:
     if start_at.microsecond or start_at.second:
         raise ValueError(f"start {text!r} is not on a whole minute")
     kwh = to_decimal(row[at["kwh"]].strip())
-    return meter, int(start_at.timestamp()), kwh_to_wh(kwh)
+    wh = kwh_to_wh(kwh)
+    return meter, int(start_at.timestamp()), wh, kwh * 1000 != wh

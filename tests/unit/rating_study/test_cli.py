@@ -139,18 +139,85 @@ def test_gap_in_data_is_one_line_naming_the_meter(tmp_path, capsys):
     assert "meter Z9" in err and "gap" in err
 
 
-def test_float_kwh_parquet_is_refused(tmp_path, capsys):
-    path = tmp_path / "float.parquet"
-    table = pa.table(
+def _float_table(rows, kwh_values):
+    """The shape pandas and polars write: large_string ids, timestamp[us, UTC], float64."""
+    return pa.table(
         {
-            "meter_id": ["A"],
-            "start": pa.array([FIRST], pa.timestamp("s", tz="UTC")),
-            "kwh": pa.array([1.5], pa.float64()),
+            "meter_id": pa.array([m for m, _, _ in rows], pa.large_string()),
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp("us", tz="UTC")),
+            "kwh": pa.array(kwh_values, pa.float64()),
         }
     )
+
+
+@pytest.mark.parametrize("row_group_size", [30, 1000])
+def test_float_kwh_parquet_gives_the_csv_bills(tmp_path, capsys, csv_file, row_group_size):
+    # given the CSV's data as float kWh (zstd, row groups that split meters)
+    rows = _rows()
+    path = tmp_path / "float.parquet"
+    table = _float_table(rows, [float(k) + 0.001 * (i % 3) for i, (_, _, k) in enumerate(rows)])
+    pq.write_table(table, path, compression="zstd", row_group_size=row_group_size)
+    same = tmp_path / "same.csv"
+    same.write_text(
+        "meter_id,start,kwh\n"
+        + "".join(
+            f"{m},{s.isoformat()},{k + Decimal('0.001') * (i % 3)}\n"
+            for i, (m, s, k) in enumerate(rows)
+        )
+    )
+    # when
+    assert main(["ocec-res-tou", "--intervals", str(path), "--json"]) == 0
+    from_float = json.loads(capsys.readouterr().out)
+    assert main(["ocec-res-tou", "--intervals", str(same), "--json"]) == 0
+    from_csv = json.loads(capsys.readouterr().out)
+    # then: 0.126 kWh and the like are whole Wh (the float nearest to them)
+    assert from_float["bills"] == from_csv["bills"]
+    assert from_float["summary"]["energy_not_whole_wh"] == 0
+    assert from_float["summary"]["energy_rounding"] == "half-even"
+
+
+def test_float_kwh_finer_than_a_wh_is_rounded_half_even_and_counted(tmp_path, capsys):
+    # given one meter's 48 hours: 45 of 1.000 kWh, and 2.5, 3.5 and 0.4 Wh
+    rows = [("A-1", FIRST + timedelta(hours=hour), None) for hour in range(HOURS)]
+    kwh = [1.0] * (HOURS - 3) + [0.0025, 0.0035, 0.0004]
+    path = tmp_path / "fine.parquet"
+    pq.write_table(_float_table(rows, kwh), path)
+    # when
+    assert main(["ocec-res", "--intervals", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # then 2.5 -> 2, 3.5 -> 4, 0.4 -> 0 Wh: 6 Wh besides the 45 kWh, none dropped
+    assert out["summary"]["energy_not_whole_wh"] == 3
+    month_kwh = {"2025-02": Decimal(12), "2025-03": Decimal(33) + Decimal("0.006")}
+    expected = {
+        month: str(
+            (Decimal("30.00") + k * Decimal("0.1371")).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        )
+        for month, k in month_kwh.items()
+    }
+    assert {b["month"]: b["total"] for b in out["bills"]} == expected
+    assert main(["ocec-res", "--intervals", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "Energy: 3 values were not whole Wh; each was rounded half-even to the Wh." in text
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 1e13])
+def test_float_kwh_that_is_no_number_of_wh_is_refused(tmp_path, capsys, bad):
+    rows = [("A-1", FIRST + timedelta(hours=hour), None) for hour in range(3)]
+    path = tmp_path / "bad.parquet"
+    pq.write_table(_float_table(rows, [1.0, bad, 1.0]), path)
+    assert main(["ocec-res", "--intervals", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"kwh value {bad!r} is not a number of Wh the study takes" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_string_energy_column_is_refused(tmp_path, capsys):
+    rows = [("A-1", FIRST, None)]
+    table = _float_table(rows, [1.0]).set_column(2, "kwh", pa.array(["1.0"]))
+    path = tmp_path / "text.parquet"
     pq.write_table(table, path)
     assert main(["ocec-res", "--intervals", str(path)]) == 2
-    assert "never binary floating point" in capsys.readouterr().err
+    assert "use decimal128, integer or float kwh" in capsys.readouterr().err
 
 
 def test_missing_file(tmp_path, capsys):

@@ -58,6 +58,9 @@ LAYOUTS = {
     "arrow-default": ({}, True, "pairs"),
     "arrow-default-split-meters": ({}, True, 700),
     "snappy-one-meter-groups": ({"compression": "snappy"}, True, "meter"),
+    # what polars and pandas write: zstd, dictionary pages, row groups splitting meters
+    "zstd-split-meters": ({"compression": "zstd"}, True, 700),
+    "zstd-split-meters-small-groups": ({"compression": "zstd"}, True, 97),
 }
 
 
@@ -145,6 +148,35 @@ def test_every_layout_gives_the_whole_file_bills(tmp_path, layout, code, batch_r
     assert batched.startswith("{")
 
 
+@pytest.mark.parametrize("layout", ["zstd-split-meters", "zstd-split-meters-small-groups"])
+def test_meters_split_across_row_groups_are_joined_batch_by_batch(
+    tmp_path, layout, batch_rows, monkeypatch
+):
+    # given a file whose row groups cut meters (polars' and pandas' default writers)
+    path = _write(tmp_path / "data.parquet", _rows(), layout)
+    whole_reads = []
+    read_parquet = rate_study.read_parquet
+    monkeypatch.setattr(
+        rate_study,
+        "read_parquet",
+        lambda path, *rest: whole_reads.append(path) or read_parquet(path, *rest),
+    )
+    # when
+    batched = _outcome(lambda: study_file(path, tariff=load_tariff("ocec-gs-tou")))
+    # then: the whole file's bills, meters in file order, without reading it whole
+    assert not whole_reads
+    whole = _outcome(lambda: whole_study(read_intervals(path), tariff=load_tariff("ocec-gs-tou")))
+    assert batched == whole and batched.startswith("{")
+
+
+def test_text_ids_of_compressed_row_groups_are_read_from_their_index_runs(tmp_path):
+    path = _write(tmp_path / "data.parquet", _rows(), "zstd-split-meters")
+    groups = rate_study._ArrowGroups(path, rate_study._Tally())
+    names, heads = groups._id_runs(0, len(groups.sizes))
+    assert names == ["A-1", "B-2", "C-3", "D-4"]
+    assert heads == [0, 300, 1200, 1212]
+
+
 def test_the_recommended_layout_is_read_in_place(tmp_path, no_arrow):
     path = _write(tmp_path / "data.parquet", _rows())
     tariff = load_tariff("ocec-gs-tou")
@@ -220,6 +252,8 @@ def _defect(rows, kind):
         "delta-pairs-small-pages",
         "arrow-default",
         "nullable-small-pages",
+        "zstd-split-meters",
+        "zstd-split-meters-small-groups",
     ],
 )
 def test_defects_are_found_as_in_the_whole_file(tmp_path, kind, layout, batch_rows, monkeypatch):
@@ -229,7 +263,9 @@ def test_defects_are_found_as_in_the_whole_file(tmp_path, kind, layout, batch_ro
     whole_reads = []
     read_parquet = rate_study.read_parquet
     monkeypatch.setattr(
-        rate_study, "read_parquet", lambda path: whole_reads.append(path) or read_parquet(path)
+        rate_study,
+        "read_parquet",
+        lambda path, *rest: whole_reads.append(path) or read_parquet(path, *rest),
     )
     assert _outcome(lambda: study_file(path, tariff=load_tariff("ocec-res-tou"))) == batched
     if layout.startswith("recommended") and batch_rows > 64 and kind != "interleaved":

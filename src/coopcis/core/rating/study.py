@@ -67,6 +67,7 @@ __all__ = [
     "StudyDeterminants",
     "exact_pricers",
     "group_by_meter",
+    "in_meter_order",
     "merge_determinants",
     "price_exact",
     "price_study",
@@ -653,6 +654,36 @@ def merge_determinants(parts: Sequence[StudyDeterminants]) -> StudyDeterminants:
     )
 
 
+def in_meter_order(det: StudyDeterminants, meter_ids: Sequence[str]) -> StudyDeterminants:
+    """``det`` with its meters in the order of ``meter_ids`` (the same set of meters),
+    each meter's segments keeping their month order."""
+    if tuple(meter_ids) == det.meter_ids:
+        return det
+    position = {name: index for index, name in enumerate(meter_ids)}
+    if len(position) != len(det.meter_ids) or set(position) != set(det.meter_ids):
+        raise ValueError("meter_ids must name the determinants' meters, once each")
+    new_meter = np.array([position[name] for name in det.meter_ids], dtype=np.int64)
+    segment_meter = new_meter[det.segment_meter]
+    order = np.argsort(segment_meter, kind="stable")
+
+    def take(values: Int64Array) -> Int64Array:
+        return values[order]
+
+    return StudyDeterminants(
+        meter_ids=tuple(meter_ids),
+        months=det.months,
+        segment_meter=segment_meter[order],
+        segment_month=take(det.segment_month),
+        first_start=take(det.first_start),
+        end=take(det.end),
+        ticks_per_second=det.ticks_per_second,
+        energy_wh=take(det.energy_wh),
+        energy_wh_by_tou={name: take(v) for name, v in det.energy_wh_by_tou.items()},
+        demand_w=None if det.demand_w is None else take(det.demand_w),
+        demand_w_by_tou={name: take(v) for name, v in det.demand_w_by_tou.items()},
+    )
+
+
 # --- exact pricing -----------------------------------------------------------------
 
 LinePricer = Callable[[StudyDeterminants], Int64Array]
@@ -808,6 +839,10 @@ class StudyResult:
     determinants: StudyDeterminants
     total_cents: Int64Array
     method: str  # "exact" (vectorized integers) or "engine" (rate_bill per meter-month)
+    #: Energy values the file gave finer than a Wh, each rounded to the Wh (none dropped),
+    #: and the rounding used ("half up" for decimals, "half-even" for float kWh).
+    energy_not_whole_wh: int = 0
+    energy_rounding: str = "half up"
 
     def total(self, index: int) -> Money:
         return Money(Decimal(int(self.total_cents[index])) / 100)
@@ -905,6 +940,8 @@ def summarize(result: StudyResult, *, bins: int = 10) -> dict[str, Any]:
         "meters": len(det.meter_ids),
         "bills": count,
         "method": result.method,
+        "energy_not_whole_wh": result.energy_not_whole_wh,
+        "energy_rounding": result.energy_rounding,
         "revenue": _dollars(total),
         "revenue_by_month": {
             month: {"bills": int(by_month[index]), "revenue": _dollars(revenue[index])}
