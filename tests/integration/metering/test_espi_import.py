@@ -89,8 +89,8 @@ def test_duplicate_reading_reported_with_its_line(write):
 def test_meter_argument_maps_an_untitled_usage_point(write):
     install("A100", kind="AMI_INTERVAL")
     path = write("untitled.xml", feed(title="", power=0))
-    unmapped = import_reads(path=path)
-    assert unmapped.rows_stored == 0 and "no title to map to a meter" in unmapped.skipped[0].reason
+    with pytest.raises(ImportFormatError, match="3 readings can be imported: UsagePoint/1 has no"):
+        import_reads(path=path)
     mapped = import_reads(path=write("untitled2.xml", feed(title="", power=0) + "\n"), meter="A100")
     assert mapped.rows_stored == 3
 
@@ -100,9 +100,8 @@ def test_unknown_meter_and_other_units_skipped(write):
     assert {row.reason for row in import_reads(path=write("x.xml", feed(title="ZZ9"))).skipped} == {
         "unknown meter 'ZZ9'"
     }
-    assert {row.reason for row in import_reads(path=write("w.xml", feed(uom=38))).skipped} == {
-        "unit of measure 38 is not Wh (72)"
-    }
+    with pytest.raises(ImportFormatError, match=r"unit of measure 38 is not Wh \(72\)"):
+        import_reads(path=write("w.xml", feed(uom=38)))
     assert IntervalBlock.objects.count() == 0
 
 
@@ -128,3 +127,69 @@ def test_truncated_feed_stores_nothing(write):
         import_reads(path=write("cut.xml", text[: text.index("</IntervalBlock>")]))
     assert IntervalBlock.objects.count() == 0
     assert date(2025, 6, 2)  # the day the feed covered
+
+
+def pge_shaped_feed(*, title="", start_text=None):
+    """PG&E's and Opower's shape: each entry's ``related`` links in another order (the
+    ReadingType link between the IntervalBlock and LocalTimeParameters ones), and two
+    IntervalBlocks in one entry."""
+    base = "https://example.coop/espi/1_1/resource/Subscription/9/UsagePoint/1"
+    first = start_text or str(START)
+
+    def reading(start, value):
+        return (
+            f"<IntervalReading><timePeriod><duration>900</duration><start>{start}</start>"
+            f"</timePeriod><value>{value}</value></IntervalReading>"
+        )
+
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<entry><title>{title}</title><link rel="self" href="{base}"/>
+<link rel="related" href="{base}/MeterReading"/>
+<link rel="related" href="https://example.coop/espi/1_1/resource/LocalTimeParameters/1"/>
+<content><UsagePoint xmlns="http://naesb.org/espi"/></content></entry>
+<entry><link rel="self" href="{base}/MeterReading/1"/>
+<link rel="related" href="{base}/MeterReading/1/IntervalBlock"/>
+<link rel="related" href="https://example.coop/espi/1_1/resource/ReadingType/Wh"/>
+<link rel="related" href="https://example.coop/espi/1_1/resource/LocalTimeParameters/1"/>
+<content><MeterReading xmlns="http://naesb.org/espi"/></content></entry>
+<entry><link rel="self" href="https://example.coop/espi/1_1/resource/ReadingType/Wh"/>
+<content><ReadingType xmlns="http://naesb.org/espi"><accumulationBehaviour>4</accumulationBehaviour>
+<flowDirection>1</flowDirection><powerOfTenMultiplier>-3</powerOfTenMultiplier><uom>72</uom></ReadingType></content></entry>
+<entry><link rel="self" href="{base}/MeterReading/1/IntervalBlock/1"/>
+<content><IntervalBlock xmlns="http://naesb.org/espi">
+{reading(first, 1500)}
+{reading(START + 900, 2500)}
+</IntervalBlock><IntervalBlock xmlns="http://naesb.org/espi">
+{reading(START + 1800, 3500)}
+</IntervalBlock></content></entry>
+</feed>
+"""
+
+
+def test_related_links_in_any_order_and_every_interval_block_of_an_entry(write):
+    install("A100", kind="AMI_INTERVAL")
+    report = import_reads(path=write("pge.xml", pge_shaped_feed()), meter="A100")
+    assert (report.rows_read, report.rows_stored, report.skipped) == (3, 3, [])
+    (block,) = IntervalBlock.objects.all()
+    assert block.values() == [2, 3, 4]  # 1.5, 2.5, 3.5 Wh rounded half up
+    assert block.start_at == datetime(2025, 6, 2, 6, tzinfo=UTC)
+
+
+def test_a_start_that_is_not_a_whole_second_is_skipped_with_its_reason(write):
+    install("A100", kind="AMI_INTERVAL")
+    feed_text = pge_shaped_feed(start_text=f"{START}.66136")
+    report = import_reads(path=write("frac.xml", feed_text), meter="A100")
+    assert report.rows_stored == 2
+    assert [row.reason for row in report.skipped] == [f"start {START}.66136 is not a whole number"]
+
+
+def test_a_feed_of_gas_is_refused_in_one_line(write):
+    install("A100", kind="AMI_INTERVAL")
+    gas = pge_shaped_feed(start_text=f"{START}.5").replace("<uom>72</uom>", "<uom>169</uom>")
+    with pytest.raises(ImportFormatError) as refused:
+        import_reads(path=write("gas.xml", gas), meter="A100")
+    assert str(refused.value) == (
+        "none of the feed's 3 readings can be imported: "
+        "unit of measure 169 is not Wh (72): electricity only (3)"
+    )

@@ -5,6 +5,8 @@ once: its SHA-256 is a unique ``ReadImportBatch`` key, and the batch is created 
 transaction as the rows, so a second import of the same bytes reports "already imported"
 and changes nothing, even when two run at once. A malformed file raises
 :class:`ImportFormatError` before anything is written; bad rows are skipped and reported.
+A file of which no row is kept is not recorded, so it can be imported again once its
+meters are registered.
 """
 
 from __future__ import annotations
@@ -111,7 +113,13 @@ def import_reads(
         parsed = _PARSERS[chosen](stream, meter=meter, progress=progress)
     try:
         with transaction.atomic():
-            return _store(report, parsed, digest, chosen)
+            report = _store(report, parsed, digest, chosen)
+            if not report.rows_stored and not report.estimates_replaced:
+                # Nothing kept (unknown meters, say): not recorded as imported, so the
+                # same file goes in once the meters are added and installed.
+                transaction.set_rollback(True)
+                report.batch_id = None
+            return report
     except IntegrityError:
         earlier = ReadImportBatch.objects.filter(content_sha256=digest).first()
         if earlier is None:

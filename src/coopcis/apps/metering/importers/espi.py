@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from coopcis.apps.metering.importers.common import (
@@ -52,7 +54,7 @@ _READING_TYPE = re.compile(r"(ReadingType/[^/]+)")
 
 @dataclass(frozen=True)
 class ReadingType:
-    uom: int
+    uom: int | None
     power_of_ten: int
     flow_direction: int | None
     accumulation: int | None
@@ -60,12 +62,14 @@ class ReadingType:
 
 @dataclass(frozen=True)
 class RawReading:
+    """An ``IntervalReading`` as written: numbers are Decimal until checked whole."""
+
     line: int
     usage_point: str
     meter_reading: str
-    start: int
-    duration: int
-    value: int
+    start: Decimal
+    duration: Decimal
+    value: Decimal
 
 
 @dataclass
@@ -76,25 +80,49 @@ class _Feed:
     readings: list[RawReading] = field(default_factory=list)
 
 
-def _int(element: ET.Element | None, name: str, default: int | None = None) -> int | None:
+def _number(element: ET.Element | None, name: str) -> Decimal | None:
     child = element.find(ESPI + name) if element is not None else None
     if child is None or child.text is None or not child.text.strip():
+        return None
+    text = child.text.strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{name} {text!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{name} {text!r} is not a number")
+    return number
+
+
+def _int(element: ET.Element | None, name: str, default: int | None = None) -> int | None:
+    number = _number(element, name)
+    if number is None:
         return default
-    return int(child.text.strip())
+    if number != number.to_integral_value():
+        raise ValueError(f"{name} {number} is not a whole number")
+    return int(number)
 
 
-def _links(entry: ET.Element) -> dict[str, str]:
-    return {link.get("rel", ""): link.get("href", "") for link in entry.iter(ATOM + "link")}
+def _links(entry: ET.Element) -> dict[str, list[str]]:
+    """Every link of the entry by ``rel``, in file order (an entry has several
+    ``related`` links, in any order)."""
+    links: dict[str, list[str]] = {}
+    for link in entry.iter(ATOM + "link"):
+        links.setdefault(link.get("rel", ""), []).append(link.get("href", ""))
+    return links
 
 
-def _key(pattern: re.Pattern[str], href: str) -> str | None:
-    found = pattern.findall(href)
-    return found[-1] if found else None
+def _key(pattern: re.Pattern[str], hrefs: list[str]) -> str | None:
+    for href in hrefs:
+        found = pattern.findall(href)
+        if found:
+            return str(found[-1])
+    return None
 
 
 def _read_entry(entry: ET.Element, feed: _Feed) -> None:
     links = _links(entry)
-    href = links.get("self") or links.get("up", "")
+    href = links.get("self") or links.get("up") or []
     content = entry.find(ATOM + "content")
     if content is None:
         return
@@ -105,25 +133,26 @@ def _read_entry(entry: ET.Element, feed: _Feed) -> None:
             feed.titles[usage_point] = title
     elif content.find(ESPI + "MeterReading") is not None:
         meter_reading = _key(_METER_READING, href)
-        reading_type = _key(_READING_TYPE, links.get("related", ""))
+        reading_type = _key(_READING_TYPE, links.get("related", []))
         if meter_reading and reading_type:
             feed.reading_type_of[meter_reading] = reading_type
     elif (reading_type_element := content.find(ESPI + "ReadingType")) is not None:
         reading_type = _key(_READING_TYPE, href)
         if reading_type:
             feed.reading_types[reading_type] = ReadingType(
-                uom=_int(reading_type_element, "uom", 0) or 0,
+                uom=_int(reading_type_element, "uom"),
                 power_of_ten=_int(reading_type_element, "powerOfTenMultiplier", 0) or 0,
                 flow_direction=_int(reading_type_element, "flowDirection"),
                 accumulation=_int(reading_type_element, "accumulationBehaviour"),
             )
-    elif (block := content.find(ESPI + "IntervalBlock")) is not None:
+    elif blocks := content.findall(ESPI + "IntervalBlock"):  # one or more an entry
         meter_reading = _key(_METER_READING, href) or ""
         usage_point = _key(_USAGE_POINT, href) or ""
-        for reading in block.iter(ESPI + "IntervalReading"):
+        readings = (reading for block in blocks for reading in block.iter(ESPI + "IntervalReading"))
+        for reading in readings:
             period = reading.find(ESPI + "timePeriod")
-            start, duration = _int(period, "start"), _int(period, "duration")
-            value = _int(reading, "value")
+            start, duration = _number(period, "start"), _number(period, "duration")
+            value = _number(reading, "value")
             line = int(reading.get("_line", "0"))
             if start is None or duration is None or value is None:
                 raise ImportFormatError(
@@ -167,7 +196,11 @@ def _scan(stream: BinaryIO, progress: Progress | None) -> _Feed:
 
 
 def parse_espi(stream: BinaryIO, *, meter: str = "", progress: Progress | None = None) -> Parsed:
-    """Interval rows from a Green Button feed (see the module doc for the meter mapping)."""
+    """Interval rows from a Green Button feed (see the module doc for the meter mapping).
+
+    A feed none of whose readings can be taken (gas, another unit, no ReadingType) is
+    refused whole, in one line giving the reasons and how many readings each.
+    """
     feed = _scan(stream, progress)
     if not feed.readings:
         raise ImportFormatError("no ESPI IntervalReading in the feed")
@@ -185,6 +218,12 @@ def parse_espi(stream: BinaryIO, *, meter: str = "", progress: Progress | None =
             parsed.skipped.append(SkippedRow(reading.line, serial, row_or_reason))
         else:
             parsed.interval_rows.append(row_or_reason)
+    if not parsed.interval_rows:
+        reasons = Counter(row.reason for row in parsed.skipped)
+        raise ImportFormatError(
+            f"none of the feed's {len(parsed.skipped)} readings can be imported: "
+            + "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common())
+        )
     return parsed
 
 
@@ -195,18 +234,26 @@ def _row(reading: RawReading, serial: str, feed: _Feed) -> IntervalRow | str:
         )
     type_key = feed.reading_type_of.get(reading.meter_reading)
     reading_type = feed.reading_types.get(type_key or "")
+    if reading_type is None and type_key:
+        return f"{reading.meter_reading} names {type_key}, which the feed does not hold"
     if reading_type is None:
         return f"no ReadingType for {reading.meter_reading or 'this IntervalBlock'}"
     if reading_type.accumulation not in (None, ACCUMULATION_DELTA):
         return f"accumulationBehaviour {reading_type.accumulation} is not interval (delta) data"
+    if reading_type.uom is None:
+        return f"{type_key} gives no unit of measure (uom)"
     if reading_type.uom != UOM_WH:
-        return f"unit of measure {reading_type.uom} is not Wh ({UOM_WH})"
+        return f"unit of measure {reading_type.uom} is not Wh ({UOM_WH}): electricity only"
+    for name, number in (("start", reading.start), ("value", reading.value)):
+        if number != number.to_integral_value():
+            return f"{name} {number} is not a whole number"
     if reading.duration <= 0 or reading.duration % 60:
         return f"duration {reading.duration} s is not a whole number of minutes"
     try:
-        energy_wh = scaled_wh(reading.value, power_of_ten=reading_type.power_of_ten)
+        energy_wh = scaled_wh(int(reading.value), power_of_ten=reading_type.power_of_ten)
     except EspiUnitError as error:
         return str(error)
     channel = Channel.RECEIVED if reading_type.flow_direction == FLOW_REVERSE else Channel.DELIVERED
-    start_at = datetime.fromtimestamp(reading.start, tz=UTC)
-    return IntervalRow(reading.line, serial, channel, start_at, reading.duration // 60, energy_wh)
+    start_at = datetime.fromtimestamp(int(reading.start), tz=UTC)
+    minutes = int(reading.duration) // 60
+    return IntervalRow(reading.line, serial, channel, start_at, minutes, energy_wh)

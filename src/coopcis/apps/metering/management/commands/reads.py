@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
-from coopcis.apps.metering.importers import ImportReport, import_reads
+from coopcis.apps.metering.importers import ImportReport, SkippedRow, import_reads
 from coopcis.apps.metering.models import ExceptionStatus, ImportFormat, ReadException
 from coopcis.apps.metering.vee import exception_as_dict, resolve_exception, validate_period
 from coopcis.core.periods import Period, PeriodError
@@ -132,5 +132,26 @@ def _import_summary(report: ImportReport) -> str:
         f"{len(report.skipped)} skipped"
         + (f", {report.estimates_replaced} estimates replaced" if report.estimates_replaced else "")
     ]
-    lines.extend(f"  skipped {row}" for row in report.skipped)
+    lines.extend(_skipped_lines(report.skipped))
     return "\n".join(lines)
+
+
+def _skipped_lines(skipped: list[SkippedRow]) -> list[str]:
+    """One line per meter and reason (a year of hourly readings for a meter nobody
+    registered is one line, not 8,760), in the order of their first line."""
+    groups: dict[tuple[str, str], list[SkippedRow]] = {}
+    for row in skipped:
+        groups.setdefault((row.meter, row.reason), []).append(row)
+    lines = []
+    for (meter, reason), rows in groups.items():
+        hint = ""
+        if reason.startswith("unknown meter"):
+            hint = f"; add it with `coopcis meter add {meter} --kind ...` and install it"
+        if len(rows) == 1:
+            lines.append(f"  skipped {rows[0]}{hint}")
+            continue
+        numbers = [row.line for row in rows if row.line is not None]
+        where = f"lines {min(numbers)}-{max(numbers)}" if numbers else "file"
+        who = f" meter {meter}" if meter else ""
+        lines.append(f"  skipped {len(rows):,} rows ({where}){who}: {reason}{hint}")
+    return lines
