@@ -135,3 +135,67 @@ def test_urdb_error_names_field():
     with pytest.raises(UrdbError) as error:
         convert_urdb(_rate(fixedchargeunits="$/day"), code="x")
     assert error.value.field == "fixedchargeunits"
+
+
+def _flat(**changes):
+    rate = _rate(
+        energyratestructure=[[{"rate": 0.1, "unit": "kWh"}]],
+        energyweekdayschedule=[[0] * 24] * 12,
+        energyweekendschedule=[[0] * 24] * 12,
+    )
+    del rate["fixedchargefirstmeter"], rate["fixedchargeunits"]
+    rate.update(changes)
+    return rate
+
+
+def _bill(mapping, kwh):
+    det = Determinants(period=Period.month(2025, 7), hours=Decimal(744), energy_kwh=Decimal(kwh))
+    return rate_bill(tariff=parse_tariff(mapping), determinants=det).total.amount
+
+
+def test_legacy_fixed_monthly_charge_is_the_customer_charge():
+    # given a rate that gives its $30 customer charge only under the legacy name
+    mapping = convert_urdb(_flat(fixedmonthlycharge=30), code="legacy")
+    # then it is billed, not dropped (it quoted $0.00 plus energy before)
+    assert mapping["components"][0] == {"kind": "customer_charge", "amount": Decimal(30)}
+    assert _bill(mapping, "100") == Decimal("40.00")
+
+
+def test_legacy_min_monthly_charge_is_the_minimum_bill():
+    mapping = convert_urdb(_flat(minmonthlycharge=25, fixedmonthlycharge=0), code="legacy")
+    assert mapping["components"][-1] == {"kind": "minimum_bill", "amount": Decimal(25)}
+    assert _bill(mapping, "100") == Decimal("25.00")
+    assert _bill(mapping, "300") == Decimal("30.00")
+
+
+def test_legacy_and_current_fields_agreeing_give_one_charge():
+    mapping = convert_urdb(
+        _flat(fixedmonthlycharge=30, fixedchargefirstmeter=30, fixedchargeunits="$/month"),
+        code="both",
+    )
+    assert [c["kind"] for c in mapping["components"]] == ["customer_charge", "flat_energy"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"fixedmonthlycharge": 30, "fixedchargefirstmeter": 32.5},
+            "fixedmonthlycharge: 30 disagrees with fixedchargefirstmeter 32.5 (the same charge)",
+        ),
+        (
+            {"minmonthlycharge": 10, "mincharge": 12},
+            "minmonthlycharge: 10 disagrees with mincharge 12 (the same charge)",
+        ),
+        ({"annualmincharge": 120}, "annualmincharge: is not supported by the catalog format"),
+    ],
+)
+def test_legacy_charges_the_catalog_cannot_honour_are_refused(changes, message):
+    with pytest.raises(UrdbError) as refused:
+        convert_urdb(_flat(**changes), code="x")
+    assert str(refused.value) == message
+
+
+def test_a_zero_annual_minimum_says_nothing():
+    mapping = convert_urdb(_flat(annualmincharge=0, minmonthlycharge=0), code="x")
+    assert [c["kind"] for c in mapping["components"]] == ["flat_energy"]

@@ -3,7 +3,8 @@
 A URDB rate (https://openei.org/services/doc/rest/util_rates) prices energy by
 period and tier (``energyratestructure``) on 12 x 24 month-by-hour schedules,
 demand the same way (``demandratestructure``) or by month (``flatdemandstructure``),
-plus a fixed monthly charge and a minimum charge. This module converts what the
+plus a fixed monthly charge and a minimum charge (also under their legacy names
+``fixedmonthlycharge`` and ``minmonthlycharge``; an ``annualmincharge`` is refused). This module converts what the
 catalog format (docs/adr/0003-tariff-format.md) can express *exactly*, and refuses
 everything else with a :class:`UrdbError` naming the field: seasons (schedules
 that differ by month), tiers inside time-of-use periods, $/day charges, ratchets,
@@ -39,7 +40,12 @@ PRICING_FIELDS = (
     "fixedchargeunits",
     "mincharge",
     "minchargeunits",
+    "fixedmonthlycharge",
+    "minmonthlycharge",
 )
+#: Older URDB names of the $/month charges, still in many exported rates: honoured, and
+#: refused when they disagree with the current field.
+LEGACY_FIELDS = {"fixedmonthlycharge": "fixedchargefirstmeter", "minmonthlycharge": "mincharge"}
 #: Fields that change a bill and have no exact catalog form: refused when they say anything.
 REFUSED_FIELDS = (
     "coincidentratestructure",
@@ -55,6 +61,7 @@ REFUSED_FIELDS = (
     "lookbackrange",
     "lookbackmonths",
     "fuelchargeadjustment",
+    "annualmincharge",
 )
 ZERO = Decimal(0)
 
@@ -219,6 +226,18 @@ def _per_month(
     return _number(data[amount], amount)
 
 
+def _with_legacy(data: Mapping[str, Any], legacy: str, current: Decimal | None) -> Decimal | None:
+    """The $/month amount of ``current`` or of its legacy field (the same charge)."""
+    if not _says_something(data.get(legacy)):
+        return current
+    amount = _number(data[legacy], legacy)
+    if current is not None and current != amount:
+        raise UrdbError(
+            legacy, f"{amount} disagrees with {LEGACY_FIELDS[legacy]} {current} (the same charge)"
+        )
+    return amount
+
+
 def _energy(data: Mapping[str, Any], tou: dict[str, Any]) -> list[dict[str, Any]]:
     field = "energyratestructure"
     if not _says_something(data.get(field)):
@@ -282,12 +301,18 @@ def convert_urdb(
             raise UrdbError(field, "is not supported by the catalog format")
     tou: dict[str, Any] = {}
     components: list[dict[str, Any]] = []
-    fixed = _per_month(data, "fixedchargefirstmeter", "fixedchargeunits", "$/month")
+    fixed = _with_legacy(
+        data,
+        "fixedmonthlycharge",
+        _per_month(data, "fixedchargefirstmeter", "fixedchargeunits", "$/month"),
+    )
     if fixed is not None:
         components.append({"kind": "customer_charge", "amount": fixed})
     components += _energy(data, tou)
     components += _demand(data, tou)
-    minimum = _per_month(data, "mincharge", "minchargeunits", "$/month")
+    minimum = _with_legacy(
+        data, "minmonthlycharge", _per_month(data, "mincharge", "minchargeunits", "$/month")
+    )
     if minimum is not None:
         components.append({"kind": "minimum_bill", "amount": minimum})
     if not components:
