@@ -92,3 +92,50 @@ def test_an_item_without_a_deposit_and_a_non_positive_amount_are_refused():
     text = bai2(ON, [("D1", ITEMS)])
     no_deposit = text.replace("16,115,20000,Z,D1,,LOCKBOX DEPOSIT/", "16,195,20000,Z,W1,,WIRE/")
     assert "needs a 115 lockbox deposit" in refused(no_deposit).reason
+
+
+# A lockbox file in the BAI2 specification's own sample's shape: an 03 record cut in the
+# middle of a summary (type 190 at the end of the row, its amount on the 88), funds type S
+# with a blank immediate amount, a 110 total above the one 115 it details.
+SPEC_SHAPED = """01,122099999,123456789,040621,0200,1,65,,2/
+02,031001234,122099999,1,040620,2359,,2/
+03,9876543210,,010,-500000,,,100,1000000,,,400,2000000,,,190/
+88,500000,,,110,1000000,,,072,500000,,,074,500000,,,040/
+88,-1500000,,/
+16,115,500000,S,,200000,300000,,,LOCK BOX NO.68751/
+49,4000000,5/
+98,4000000,1,7/
+99,4000000,1,9/
+"""
+
+
+def test_a_summary_cut_by_a_continuation_and_a_blank_availability_are_read():
+    parsed = parse_bai2(SPEC_SHAPED)
+    assert parsed.deposit_date == date(2004, 6, 20)
+    assert [(d.line, d.amount, d.item_count) for d in parsed.deposits] == [(6, Money("5000.00"), 0)]
+
+
+def test_a_total_lockbox_deposits_below_its_115s_is_refused():
+    text = SPEC_SHAPED.replace("110,1000000", "110,400000").replace("49,4000000", "49,3400000")
+    text = text.replace("98,4000000", "98,3400000").replace("99,4000000", "99,3400000")
+    error = refused(text)
+    assert (error.line, str(error)) == (
+        3,
+        "line 3: total lockbox deposits 4000.00 is less than the 115 deposits, which add up "
+        "to 5000.00",
+    )
+
+
+def test_a_balance_report_is_refused_not_imported_as_zero_items():
+    text = """01,122099999,123456789,040621,0200,1,65,,2/
+02,031001234,122099999,1,040620,2359,,2/
+03,9876543210,USD,010,500000,,,015,700000,,/
+16,175,200000,0,,,CHECK DEPOSIT/
+49,1400000,3/
+98,1400000,1,5/
+99,1400000,1,7/
+"""
+    assert str(refused(text)) == (
+        "line 1: the file holds no lockbox records (no 115 deposit, 116 item or 110 total "
+        "lockbox deposits): a balance report, not a lockbox file; nothing imported"
+    )
