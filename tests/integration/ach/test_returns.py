@@ -55,7 +55,7 @@ def test_a_returns_file_reverses_charges_the_fee_and_flags_and_is_posted_once(
 
     code, out, err = coopcis(capsys, "ach", "returns", path, "--on", "2026-11-05")
     assert code == 0, err
-    assert "R01" in out and "1 returns posted" in out
+    assert "R01" in out and "1 returns read, 1 posted" in out
 
     draft.refresh_from_db()
     payment = draft.payment
@@ -211,3 +211,35 @@ def test_returned_checks_charge_the_fee_and_the_second_ends_autopay(small_coop, 
     ).payment
     code, _, err = coopcis(capsys, "ach", "returned-check", card.pk, "--on", "2026-11-03")
     assert code == 1 and "not by check" in err
+
+
+def test_returns_of_entries_not_ours_post_nothing_and_say_so(originator, capsys, tmp_path):
+    # given a bank's returns file for two entries no draft of ours has the trace of,
+    # every record trimmed of its trailing blanks, as banks send them
+    text = returns_file(
+        ("091000019999001", "R01", 5000, "X1"), ("091000019999002", "R03", 700, "X2")
+    )
+    path = tmp_path / "not-ours.ach"
+    path.write_text("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
+    assert min(len(line) for line in path.read_text().splitlines()) < 94
+    # when
+    code, out, err = coopcis(capsys, "ach", "returns", path, "--on", "2026-11-05")
+    # then
+    assert code == 0, err
+    assert out.splitlines()[-1] == (
+        "not-ours.ach: 2 returns read, 0 posted, 2 name no draft of ours (nothing posted)"
+    )
+    assert AchReturn.objects.filter(entry__isnull=True).count() == 2
+
+
+def test_a_zero_file_is_read_as_no_returns(originator, capsys, tmp_path):
+    # given a processor's zero file: a file header and a file control, nothing between
+    header = "101 011000015 0110000152611050600A094101OTERO COUNTY ELECTRIC  FIRST NATIONAL BANK"
+    control = "9000000000001000000000000000000000000000000000000000000"
+    path = tmp_path / "zero.ach"
+    path.write_text("\n".join([header, control] + ["9" * 94] * 8) + "\n")
+    # when
+    code, out, err = coopcis(capsys, "ach", "returns", path, "--on", "2026-11-05")
+    # then
+    assert code == 0, err
+    assert out.strip() == "zero.ach: no returns in the file; nothing posted"

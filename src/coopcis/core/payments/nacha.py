@@ -666,8 +666,7 @@ class _Reader:
     def _finish(self, file_header: FileHeader, record: str, line: int) -> AchFile:
         if self.header is not None:
             raise AchError("file control before the batch control", line=line)
-        if not self.batches:
-            raise AchError("the file has no batches", line=line)
+        # No batch is a bank's "zero file" (no returns today): its controls must say 0.
         ach = AchFile(file_header, tuple(self.batches))
         _check_file_control(record, line, ach, line)
         for padding_line, padding in enumerate(self.records[line:], start=line + 1):
@@ -693,9 +692,24 @@ def read_ach_file(text: str) -> AchFile:
     if not records:
         raise AchError("the file is empty")
     for line, record in enumerate(records, start=1):
-        if len(record) != RECORD_LENGTH:
+        if len(record) > RECORD_LENGTH or not record.strip():
             raise AchError(f"record is {len(record)} characters, not 94", line=line)
-    return _Reader(records).read()
+    # Banks and their software trim the trailing blanks of a record (a file header whose
+    # reference code is blank ends at 86 characters): blanks are what is missing, and
+    # every field is then read, and checked, as if they were there. A record cut short
+    # of data fails a field's check, which then says the record was short.
+    try:
+        return _Reader([record.ljust(RECORD_LENGTH) for record in records]).read()
+    except AchError as error:
+        short = error.line is not None and 0 < error.line <= len(records)
+        length = len(records[error.line - 1]) if short and error.line else RECORD_LENGTH
+        if length < RECORD_LENGTH:
+            raise AchError(
+                f"{error.message} (the record is {length} characters, not 94, "
+                "read as if trailing blanks were trimmed)",
+                line=error.line,
+            ) from None
+        raise
 
 
 # --- return reasons -----------------------------------------------------------------------

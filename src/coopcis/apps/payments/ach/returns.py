@@ -40,6 +40,8 @@ from coopcis.core.payments import nacha
 from coopcis.core.payments.calendar import DraftPolicy, months_before
 
 RETURNED_PAYMENT_FEE = "returned_check"
+ALREADY_RETURNED = "already returned"
+NOT_POSTED = "its payment is not posted: nothing reversed"
 
 
 def record_returned_payment(
@@ -100,6 +102,21 @@ class ReturnsImport:
     return_file: AchReturnFile
     created: bool
     lines: list[str] = field(default_factory=list)
+    posted: int = 0  # returns matched to a draft of ours and acted on
+    not_ours: int = 0  # returns of entries no draft of ours has the trace number of
+
+    def summary(self) -> str:
+        """One line: what the file held and what was done with it."""
+        count = self.return_file.return_count
+        if not count:
+            return "no returns in the file; nothing posted"
+        other = count - self.posted - self.not_ours
+        parts = [f"{count} returns read", f"{self.posted} posted"]
+        if self.not_ours:
+            parts.append(f"{self.not_ours} name no draft of ours (nothing posted)")
+        if other:
+            parts.append(f"{other} already returned or with nothing to reverse")
+        return ", ".join(parts)
 
 
 def _one_return(
@@ -117,7 +134,7 @@ def _one_return(
     if draft is None:
         return None, "no entry of ours has this trace number: nothing posted"
     if draft.status == AchEntryStatus.RETURNED:
-        return draft, "already returned"
+        return draft, ALREADY_RETURNED
     expected = nacha.to_cents(Money(draft.amount))
     if entry.amount_cents != expected:
         raise RuleViolation(
@@ -152,7 +169,7 @@ def _one_return(
         )
         return draft, "prenote returned; autopay ended"
     if draft.payment is None or draft.payment.status != PaymentStatus.POSTED:
-        return draft, "its payment is not posted: nothing reversed"
+        return draft, NOT_POSTED
     done = record_returned_payment(
         payment=draft.payment,
         on=imported_on,
@@ -190,6 +207,10 @@ def import_returns(
         addenda = entry.return_addenda
         assert addenda is not None
         draft, outcome = _one_return(entry, imported_on, policy)
+        if draft is None:
+            result.not_ours += 1
+        elif outcome not in (ALREADY_RETURNED, NOT_POSTED):
+            result.posted += 1
         AchReturn.objects.create(
             return_file=return_file,
             line=entry.line,

@@ -231,7 +231,7 @@ class Command(CoopCommand):
         for line in result.lines:
             self.stdout.write(f"  {line}")
         if result.created:
-            self.stdout.write(f"{path.name}: {result.return_file.return_count} returns posted")
+            self.stdout.write(f"{path.name}: {result.summary()}")
         else:
             self.stdout.write(f"{path.name}: already imported, nothing posted")
 
