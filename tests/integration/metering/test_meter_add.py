@@ -93,9 +93,9 @@ def test_meter_add_records_what_was_given():
     ("argv", "message"),
     [
         (["R-1", "--kind", "register"], "meter R-1 already exists"),
-        (["A-9", "--kind", "ami-interval"], "a ami-interval meter needs --interval-minutes"),
+        (["A-9", "--kind", "ami-interval"], "a ami-interval meter needs --interval-minutes 5, 15"),
         (["R-9", "--kind", "register", "--interval-minutes", "15"], "a register meter has no"),
-        (["A-9", "--kind", "ami-interval", "--interval-minutes", "10"], "interval"),
+        (["A-9", "--kind", "ami-interval", "--interval-minutes", "10"], "15, 30 or 60, not 10"),
         (["A-9", "--kind", "gas"], "invalid choice: 'gas'"),
     ],
 )

@@ -44,6 +44,7 @@ from coopcis.core.metering.espi import (
     EspiUnitError,
     scaled_wh,
 )
+from coopcis.core.rating.intervals import INTERVAL_MINUTES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ESPI = "{http://naesb.org/espi}"
@@ -70,6 +71,9 @@ class RawReading:
     start: Decimal
     duration: Decimal
     value: Decimal
+    #: The ReadingType its MeterReading named when the block was read (document order:
+    #: a feed whose ids are redacted gives two MeterReadings the same href).
+    type_key: str | None = None
 
 
 @dataclass
@@ -158,8 +162,9 @@ def _read_entry(entry: ET.Element, feed: _Feed) -> None:
                 raise ImportFormatError(
                     f"line {line}: IntervalReading without start, duration or value"
                 )
+            type_key = feed.reading_type_of.get(meter_reading)
             feed.readings.append(
-                RawReading(line, usage_point, meter_reading, start, duration, value)
+                RawReading(line, usage_point, meter_reading, start, duration, value, type_key)
             )
 
 
@@ -232,7 +237,7 @@ def _row(reading: RawReading, serial: str, feed: _Feed) -> IntervalRow | str:
         return (
             f"{reading.usage_point or 'the UsagePoint'} has no title to map to a meter; use --meter"
         )
-    type_key = feed.reading_type_of.get(reading.meter_reading)
+    type_key = reading.type_key or feed.reading_type_of.get(reading.meter_reading)
     reading_type = feed.reading_types.get(type_key or "")
     if reading_type is None and type_key:
         return f"{reading.meter_reading} names {type_key}, which the feed does not hold"
@@ -249,6 +254,11 @@ def _row(reading: RawReading, serial: str, feed: _Feed) -> IntervalRow | str:
             return f"{name} {number} is not a whole number"
     if reading.duration <= 0 or reading.duration % 60:
         return f"duration {reading.duration} s is not a whole number of minutes"
+    if int(reading.duration) // 60 not in INTERVAL_MINUTES:
+        return (
+            f"{int(reading.duration) // 60}-minute readings are not interval data "
+            f"({', '.join(map(str, INTERVAL_MINUTES))} minutes)"
+        )
     try:
         energy_wh = scaled_wh(int(reading.value), power_of_ten=reading_type.power_of_ten)
     except EspiUnitError as error:

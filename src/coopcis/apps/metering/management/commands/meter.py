@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 from coopcis.apps.metering.models import Meter, MeterKind
 from coopcis.apps.metering.services import install_meter, register_meter, remove_meter
 from coopcis.apps.premises.models import ServicePoint
+from coopcis.core.rating.intervals import INTERVAL_MINUTES
 from coopcis.site.commands import CoopCommand
 
 
@@ -73,9 +74,10 @@ class Command(CoopCommand):
         minutes = options["interval_minutes"]
         if kind == MeterKind.REGISTER and minutes is not None:
             raise CommandError("a register meter has no --interval-minutes")
-        if kind != MeterKind.REGISTER and minutes is None:
+        if kind != MeterKind.REGISTER and minutes not in INTERVAL_MINUTES:
             raise CommandError(
-                f"a {options['kind']} meter needs --interval-minutes (5, 15, 30 or 60)"
+                f"a {options['kind']} meter needs --interval-minutes 5, 15, 30 or 60"
+                + ("" if minutes is None else f", not {minutes}")
             )
         meter = register_meter(
             serial=options["serial"].strip(),
