@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "coopcis.apps.payments",
     "coopcis.apps.credit",
     "coopcis.apps.collections",
+    "coopcis.apps.outages",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
 ]

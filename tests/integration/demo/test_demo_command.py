@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -318,3 +319,20 @@ def test_command_line_reports_a_bad_month_in_one_line(tmp_path: object) -> None:
     assert finished.returncode == 2
     lines = finished.stderr.strip().splitlines()
     assert lines == ["coopcis demo: error: --through: not a month (YYYY-MM): '2026-13'"]
+
+
+def test_five_years_of_outage_history_with_storms(demo_coop: None, capsys) -> None:
+    from coopcis.apps.outages.models import Interruption
+
+    first = Interruption.objects.order_by("start_at").first()
+    latest = Interruption.objects.order_by("start_at").last()
+    assert first is not None and latest is not None
+    assert latest.start_at.year - first.start_at.year == 5
+    assert Interruption.objects.filter(cause="extreme_storm").exists()
+    year = latest.start_at.year - 1
+    call_command("outages", "indices", "--year", str(year), "--json")
+    figures = json.loads(capsys.readouterr().out)
+    # a rural co-op's figures, and a threshold from the five years before
+    assert 0.5 < figures["excluding_med"]["saifi"] < 5
+    assert 30 < figures["excluding_med"]["saidi"] < 600
+    assert figures["t_med"] is not None and figures["t_med_history"]["days_with_interruptions"] > 50

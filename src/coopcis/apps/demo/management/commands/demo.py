@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from coopcis.apps.demo.billing_setup import store_billing_setup
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
+from coopcis.apps.demo.outage_setup import store_outage_history
 from coopcis.apps.demo.readings import (
     IntervalProducer,
     store_interval_meters,
@@ -184,6 +185,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 store_interval_meters(plan, producer, timeline, meter_ids, counts, bar.update)
             with counts.timed("billing set-up"):
                 counts.rows["billing set-up"] = store_billing_setup(start=start, end=end)
+            with counts.timed("outage history"):
+                counts.rows["outage history"] = store_outage_history(seed=seed, end=end)
         finally:
             producer.close()
     return counts

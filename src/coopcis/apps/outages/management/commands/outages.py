@@ -1,0 +1,100 @@
+"""``coopcis outages import|indices``: interruption history and IEEE 1366 reliability."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from coopcis.apps.outages import services
+from coopcis.core.outages.history import HistoryFileError
+from coopcis.site.commands import CoopCommand
+
+#: Bad rows named in the one error line; the count of the rest follows.
+SHOWN_PROBLEMS = 5
+
+
+def _positive(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) == 0:
+        raise ValueError(text)
+    return int(text)
+
+
+class Command(CoopCommand):
+    help = (
+        "Outage history and reliability. import: a CSV of interruptions from the previous "
+        "outage system (columns start, end, customers_interrupted, cause, device), all or "
+        "nothing. indices: SAIFI, SAIDI, CAIDI, MAIFI and the rest by IEEE 1366, with the "
+        "year's Major Event Days (2.5-beta method) and the indices without them; --report "
+        "writes RUS Form 7's service interruption section or EIA-861's reliability items."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("import", help="interruption history from a CSV file")
+        load.add_argument("file")
+        indices = sub.add_parser("indices", help="a year's IEEE 1366 indices")
+        indices.add_argument("--year", type=int, required=True)
+        indices.add_argument(
+            "--customers-served",
+            type=_positive,
+            help="customers served, for history from before the co-op's data",
+        )
+        indices.add_argument("--json", action="store_true")
+        indices.add_argument("--report", choices=["rus7", "eia861"])
+        indices.add_argument("--out", help="CSV file for --report ('-' for stdout)")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import":
+            self._import(Path(options["file"]))
+        else:
+            self._indices(options)
+
+    def _import(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            result = services.import_history(path)
+        except HistoryFileError as error:
+            shown = "; ".join(error.problems[:SHOWN_PROBLEMS])
+            more = len(error.problems) - SHOWN_PROBLEMS
+            raise CommandError(
+                f"{path.name}: nothing imported: {shown}"
+                + (f" (and {more} more)" if more > 0 else "")
+            ) from None
+        self.stdout.write(
+            f"imported {result.rows:,} interruptions from {path.name} "
+            f"({result.first_start:%Y-%m-%d} to {result.latest_start:%Y-%m-%d})"
+        )
+
+    def _indices(self, options: dict[str, Any]) -> None:
+        year, served = options["year"], options["customers_served"]
+        if options["report"]:
+            maker = services.rus7_rows if options["report"] == "rus7" else services.eia861_rows
+            rows = maker(year, customers_served_override=served)
+            out = options["out"] or "-"
+            if out == "-":
+                csv.writer(sys.stdout).writerows(rows)
+            else:
+                with open(out, "w", newline="", encoding="utf-8") as handle:
+                    csv.writer(handle).writerows(rows)
+                self.stdout.write(f"wrote {options['report']} report for {year} to {out}")
+            return
+        figures = services.year_indices(year, customers_served_override=served)
+        if options["json"]:
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        without = figures["excluding_med"]
+        self.stdout.write(
+            f"{year}: {figures['customers_served']:,} customers served\n"
+            f"  SAIFI {figures['saifi']}  SAIDI {figures['saidi']} min  CAIDI {figures['caidi']} min"
+            f"  MAIFI {figures['maifi']}  MAIFI_E {figures['maifi_e']}\n"
+            f"  T_MED {figures['t_med']} min; Major Event Days: "
+            f"{', '.join(figures['major_event_days']) or 'none'}\n"
+            f"  without them: SAIFI {without['saifi']}  SAIDI {without['saidi']} min"
+            f"  CAIDI {without['caidi']} min"
+        )
