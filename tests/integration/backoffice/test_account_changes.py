@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from coopcis.apps.audit.models import AuditEvent
+from coopcis.apps.billing.models import BillingCycle
 from coopcis.apps.members.models import Account, Membership
 from coopcis.apps.metering.models import MeterInstallation
 from coopcis.apps.premises.models import ServiceAgreement
@@ -29,6 +30,13 @@ GOOD_CONTACT = {
     "billing_cycle": "4",
     "reason": "moved to town",
 }
+
+
+@pytest.fixture(autouse=True)
+def billing_cycles(db) -> None:
+    """The co-op's four read cycles: an account may only move to one that exists."""
+    for number in range(1, 5):
+        BillingCycle.objects.create(number=number, read_day=number * 7)
 
 
 def field_errors(response, field: str) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from coopcis.apps.audit.context import acting_as
+from coopcis.apps.billing.models import BillingCycle
 from coopcis.apps.members.models import ServiceApplication
 from coopcis.apps.members.services import update_account
 from tests.factories import MeterInstallationFactory, ServiceAgreementFactory, ServicePointFactory
@@ -140,6 +141,7 @@ def test_account_page_query_count_does_not_grow_with_history(
         point = ServicePointFactory(premise=maria.premise)
         ServiceAgreementFactory(account=maria.account, service_point=point, end_on=None)
         MeterInstallationFactory(service_point=point)
+        BillingCycle.objects.get_or_create(number=number + 1, defaults={"read_day": number + 1})
         update_account(account=maria.account, billing_cycle=number + 1)
 
     with django_assert_max_num_queries(ACCOUNT_PAGE_QUERIES):

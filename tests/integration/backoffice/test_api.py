@@ -131,10 +131,10 @@ def test_csrf_is_enforced_for_session_clients(maria):
     client.get("/accounts/3100417/")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
 
-    refused = send(client, "patch", "/api/v1/accounts/3100417", {"phone": "575-000-0000"})
+    refused = send(client, "patch", "/api/v1/accounts/3100417", {"phone": "575-682-0000"})
     accepted = client.patch(
         "/api/v1/accounts/3100417",
-        data=json.dumps({"phone": "575-000-0000"}),
+        data=json.dumps({"phone": "575-682-0000"}),
         content_type="application/json",
         headers={"X-CSRFToken": token},
     )

@@ -76,7 +76,15 @@ class PaymentAgreementForm(forms.Form):
 
     kind = forms.ChoiceField(label="Kind", choices=AgreementKind.choices)
     made_on = date_field("Made on")
-    total_amount = forms.DecimalField(label="Total past due", max_digits=12, decimal_places=2)
+    # Shown, never typed: the service takes the account's past-due amount on the day made.
+    total_amount = forms.DecimalField(
+        label="Total past due",
+        max_digits=12,
+        decimal_places=2,
+        disabled=True,
+        required=False,
+        help_text="From the account: open charges due before the day the agreement is made.",
+    )
     down_payment_amount = forms.DecimalField(
         label="Down payment (due the day made)", max_digits=12, decimal_places=2
     )

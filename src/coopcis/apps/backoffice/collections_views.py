@@ -81,7 +81,8 @@ def payment_agreement_new(request: HttpRequest, number: str) -> HttpResponse:
     form = PaymentAgreementForm(posted_data(request), initial=initial)
 
     def record(data: dict[str, Any]) -> str:
-        made = services.make_agreement(account=account, **data)
+        shown = {name: value for name, value in data.items() if name != "total_amount"}
+        made = services.make_agreement(account=account, **shown)
         return f"{made.get_kind_display()} made: {made.installments.count()} payment(s)."
 
     return form_page(request, account, form, "Make a payment agreement", record, card=CARD)

@@ -47,6 +47,7 @@ from coopcis.core.collections.calendar import WorkCalendar
 from coopcis.core.collections.steps import CollectionTerms
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
+from coopcis.core.phones import phone_problem
 
 
 def terms(profile: CoOpProfile | None = None) -> CollectionTerms:
@@ -371,16 +372,30 @@ def make_agreement(
     account: Account,
     kind: str,
     made_on: date,
-    total_amount: Decimal,
     down_payment_amount: Decimal,
     installments: int,
     first_due_on: date,
+    total_amount: Decimal | None = None,
     every_days: int = 30,
     terms_text: str = "",
 ) -> Agreement:
-    """An installment or settlement agreement for a past-due amount, with its schedule."""
+    """An installment or settlement agreement for the account's past-due amount on the day
+    it is made (open charges due before ``made_on``), with its schedule.
+
+    The amount comes from the account, never from what someone typed: ``total_amount``,
+    when given (the CLI's ``--total``), must be that amount to the cent.
+    """
     if kind not in AgreementKind.values:
         raise RuleViolation(f"unknown agreement kind {kind!r}", field="kind")
+    past_due = past_due_amount(account, as_of=made_on).amount
+    if total_amount is not None and total_amount != past_due:
+        raise RuleViolation(
+            f"the account's past-due amount on {made_on} is ${past_due}, not ${total_amount}",
+            field="total_amount",
+        )
+    if past_due <= 0:
+        raise RuleViolation(f"nothing on the account is past due on {made_on}", field="made_on")
+    total_amount = past_due
     if first_due_on <= made_on:
         raise RuleViolation(
             "the first installment is due after the agreement is made", field="first_due_on"
@@ -426,9 +441,17 @@ def open_dispute(
     description: str,
     bill: Bill | None = None,
 ) -> Dispute:
-    """Policy 409: a disputed amount is investigated; no disconnection meanwhile."""
+    """Policy 409: a disputed amount is investigated; no disconnection meanwhile. A dispute
+    of one bill is for no more than that bill's total, and the bill is the account's."""
     if amount <= 0:
         raise RuleViolation("the disputed amount must be more than zero", field="amount")
+    if bill is not None and bill.account_id != account.pk:
+        raise RuleViolation(f"bill {bill.number} is not on this account", field="bill")
+    if bill is not None and amount > bill.total_amount:
+        raise RuleViolation(
+            f"the disputed amount ${amount} is more than bill {bill.number}'s ${bill.total_amount}",
+            field="amount",
+        )
     if not description.strip():
         raise RuleViolation("say what is disputed", field="description")
     dispute = Dispute.objects.create(
@@ -454,6 +477,11 @@ def place_hold(*, account: Account, reason: str, on: date, until: date | None = 
         raise RuleViolation("say why collection is held", field="reason")
     if until is not None and until < on:
         raise RuleViolation(f"the hold cannot end ({until}) before it starts ({on})", field="until")
+    if on < account.opened_on:
+        raise RuleViolation(
+            f"the hold cannot start ({on}) before the account was opened ({account.opened_on})",
+            field="on",
+        )
     hold = CoopHold.objects.create(
         account=account, reason=reason, placed_on=on, until=until, placed_by=current_actor().label
     )
@@ -477,6 +505,8 @@ def name_third_party(
     """The member names someone to receive copies of disconnection notices."""
     if not name.strip() or not mailing_address.strip():
         raise RuleViolation("a third party needs a name and a mailing address", field="name")
+    if (problem := phone_problem(phone)) is not None:
+        raise RuleViolation(problem, field="phone")
     ThirdPartyContact.objects.filter(account=account, active=True).update(active=False)
     return ThirdPartyContact.objects.create(
         account=account, name=name, mailing_address=mailing_address, phone=phone, named_on=named_on

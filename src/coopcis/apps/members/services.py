@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -30,6 +31,7 @@ from coopcis.apps.members.models import (
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.addresses import Address, address_problems
 from coopcis.core.errors import RuleViolation
+from coopcis.core.phones import phone_problem
 
 
 def check_model(instance: models.Model, *, exclude: list[str] | None = None) -> None:
@@ -60,6 +62,28 @@ def check_address(address: Address, *, field_names: dict[str, str] | None = None
         raise RuleViolation(message, field=(field_names or {}).get(field, field))
 
 
+def check_phone(text: str, *, field: str = "phone") -> str:
+    """The phone number, stripped; refused when it is not one that can be dialled."""
+    problem = phone_problem(text)
+    if problem is not None:
+        raise RuleViolation(problem, field=field)
+    return text.strip()
+
+
+def check_billing_cycle(number: int) -> None:
+    """Refuse a billing cycle the co-op has not set up (``coopcis billing cycle N``)."""
+    # looked up by name: billing builds on members, not the other way round
+    cycles = django_apps.get_model("billing", "BillingCycle").objects
+    if not cycles.filter(number=number).exists():
+        known = ", ".join(
+            str(n) for n in cycles.order_by("number").values_list("number", flat=True)
+        )
+        raise RuleViolation(
+            f"there is no billing cycle {number}; the cycles are: {known or 'none set up'}",
+            field="billing_cycle",
+        )
+
+
 def check_tariff_code(code: str) -> None:
     """Refuse a tariff code that is not in the catalog, listing the ones that are."""
     from coopcis.catalog.tariffs import tariff_codes
@@ -80,6 +104,7 @@ def _next_number(model: type[models.Model], field: str, start: int) -> str:
 def create_party(**fields: Any) -> Party:
     """Record a person (first and last name) or an organization (name and kind)."""
     party = Party(**fields)
+    party.phone = check_phone(party.phone)
     if party.kind == "PERSON" and not party.last_name.strip():
         raise RuleViolation("a person needs a last name", field="last_name")
     if party.kind == "ORGANIZATION" and not party.organization_name.strip():
@@ -211,9 +236,14 @@ def update_account(*, account: Account, reason: str = "", **changes: Any) -> Acc
     for field, value in changes.items():
         if field not in ACCOUNT_EDITABLE:
             raise RuleViolation("this field cannot be changed here", field=field)
+        if field == "phone":
+            value = check_phone(str(value))
         setattr(account, field, value)
     check_address(account.mailing_address, field_names=MAILING_FIELDS)
-    check_model(account, exclude=["party"])
+    cycle_before = Account.objects.values_list("billing_cycle", flat=True).get(pk=account.pk)
+    check_model(account, exclude=["party"])  # makes the cycle a number, or refuses it
+    if account.billing_cycle != cycle_before:
+        check_billing_cycle(account.billing_cycle)
     account.with_reason(reason).save()
     return account
 

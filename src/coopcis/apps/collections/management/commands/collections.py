@@ -71,7 +71,9 @@ class Command(CoopCommand):
         agree.add_argument("account")
         agree.add_argument("--kind", default="INSTALLMENT")
         agree.add_argument("--made-on", required=True, type=day)
-        agree.add_argument("--total", required=True, type=money)
+        agree.add_argument(
+            "--total", type=money, help="optional check: the account's past-due amount"
+        )
         agree.add_argument("--down", default="0", type=money)
         agree.add_argument("--installments", required=True, type=int)
         agree.add_argument("--first-due", required=True, type=day)
@@ -175,7 +177,7 @@ class Command(CoopCommand):
             account=account(options["account"]),
             kind=options["kind"].upper(),
             made_on=options["made_on"],
-            total_amount=options["total"],
+            total_amount=options.get("total"),
             down_payment_amount=options["down"],
             installments=options["installments"],
             first_due_on=options["first_due"],
