@@ -6,7 +6,8 @@
 Creates ./.venv, migrates the configured database (SQLite in ./var by default, or
 COOPCIS_DATABASE_URL), loads the demo co-op if the database has no accounts yet,
 bills the latest full month (once: running again bills nothing twice), creates (or resets) the sign-in ``staff`` with a fresh random password, prints it,
-and serves the back office until Ctrl-C.
+and serves the back office under gunicorn (``coopcis serve``) until Ctrl-C. Outside
+production mode the installation's own secrets are generated once and kept in ./var.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def main() -> None:
         f"\n  Back office: http://127.0.0.1:{args.port}/\n  Sign in as:  staff / {password}\n",
         flush=True,
     )
-    run(coopcis, "runserver", f"127.0.0.1:{args.port}", env=coopcis_env(), check=False)
+    run(coopcis, "serve", "--port", str(args.port), env=coopcis_env(), check=False)
 
 
 if __name__ == "__main__":

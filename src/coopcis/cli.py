@@ -2,6 +2,8 @@
 
 ``coopcis rate ...`` runs the pure rating tools without starting Django (they need
 no database, and a rate study over millions of intervals should not pay for it).
+``coopcis serve`` runs the site under gunicorn (``coopcis.commands.serve``);
+``coopcis backup`` and ``restore`` copy the database (``coopcis.commands.backup``).
 Every other word is a Django management command of the project (``coopcis demo``,
 ``coopcis bill-run``) or of Django itself (``coopcis migrate``, ``coopcis runserver``),
 so no separate manage.py is needed.
@@ -18,7 +20,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 #: Commands served without Django: word -> "module:function(argv) -> exit code".
-PURE_COMMANDS = {"rate": "coopcis.commands.rate:main"}
+PURE_COMMANDS = {
+    "rate": "coopcis.commands.rate:main",
+    "serve": "coopcis.commands.serve:main",
+    "backup": "coopcis.commands.backup:backup_main",
+    "restore": "coopcis.commands.backup:restore_main",
+}
 
 
 def _pure_command(word: str) -> Callable[[list[str]], int]:

@@ -16,7 +16,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
     result = coopcis("check", "--deploy", "--fail-level", "WARNING", env=env, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert result.stdout.strip() == "System check identified no issues (0 silenced).", result
     assert result.stderr == ""
 
 
