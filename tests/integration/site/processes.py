@@ -22,9 +22,13 @@ def production_secrets() -> dict[str, str]:
 
 
 def clean_environment(var_dir: Path, **extra: str) -> dict[str, str]:
-    """This process's environment without any COOPCIS_ setting, plus ``extra``."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("COOPCIS_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    """This process's environment without any COOPCIS_ or DJANGO_ setting (the browser
+    tests set DJANGO_ALLOW_ASYNC_UNSAFE), plus ``extra``."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("COOPCIS_", "DJANGO_"))
+    }
     env["COOPCIS_VAR_DIR"] = str(var_dir)
     env.update(extra)
     return env
