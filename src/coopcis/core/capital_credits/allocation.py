@@ -1,0 +1,72 @@
+"""Capital credits: margins allocated over patronage, to the cent (bylaws art. VIII).
+
+The co-op operates at cost; what it earns above cost in a fiscal year (January to
+December) is capital furnished by its patrons, credited to each in proportion to their
+patronage: what they paid for electric energy that year (or the kWh they bought, where the
+profile says so). Each patron's exact share is ``margins x patronage / total patronage``;
+shares are rounded to the cent by the **largest-remainder method**, so the pool is
+allocated exactly: every share is first rounded down to the cent, and the cents left over
+go one each to the shares with the largest remainders (ties: the larger patronage first,
+then the patron's key in order), so no cent is created or lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import TypeVar
+
+from coopcis.core.errors import RuleViolation
+from coopcis.core.money import CENT
+
+K = TypeVar("K", bound=Hashable)
+
+
+def split_by_largest_remainder(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """``total`` (whole cents) split in proportion to ``weights`` (none negative), each part
+    whole cents, the parts adding up to ``total`` exactly (module docstring)."""
+    if total != total.quantize(CENT):
+        raise RuleViolation("the amount to split is a whole number of cents", field="total")
+    if any(weight < 0 for weight in weights.values()):
+        raise RuleViolation("patronage cannot be negative", field="patronage")
+    whole = sum(weights.values(), Decimal(0))
+    if whole == 0:
+        if total == 0:
+            return dict.fromkeys(weights, Decimal("0.00"))
+        raise RuleViolation("there is no patronage to allocate over", field="patronage")
+    cents = int(total / CENT)
+    exact = {key: Decimal(cents) * weight / whole for key, weight in weights.items()}
+    floors = {
+        key: int(value.to_integral_value(rounding=ROUND_DOWN)) for key, value in exact.items()
+    }
+    left = cents - sum(floors.values())
+    order: Sequence[K] = sorted(
+        weights,
+        key=lambda key: (-(exact[key] - floors[key]), -weights[key], str(key)),
+    )
+    for key in order[:left]:
+        floors[key] += 1
+    return {key: Decimal(floors[key]) * CENT for key in weights}
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One patron's share of a year's pool."""
+
+    patron: str
+    patronage: Decimal
+    amount: Decimal
+
+
+def allocate_margins(margins: Decimal, patronage: Mapping[str, Decimal]) -> list[Allocation]:
+    """Each patron's capital credit for the year, largest first, adding up to ``margins``
+    to the cent. Patrons with no patronage get nothing and are left out."""
+    if margins < 0:
+        raise RuleViolation("margins to allocate cannot be negative", field="margins")
+    paying = {patron: value for patron, value in patronage.items() if value > 0}
+    shares = split_by_largest_remainder(margins, paying)
+    return sorted(
+        (Allocation(patron, paying[patron], amount) for patron, amount in shares.items()),
+        key=lambda row: (-row.amount, row.patron),
+    )
