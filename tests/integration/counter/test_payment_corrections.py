@@ -229,3 +229,31 @@ def _pdf_text(content: bytes, folder) -> str:
     path = folder / "again.pdf"
     path.write_bytes(content)
     return PdfReader(path).pages[0].extract_text()
+
+
+def test_a_bill_is_reprinted_as_a_dated_copy_and_the_reprint_is_audited(
+    client_as, small_coop, tmp_path
+):
+    from coopcis.apps.billing.models import Bill
+    from coopcis.apps.billing.run import run_billing
+
+    run_billing(period_label="2026-10")
+    bill = Bill.objects.get(account=small_coop.home, period="2026-10")
+    clerk = client_as("read_only")
+    page = clerk.get(f"/accounts/{small_coop.home.number}/").text
+    assert f"/bills/{bill.pk}/reprint/" in page
+    refused = clerk.post(f"/bills/{bill.pk}/reprint/", {"reason": " "})
+    assert refused.status_code == 200 and refused.context["form"].errors["reason"]
+    assert not AuditEvent.objects.filter(model="billing.bill").exists()
+
+    response = clerk.post(f"/bills/{bill.pk}/reprint/", {"reason": "lost in the mail"})
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{bill.number}-copy.pdf"'
+    text = _pdf_text(response.content, tmp_path)
+    today = timezone.localdate()
+    assert f"COPY - reprinted {today:%b} {today.day}, {today.year}" in text and bill.number in text
+    original = _pdf_text(clerk.get(f"/bills/{bill.pk}.pdf").content, tmp_path)
+    assert "COPY" not in original
+    event = AuditEvent.objects.get(model="billing.bill", object_pk=str(bill.pk))
+    assert event.account_id == small_coop.home.pk and event.reason == "Reprinted: lost in the mail"
+    assert client_as("read_only").get("/bills/999999/reprint/").status_code == 404

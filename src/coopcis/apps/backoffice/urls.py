@@ -32,6 +32,7 @@ urlpatterns = [
         name="agreement_end",
     ),
     path("bills/<int:bill_id>.pdf", views.bill_pdf, name="bill_pdf"),
+    path("bills/<int:bill_id>/reprint/", views.bill_reprint, name="bill_reprint"),
     path(
         "accounts/<str:number>/collections/certificates/new/",
         collections.certificate_new,

@@ -41,7 +41,8 @@ from coopcis.apps.backoffice.queries import (
     search_accounts,
     service_address,
 )
-from coopcis.apps.billing.pdf import render_bill_by_id
+from coopcis.apps.billing.models import Bill
+from coopcis.apps.billing.pdf import record_reprint, render_bill_by_id
 from coopcis.apps.collections.models import CollectionCase
 from coopcis.apps.collections.summary import account_collections
 from coopcis.apps.credit.models import Deposit
@@ -105,6 +106,32 @@ def bill_pdf(request: HttpRequest, bill_id: int) -> HttpResponse:
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{rendered.number}.pdf"'
     return response
+
+
+class ReprintForm(forms.Form):
+    reason = forms.CharField(
+        label="Why", max_length=200, help_text="e.g. lost in the mail, asked for at the counter"
+    )
+
+
+@staff_view("billing.view_bill", action="reprint bills")
+def bill_reprint(request: HttpRequest, bill_id: int) -> HttpResponse:
+    """Print a bill again for the member, marked as a copy of that day; audited."""
+    bill = Bill.objects.select_related("account__party").filter(pk=bill_id).first()
+    if bill is None:
+        return not_found(request, f"bill {bill_id}")
+    form = ReprintForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        today = timezone.localdate()
+        rendered = render_bill_by_id(bill.pk, reprinted_on=today)
+        assert rendered is not None  # the bill was just loaded
+        record_reprint(bill, on=today, reason=form.cleaned_data["reason"])
+        response = HttpResponse(rendered.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{rendered.number}-copy.pdf"'
+        return response
+    return change_page(
+        request, bill.account, form, f"Reprint bill {bill.number} ({bill.period})", button="Print"
+    )
 
 
 def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[str, object]:

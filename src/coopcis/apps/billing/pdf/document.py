@@ -77,6 +77,8 @@ class BillDocument:
     amount_due_amount: Decimal
     lines: tuple[LineView, ...] = ()
     usage: tuple[UsageMonth, ...] = field(default_factory=tuple)
+    #: Set on a copy printed again later (at the counter, for a lost bill): the day printed.
+    reprinted_on: date | None = None
 
     @property
     def is_metered(self) -> bool:

@@ -602,6 +602,9 @@ def _page_furniture(
         label = words["page"].format(page=page, pages=pages)
         y = STUB_TOP + 4 if page == 1 else MARGIN
         _text(canvas, RIGHT, y, label, size=6.5, color=GREY, align="right")
+    if document.reprinted_on is not None:
+        label = words["reprint"].format(day=bt.short_date(document.reprinted_on, document.language))
+        _text(canvas, WIDTH / 2, HEIGHT - 20, label, size=8, color=GREY, align="center")
     banner = {"HELD": words["held"], "CANCELLED": words["cancelled"]}.get(document.status)
     if banner:
         canvas.saveState()
