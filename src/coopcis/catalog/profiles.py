@@ -26,9 +26,28 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class Office:
+    """A member-service office: where members walk in, where they mail payments, its phone."""
+
     name: str
-    address: str
+    city: str  # city, state and ZIP: "Cloudcroft, NM 88317"
     phone: str
+    street: str = ""
+    po_box: str = ""
+
+    @property
+    def address(self) -> str:
+        """Where the office is: ``404 Burro Avenue, Cloudcroft, NM 88317``."""
+        return ", ".join(part for part in (self.street, self.city) if part)
+
+    @property
+    def mailing_address(self) -> str:
+        """Where mail (and mailed payments) goes: the PO box when the office has one."""
+        return ", ".join(part for part in (self.po_box or self.street, self.city) if part)
+
+    @property
+    def full_address(self) -> str:
+        """Street, PO box, city: ``404 Burro Avenue, PO Box 227, Cloudcroft, NM 88317``."""
+        return ", ".join(part for part in (self.street, self.po_box, self.city) if part)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 #: Session, user, permissions (2), role groups, account (+party, membership, draft),
 #: membership events, agreements, installations, applications, charges, history, bills,
 #: balance, payments (+ the charges they paid), open charges, collection case, notices,
-#: deposits (their events are one more query only when the account has deposits).
-ACCOUNT_PAGE_QUERIES = 19
+#: deposits (their events are one more query only when the account has deposits); the
+#: usage card: agreements, bills, meter installations, reads, interval data.
+ACCOUNT_PAGE_QUERIES = 24
 
 
 def section(html: str, section_id: str) -> str:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from coopcis.apps.billing.bill_text import member_clause
 from coopcis.apps.billing.pdf import load_bill_documents, render_bill, render_bill_by_id
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.scan_line import read_scan_line
 from coopcis.core.money import Money
+from tests.factories import MeterFactory, MeterInstallationFactory
 from tests.integration.billing_pdf.conftest import pdf_pages, pdf_text, residence
 from tests.integration.billing_pdf.factories import RESIDENTIAL_LINES, make_bill
+from tests.integration.small_coop import reads
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,9 @@ def test_an_english_bill_shows_the_account_dates_reads_charges_and_totals(home):
     text = rendered_text(bill.pk)
 
     assert "Otero County Electric Cooperative, Inc." in text
-    assert "404 Burro Avenue, Cloudcroft, NM 88317" in text  # an office, from the profile
+    assert (
+        "404 Burro Avenue, PO Box 227, Cloudcroft, NM 88317" in text
+    )  # an office, from the profile
     assert "1-800-548-4660" in text
     assert "3100417" in text
     assert bill.number in text
@@ -44,7 +50,7 @@ def test_an_english_bill_shows_the_account_dates_reads_charges_and_totals(home):
     for _code, description, *_rest, amount, source in RESIDENTIAL_LINES:
         assert description in text
         assert f"${Decimal(amount):,.2f}" in text
-        assert source[:60] in text.replace("\n", " ")
+        assert member_clause(source)[:60] in text.replace("\n", " ")
     assert "$0.1371" in text and "$0.012345" in text and "6.875%" in text
     assert "$1,152.10" in text and "-$152.10" in text  # previous balance, payments
     assert "$167.83" in text  # current charges
@@ -132,7 +138,7 @@ def test_many_charge_lines_continue_on_a_second_page_with_the_totals(home):
     assert rendered is not None and rendered.pages == pdf_pages(rendered.pdf) >= 2
     text = pdf_text(rendered.pdf)
     assert all(f"Demand, block {n}" in text for n in range(1, 31))
-    assert "Clause 30 (seed 001)" in text
+    assert "Clause: Clause 30" in text and "(seed" not in text
     assert "Page 2 of" in text
     assert "$555.00" in text  # 30 x 18.50
 
@@ -167,13 +173,98 @@ def test_rendering_is_deterministic(home):
     assert first.pdf.startswith(b"%PDF-")
 
 
-def test_a_chunk_of_bills_loads_in_three_queries(home, django_assert_num_queries):
+def test_a_chunk_of_bills_loads_in_five_queries(home, django_assert_num_queries):
+    MeterInstallationFactory(service_point=home.service_point, installed_on=date(2019, 3, 4))
     ids = [make_bill(home, month).pk for month in ("2026-01", "2026-02", "2026-03")]
     for number in range(5):
         ids.append(make_bill(residence(number=f"31006{number:02d}")).pk)
 
-    with django_assert_num_queries(3):  # bills with account and premise; lines; usage
+    # bills with account and premise; lines; billed usage; installations; register reads
+    with django_assert_num_queries(5):
         documents = load_bill_documents([*ids, 999999])
 
     assert [document.bill_id for document in documents] == ids  # the order asked; unknown skipped
     assert all(len(document.lines) == len(RESIDENTIAL_LINES) for document in documents)
+
+
+def test_register_reads_print_as_the_dials_show_them_whole_kwh(home):
+    bill = make_bill(home, "2026-03", previous_register_wh=380_109_244,
+                     current_register_wh=381_000_100, energy_wh=890_856)  # fmt: skip
+
+    text = rendered_text(bill.pk)
+
+    assert "380,109" in text and "381,000" in text
+    assert "380,109.244" not in text and "381,000.1" not in text
+    assert "890.856" in text  # the kWh used is the billed figure, exactly
+
+
+def test_charges_name_the_rate_schedule_a_member_can_ask_for_not_the_catalogs_files(home):
+    bill = make_bill(home, "2026-03")
+
+    text = " ".join(rendered_text(bill.pk).split())
+
+    assert (
+        "Rate schedule: Residential Service ~ Flat Rate, effective January 1, 2020. "
+        "Ask any office for a copy." in text
+    )
+    assert (
+        "Clause: SUMMARY OF RATES: Residential Service ~ Flat Rate, CUSTOMER CHARGE $30.00" in text
+    )
+    assert "(seed" not in text and "seed 00" not in text
+
+
+def test_the_spanish_bill_names_the_rate_schedule_in_spanish(db):
+    bill = make_bill(residence(number="3100418", language="ES"), "2026-03")
+
+    text = " ".join(rendered_text(bill.pk).split())
+
+    assert "Tarifa: Residential Service ~ Flat Rate, vigente desde el 1 de enero de 2020" in text
+
+
+def test_every_office_prints_with_its_street_po_box_and_phone(home):
+    text = " ".join(rendered_text(make_bill(home, "2026-03").pk).split())
+
+    assert "Cloudcroft: 404 Burro Avenue, PO Box 227, Cloudcroft, NM 88317, 575-682-2521" in text
+    assert "Alto: 1135 Highway 48, PO Box 1135, Alto, NM 88312, 575-336-4550" in text
+    assert "Carrizozo: 507 12th Street, PO Box 669, Carrizozo, NM 88301, 575-648-2352" in text
+    # the stub sends mailed payments to the PO box
+    stub = text.split("Please return this portion with your payment.")[1]
+    assert "PO Box 227 Cloudcroft, NM 88317" in stub
+
+
+def test_the_chart_takes_the_months_before_coopcis_billed_from_the_register_reads(home):
+    meter = MeterFactory()
+    MeterInstallationFactory(
+        meter=meter, service_point=home.service_point, installed_on=date(2019, 3, 4)
+    )
+    reads(meter, (date(2025, 12, 5), 10_000), (date(2026, 1, 5), 10_640),
+          (date(2026, 2, 5), 11_420))  # fmt: skip
+    make_bill(home, "2026-02", energy_wh=700_000)  # a bill wins over the reads of its month
+    bill = make_bill(home, "2026-03", energy_wh=850_000)
+
+    [document] = load_bill_documents([bill.pk])
+
+    by_month = {month.period: month.energy_kwh for month in document.usage}
+    assert by_month["2026-01"] == Decimal(640)  # from the reads: no bill that month
+    assert by_month["2026-02"] == Decimal(700)
+    assert by_month["2026-03"] == Decimal(850)
+    assert by_month["2025-12"] is None  # the first read opens the history, it closes no span
+
+
+def test_reads_from_before_the_members_agreement_stay_off_the_chart(db):
+    agreement = residence(number="3100420")
+    agreement.start_on = date(2026, 1, 20)
+    agreement.save()
+    meter = MeterFactory()
+    MeterInstallationFactory(
+        meter=meter, service_point=agreement.service_point, installed_on=date(2019, 3, 4)
+    )
+    reads(meter, (date(2025, 12, 5), 10_000), (date(2026, 1, 5), 10_640),
+          (date(2026, 1, 20), 10_900), (date(2026, 2, 5), 11_420))  # fmt: skip
+    bill = make_bill(agreement, "2026-03", energy_wh=850_000)
+
+    [document] = load_bill_documents([bill.pk])
+
+    by_month = {month.period: month.energy_kwh for month in document.usage}
+    assert by_month["2026-01"] is None  # the previous occupant's use
+    assert by_month["2026-02"] == Decimal(520)  # since the move-in read

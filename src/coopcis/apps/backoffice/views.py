@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice import protections
+from coopcis.apps.backoffice.cards import account_cards
 from coopcis.apps.backoffice.deposit_records import deposit_records
 from coopcis.apps.backoffice.forms import (
     AccountForm,
@@ -152,6 +153,7 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         **collections,
         "records": records,
         "deposit_records": deposit_records(overview.account),
+        "cards": account_cards(overview.account),
     }
 
 

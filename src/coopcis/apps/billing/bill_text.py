@@ -10,7 +10,9 @@ bills in New Mexico.
 Charge lines come from the rating engine in the tariff's English words
 ("Energy, first 500,000 kWh"); :func:`describe_line` puts the known phrases into
 Spanish. The clause a line cites (``BillLineItem.source``) is a citation of the
-filed tariff and stays as filed.
+filed tariff and stays as filed, less the catalog's references to its own source files
+(:func:`member_clause`); the rate schedule it belongs to is named once, by name and
+effective date, as a member asks the office for it.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rate": "Rate",
         "amount": "Amount",
         "clause": "Clause",
+        "tariff_sheet": "Rate schedule: {name}, effective {date}. Ask any office for a copy.",
         "total_current_charges": "Total current charges",
         "account_summary": "Account summary",
         "previous_balance": "Previous balance",
@@ -94,6 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reprint": "COPY - reprinted {day}",
         "credit_balance": "Credit balance: nothing to pay.",
         "offices": "Offices",
+        "outage_line": "Outages, 24 hours:",
         "phone": "Phone",
         # the account summary statement (SEC policy 408): several locations, one payment
         "summary_title": "Account Summary Statement",
@@ -138,6 +142,8 @@ TEXT: dict[str, dict[str, str]] = {
         "rate": "Precio",
         "amount": "Importe",
         "clause": "Cláusula",
+        "tariff_sheet": "Tarifa: {name}, vigente desde el {date}. Pida una copia en "
+        "cualquier oficina.",
         "total_current_charges": "Total de cargos actuales",
         "account_summary": "Resumen de la cuenta",
         "previous_balance": "Saldo anterior",
@@ -178,6 +184,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reprint": "COPIA - reimpresa el {day}",
         "credit_balance": "Saldo a su favor: no hay nada que pagar.",
         "offices": "Oficinas",
+        "outage_line": "Apagones, las 24 horas:",
         "phone": "Teléfono",
         "summary_title": "Estado de cuenta resumido",
         "statement_reference": "Referencia del estado de cuenta",
@@ -256,6 +263,16 @@ def text(language: str) -> dict[str, str]:
         return TEXT[language]
     except KeyError:
         raise ValueError(f"no bill text in language {language!r}") from None
+
+
+#: "(seed 001)": where the catalog found the clause, which means nothing to a member.
+SEED_REFERENCE = re.compile(r"\s*\(seed \d+\)")
+
+
+def member_clause(source: str) -> str:
+    """The clause as printed: ``"...CUSTOMER CHARGE $30.00 (seed 001)"`` ->
+    ``"...CUSTOMER CHARGE $30.00"``."""
+    return SEED_REFERENCE.sub("", source).strip()
 
 
 def describe_line(description: str, language: str) -> str:

@@ -1,9 +1,10 @@
 """What a printed bill shows, loaded from the database in a fixed number of queries.
 
 :class:`BillDocument` holds plain values (no model instances), so the renderer needs no
-database and a print worker can load a chunk of bills in three queries: the bills with
+database and a print worker can load a chunk of bills in five queries: the bills with
 their account, party, service point and premise; their lines; and the usage history
-of their service points.
+of their service points (their bills, and the register reads for the months before
+coopcis billed: two more queries).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from decimal import Decimal
 
 from coopcis.apps.billing.models import Bill, BillLineItem, BillStatus
 from coopcis.apps.members.models import Account
+from coopcis.apps.metering.history import ReadSpan, monthly_energy, read_spans
+from coopcis.catalog.tariffs import TariffError, load_tariff
 
 #: Months the usage chart shows: this bill's and the twelve before it.
 CHART_MONTHS = 13
@@ -79,6 +82,9 @@ class BillDocument:
     usage: tuple[UsageMonth, ...] = field(default_factory=tuple)
     #: Set on a copy printed again later (at the counter, for a lost bill): the day printed.
     reprinted_on: date | None = None
+    #: The rate schedule as a member asks for it: its name and effective date.
+    tariff_name: str = ""
+    tariff_effective_on: date | None = None
 
     @property
     def is_metered(self) -> bool:
@@ -116,8 +122,19 @@ def mailing_lines(account: Account) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
+def tariff_sheet(code: str, on: date) -> tuple[str, date | None]:
+    """The name and effective date of the schedule version in force on ``on``, from the
+    tariff catalog; a code the catalog does not know prints as itself."""
+    try:
+        tariff = load_tariff(code, on=on)
+    except TariffError:
+        return code, None
+    return tariff.name, tariff.effective_date
+
+
 def _document(bill: Bill, lines: list[LineView], usage: tuple[UsageMonth, ...]) -> BillDocument:
     account = bill.account
+    tariff_name, tariff_effective_on = tariff_sheet(bill.tariff_code, bill.period_start)
     return BillDocument(
         bill_id=bill.pk,
         number=bill.number,
@@ -153,6 +170,8 @@ def _document(bill: Bill, lines: list[LineView], usage: tuple[UsageMonth, ...]) 
         amount_due_amount=bill.amount_due_amount,
         lines=tuple(lines),
         usage=usage,
+        tariff_name=tariff_name,
+        tariff_effective_on=tariff_effective_on,
     )
 
 
@@ -175,7 +194,28 @@ def _usage_by_key(bills: Sequence[Bill]) -> dict[tuple[int, int], dict[str, int 
     found: dict[tuple[int, int], dict[str, int | None]] = defaultdict(dict)
     for point_id, account_id, period, energy_wh in rows:
         found[(point_id, account_id)][period] = energy_wh
+    _add_read_history(bills, found, earliest)
     return found
+
+
+def _add_read_history(
+    bills: Sequence[Bill], found: dict[tuple[int, int], dict[str, int | None]], earliest: str
+) -> None:
+    """Fill the months no bill covers from the register reads (history from before
+    coopcis billed), counting only reads since the bill's agreement began: two queries."""
+    spans = read_spans(
+        service_point_ids={bill.service_point_id for bill in bills},
+        since=date(int(earliest[:4]), int(earliest[5:7]), 1),
+    )
+    by_point: dict[int, list[ReadSpan]] = defaultdict(list)
+    for span in spans:
+        by_point[span.service_point_id].append(span)
+    for bill in bills:
+        started_on = bill.agreement.start_on
+        own = [span for span in by_point[bill.service_point_id] if span.previous_on >= started_on]
+        history = found[(bill.service_point_id, bill.account_id)]
+        for period, energy_wh in monthly_energy(own).get(bill.service_point_id, {}).items():
+            history.setdefault(period, energy_wh)
 
 
 def usage_months(bill: Bill, history: dict[str, int | None]) -> tuple[UsageMonth, ...]:
@@ -192,13 +232,14 @@ def load_bill_documents(bill_ids: Iterable[int]) -> list[BillDocument]:
     """The documents of these bills, in the order of ``bill_ids`` (unknown ids skipped).
 
     Usage history is the same service point's under the same account: a member who
-    moves into a house does not see the previous occupant's use on their bill.
+    moves into a house does not see the previous occupant's use on their bill (reads
+    count from the day the bill's agreement began).
     """
     ids = list(bill_ids)
     bills = {
         bill.pk: bill
         for bill in Bill.objects.filter(pk__in=ids).select_related(
-            "account__party", "service_point__premise"
+            "account__party", "service_point__premise", "agreement"
         )
     }
     lines: dict[int, list[LineView]] = defaultdict(list)

@@ -55,6 +55,7 @@ DASH = "\u2013"  # en dash, in the standard fonts
 LINE_FONT, CLAUSE_FONT = 7.8, 5.8
 QUANTITY_X, RATE_X, AMOUNT_X = MARGIN + 236, MARGIN + 288, MARGIN + LEFT_WIDTH
 DESCRIPTION_WIDTH = 168.0
+SHEET_HEIGHT = 8.5  # a row of the rate schedule's name under the charges' title
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,8 @@ def _line_blocks(document: BillDocument, words: dict[str, str]) -> list[_LineBlo
             line,
             _wrap(bt.describe_line(line.description, document.language), REGULAR, LINE_FONT,
                   DESCRIPTION_WIDTH),
-            _wrap(f"{words['clause']}: {line.source}", REGULAR, CLAUSE_FONT, LEFT_WIDTH - 8)
+            _wrap(f"{words['clause']}: {bt.member_clause(line.source)}", REGULAR, CLAUSE_FONT,
+                  LEFT_WIDTH - 8)
             if line.source
             else (),
         )
@@ -125,7 +127,8 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
         buffer, profile, f"{profile.short_name} {words['title']} {document.number}"
     )
     blocks = _line_blocks(document, words)
-    first_room = BODY_TOP - 24 - BODY_BOTTOM - _summary_height(document)
+    sheet = _wrap(_tariff_sheet(document, words), REGULAR, 6.8, LEFT_WIDTH)
+    first_room = BODY_TOP - 24 - len(sheet) * SHEET_HEIGHT - BODY_BOTTOM - _summary_height(document)
     pages = _split_pages(blocks, first_room)
     page_count = len(pages)
 
@@ -244,13 +247,18 @@ def coop_header(
     top = HEIGHT - MARGIN
     _text(canvas, MARGIN, top - 12, profile.name, font=BOLD, size=13, color=ACCENT)
     _text(canvas, MARGIN, top - 26, title, font=BOLD, size=10)
-    offices = " · ".join(f"{office.name}: {office.address}" for office in profile.offices)
     y = top - 38
-    for row in _wrap(f"{words['offices']} {DASH} {offices}", REGULAR, 7, 300):
-        _text(canvas, MARGIN, y, row, size=7, color=GREY)
-        y -= 8.5
-    phones = sorted({office.phone for office in profile.offices})
-    contact = f"{words['phone']} {', '.join(phones)} · {profile.website}"
+    for office in profile.offices:
+        line = f"{office.name}: {office.full_address}" + (
+            f", {office.phone}" if office.phone else ""
+        )
+        for row in _wrap(line, REGULAR, 7, 300):
+            _text(canvas, MARGIN, y, row, size=7, color=GREY)
+            y -= 8.5
+    contact = " · ".join(part for part in (
+        f"{words['outage_line']} {profile.outage_phone}" if profile.outage_phone else "",
+        profile.website,
+    ) if part)  # fmt: skip
     _text(canvas, MARGIN, y, contact, size=7, color=GREY)
 
 
@@ -307,6 +315,12 @@ def _kwh(wh: int | None) -> str:
 kwh_text = _kwh
 
 
+def register_text(wh: int | None) -> str:
+    """A register read as the meter's dials show it: whole kWh, the fraction dropped
+    (``380109244`` Wh -> ``380,109``); the kWh used keeps the billed figure exactly."""
+    return "—" if wh is None else f"{wh // 1000:,d}"
+
+
 def _read_kind(kind: str, words: dict[str, str]) -> str:
     return words["estimated"] if kind == "ESTIMATED" else words["actual"] if kind else ""
 
@@ -322,8 +336,10 @@ def _reads(canvas: BillCanvas, document: BillDocument, words: dict[str, str]) ->
         return
     columns = (
         (MARGIN, words["meter"], document.meter_serial or "—", "left"),
-        (MARGIN + 150, words["previous_read"], _kwh(document.previous_register_wh), "right"),
-        (MARGIN + 250, words["current_read"], _kwh(document.current_register_wh), "right"),
+        (MARGIN + 150, words["previous_read"], register_text(document.previous_register_wh),
+         "right"),
+        (MARGIN + 250, words["current_read"], register_text(document.current_register_wh),
+         "right"),
         (MARGIN + 320, words["multiplier"], str(document.multiplier), "right"),
         (MARGIN + 400, words["energy_used"], _kwh(document.energy_wh), "right"),
         (MARGIN + 470, words["demand"],
@@ -365,6 +381,15 @@ def _rate(line: LineView) -> str:
     return f"${bt.number(line.rate) if cents_or_finer else bt.number(line.rate, 2)}"
 
 
+def _tariff_sheet(document: BillDocument, words: dict[str, str]) -> str:
+    """The rate schedule the charges come from, as a member asks the office for it."""
+    name = document.tariff_name or document.tariff_code
+    if document.tariff_effective_on is None:
+        return f"{words['rate_schedule']}: {name}"
+    effective = bt.long_date(document.tariff_effective_on, document.language)
+    return words["tariff_sheet"].format(name=name, date=effective)
+
+
 def _charges(
     canvas: BillCanvas,
     document: BillDocument,
@@ -380,6 +405,11 @@ def _charges(
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN, top - 3, MARGIN + LEFT_WIDTH, top - 3)
     y = top - 12
+    if not continued:
+        for row in _wrap(_tariff_sheet(document, words), REGULAR, 6.8, LEFT_WIDTH):
+            _text(canvas, MARGIN, y, row, size=6.8)
+            y -= SHEET_HEIGHT
+        y -= 1.5
     _text(canvas, MARGIN, y, words["description"], size=6.8, color=GREY)
     for x, key in ((QUANTITY_X, "quantity"), (RATE_X, "rate"), (AMOUNT_X, "amount")):
         _text(canvas, x, y, words[key], size=6.8, color=GREY, align="right")
@@ -555,11 +585,18 @@ def remittance_stub(
     office = profile.offices[0]
     y = STUB_TOP - 30
     _text(canvas, MARGIN, y, profile.name, font=BOLD, size=9)
-    for row in _wrap(office.address, REGULAR, 8.5, 250):
+    for row in (part for part in (office.po_box or office.street, office.city) if part):
         y -= 11
         _text(canvas, MARGIN, y, row, size=8.5)
     y -= 16
-    _text(canvas, MARGIN, y, words["payable_to"].format(name=profile.name), size=6.8, color=GREY)
+    _text(
+        canvas,
+        MARGIN,
+        y,
+        words["payable_to"].format(name=profile.name.rstrip(".")),
+        size=6.8,
+        color=GREY,
+    )
     _text(canvas, MARGIN, y - 9, words["write_account"], size=6.8, color=GREY)
     y -= 30
     for index, line in enumerate(mailing_lines):

@@ -1,0 +1,42 @@
+"""Cards other apps add to the account page: a template and one query function each.
+
+The account page (the shell) knows the cards only by dotted path, so an area's card
+lives in its own app and that app never imports the back office. A card's query function
+takes the account and returns the template's context; it should run a fixed number of
+queries however long the account's history (the account page pins its query count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from coopcis.apps.members.models import Account
+
+#: (element id, template, query function), in the order the page shows them.
+ACCOUNT_CARDS: tuple[tuple[str, str, str], ...] = (
+    ("usage", "billing/_usage_card.html", "coopcis.apps.billing.usage_card.usage_card"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    card_id: str
+    template: str
+    context: dict[str, Any]
+
+
+@cache
+def _loaders() -> tuple[tuple[str, str, Callable[[Account], dict[str, Any]]], ...]:
+    return tuple(
+        (card_id, template, import_string(path)) for card_id, template, path in ACCOUNT_CARDS
+    )
+
+
+def account_cards(account: Account) -> list[Card]:
+    """Each registered card with its context for ``account``."""
+    return [Card(card_id, template, load(account)) for card_id, template, load in _loaders()]
