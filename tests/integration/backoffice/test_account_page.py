@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 #: membership events, agreements, installations, applications, charges, history, bills,
 #: balance, payments (+ the charges they paid), open charges, collection case, notices,
 #: deposits (their events are one more query only when the account has deposits); the
-#: usage card: agreements, bills, meter installations, reads, interval data.
-ACCOUNT_PAGE_QUERIES = 24
+#: notes card; the usage card: agreements, bills, meter installations, reads, interval data.
+ACCOUNT_PAGE_QUERIES = 25
 
 
 def section(html: str, section_id: str) -> str:

@@ -17,26 +17,36 @@ from django.utils.module_loading import import_string
 
 from coopcis.apps.members.models import Account
 
-#: (element id, template, query function), in the order the page shows them.
-ACCOUNT_CARDS: tuple[tuple[str, str, str], ...] = (
-    ("usage", "billing/_usage_card.html", "coopcis.apps.billing.usage_card.usage_card"),
+#: Where a card goes: "top" under the page's title (notes staff must read first), "main"
+#: after the bills.
+SLOTS = ("top", "main")
+
+#: (element id, slot, template, query function), in the order the page shows them.
+ACCOUNT_CARDS: tuple[tuple[str, str, str, str], ...] = (
+    ("notes", "top", "members/_notes_card.html", "coopcis.apps.members.notes.notes_card"),
+    ("usage", "main", "billing/_usage_card.html", "coopcis.apps.billing.usage_card.usage_card"),
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Card:
     card_id: str
+    slot: str
     template: str
     context: dict[str, Any]
 
 
 @cache
-def _loaders() -> tuple[tuple[str, str, Callable[[Account], dict[str, Any]]], ...]:
+def _loaders() -> tuple[tuple[str, str, str, Callable[[Account], dict[str, Any]]], ...]:
     return tuple(
-        (card_id, template, import_string(path)) for card_id, template, path in ACCOUNT_CARDS
+        (card_id, slot, template, import_string(path))
+        for card_id, slot, template, path in ACCOUNT_CARDS
     )
 
 
-def account_cards(account: Account) -> list[Card]:
-    """Each registered card with its context for ``account``."""
-    return [Card(card_id, template, load(account)) for card_id, template, load in _loaders()]
+def account_cards(account: Account) -> dict[str, list[Card]]:
+    """Each registered card with its context for ``account``, by slot."""
+    cards: dict[str, list[Card]] = {slot: [] for slot in SLOTS}
+    for card_id, slot, template, load in _loaders():
+        cards[slot].append(Card(card_id, slot, template, load(account)))
+    return cards

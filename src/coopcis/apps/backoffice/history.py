@@ -1,12 +1,16 @@
-"""The audit trail as the account page shows it: who, when, what, each field before -> after."""
+"""The account's history as the page shows it: the audit trail (who, when, what, each field
+before -> after) and, in the same timeline, every bill, payment, collection notice and
+service order on the account (rows the page has already loaded: no more queries)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from coopcis.apps.audit.models import AuditAction, AuditEvent
+from coopcis.core.periods import CO_OP_TIME_ZONE
 
 #: Bank details never appear in full on a screen, not even in the history.
 MASKED_FIELDS = frozenset({"bank_account_number", "routing_number"})
@@ -47,6 +51,10 @@ class HistoryRow:
     action: str
     reason: str
     changes: tuple[Change, ...]
+    #: "change" (the audit trail), "bill", "payment", "notice" or "order".
+    kind: str = "change"
+    #: Recorded by date only (a notice's sending day): the time is not shown.
+    date_only: bool = False
 
 
 def _shown(field: str, value: Any) -> str:
@@ -75,3 +83,55 @@ def history_rows(events: list[AuditEvent]) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+def _on(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=CO_OP_TIME_ZONE)
+
+
+def activity_rows(
+    *, bills: Iterable[Any], payments: Iterable[Any], notices: Iterable[Any], orders: Iterable[Any]
+) -> list[HistoryRow]:
+    """The account's money and collection records as history rows."""
+    rows = [
+        HistoryRow(
+            at=bill.created_at, who="bill run", kind="bill", action=bill.get_status_display(),
+            what=f"Bill {bill.number} for {bill.period}: ${bill.total_amount}",
+            reason=bill.cancel_reason, changes=(),
+        )
+        for bill in bills
+    ]  # fmt: skip
+    rows += [
+        HistoryRow(
+            at=payment.received_at, who=payment.taken_by, kind="payment",
+            action=payment.get_status_display(),
+            what=f"Payment ${payment.amount}, {payment.get_channel_display()}, "
+            f"{payment.get_tender_display()}" + (f" {payment.reference}" if payment.reference else ""),
+            reason=payment.reversal_reason, changes=(),
+        )
+        for payment in payments
+    ]  # fmt: skip
+    rows += [
+        HistoryRow(
+            at=_on(notice.sent_on), who="collections", kind="notice", action="Sent",
+            what=f"{notice.get_kind_display()}: ${notice.amount} to {notice.recipient}",
+            reason="", changes=(), date_only=True,
+        )
+        for notice in notices
+    ]  # fmt: skip
+    rows += [
+        HistoryRow(
+            at=_on(order.created_on), who=order.completed_by or "collections", kind="order",
+            action=order.get_status_display(),
+            what=f"Service order {order.pk}: {order.get_kind_display()} "
+            f"({order.get_reason_display()})",
+            reason=order.cancel_reason or order.note, changes=(), date_only=True,
+        )
+        for order in orders
+    ]  # fmt: skip
+    return rows
+
+
+def timeline(changes: list[HistoryRow], activity: list[HistoryRow]) -> list[HistoryRow]:
+    """Every row, newest first."""
+    return sorted([*changes, *activity], key=lambda row: row.at, reverse=True)

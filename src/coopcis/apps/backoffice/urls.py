@@ -3,7 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from coopcis.apps.backoffice import api, applications, views
+from coopcis.apps.backoffice import (
+    api,
+    applications,
+    bill_views,
+    note_views,
+    views,
+    work_views,
+)
 from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
 from coopcis.apps.payments import correction_views as payment_corrections
@@ -31,8 +38,25 @@ urlpatterns = [
         views.agreement_end,
         name="agreement_end",
     ),
+    path("accounts/<str:number>/notes/new/", note_views.note_new, name="note_new"),
+    path("accounts/<str:number>/notes/<int:note_id>/pin/", note_views.note_pin, name="note_pin"),
     path("bills/<int:bill_id>.pdf", views.bill_pdf, name="bill_pdf"),
     path("bills/<int:bill_id>/reprint/", views.bill_reprint, name="bill_reprint"),
+    path("bills/held/", bill_views.held_list, name="held_bills"),
+    path("work/read-exceptions/", work_views.read_exceptions, name="read_exceptions"),
+    path(
+        "work/read-exceptions/<int:exception_id>/resolve/",
+        work_views.read_exception_resolve,
+        name="read_exception_resolve",
+    ),
+    path("work/suspense/", work_views.suspense_items, name="suspense_items"),
+    path("work/suspense/<int:item_id>/apply/", work_views.suspense_apply, name="suspense_apply"),
+    path("work/refunds/", work_views.refund_requests, name="refund_requests"),
+    path("work/refunds/<int:refund_id>/issue/", work_views.refund_issue, name="refund_issue"),
+    path("work/collections/", work_views.collections_due_list, name="collections_due"),
+    path("bills/<int:bill_id>/", bill_views.bill_review, name="bill_review"),
+    path("bills/<int:bill_id>/release/", bill_views.bill_release, name="bill_release"),
+    path("bills/<int:bill_id>/cancel/", bill_views.bill_cancel, name="bill_cancel"),
     path(
         "accounts/<str:number>/collections/certificates/new/",
         collections.certificate_new,

@@ -32,7 +32,7 @@ from coopcis.apps.backoffice.forms import (
     add_violation,
     tariff_code_options,
 )
-from coopcis.apps.backoffice.history import history_rows, mask
+from coopcis.apps.backoffice.history import activity_rows, history_rows, mask, timeline
 from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.backoffice.queries import (
     AccountOverview,
@@ -42,6 +42,7 @@ from coopcis.apps.backoffice.queries import (
     search_accounts,
     service_address,
 )
+from coopcis.apps.backoffice.worklist import work_items
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.pdf import record_reprint, render_bill_by_id
 from coopcis.apps.collections.models import CollectionCase
@@ -73,12 +74,17 @@ def account_not_found(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_view()
 def search(request: HttpRequest) -> HttpResponse:
-    """Find accounts by name, number, meter serial, address or phone (``?q=``)."""
+    """The home page: the work list and the search box; with ``?q=`` it finds accounts by
+    name, number, meter serial, address or phone."""
     query = normalize_query(request.GET.get("q", ""))
     # ``live=1``: the results alone, asked for while staff type (backoffice/search.js);
     # it never jumps to an account, Enter does
     live = request.GET.get("live") == "1"
     page = None
+    if not query and not live:
+        work = work_items(today=timezone.localdate())
+        context = {"query": query, "page": None, "work": work}
+        return render(request, "backoffice/search.html", context)
     if query:
         if not live and "page" not in request.GET and (number := exact_account_number(query)):
             return redirect("backoffice:account", number=number)
@@ -148,7 +154,15 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         "membership": overview.membership,
         "bank_draft": draft,
         "masked_bank_account": mask(draft.bank_account_number) if draft else "",
-        "history": history_rows(overview.history),
+        "history": timeline(
+            history_rows(overview.history),
+            activity_rows(
+                bills=overview.bills,
+                payments=overview.payments,
+                notices=cast(list[Any], collections["collection_notices"]),
+                orders=cast(list[Any], collections["service_orders"]),
+            ),
+        ),
         "can": perms.abilities(request.user),
         **collections,
         "records": records,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from coopcis.apps.audit.tracking import AuditedModel
 from coopcis.catalog.profiles import active_profile
@@ -347,3 +348,35 @@ class ApplicationCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ${self.amount}"
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "PHONE", "Phone call"
+    OFFICE = "OFFICE", "Office visit"
+    EMAIL = "EMAIL", "Email"
+    LETTER = "LETTER", "Letter"
+    FIELD = "FIELD", "Field visit"
+    NOTE = "NOTE", "Note"
+
+
+class ContactNote(models.Model):
+    """The account's notes and contact log: who at the co-op, when, how the member was in
+    touch and what was said. Kept as written (a correction is a new note); a note can be
+    pinned so everyone who opens the account reads it first ("member is hard of hearing:
+    call the daughter")."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contact_notes")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.CharField(max_length=150, help_text="The staff member who wrote it")
+    channel = models.CharField(max_length=6, choices=ContactChannel.choices)
+    text = models.TextField()
+    pinned = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-at"])]
+        constraints = [
+            models.CheckConstraint(name="contact_note_has_text", condition=~models.Q(text=""))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.at:%Y-%m-%d} by {self.by}"

@@ -68,6 +68,9 @@ DEPOSITS = ("credit.add_creditdecision", "credit.add_deposit", "credit.add_guara
 #: Refunding a deposit now and paying the excess on request: money out, so finance's.
 DEPOSIT_REFUNDS = ("credit.change_deposit",)
 
+#: Writing a note or contact on an account, and pinning one on top.
+NOTES = ("members.add_contactnote", "members.change_contactnote")
+
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
     "read_only": (),
@@ -84,6 +87,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "members.change_bankdraftmandate",
         "premises.add_premise",
         "premises.change_premise",
+        *NOTES,
         *CASHIER,
         *VOID_PAYMENTS,
         *COLLECTION_PROTECTIONS,
@@ -100,8 +104,22 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "premises.change_servicepoint",
         "premises.add_serviceagreement",
         "premises.change_serviceagreement",
+        "members.add_contactnote",
+        # release a held bill, cancel a wrong one and rebill (policies 409, 410)
+        "billing.change_bill",
+        # accept a flagged read or reject it for an estimate (VEE)
+        "metering.change_readexception",
     ),
-    "finance": (*CASHIER, *VOID_PAYMENTS, *REVERSE_PAYMENTS, *DEPOSIT_REFUNDS),
+    "finance": (
+        *CASHIER,
+        *VOID_PAYMENTS,
+        *REVERSE_PAYMENTS,
+        *DEPOSIT_REFUNDS,
+        "members.add_contactnote",
+        # apply a lockbox suspense item to its member; record an issued refund check
+        "payments.change_suspenseitem",
+        "payments.change_refundrequest",
+    ),
     "manager": ("*",),
 }
 
