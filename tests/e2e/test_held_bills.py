@@ -38,6 +38,9 @@ def held(small_coop, page):  # noqa: F811
 
 
 def open_the_held_bill(page, bill) -> None:
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)  # fmt: skip
     work = page.get_by_test_id("work-held-bills")
     expect(work).to_contain_text("1")
     expect(work).to_contain_text("Held bills to review")
@@ -50,6 +53,7 @@ def open_the_held_bill(page, bill) -> None:
     expect(page.locator("#hold-reasons")).to_contain_text("No use on a metered service")
     expect(page.get_by_test_id("usage-table")).to_contain_text("1,000")  # October's use
     expect(page.locator("#bill-usage svg rect.bar")).to_have_count(2)  # October and this bill
+    assert violations == []  # the work list, queue and review pass the site's CSP
 
 
 def test_release_a_held_bill_with_a_note(held, page):

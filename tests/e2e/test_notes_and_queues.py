@@ -3,6 +3,7 @@ read exception from the work list; finance records a refund check."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from coopcis.apps.metering.models import ExceptionStatus, ReadException, Registe
 from coopcis.apps.payments.models import RefundRequest, RefundStatus
 from coopcis.apps.payments.services import receive_payment, request_refund
 from tests.integration.backoffice.factories import PASSWORD, described_account, staff_user
-from tests.integration.small_coop import reads
+from tests.integration.small_coop import reads, small_coop  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +96,52 @@ def test_record_a_refund_check(page):
     refund.refresh_from_db()
     assert refund.status == RefundStatus.ISSUED
     assert RefundRequest.objects.filter(status=RefundStatus.REQUESTED).count() == 0
+
+
+def test_apply_a_lockbox_suspense_item_and_see_the_collection_steps_due(page, small_coop):  # noqa: F811
+    from django.utils import timezone
+
+    from coopcis.apps.billing.models import Bill
+    from coopcis.apps.billing.run import run_billing
+    from coopcis.apps.collections.models import CollectionCase
+    from coopcis.apps.payments.lockbox.importing import import_lockbox_file
+    from coopcis.apps.payments.lockbox.models import SuspenseItem, SuspenseStatus
+    from tests.unit.lockbox.files import Row, lockbox_csv
+
+    coop = small_coop
+    run_billing(period_label="2026-10")
+    import_lockbox_file(
+        content=lockbox_csv(date(2026, 10, 15), [Row("1", "1", "", "25.00", "14", "NO STUB")]).encode(),
+        name="lockbox-1015.csv",
+    )  # fmt: skip
+    CollectionCase.objects.create(
+        account=coop.tou_home, bill=Bill.objects.get(account=coop.tou_home),
+        opened_on=date(2026, 10, 31), next_step="SECOND_NOTICE", next_step_on=timezone.localdate(),
+    )  # fmt: skip
+    staff_user("finance", username="fina")
+    sign_in(page, "fina")
+
+    expect(page.get_by_test_id("work-collections")).to_contain_text("1")
+    page.get_by_test_id("work-suspense").get_by_role("link").click()
+    item = SuspenseItem.objects.get()
+    row = page.locator(f"#suspense-{item.pk}")
+    expect(row).to_contain_text("$25.00")
+    expect(row).to_contain_text("no scan line or account number")
+    row.get_by_label("Account number").fill("0000000")
+    row.get_by_label("Note").fill("name on the check")
+    row.get_by_role("button", name="Apply to the account").click()
+    expect(page.locator(f"#suspense-{item.pk} .errorlist")).to_contain_text("no account 0000000")
+    row = page.locator(f"#suspense-{item.pk}")
+    row.get_by_label("Account number").fill(coop.home.number)
+    row.get_by_role("button", name="Apply to the account").click()
+    expect(page.locator(".messages")).to_contain_text(f"applied to account {coop.home.number}")
+    item.refresh_from_db()
+    assert item.status == SuspenseStatus.RESOLVED
+
+    page.get_by_role("navigation").get_by_role("link", name="Work list").click()
+    page.get_by_test_id("work-collections").get_by_role("link").click()
+    case_row = page.locator("#cases-due tbody tr")
+    expect(case_row).to_have_count(1)
+    expect(case_row).to_contain_text("SECOND_NOTICE")
+    case_row.get_by_role("link", name=coop.tou_home.number).click()
+    expect(page).to_have_url(re.compile(rf"/accounts/{coop.tou_home.number}/#collections$"))

@@ -25,6 +25,9 @@ def test_the_account_page_charts_13_months_with_the_reads_and_the_daily_use(page
     make_bill(maria.agreement, "2026-02", energy_wh=640_000, previous_register_wh=8_800_000,
               current_register_wh=9_440_512)  # fmt: skip
 
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)  # fmt: skip
     page.goto("/sign-in/?next=/accounts/3100417/")
     page.get_by_label("Username").fill("lena")
     page.get_by_label("Password").fill(PASSWORD)
@@ -46,3 +49,4 @@ def test_the_account_page_charts_13_months_with_the_reads_and_the_daily_use(page
     expect(daily).to_be_visible()
     expect(daily.locator("tbody tr")).to_have_count(30)
     expect(daily.locator("tbody tr").first).to_contain_text("2.4")
+    assert violations == []  # the charts pass the site's Content-Security-Policy

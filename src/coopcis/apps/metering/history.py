@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -134,6 +134,24 @@ def monthly_energy(spans: Iterable[ReadSpan]) -> dict[int, dict[str, int]]:
     return months
 
 
+def _block_days(block: IntervalBlock) -> list[tuple[date, int]]:
+    """A block's energy split at the co-op's local midnights: a UTC-day block spans two
+    local days (and a DST change is handled by measuring in UTC)."""
+    values = block.values()
+    length = timedelta(minutes=block.interval_minutes)
+    start_at = block.start_at.astimezone(UTC)
+    parts = []
+    position = 0
+    while position < len(values):
+        moment = start_at + position * length
+        day = moment.astimezone(CO_OP_TIME_ZONE).date()
+        next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=CO_OP_TIME_ZONE)
+        until = position + -(-(next_midnight.astimezone(UTC) - moment) // length)
+        parts.append((day, sum(values[position:until])))
+        position = until
+    return parts
+
+
 def daily_energy(
     *, service_point_ids: Iterable[int], start_on: date, end_on: date
 ) -> dict[int, dict[date, int]]:
@@ -154,11 +172,8 @@ def daily_energy(
     )
     days: dict[int, dict[date, int]] = defaultdict(dict)
     for block in blocks:
-        length = timedelta(minutes=block.interval_minutes)
         by_day = days[block.point_id]
-        for index, energy_wh in enumerate(block.values()):
-            moment = block.start_at + index * length
-            if start_at <= moment < end_at:
-                day = moment.astimezone(CO_OP_TIME_ZONE).date()
+        for day, energy_wh in _block_days(block):
+            if start_on <= day < end_on:
                 by_day[day] = by_day.get(day, 0) + energy_wh
     return days

@@ -4,11 +4,13 @@
 - customer service: takes applications, opens accounts, edits member and contact data,
   takes office payments (and voids one the same day, before its batch closes), records collection protections (seriously-ill certificates,
   LIHEAP, payment agreements, disputes, co-op holds, third parties), decides security
-  deposits, takes or bills them and records guarantors.
-- billing: meters, installations, reads, service agreements (what determines a bill).
+  deposits, takes or bills them and records guarantors; writes and pins account notes.
+- billing: meters, installations, reads, service agreements (what determines a bill);
+  releases held bills, cancels and rebills; accepts or rejects flagged reads.
 - finance: sees everything; takes office payments (cashier batches), voids them the same
   day and reverses posted payments later (reversing entries); refunds deposits and
-  pays the excess a member asks for (money out of 235 customer deposits).
+  pays the excess a member asks for (money out of 235 customer deposits); applies lockbox
+  suspense items to members and records refund checks as issued.
 - manager: every coopcis permission, and may decide applications.
 """
 
