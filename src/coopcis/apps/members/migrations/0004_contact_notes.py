@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0002_initial"),
+        ("members", "0003_search_text"),
     ]
 
     operations = [
