@@ -9,12 +9,14 @@ Every other word is a Django management command of the project (``coopcis demo``
 so no separate manage.py is needed.
 
 Errors end in one readable line on stderr and a non-zero exit; set
-``COOPCIS_DEBUG=1`` to see the traceback instead.
+``COOPCIS_DEBUG=1`` to see the traceback instead. With ``COOPCIS_LOG_FILE`` set, an
+unexpected error's traceback is also written to that log.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -69,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         print(f"coopcis: error: {error}", file=sys.stderr)
+        if os.environ.get("COOPCIS_LOG_FILE"):
+            # the terminal gets one line; the log file (settings' LOGGING) the traceback
+            logging.getLogger("coopcis.cli").error(
+                "coopcis %s failed", " ".join(args), exc_info=True
+            )
         code = 1
     if argv is None:
         sys.exit(code)

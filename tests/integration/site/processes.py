@@ -10,7 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 COOPCIS = Path(sys.executable).parent / "coopcis"
+
+#: These tests start coopcis in their own processes on their own databases, whatever the
+#: suite's database: they run once, in the SQLite pass of scripts/test.py.
+once = pytest.mark.skipif(
+    os.environ.get("COOPCIS_DATABASE_URL", "").startswith("postgres"),
+    reason="own processes and databases: run once, in the SQLite pass",
+)
 
 
 def production_secrets() -> dict[str, str]:

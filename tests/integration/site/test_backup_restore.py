@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.site.processes import clean_environment, coopcis
+from tests.integration.site.processes import clean_environment, coopcis, once
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, once]
 POSTGRES = os.environ.get(
     "COOPCIS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 ).rsplit("/", 1)[0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.site.processes import clean_environment, coopcis, production_secrets
+from tests.integration.site.processes import clean_environment, coopcis, once, production_secrets
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, once]
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):

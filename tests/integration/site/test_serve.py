@@ -19,10 +19,11 @@ from tests.integration.site.processes import (
     COOPCIS,
     clean_environment,
     coopcis,
+    once,
     production_secrets,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, once]
 PORTS = iter(range(8171, 8180))
 
 

@@ -8,9 +8,9 @@ import stat
 
 import pytest
 
-from tests.integration.site.processes import clean_environment, coopcis
+from tests.integration.site.processes import clean_environment, coopcis, once
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, once]
 
 SHOW = (
     "from django.db import connection; c = connection.cursor(); "
