@@ -86,13 +86,20 @@ def test_the_site_is_served_by_gunicorn_with_its_headers_and_static_files(migrat
         page = get(port, "/sign-in/")
         css = get(port, "/static/backoffice/backoffice.css")
         missing = get(port, "/api/v1/no-such-thing")
+        searched = get(port, "/?q=maria+baca")
 
         assert page.status == 200 and page.getheader("Server") == "gunicorn"
         assert "default-src 'self'" in page.getheader("Content-Security-Policy")
         assert "no-store" in page.getheader("Cache-Control")
         assert css.status == 200 and css.getheader("Content-Type").startswith("text/css")
         assert missing.status == 404 and missing.body == b'{"error": "not found"}'
-        assert '"GET /sign-in/ HTTP/1.1" 200' in wait_for(access, "backoffice.css")
+        assert searched.status == 302  # to the sign-in page
+        logged = wait_for(access, '"GET /" 302')
+        assert (
+            '"GET /sign-in/" 200' in logged
+            and '"GET /static/backoffice/backoffice.css" 200' in logged
+        )
+        assert "baca" not in logged  # no query strings: a search names a member
     assert "Booting worker" in errors.read_text()
 
 
