@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from coopcis.apps.billing.events import BillCancelled, BillsPosted
 from coopcis.apps.billing.models import Bill, BillRun, BillStatus, RunStatus
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
+from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.receivables.models import ReceivableItem
 from coopcis.apps.receivables.services import bill_items
 from coopcis.core.errors import RuleViolation
@@ -32,6 +34,19 @@ def _locked(bill: Bill) -> Bill:
     )
 
 
+def _shares_its_period(bill: Bill) -> bool:
+    """Another member's agreement at the service point touches this bill's period (a move
+    in or out): the bill's posting is keyed by its agreement too."""
+    return (
+        ServiceAgreement.objects.filter(
+            service_point_id=bill.service_point_id, start_on__lte=bill.period_end
+        )
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=bill.period_start))
+        .exclude(pk=bill.agreement_id)
+        .exists()
+    )
+
+
 @transaction.atomic
 def release_bill(*, bill: Bill, note: str) -> Bill:
     """Post a bill that was held for review, as it is."""
@@ -41,10 +56,11 @@ def release_bill(*, bill: Bill, note: str) -> Bill:
     if not note.strip():
         raise RuleViolation("say why the bill is right as it is", field="note")
     revision = Bill.objects.filter(
-        service_point_id=bill.service_point_id, period=bill.period, status=BillStatus.CANCELLED
+        agreement_id=bill.agreement_id, period=bill.period, status=BillStatus.CANCELLED
     ).count()
     lines = [(line.code, Money(line.amount)) for line in bill.lines.all()]
-    (entry,) = post_entries([bill_posting(bill, lines, revision=revision)])
+    posting = bill_posting(bill, lines, revision=revision, partial=_shares_its_period(bill))
+    (entry,) = post_entries([posting])
     bill.journal_entry = entry
     bill.status = BillStatus.POSTED
     bill.hold_reasons = [*bill.hold_reasons, f"released: {note}"]
@@ -77,7 +93,7 @@ def cancel_bill(*, bill: Bill, reason: str, on: date) -> Bill:
 
 @transaction.atomic
 def rebill(*, cancelled: Bill) -> Bill:
-    """Bill the cancelled bill's service point and month again from today's reads."""
+    """Bill the cancelled bill's agreement and month again from today's reads."""
     cancelled = _locked(cancelled)
     if cancelled.status != BillStatus.CANCELLED:
         raise RuleViolation(
@@ -87,7 +103,7 @@ def rebill(*, cancelled: Bill) -> Bill:
     batch = BillBatch(run, Period.parse_month(cancelled.period), rider_factors(cancelled.period))
     outcome = batch.bill([cancelled.account_id])
     new = (
-        Bill.objects.filter(service_point_id=cancelled.service_point_id, period=cancelled.period)
+        Bill.objects.filter(agreement_id=cancelled.agreement_id, period=cancelled.period)
         .exclude(status=BillStatus.CANCELLED)
         .first()
     )

@@ -1,10 +1,18 @@
 """What a batch of accounts needs to be billed for a month, read in a few queries.
 
-For each service agreement in force during the billing month: the meter installed at its
-service point, the cycle's current read (the latest read dated in the month) and the read
-before it, which bound the billing period ``[previous read, current read)``; interval
-data over that span when the tariff needs time-of-use energy or demand; earlier bills for
-the review rules; and the member's ledger position for the bill's balance lines.
+For each service point of the batch's agreements: the meter installed there, the cycle's
+current read (the latest read dated in the month) and the read its previous bill ended on
+(for a first bill, the latest read before the current one that is not a move read), which
+bound the read-to-read period ``[previous read, current read)``; interval data over that span when the tariff needs
+time-of-use energy or demand; earlier bills for the review rules; and the member's ledger
+position for the bill's balance lines.
+
+A service point that changed hands during the period (docs/domain/billing.md "Moving in
+and out") is billed once per agreement, for the agreement's part of the period: the
+member moving out gets a final bill up to the move-out read, the member moving in a bill
+from that read on. The read dated on the move day (actual or estimated) splits the use;
+without one, both parts wait (``NO_MOVE_READ``). What is billed depends only on the
+service point's agreements and reads, never on which accounts share a batch.
 
 A register read dated D is the register at local midnight starting D (America/Denver),
 so an interval meter's usage between two reads is the sum of its intervals between the
@@ -19,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.ledger.models import JournalLine
@@ -65,12 +73,30 @@ class Service:
     previous: Read | None = None
     current: Read | None = None
     problem: tuple[str, str] | None = None
-    revision: int = 0  # cancelled bills for this service point and month
+    revision: int = 0  # cancelled bills for this agreement and month
     history: list[tuple[int | None, bool]] = field(default_factory=list)
+    #: the service point's whole read-to-read period, when this agreement has only part
+    #: of it (a move in or out); None when the agreement has it all
+    span: tuple[Read, Read] | None = None
+    in_month: bool = True  # the agreement is in force during the calendar month
+    lighting_part: Period | None = None  # unmetered: part of the lighting month, if not all
 
     @property
     def metered(self) -> bool:
         return self.agreement.service_point.kind != ServicePointKind.UNMETERED_LIGHTING
+
+    @property
+    def partial(self) -> bool:
+        return self.span is not None or self.lighting_part is not None
+
+    @property
+    def span_reads(self) -> tuple[Read, Read] | None:
+        """The service point's whole period (the same as this bill's unless partial)."""
+        if self.span is not None:
+            return self.span
+        if self.previous and self.current:
+            return self.previous, self.current
+        return None
 
 
 def local_midnight(day: date) -> datetime:
@@ -78,26 +104,27 @@ def local_midnight(day: date) -> datetime:
 
 
 def agreements_for(account_ids: list[int], period: Period) -> list[ServiceAgreement]:
+    """Agreements in force during the month, or during the read period before it (a member
+    who moved out after the last read and before this month owes a final bill now)."""
+    since = period.start - timedelta(days=READ_LOOKBACK_DAYS)
     return list(
         ServiceAgreement.objects.filter(account_id__in=account_ids, start_on__lt=period.end)
-        .filter(Q(end_on__isnull=True) | Q(end_on__gt=period.start))
+        .filter(Q(end_on__isnull=True) | Q(end_on__gt=since))
         .select_related("account", "service_point__premise")
         .order_by("account_id", "service_point_id", "start_on")
     )
 
 
-def existing_bills(
-    service_point_ids: list[int], period_label: str
-) -> tuple[set[int], dict[int, int]]:
-    """Service points already billed for the month, and how many bills each had cancelled."""
+def existing_bills(agreement_ids: list[int], period_label: str) -> tuple[set[int], dict[int, int]]:
+    """Agreements already billed for the month, and how many bills each had cancelled."""
     billed: set[int] = set()
     cancelled: dict[int, int] = defaultdict(int)
-    rows = Bill.objects.filter(service_point_id__in=service_point_ids, period=period_label)
-    for point, status in rows.values_list("service_point_id", "status"):
+    rows = Bill.objects.filter(agreement_id__in=agreement_ids, period=period_label)
+    for agreement, status in rows.values_list("agreement_id", "status"):
         if status == BillStatus.CANCELLED:
-            cancelled[point] += 1
+            cancelled[agreement] += 1
         else:
-            billed.add(point)
+            billed.add(agreement)
     return billed, cancelled
 
 
@@ -133,7 +160,40 @@ def _attach_meters(services: list[Service], period: Period) -> None:
             service.dials, service.interval_minutes = meter.dials, meter.interval_minutes
 
 
-def _attach_reads(services: list[Service], period: Period) -> None:
+def _previous_ends(points: set[int], period_label: str) -> dict[int, date]:
+    """Where each service point's latest earlier bill ended (the read it closed on)."""
+    rows = (
+        Bill.objects.filter(service_point_id__in=points, period__lt=period_label)
+        .exclude(status=BillStatus.CANCELLED)
+        .values("service_point_id")
+        .annotate(end=Max("period_end"))
+        .values_list("service_point_id", "end")
+    )
+    return dict(rows)
+
+
+def _hand_over_days(points: set[int], period: Period) -> dict[int, set[date]]:
+    """The days each service point changed hands (an agreement ended, another began)."""
+    since = period.start - timedelta(days=2 * READ_LOOKBACK_DAYS)
+    starts: dict[int, set[date]] = defaultdict(set)
+    ends: dict[int, set[date]] = defaultdict(set)
+    rows = (
+        ServiceAgreement.objects.filter(service_point_id__in=points, start_on__lt=period.end)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gt=since))
+        .values_list("service_point_id", "start_on", "end_on")
+    )
+    for point, start_on, end_on in rows:
+        starts[point].add(start_on)
+        if end_on is not None:
+            ends[point].add(end_on)
+    return {point: starts[point] & ends[point] for point in ends}
+
+
+def _attach_reads(services: list[Service], period: Period, period_label: str) -> None:
+    """The service point's read-to-read period: from where its previous bill ended (for a
+    first bill, the latest read before the current one that is not a move read) to the
+    latest read dated in the month that is not a move read; then this agreement's part
+    of it (:func:`_split`). So the periods do not depend on when a move read was entered."""
     meter_ids = [s.meter_id for s in services if s.meter_id and not s.problem]
     reads: dict[int, list[Read]] = defaultdict(list)
     rows = RegisterRead.objects.filter(
@@ -145,10 +205,15 @@ def _attach_reads(services: list[Service], period: Period) -> None:
     columns = ("meter_id", "id", "read_on", "register_wh", "kind", "demand_kw", "power_factor")
     for row in rows.values_list(*columns):
         reads[row[0]].append(Read(*row[1:]))
+    points = {s.agreement.service_point_id for s in services if s.meter_id and not s.problem}
+    previous_ends = _previous_ends(points, period_label)
+    hand_overs = _hand_over_days(points, period)
     for service in services:
         if service.meter_id is None or service.problem:
             continue
+        point = service.agreement.service_point_id
         mine = reads.get(service.meter_id, [])
+        by_day = {read.read_on: read for read in mine}
         current = [read for read in mine if period.contains(read.read_on)]
         if not current:
             service.problem = (
@@ -156,16 +221,52 @@ def _attach_reads(services: list[Service], period: Period) -> None:
                 f"meter {service.meter_serial} has no read dated in {period.start:%Y-%m}",
             )
             continue
-        service.current = current[-1]
-        earlier = [read for read in mine if read.read_on < service.current.read_on]
-        if not earlier:
+        # a move read is not the cycle's read: it only splits the period it falls in
+        moves = hand_overs.get(point, set())
+        last = ([read for read in current if read.read_on not in moves] or current)[-1]
+        ended = previous_ends.get(point)
+        if ended is not None and ended >= last.read_on:
             service.problem = (
-                "NO_PREVIOUS_READ",
-                f"meter {service.meter_serial} has no read before {service.current.read_on}",
+                "NO_READ",
+                f"meter {service.meter_serial} has no read after {ended}, where its last "
+                "bill ended",
             )
             continue
-        service.previous = earlier[-1]
+        if ended is not None and ended in by_day:
+            first = by_day[ended]
+        else:
+            earlier = [r for r in mine if r.read_on < last.read_on and r.read_on not in moves]
+            if not earlier:
+                service.problem = (
+                    "NO_PREVIOUS_READ",
+                    f"meter {service.meter_serial} has no read before {last.read_on}",
+                )
+                continue
+            first = earlier[-1]
+        _split(service, first, last, by_day)
     _hold_reads_under_review(services, period)
+
+
+def _split(service: Service, first: Read, last: Read, by_day: dict[date, Read]) -> None:
+    """This agreement's part of the service point's period ``[first, last)``: all of it,
+    or (a move in or out) from the move-in read and up to the move-out read."""
+    agreement = service.agreement
+    start = max(first.read_on, agreement.start_on)
+    end = last.read_on if agreement.end_on is None else min(last.read_on, agreement.end_on)
+    if end <= start:  # served before or after this period: billed in another month
+        service.problem = ("NOT_IN_PERIOD", "")
+        return
+    service.previous = first if start == first.read_on else by_day.get(start)
+    service.current = last if end == last.read_on else by_day.get(end)
+    if (service.previous, service.current) != (first, last):
+        service.span = (first, last)
+    missing = [day for day, read in ((start, service.previous), (end, service.current)) if not read]
+    if missing:
+        service.problem = (
+            "NO_MOVE_READ",
+            f"meter {service.meter_serial} changed hands on {missing[0]} with no read that "
+            "day to split the use: record the move read (or an estimate) and bill again",
+        )
 
 
 def _hold_reads_under_review(services: list[Service], period: Period) -> None:
@@ -208,36 +309,72 @@ def _attach_history(services: list[Service], period_label: str) -> None:
         service.history = history.get(service.agreement.service_point_id, [])
 
 
+def lighting_month(period: Period) -> Period:
+    """Unmetered lights bill the calendar month before the billing month, as meters read
+    in the billing month bill the use before their read."""
+    start = period.start
+    year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
+    return Period.month(year, month)
+
+
+def _attach_lighting_parts(services: list[Service], period: Period) -> None:
+    """An unmetered agreement's part of the lighting month (all of it, or since it began
+    or until it ended)."""
+    month = lighting_month(period)
+    for service in services:
+        if service.metered or service.problem:
+            continue
+        agreement = service.agreement
+        start = max(month.start, agreement.start_on)
+        end = month.end if agreement.end_on is None else min(month.end, agreement.end_on)
+        if end <= start:
+            service.problem = ("NOT_IN_PERIOD", "")
+        elif (start, end) != (month.start, month.end):
+            service.lighting_part = Period(start, end)
+
+
 def gather(account_ids: list[int], period: Period, period_label: str) -> list[Service]:
-    """The services to bill for these accounts this month (already-billed ones left out)."""
+    """The services to bill for these accounts this month: one per agreement in force in
+    the read period (already-billed ones left out, and those served outside it)."""
     agreements = agreements_for(account_ids, period)
-    done, cancelled = existing_bills([a.service_point_id for a in agreements], period_label)
-    latest: dict[int, ServiceAgreement] = {}
-    for agreement in agreements:  # the agreement in force at the month's end wins
-        if agreement.service_point_id not in done:
-            latest[agreement.service_point_id] = agreement
+    done, cancelled = existing_bills([a.pk for a in agreements], period_label)
     services = [
-        Service(agreement, revision=cancelled.get(point, 0)) for point, agreement in latest.items()
+        Service(
+            agreement,
+            revision=cancelled.get(agreement.pk, 0),
+            in_month=agreement.end_on is None or agreement.end_on > period.start,
+        )
+        for agreement in agreements
+        if agreement.pk not in done
     ]
     _attach_meters(services, period)
-    _attach_reads(services, period)
+    _attach_reads(services, period, period_label)
+    _attach_lighting_parts(services, period)
     _attach_history(services, period_label)
-    return services
+    # an agreement that ended before the month is only billed for a part of the period;
+    # its problems (no meter, no read) are its successor's, reported once
+    return [
+        s
+        for s in services
+        if not (s.problem and (s.problem[0] == "NOT_IN_PERIOD" or not s.in_month))
+    ]
 
 
 def interval_arrays(
     services: list[Service],
 ) -> dict[int, tuple[np.ndarray, np.ndarray, int]]:
-    """Each interval meter's delivered intervals over its billing span, as sorted arrays."""
-    wanted = {
-        s.meter_id: s
+    """Each interval meter's delivered intervals over its service point's read period, as
+    sorted arrays (an agreement with part of the period takes its part, ``part_of``)."""
+    spans = {
+        s.meter_id: s.span_reads
         for s in services
-        if s.meter_id and s.interval_minutes and s.previous and s.current
+        if s.meter_id and s.interval_minutes and s.span_reads and not s.problem
     }
+    wanted = {meter: span for meter, span in spans.items() if span is not None}
     if not wanted:
         return {}
-    earliest = min(local_midnight(s.previous.read_on) for s in wanted.values() if s.previous)
-    latest = max(local_midnight(s.current.read_on) for s in wanted.values() if s.current)
+    earliest = min(local_midnight(first.read_on) for first, _ in wanted.values())
+    latest = max(local_midnight(last.read_on) for _, last in wanted.values())
     blocks = (
         IntervalBlock.objects.filter(
             meter_id__in=list(wanted),
@@ -254,11 +391,11 @@ def interval_arrays(
         pieces[meter_id].append((int(start_at.timestamp()), count, packed))
         minutes_of[meter_id] = minutes
     result = {}
-    for meter_id, service in wanted.items():
-        assert service.previous and service.current
-        low = int(local_midnight(service.previous.read_on).timestamp())
-        high = int(local_midnight(service.current.read_on).timestamp())
-        minutes = minutes_of.get(meter_id, service.interval_minutes or 15)
+    interval_of = {s.meter_id: s.interval_minutes for s in services if s.meter_id}
+    for meter_id, (first, last) in wanted.items():
+        low = int(local_midnight(first.read_on).timestamp())
+        high = int(local_midnight(last.read_on).timestamp())
+        minutes = minutes_of.get(meter_id, interval_of.get(meter_id) or 15)
         starts, values = _unpack(pieces.get(meter_id, []), minutes * 60)
         keep = (starts >= low) & (starts < high)
         result[meter_id] = (starts[keep], values[keep], minutes)

@@ -1,4 +1,5 @@
-"""Bills: one per service point per billing month, booked to the ledger when released.
+"""Bills: one per service agreement per billing month (so one per service point, or two
+when it changed hands), booked to the ledger when released.
 
 Cycle billing (SEC policy 407; DOMAIN.md "Bills and payment"): a "month" is the time
 between meter readings. ``period`` names the billing month in which the cycle's current
@@ -74,7 +75,7 @@ class RunStatus(models.TextChoices):
 
 class BillRun(models.Model):
     """One ``coopcis bill-run``: its batches commit on their own, so a killed run is resumed
-    by running again; the unique bill per service point and period keeps it exactly once."""
+    by running again; the unique bill per agreement and period keeps it exactly once."""
 
     period = models.CharField(max_length=7)
     cycle = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -152,10 +153,13 @@ class Bill(models.Model):
 
     class Meta:
         constraints = [
+            # one bill per agreement: a service point that changed hands during the
+            # period has a final bill for the member moving out and one for the member
+            # moving in (gather.py)
             models.UniqueConstraint(
-                fields=["service_point", "period"],
+                fields=["agreement", "period"],
                 condition=~models.Q(status="CANCELLED"),
-                name="one_bill_per_service_point_and_period",
+                name="one_bill_per_agreement_and_period",
             ),
             models.CheckConstraint(
                 name="bill_period_order",

@@ -9,13 +9,13 @@ from functools import cache
 
 import numpy as np
 
-from coopcis.apps.billing.gather import Service, span_of
+from coopcis.apps.billing.gather import Service, local_midnight, span_of
 from coopcis.apps.billing.models import LocationTax
 from coopcis.catalog.tariffs import load_tariff_versions
 from coopcis.core.metering.registers import register_advance
 from coopcis.core.periods import Period
 from coopcis.core.rating.determinants import Determinants, determinants_from_registers
-from coopcis.core.rating.engine import rate_bill, rate_bill_prorated, tariff_slices
+from coopcis.core.rating.engine import Served, rate_bill, rate_bill_prorated, tariff_slices
 from coopcis.core.rating.interval_arrays import TouLabels, determinants_from_arrays
 from coopcis.core.rating.lines import RatedBill
 from coopcis.core.rating.riders import Riders, TaxRate
@@ -90,7 +90,7 @@ def service_usage(
     }
     if not service.metered:
         determinants = determinants_from_registers(
-            period=month, fixtures=agreement.fixtures, **terms
+            period=service.lighting_part or month, fixtures=agreement.fixtures, **terms
         )
         return Usage(determinants, None, None, None)
     assert service.previous and service.current
@@ -98,6 +98,11 @@ def service_usage(
     power_factor = service.current.power_factor
     if needs_intervals(tariff) and service.meter_id in arrays:
         starts, values, minutes = arrays[service.meter_id]
+        if service.partial:  # this agreement's part of the service point's intervals
+            low = int(local_midnight(service.previous.read_on).timestamp())
+            high = int(local_midnight(service.current.read_on).timestamp())
+            keep = (starts >= low) & (starts < high)
+            starts, values = starts[keep], values[keep]
         schedule = tariff.time_of_use
         labels = tou.setdefault(id(schedule), TouLabels(schedule)) if schedule else None
         determinants = determinants_from_arrays(
@@ -130,6 +135,18 @@ def service_usage(
     return Usage(determinants, energy_wh, demand_kw, power_factor)
 
 
+def served(service: Service, month: Period) -> Served | None:
+    """The days of the read-to-read period (of the lighting month, for lights) this
+    agreement was served, when a member moved in or out during it; None for all of it."""
+    if service.lighting_part is not None:
+        return Served(service.lighting_part.days, month.days)
+    if service.span is None or not (service.previous and service.current):
+        return None
+    first, last = service.span
+    part = Period(service.previous.read_on, service.current.read_on)
+    return Served(part.days, Period(first.read_on, last.read_on).days)
+
+
 def location_taxes(counties: set[str], on: date) -> dict[str, tuple[TaxRate, ...]]:
     """The taxes in force on ``on`` for each county (latest effective rate per tax)."""
     latest: dict[tuple[str, str], LocationTax] = {}
@@ -143,9 +160,19 @@ def location_taxes(counties: set[str], on: date) -> dict[str, tuple[TaxRate, ...
     return {county: tuple(rates) for county, rates in taxes.items()}
 
 
-def rate(versions: tuple[Tariff, ...], determinants: Determinants, riders: Riders) -> RatedBill:
-    """Rate with the version in force, prorating by days when the period spans two."""
+def rate(
+    versions: tuple[Tariff, ...],
+    determinants: Determinants,
+    riders: Riders,
+    served: Served | None = None,
+) -> RatedBill:
+    """Rate with the version in force, prorating by days when the period spans two (and
+    the fixed charges by the days served, ``served``)."""
     slices = tariff_slices(versions=versions, period=determinants.period)
     if len(slices) == 1:
-        return rate_bill(tariff=slices[0][0], determinants=determinants, riders=riders)
-    return rate_bill_prorated(versions=versions, determinants=determinants, riders=riders)
+        return rate_bill(
+            tariff=slices[0][0], determinants=determinants, riders=riders, served=served
+        )
+    return rate_bill_prorated(
+        versions=versions, determinants=determinants, riders=riders, served=served
+    )

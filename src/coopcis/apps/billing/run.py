@@ -2,11 +2,12 @@
 
 A run is a list of independent batches of accounts (sorted by id), each gathered, rated,
 written and posted in its own transaction: the unit a later step spreads over several
-machines' workers. A bill is unique per service point and billing month (a partial
-unique index that ignores cancelled bills), so re-running is a no-op, two runs at once
-cannot both bill a service point, and a run killed at any point is finished by running
-it again: committed batches are skipped service point by service point, the batch that
-was cut off never happened.
+machines' workers. A bill is unique per service agreement and billing month (a partial
+unique index that ignores cancelled bills): a service point that changed hands gets one
+bill per member, for each one's part of the period, whatever the batches. Re-running is
+a no-op, two runs at once cannot both bill an agreement, and a run killed at any point
+is finished by running it again: committed batches are skipped agreement by agreement,
+the batch that was cut off never happened.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from coopcis.apps.billing.models import (
     RiderFactor,
     RunStatus,
 )
-from coopcis.apps.billing.rating import location_taxes, rate, service_usage, tariff_versions
+from coopcis.apps.billing.rating import (
+    location_taxes,
+    rate,
+    served,
+    service_usage,
+    tariff_versions,
+)
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entries
 from coopcis.apps.members.models import Account, AccountStatus
@@ -172,17 +179,18 @@ class BillBatch:
         tariff = versions[-1]
         # unmetered lights bill the calendar month before the billing month, as meters
         # read in the billing month bill the use before their read
-        lighting_month = Period.month(*_previous_month(self.month))
+        lights_month = gathering.lighting_month(self.month)
         usage = service_usage(
             service,
             tariff,
-            month=lighting_month,
+            month=lights_month,
             arrays=arrays,
             tou=self.tou,  # type: ignore[arg-type]
         )
         county = agreement.service_point.premise.county
         riders = Riders(factors_per_kwh=self.factors, taxes=taxes.get(county, ()))
-        rated = rate(versions, usage.determinants, riders)
+        part = served(service, lights_month)  # a move in or out: fixed charges by days
+        rated = rate(versions, usage.determinants, riders, part)
         read_on = service.current.read_on if service.current else self.month.start
         bill_date, due_date = bill_dates(
             read_on=read_on,
@@ -191,9 +199,13 @@ class BillBatch:
         )
         history = [wh for wh, _ in service.history if wh is not None]
         estimated = bool(service.current and service.current.kind == "ESTIMATED")
+        energy_kwh = None if usage.energy_wh is None else Decimal(usage.energy_wh) / 1000
+        if energy_kwh is not None and part is not None:
+            # a part of the period is reviewed as its use over the whole period would be
+            energy_kwh = energy_kwh * part.of / part.days
         reasons = hold_reasons(
             total=rated.total,
-            energy_kwh=None if usage.energy_wh is None else Decimal(usage.energy_wh) / 1000,
+            energy_kwh=energy_kwh,
             history_kwh=[Decimal(wh) / 1000 for wh in history],
             estimated=estimated,
             previous_estimated=bool(service.history and service.history[0][1]),
@@ -246,7 +258,11 @@ class BillBatch:
             for index, line in enumerate(rated.lines, start=1)
         ]
         amounts = [(line.code, line.amount) for line in rated.lines]
-        posting = None if reasons else bill_posting(bill, amounts, revision=service.revision)
+        posting = (
+            None
+            if reasons
+            else bill_posting(bill, amounts, revision=service.revision, partial=service.partial)
+        )
         return bill, items, posting
 
     def _write(self, bills, lines, postings, issues) -> BatchResult:  # type: ignore[no-untyped-def]
@@ -274,13 +290,11 @@ class BillBatch:
         )
 
 
-def _previous_month(month: Period) -> tuple[int, int]:
-    start = month.start
-    return (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
-
-
-def bill_posting(bill: Bill, lines: list[tuple[str, Money]], *, revision: int = 0) -> Posting:
-    """The ledger posting for a bill (``revision`` counts earlier cancelled bills)."""
+def bill_posting(
+    bill: Bill, lines: list[tuple[str, Money]], *, revision: int = 0, partial: bool = False
+) -> Posting:
+    """The ledger posting for a bill (``revision`` counts earlier cancelled bills; a bill
+    for part of the period, a move in or out, is keyed by its agreement too)."""
     agreement = bill.agreement
     tariff = tariff_versions(bill.tariff_code)[-1]
     entry = bill_entry(
@@ -294,7 +308,9 @@ def bill_posting(bill: Bill, lines: list[tuple[str, Money]], *, revision: int = 
             tariff_rate_class=tariff.rate_class,
         ),
     )
-    key = f"bill:{bill.service_point_id}:{bill.period}" + (f":r{revision}" if revision else "")
+    key = f"bill:{bill.service_point_id}:{bill.period}"
+    key += f":a{bill.agreement_id}" if partial else ""
+    key += f":r{revision}" if revision else ""
     return Posting(entry=entry, kind=EntryKind.BILL, source_key=key)
 
 

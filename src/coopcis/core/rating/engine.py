@@ -4,7 +4,11 @@ Rules (issue "rating engine", ADR 0001): quantities are never rounded before
 pricing; each line's amount is rounded to the cent, half up; a percentage rider
 applies to the rounded sum of the lines it covers; the total is the sum of the
 rounded lines. A tariff change inside a billing period prorates by days: each
-version prices the whole period's quantities and bills its share of the days.
+version prices the whole period's quantities and bills its share of the days. A member
+who moved in or out during the period (``served``) owes the fixed charges (customer
+charge, lighting per fixture, the minimum) for the days served: amount x days served /
+days of the read-to-read period, with the exact fraction, rounded half up to the cent
+once, on the line.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from decimal import Decimal
 
 from coopcis.core.money import Money, round_half_up, total
 from coopcis.core.periods import Period
-from coopcis.core.rating.components.base import LineDraft, RatingContext, Stage
+from coopcis.core.rating.components.base import LineDraft, RatingContext, Served, Stage
 from coopcis.core.rating.components.tax import tax_drafts
 from coopcis.core.rating.determinants import Determinants
 from coopcis.core.rating.errors import MissingDeterminantError, TariffError
@@ -23,14 +27,18 @@ from coopcis.core.rating.quantities import BillingQuantities, billing_quantities
 from coopcis.core.rating.riders import Riders
 from coopcis.core.rating.tariff import Tariff
 
-__all__ = ["BillLine", "RatedBill", "rate_bill", "rate_bill_prorated", "tariff_slices"]
+__all__ = ["BillLine", "RatedBill", "Served", "rate_bill", "rate_bill_prorated", "tariff_slices"]
 
 ONE = Decimal(1)
 VERSION_STAGES = (Stage.CHARGE, Stage.MINIMUM, Stage.RIDER)
 
 
 def rate_bill(
-    *, tariff: Tariff, determinants: Determinants, riders: Riders | None = None
+    *,
+    tariff: Tariff,
+    determinants: Determinants,
+    riders: Riders | None = None,
+    served: Served | None = None,
 ) -> RatedBill:
     """Price one billing period under one tariff version.
 
@@ -39,8 +47,8 @@ def rate_bill(
     :class:`MissingDeterminantError` naming every determinant the tariff lacks.
     """
     determinants.require(tariff.code, tariff.required_determinants)
-    lines, quantities = _version_lines(tariff, determinants, riders, ONE, "")
-    return _finish(tariff, quantities, lines, riders)
+    lines, quantities = _version_lines(tariff, determinants, riders, ONE, "", served)
+    return _finish(tariff, quantities, lines, riders, served)
 
 
 def tariff_slices(*, versions: Sequence[Tariff], period: Period) -> list[tuple[Tariff, Period]]:
@@ -72,7 +80,11 @@ def tariff_slices(*, versions: Sequence[Tariff], period: Period) -> list[tuple[T
 
 
 def rate_bill_prorated(
-    *, versions: Sequence[Tariff], determinants: Determinants, riders: Riders | None = None
+    *,
+    versions: Sequence[Tariff],
+    determinants: Determinants,
+    riders: Riders | None = None,
+    served: Served | None = None,
 ) -> RatedBill:
     """Price a period that may span tariff versions, prorating each by its days.
 
@@ -92,9 +104,11 @@ def rate_bill_prorated(
     for version, part in slices:
         share = Decimal(part.days) / Decimal(period.days)
         note = "" if len(slices) == 1 else _proration_note(version, part, period)
-        version_lines, quantities = _version_lines(version, determinants, riders, share, note)
+        version_lines, quantities = _version_lines(
+            version, determinants, riders, share, note, served
+        )
         lines.extend(version_lines)
-    return _finish(slices[-1][0], quantities, lines, riders)
+    return _finish(slices[-1][0], quantities, lines, riders, served)
 
 
 def _proration_note(version: Tariff, part: Period, period: Period) -> str:
@@ -102,7 +116,12 @@ def _proration_note(version: Tariff, part: Period, period: Period) -> str:
 
 
 def _version_lines(
-    tariff: Tariff, determinants: Determinants, riders: Riders | None, share: Decimal, note: str
+    tariff: Tariff,
+    determinants: Determinants,
+    riders: Riders | None,
+    share: Decimal,
+    note: str,
+    served: Served | None,
 ) -> tuple[list[BillLine], BillingQuantities]:
     quantities = billing_quantities(
         determinants,
@@ -116,20 +135,24 @@ def _version_lines(
             if component.stage != stage:
                 continue
             context = RatingContext(
-                tariff.code, quantities, riders, tuple(lines), share, tariff.time_of_use
+                tariff.code, quantities, riders, tuple(lines), share, tariff.time_of_use, served
             )
-            lines.extend(_price(draft, share, note) for draft in component.drafts(context))
+            lines.extend(_price(draft, share, note, served) for draft in component.drafts(context))
     return lines, quantities
 
 
 def _finish(
-    tariff: Tariff, quantities: BillingQuantities, lines: list[BillLine], riders: Riders | None
+    tariff: Tariff,
+    quantities: BillingQuantities,
+    lines: list[BillLine],
+    riders: Riders | None,
+    served: Served | None = None,
 ) -> RatedBill:
     """Add the bill-wide percentage fees, then taxes, and total the rounded lines."""
     for component in tariff.components:
         if component.stage == Stage.FEE:
             context = RatingContext(
-                tariff.code, quantities, riders, tuple(lines), ONE, tariff.time_of_use
+                tariff.code, quantities, riders, tuple(lines), ONE, tariff.time_of_use, served
             )
             lines.extend(_price(draft, ONE, "") for draft in component.drafts(context))
     if riders is not None and riders.taxes:
@@ -142,13 +165,17 @@ def _finish(
     )
 
 
-def _price(draft: LineDraft, share: Decimal, note: str) -> BillLine:
-    """Amount = quantity x rate (x the version's share of days), rounded half up."""
+def _price(draft: LineDraft, share: Decimal, note: str, served: Served | None = None) -> BillLine:
+    """Amount = quantity x rate (x the version's share of days) (x the share of days
+    served, for a fixed charge), rounded half up once."""
     amount = draft.quantity * draft.rate
     description = draft.description
     if draft.prorate and share != ONE:
         amount = amount * share
         description = f"{description} ({note})" if note else description
+    if draft.fixed and served is not None and not served.whole:
+        amount = amount * served.share
+        description = f"{description} ({served.note})"
     return BillLine(
         code=draft.code,
         description=description,

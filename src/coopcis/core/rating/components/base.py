@@ -42,6 +42,35 @@ class LineDraft:
     rate: Decimal
     source: str
     prorate: bool = True
+    #: a fixed charge (per period, per fixture): billed for the days served when a member
+    #: moves in or out during the period (:class:`Served`)
+    fixed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """The part of a billing period one member was served (moved in or out during it):
+    fixed charges are billed for ``days`` of the period's ``of`` days."""
+
+    days: int
+    of: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.days <= self.of:
+            raise ValueError(f"served {self.days} of {self.of} days: not a part of the period")
+
+    @property
+    def whole(self) -> bool:
+        return self.days == self.of
+
+    @property
+    def share(self) -> Decimal:
+        """The exact fraction (not rounded: only the line's amount is rounded)."""
+        return Decimal(self.days) / Decimal(self.of)
+
+    @property
+    def note(self) -> str:
+        return f"{self.days} of {self.of} days"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +83,11 @@ class RatingContext:
     lines: tuple[BillLine, ...]
     share: Decimal
     time_of_use: TouSchedule | None
+    served: Served | None = None
+
+    @property
+    def served_share(self) -> Decimal:
+        return self.served.share if self.served is not None else Decimal(1)
 
     def lines_total(self, codes: frozenset[str] | None = None) -> Money:
         """Rounded sum of the lines so far (only ``codes`` if given)."""

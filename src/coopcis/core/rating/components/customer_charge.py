@@ -18,7 +18,8 @@ from coopcis.core.rating.components.base import Header, LineDraft, RatingContext
 
 @dataclass(frozen=True, slots=True)
 class CustomerCharge:
-    """``amount`` per billing period, quantity one period (a share when prorated)."""
+    """``amount`` per billing period, quantity one period (a share when prorated, and
+    the days served of the period when a member moved in or out during it)."""
 
     kind: ClassVar[str] = "customer_charge"
     stage: ClassVar[Stage] = Stage.CHARGE
@@ -32,7 +33,15 @@ class CustomerCharge:
 
     def drafts(self, context: RatingContext) -> list[LineDraft]:
         return [
-            LineDraft(self.code, self.description, Decimal(1), "period", self.amount, self.source)
+            LineDraft(
+                self.code,
+                self.description,
+                Decimal(1),
+                "period",
+                self.amount,
+                self.source,
+                fixed=True,
+            )
         ]
 
 

@@ -36,7 +36,13 @@ class LightingCharge:
         quantity = Decimal(fixtures)
         return [
             LineDraft(
-                self.code, self.description, quantity, "fixture", self.rate_per_fixture, self.source
+                self.code,
+                self.description,
+                quantity,
+                "fixture",
+                self.rate_per_fixture,
+                self.source,
+                fixed=True,
             )
         ]
 

@@ -4,7 +4,8 @@ Rate 19, MINIMUM BILLING PERIOD CHARGES (seed 003): "the System Charge, plus 1,0
 kW of demand at the Demand Charge" ($600.00 + 1,000 x $18.50 = $19,100.00). When
 the rounded sum of the charge lines is below the minimum, one adjustment line
 makes up the difference. A period billed under two tariff versions compares each
-version's share of the minimum with that version's lines.
+version's share of the minimum with that version's lines; a member who moved in or out
+during the period owes the minimum for the days served.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class MinimumBill:
 
     def drafts(self, context: RatingContext) -> list[LineDraft]:
         charges = context.lines_total().amount
-        minimum = round_half_up(self.minimum * context.share)
+        minimum = round_half_up(self.minimum * context.share * context.served_share)
         shortfall = minimum - charges
         if shortfall <= 0:
             return []
