@@ -238,6 +238,11 @@ def main() -> int:
         f"CPU (sample of {args.pysam_sample}); {pysam_total:.1f} s for {args.meters}"
     )
     print(
+        f"CPU ratio PySAM / study: {per_meter_cpu * args.meters / cpu:.1f}x "
+        f"({per_meter_cpu * args.meters:.1f} s against {cpu:.2f} s; the load's effect on each "
+        "is smaller than on wall time)"
+    )
+    print(
         f"ratio PySAM / study: {pysam_total / median:.1f}x (median), "
         f"{pysam_total / best:.1f}x (best); cpus {os.cpu_count()}; load average after "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"

@@ -439,6 +439,7 @@ class _ArrowGroups:
             self.local.file = pq.ParquetFile(
                 self.path,
                 memory_map=True,
+                pre_buffer=True,
                 metadata=self.metadata,
                 read_dictionary=self.as_dictionary,
             )
@@ -666,11 +667,13 @@ def _join_parts(
         except StudyDataError:
             failed = True
     if failed:
+        edge_number = 0
         for piece in pieces:
             if isinstance(piece, _Part) and piece.error is not None:
                 raise piece.error
             if isinstance(piece, list):
-                study(_edge_runs([piece], [joined[edges.index(piece)]], ticks))
+                study(_edge_runs([piece], [joined[edge_number]], ticks))
+                edge_number += 1
     found = [part.determinants for part in parts if part.determinants is not None]
     det = merge_determinants([*found, *([edge_det] if edge_det else [])])
     return in_meter_order(det, order)
