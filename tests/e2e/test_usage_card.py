@@ -50,3 +50,6 @@ def test_the_account_page_charts_13_months_with_the_reads_and_the_daily_use(page
     expect(daily.locator("tbody tr")).to_have_count(30)
     expect(daily.locator("tbody tr").first).to_contain_text("2.4")
     assert violations == []  # the charts pass the site's Content-Security-Policy
+    history = page.locator("#history")
+    expect(history.locator('tr[data-kind="bill"]')).to_contain_text("Bill 202602-")
+    expect(history.locator('tr[data-kind="bill"]')).to_contain_text("Posted")

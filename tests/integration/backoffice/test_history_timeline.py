@@ -8,7 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
+from coopcis.apps.collections.models import (
+    CollectionCase,
+    CoopHold,
+    Dispute,
+    Notice,
+    ServiceOrder,
+)
 from coopcis.apps.payments.services import receive_payment
 from tests.integration.backoffice.conftest import account_card
 from tests.integration.billing_pdf.factories import make_bill
@@ -57,3 +63,16 @@ def test_service_orders_have_their_own_card_with_status_and_outcome(client_as, m
     assert "Disconnect (Non-payment)" in card
     assert "Cancelled" in card and "2026-10-26: paid in full" in card
     assert "2026-10-27 08:00-16:00" in card
+
+
+def test_history_shows_the_collection_protections_recorded(client_as, maria, records):
+    Dispute.objects.create(account=maria.account, bill=records, amount=Decimal("40.00"),
+                           opened_on=date(2026, 10, 8), description="meter misread")  # fmt: skip
+    CoopHold.objects.create(account=maria.account, reason="manager review",
+                            placed_on=date(2026, 10, 9), placed_by="staff:rosa")  # fmt: skip
+
+    card = account_card(client_as("read_only"), maria.account, "history")
+
+    assert "Dispute: $40.00" in card and "Under investigation" in card and "meter misread" in card
+    assert "Collection hold" in card and "manager review" in card and "staff:rosa" in card
+    assert card.index("Collection hold") < card.index("Dispute: $40.00")  # 9 Oct, then 8 Oct

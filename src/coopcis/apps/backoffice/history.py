@@ -51,7 +51,7 @@ class HistoryRow:
     action: str
     reason: str
     changes: tuple[Change, ...]
-    #: "change" (the audit trail), "bill", "payment", "notice" or "order".
+    #: "change" (the audit trail), "bill", "payment", "notice", "order" or "collections".
     kind: str = "change"
     #: Recorded by date only (a notice's sending day): the time is not shown.
     date_only: bool = False
@@ -128,6 +128,43 @@ def activity_rows(
             reason=order.cancel_reason or order.note, changes=(), date_only=True,
         )
         for order in orders
+    ]  # fmt: skip
+    return rows
+
+
+def protection_rows(records: dict[str, Any]) -> list[HistoryRow]:
+    """The collection protections the Collections card lists (``protection_records``):
+    certificates, LIHEAP seasons, payment agreements, disputes and holds."""
+
+    def row(day: date, what: str, action: str, reason: str = "", who: str = "") -> HistoryRow:
+        return HistoryRow(at=_on(day), who=who or "staff", what=what, action=action,
+                          reason=reason, changes=(), kind="collections", date_only=True)  # fmt: skip
+
+    rows = [
+        row(item.certificate.received_on, "Medical certificate received",
+            item.certificate.get_profession_display(), f"for {item.certificate.ill_person}")
+        for item in records.get("certificates", [])
+    ]  # fmt: skip
+    rows += [
+        row(season.qualified_on, f"LIHEAP qualification, season from {season.season_start}",
+            "Recorded", season.reference)
+        for season in records.get("liheap_seasons", [])
+    ]  # fmt: skip
+    rows += [
+        row(item.agreement.made_on,
+            f"{item.agreement.get_kind_display()}: ${item.agreement.total_amount}",
+            item.agreement.get_status_display())
+        for item in records.get("payment_agreements", [])
+    ]  # fmt: skip
+    rows += [
+        row(dispute.opened_on, f"Dispute: ${dispute.amount}", dispute.get_status_display(),
+            dispute.resolution or dispute.description)
+        for dispute in records.get("disputes", [])
+    ]  # fmt: skip
+    rows += [
+        row(item.hold.placed_on, "Collection hold", item.state, item.hold.reason,
+            item.hold.placed_by)
+        for item in records.get("holds", [])
     ]  # fmt: skip
     return rows
 

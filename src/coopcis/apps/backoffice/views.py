@@ -32,7 +32,13 @@ from coopcis.apps.backoffice.forms import (
     add_violation,
     tariff_code_options,
 )
-from coopcis.apps.backoffice.history import activity_rows, history_rows, mask, timeline
+from coopcis.apps.backoffice.history import (
+    activity_rows,
+    history_rows,
+    mask,
+    protection_rows,
+    timeline,
+)
 from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.backoffice.queries import (
     AccountOverview,
@@ -161,7 +167,8 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
                 payments=overview.payments,
                 notices=cast(list[Any], collections["collection_notices"]),
                 orders=cast(list[Any], collections["service_orders"]),
-            ),
+            )
+            + protection_rows(records),
         ),
         "can": perms.abilities(request.user),
         **collections,
