@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 #: membership events, agreements, installations, applications, charges, history, bills,
 #: balance, payments (+ the charges they paid), open charges, collection case, notices,
 #: deposits (their events are one more query only when the account has deposits); the
-#: notes card; the usage card: agreements, bills, meter installations, reads, interval data.
-ACCOUNT_PAGE_QUERIES = 25
+#: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
+#: every payment for the history.
+ACCOUNT_PAGE_QUERIES = 26
 
 
 def section(html: str, section_id: str) -> str:

@@ -76,3 +76,18 @@ def test_history_shows_the_collection_protections_recorded(client_as, maria, rec
     assert "Dispute: $40.00" in card and "Under investigation" in card and "meter misread" in card
     assert "Collection hold" in card and "manager review" in card and "staff:rosa" in card
     assert card.index("Collection hold") < card.index("Dispute: $40.00")  # 9 Oct, then 8 Oct
+
+
+def test_history_has_every_payment_not_only_the_latest_the_payments_table_lists(client_as, maria):
+    from coopcis.apps.backoffice.queries import PAYMENTS_LIMIT
+
+    for day in range(1, PAYMENTS_LIMIT + 6):
+        receive_payment(account=maria.account, amount=Decimal("10.00"), channel="OFFICE",
+                        tender="CASH", received_on=date(2024, 1, 1), reference=f"R{day:03d}")  # fmt: skip
+    clerk = client_as("read_only")
+
+    history = account_card(clerk, maria.account, "history")
+    balance = account_card(clerk, maria.account, "balance")
+
+    assert history.count('data-kind="payment"') == PAYMENTS_LIMIT + 5
+    assert "R001" in history and "R001" not in balance  # the oldest: in the history only

@@ -292,6 +292,19 @@ def account_payments(account: Account) -> list[Payment]:
     )
 
 
+def every_payment(account: Account) -> list[Payment]:
+    """Every payment the account ever made, for the history timeline (one query; only
+    the fields a history row shows)."""
+    return list(
+        Payment.objects.filter(account=account)
+        .only(
+            "amount", "channel", "tender", "reference", "received_at", "taken_by", "status",
+            "reversal_reason",
+        )
+        .order_by("-received_at", "-id")
+    )  # fmt: skip
+
+
 def open_charges(account: Account) -> list[ReceivableItem]:
     """What the member owes, charge by charge, oldest due first (one query)."""
     return list(

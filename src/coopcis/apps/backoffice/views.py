@@ -42,6 +42,7 @@ from coopcis.apps.backoffice.history import (
 from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.backoffice.queries import (
     AccountOverview,
+    every_payment,
     exact_account_number,
     load_account,
     normalize_query,
@@ -164,7 +165,7 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
             history_rows(overview.history),
             activity_rows(
                 bills=overview.bills,
-                payments=overview.payments,
+                payments=every_payment(overview.account),
                 notices=cast(list[Any], collections["collection_notices"]),
                 orders=cast(list[Any], collections["service_orders"]),
             )
