@@ -7,6 +7,10 @@
 - :class:`NoStoreMiddleware`: pages carry member data (names, balances, bank details), so
   no page may be kept by a browser or a proxy cache. Static files are served before this
   middleware (WhiteNoise) and keep their cache headers.
+- :class:`PdfPolicyMiddleware`: Chromium shows a PDF in a page of its own making, with
+  an embedded viewer and inline styles, to which the PDF's Content-Security-Policy
+  applies (crbug.com/271452): the pages' policy would leave it blank. A PDF gets a policy
+  of its own that only forbids framing it.
 - :class:`IdleSessionMiddleware`: a staff session ends ``SESSION_COOKIE_AGE`` (30 minutes)
   after its latest request. Saving the session on every request would cost every page
   three queries; instead a request renews it when the latest renewal is a minute old,
@@ -28,6 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 API_PREFIX = "/api/"
+PDF_POLICY = "frame-ancestors 'none'"
 RENEWED_AT = "coopcis_renewed_at"
 RENEW_EVERY_SECONDS = 60
 logger = logging.getLogger("coopcis.site")
@@ -91,6 +96,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     from django.views.csrf import csrf_failure as django_csrf_failure
 
     return django_csrf_failure(request, reason=reason)
+
+
+class PdfPolicyMiddleware:
+    """A PDF's own Content-Security-Policy (see module); below django-csp's middleware,
+    which leaves a policy already set alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            response["Content-Security-Policy"] = PDF_POLICY
+        return response
 
 
 class IdleSessionMiddleware:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "coopcis.site.middleware.JsonApiErrorsMiddleware",
     "coopcis.site.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "coopcis.site.middleware.PdfPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

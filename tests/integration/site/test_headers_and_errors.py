@@ -39,6 +39,24 @@ def test_pages_carry_a_strict_content_security_policy(signed_in):
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
 
 
+def _pdf(request):
+    from django.http import HttpResponse
+
+    return HttpResponse(b"%PDF-1.4 bill", content_type="application/pdf")
+
+
+def test_a_pdf_gets_a_policy_the_browsers_pdf_viewer_can_work_under(settings, client):
+    class Urls:
+        urlpatterns = [path("bills/1.pdf", _pdf), *site_urls.urlpatterns]
+
+    settings.ROOT_URLCONF = Urls
+
+    response = client.get("/bills/1.pdf")
+
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_pages_with_member_data_are_never_stored(signed_in, maria):
     response = signed_in.get(f"/accounts/{maria.account.number}/")
 
