@@ -84,6 +84,7 @@ def test_a_callback_signed_with_a_secret_derived_from_the_public_key_is_refused(
 
     assert [answer.status_code for answer in answers] == [403] * 4
     assert settings.COOPCIS_GATEWAY_SECRET not in (*derived, settings.SECRET_KEY)
+    assert PUBLIC_DEVELOPMENT_KEY not in (settings.SECRET_KEY, settings.COOPCIS_GATEWAY_SECRET)
     assert_untouched(billed.home, entries)
 
 
