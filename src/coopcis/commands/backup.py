@@ -14,13 +14,14 @@ readable by their owner only (0600): they hold member data.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
+
+from coopcis.commands.parsing import OneLineParser
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -166,7 +167,7 @@ def _pg_restore(database: dict[str, Any], backup: Path) -> int:
 
 
 def backup_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="coopcis backup", description="Copy the database into one file, online."
     )
     parser.add_argument("--out", required=True, type=Path, help="the backup file to write")
@@ -184,7 +185,7 @@ def backup_main(argv: list[str]) -> int:
 
 
 def restore_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="coopcis restore", description="Restore a backup into an empty database."
     )
     parser.add_argument("file", type=Path, help="a file written by coopcis backup")

@@ -16,6 +16,8 @@ import argparse
 import os
 from typing import Any
 
+from coopcis.commands.parsing import OneLineParser
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: The path without its query string: a search's query is a member's name or address,
@@ -23,10 +25,8 @@ DEFAULT_PORT = 8000
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="coopcis serve", description="Serve coopcis under gunicorn."
-    )
+def _parser() -> OneLineParser:
+    parser = OneLineParser(prog="coopcis serve", description="Serve coopcis under gunicorn.")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     parser.add_argument(
