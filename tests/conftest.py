@@ -28,3 +28,15 @@ def chart():
     from coopcis.catalog.chart import load_chart
 
     return load_chart()
+
+
+@pytest.fixture
+def freeze_today():
+    """``freeze_today(date(...))`` makes the jobs' "today" (``coopcis.site.jobs.today``,
+    which date options may not be after) that day until the test ends."""
+    from contextlib import ExitStack
+
+    from coopcis.site.jobs import frozen_today
+
+    with ExitStack() as stack:
+        yield lambda day: stack.enter_context(frozen_today(day))

@@ -30,7 +30,9 @@ def _late_fees(account):
     )
 
 
-def test_commercial_accounts_pay_3_percent_once_a_month_and_homes_nothing(small_coop, capsys):
+def test_commercial_accounts_pay_3_percent_once_a_month_and_homes_nothing(
+    small_coop, capsys, freeze_today
+):
     run_billing(period_label="2026-10")  # bills due 30 October
     lights, mill, home = small_coop.lights, small_coop.mill, small_coop.home
     mill_bill = ReceivableItem.objects.get(bill__account=mill).amount
@@ -75,6 +77,7 @@ def test_commercial_accounts_pay_3_percent_once_a_month_and_homes_nothing(small_
     assert _late_fees(lights) == [(date(2026, 11, 15), D("3.02"))]
 
     # next month, still unpaid: charged again on the electric balance (not on the fee)
+    freeze_today(date(2026, 12, 15))
     assert coopcis(capsys, "ach", "late-fees", "--as-of", "2026-12-15")[0] == 0
     assert _late_fees(lights) == [(date(2026, 11, 15), D("3.02")), (date(2026, 12, 15), D("3.02"))]
     assert reports.trial_balance().balanced

@@ -75,7 +75,10 @@ def test_a_returns_file_reverses_charges_the_fee_and_flags_and_is_posted_once(
     assert AchReturnFile.objects.count() == 1 and AchReturn.objects.count() == 1
 
 
-def test_the_second_return_in_twelve_months_ends_autopay(small_coop, originator, capsys, tmp_path):
+def test_the_second_return_in_twelve_months_ends_autopay(
+    small_coop, originator, capsys, tmp_path, freeze_today
+):
+    freeze_today(date(2026, 12, 7))
     home = small_coop.home
     first = _drafted_home(small_coop, capsys, tmp_path)
     (tmp_path / "r1").write_text(returns_file((first.trace_number, "R01", 18389, home.number)))
@@ -98,6 +101,7 @@ def test_the_second_return_in_twelve_months_ends_autopay(small_coop, originator,
     assert kinds == ["AUTOPAY_ENDED", "RETURNED_PAYMENT", "RETURNED_PAYMENT"]
     assert balance(home) == D("263.89")  # 183.89 + two fees of 40
     # no more drafts for this account
+    freeze_today(date(2026, 12, 26))  # the 3 January file is made after the 25th's
     code, out, _ = coopcis(capsys, "ach", "draft", "--date", "2027-01-03", "--out", tmp_path / "d")
     assert code == 0 and out.startswith("Nothing to draft")
 

@@ -129,6 +129,16 @@ def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path, crea
     assert again["already_billed"] == expected["billed"] + expected["held"]
     assert finished["skipped"] == expected["skipped"]
 
+    # every killed run is shown as interrupted and finished by a later run, none as running
+    runs = json.loads(_coopcis(victim, "billing", "runs", "--period", PERIOD, "--json"))["runs"]
+    states = {run["run"]: run for run in runs}
+    interrupted = [run for run in runs if run["status"] == "INTERRUPTED"]
+    assert {run["status"] for run in runs} == {"FINISHED", "INTERRUPTED"}
+    assert interrupted, runs
+    for run in interrupted:
+        finisher = states[run["finished_by"]]
+        assert finisher["status"] == "FINISHED" and finisher["run"] > run["run"]
+
     got, want = _bills(victim), _bills(reference)
     assert got["rows"] == want["rows"]  # same bills, same amounts, one per service point
     assert got["entries"] == got["posted"] == want["posted"]  # one entry per posted bill

@@ -71,17 +71,31 @@ class LocationTax(models.Model):
 class RunStatus(models.TextChoices):
     RUNNING = "RUNNING", "Running"
     FINISHED = "FINISHED", "Finished"
+    INTERRUPTED = "INTERRUPTED", "Interrupted"
 
 
 class BillRun(models.Model):
     """One ``coopcis bill-run``: its batches commit on their own, so a killed run is resumed
-    by running again; the unique bill per agreement and period keeps it exactly once."""
+    by running again; the unique bill per agreement and period keeps it exactly once.
+
+    A run that stops before its end (killed, Ctrl-C, an error) is ``INTERRUPTED``: said at
+    once when the process can still say it, else by the next run (or ``billing runs``),
+    which sees that the process named by ``host`` and ``pid`` is gone or that the run has
+    not moved for :data:`coopcis.apps.billing.runs.STALE_AFTER`. The next run of the same
+    month bills what it left and is named in ``finished_by``."""
 
     period = models.CharField(max_length=7)
     cycle = models.PositiveSmallIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(max_length=11, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    #: the latest moment the run committed a batch (or started)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="finished_runs"
+    )
     billed = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)

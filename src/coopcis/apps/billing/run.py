@@ -8,16 +8,24 @@ bill per member, for each one's part of the period, whatever the batches. Re-run
 a no-op, two runs at once cannot both bill an agreement, and a run killed at any point
 is finished by running it again: committed batches are skipped agreement by agreement,
 the batch that was cut off never happened.
+The killed run is then shown as interrupted, finished by the next one
+(:mod:`coopcis.apps.billing.runs`).
+
+A bill is never dated a day that has not come: given ``today``, a service whose bill date
+(read day plus the cycle's lag) is after it is left for a later run (issue
+``BILL_DATE_AHEAD``), and a month that has not begun is refused.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from coopcis.apps.billing import gather as gathering
@@ -39,6 +47,7 @@ from coopcis.apps.billing.rating import (
     service_usage,
     tariff_versions,
 )
+from coopcis.apps.billing.runs import mark_abandoned_runs, record_finished_by, this_process
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entries
 from coopcis.apps.members.models import Account, AccountStatus
@@ -124,11 +133,19 @@ def _check_factors(codes: set[str], factors: dict[str, Decimal], period_label: s
         )
 
 
+class BillDateAhead(ValueError):
+    """The bill would be dated after today: it waits for a run on or after that day."""
+
+    code = "BILL_DATE_AHEAD"
+
+
 class BillBatch:
     """One batch: gather, rate and hold-check every service, then write all at once."""
 
-    def __init__(self, run: BillRun, month: Period, factors: dict[str, Decimal]) -> None:
-        self.run, self.month, self.factors = run, month, factors
+    def __init__(
+        self, run: BillRun, month: Period, factors: dict[str, Decimal], today: date | None = None
+    ) -> None:
+        self.run, self.month, self.factors, self.today = run, month, factors, today
         self.profile = active_profile()
         self.cycles = dict(BillingCycle.objects.values_list("number", "bill_lag_days"))
         self.tou: dict[int, object] = {}
@@ -197,6 +214,11 @@ class BillBatch:
             bill_lag_days=self.cycles.get(account.billing_cycle, DEFAULT_BILL_LAG_DAYS),
             due_days=self.profile.due_days_for(account.rate_class),
         )
+        if self.today is not None and bill_date > self.today:
+            raise BillDateAhead(
+                f"the bill date {bill_date} (read {read_on} + the cycle's lag) is after today "
+                f"({self.today}); bill it with a run on or after {bill_date}"
+            )
         history = [wh for wh, _ in service.history if wh is not None]
         estimated = bool(service.current and service.current.kind == "ESTIMATED")
         energy_kwh = None if usage.energy_wh is None else Decimal(usage.energy_wh) / 1000
@@ -278,6 +300,7 @@ class BillBatch:
             [(bill.pk, *item) for bill, items in zip(bills, lines, strict=True) for item in items],
         )
         BillRunIssue.objects.bulk_create(issues, batch_size=1000)
+        BillRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
         bill_items(posted)
         # payments applies the members' credit balances to the new bills, in this transaction
@@ -327,9 +350,17 @@ def run_billing(
     cycle: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
+    today: date | None = None,
 ) -> RunResult:
-    """Bill every account due for the billing month ``period_label`` (YYYY-MM)."""
+    """Bill every account due for the billing month ``period_label`` (YYYY-MM); given
+    ``today``, never a bill dated after it (the caller reads the clock)."""
     month = Period.parse_month(period_label)
+    if today is not None and month.start > today:
+        raise RuleViolation(
+            f"{period_label} has not begun (today is {today}): a month is billed once its "
+            "meters are read",
+            field="period",
+        )
     started = time.perf_counter()
     account_ids = accounts_due(cycle)
     codes = set(
@@ -339,18 +370,27 @@ def run_billing(
     )
     factors = rider_factors(period_label)
     _check_factors(codes, factors, period_label)
-    run = BillRun.objects.create(period=period_label, cycle=cycle)
+    mark_abandoned_runs(now=timezone.now())
+    host, pid = this_process()
+    run = BillRun.objects.create(
+        period=period_label, cycle=cycle, host=host, pid=pid, heartbeat_at=timezone.now()
+    )
     result = RunResult(period=period_label, run_id=run.pk)
-    batch = BillBatch(run, month, factors)
-    for offset in range(0, len(account_ids), batch_size):
-        ids = account_ids[offset : offset + batch_size]
-        outcome = _with_retry(batch, ids)
-        result.billed += outcome.billed
-        result.held += outcome.held
-        result.skipped += outcome.skipped
-        result.total_amount += outcome.total
-        if progress:
-            progress(len(ids))
+    batch = BillBatch(run, month, factors, today)
+    try:
+        for offset in range(0, len(account_ids), batch_size):
+            ids = account_ids[offset : offset + batch_size]
+            outcome = _with_retry(batch, ids)
+            result.billed += outcome.billed
+            result.held += outcome.held
+            result.skipped += outcome.skipped
+            result.total_amount += outcome.total
+            if progress:
+                progress(len(ids))
+    except BaseException:  # Ctrl-C or an error: say so now rather than leave it RUNNING
+        with suppress(DatabaseError):
+            BillRun.objects.filter(pk=run.pk).update(status=RunStatus.INTERRUPTED)
+        raise
     result.already_billed = (
         Bill.objects.filter(period=period_label, account_id__in=account_ids)
         .exclude(status=BillStatus.CANCELLED)
@@ -366,6 +406,8 @@ def run_billing(
         skipped=result.skipped,
         total_amount=result.total_amount,
     )
+    run.status = RunStatus.FINISHED
+    record_finished_by(run)
     return result
 
 

@@ -5,6 +5,12 @@ reopens collection); open a case for each account with a past-due bill; then for
 open case take the step the core says is due (:func:`coopcis.core.collections.steps.next_step`)
 or say what protects it. Running it twice on one day does nothing twice: notices are
 unique per case, kind and round, and disconnect orders per case, kind and day.
+
+A bad day (every member of a large co-op owing a notice) is the case to be fast for: what
+each case needs is read for all open cases at once (:class:`_Known`: past-due amounts,
+notices sent, third parties, which accounts have any protection on record at all), the
+cases are worked in transactions of :data:`CASES_PER_TRANSACTION`, and only the notice PDFs
+are made one by one (see docs/benchmarks.md, "Collections run").
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
@@ -34,7 +41,7 @@ from coopcis.apps.collections.orders import cancel_order, create_order, reconnec
 from coopcis.apps.collections.services import (
     cancel_disconnect_orders,
     find_protections,
-    past_due_amount,
+    maybe_protected,
     payments_since,
     refresh_agreements,
     terms,
@@ -68,9 +75,13 @@ class RunReport:
     as_of: date
     accounts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     protections: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    #: the past-due amount a notice or order was for, by step and account
+    amounts: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
-    def add(self, step: str, account: Account) -> None:
+    def add(self, step: str, account: Account, amount: Decimal | None = None) -> None:
         self.accounts[step].append(account.number)
+        if amount is not None:
+            self.amounts[step][account.number] = f"{amount:.2f}"
 
     def count(self, step: str) -> int:
         return len(self.accounts.get(step, []))
@@ -80,8 +91,53 @@ class RunReport:
             "as_of": self.as_of.isoformat(),
             "counts": {name: self.count(name) for name in STEP_NAMES},
             "accounts": {name: sorted(self.accounts.get(name, [])) for name in STEP_NAMES},
+            "amounts": {name: dict(sorted(self.amounts[name].items())) for name in self.amounts},
             "protections": self.protections,
         }
+
+
+#: Cases worked per transaction: a commit per case was most of a bad day's time.
+CASES_PER_TRANSACTION = 250
+
+
+@dataclass
+class _Known:
+    """What the day's open cases need, read once for all of them."""
+
+    past_due: dict[int, Money]
+    notices: dict[int, list[tuple[str, int, date]]]
+    third_parties: dict[int, ThirdPartyContact]
+    #: accounts with anything that could protect them (certificate, LIHEAP, agreement,
+    #: dispute, hold); the others have no protection without looking further
+    maybe_protected: set[int]
+
+    @classmethod
+    def load(cls, as_of: date) -> _Known:
+        open_cases = CollectionCase.objects.filter(closed_on__isnull=True)
+        accounts = open_cases.values("account_id")
+        past_due: dict[int, Money] = defaultdict(Money.zero)
+        owed = (
+            ReceivableItem.objects.filter(
+                account_id__in=accounts, status=ItemStatus.OPEN, due_on__lt=as_of
+            )
+            .exclude(category=ItemCategory.DEPOSIT)
+            .values_list("account_id", "amount", "paid_amount")
+        )
+        for account_id, amount, paid in owed:  # open items, summed as past_due_amount does
+            past_due[account_id] = past_due[account_id] + Money(amount - paid)
+        notices: dict[int, list[tuple[str, int, date]]] = defaultdict(list)
+        sent = Notice.objects.filter(case__in=open_cases).values_list(
+            "case_id", "kind", "round", "sent_on"
+        )
+        for case_id, kind, round_, sent_on in sent:
+            notices[case_id].append((kind, round_, sent_on))
+        third_parties = {
+            contact.account_id: contact
+            for contact in ThirdPartyContact.objects.filter(
+                account_id__in=accounts, active=True
+            ).order_by("-id")
+        }
+        return cls(past_due, notices, third_parties, maybe_protected(accounts, as_of))
 
 
 def run_collections(*, as_of: date) -> RunReport:
@@ -91,10 +147,16 @@ def run_collections(*, as_of: date) -> RunReport:
     _cancel_overtaken_orders(as_of, report)
     _judge_agreements(as_of, report)
     _open_cases(as_of, report)
-    cases = CollectionCase.objects.filter(closed_on__isnull=True).select_related("account__party")
-    for case in cases.order_by("id"):
+    known = _Known.load(as_of)
+    cases = list(
+        CollectionCase.objects.filter(closed_on__isnull=True)
+        .select_related("account__party", "bill")
+        .order_by("id")
+    )
+    for start in range(0, len(cases), CASES_PER_TRANSACTION):
         with transaction.atomic():
-            _work_case(case, as_of, calendar, report)
+            for case in cases[start : start + CASES_PER_TRANSACTION]:
+                _work_case(case, as_of, calendar, report, known)
     return report
 
 
@@ -133,27 +195,31 @@ def _open_cases(as_of: date, report: RunReport) -> None:
         .select_related("account", "bill")
         .order_by("account_id", "due_on", "id")
     )
-    seen: set[int] = set()
+    oldest: dict[int, ReceivableItem] = {}
     for item in past_due:
-        if item.account_id in seen:
-            continue
-        seen.add(item.account_id)
-        existing = CollectionCase.objects.filter(bill=item.bill).first()
-        if existing is not None:  # paid, closed, then reopened by a returned payment
-            existing.closed_on, existing.close_reason = None, ""
-            existing.round += 1
-            existing.stage = Stage.SECOND_NOTICE
-            existing.save()
-        else:
-            CollectionCase.objects.create(account=item.account, bill=item.bill, opened_on=as_of)
-        report.add("opened", item.account)
-
-
-def _state(case: CollectionCase, past_due: Money) -> steps.CaseState:
-    sent = {
-        (notice.kind, notice.round): notice.sent_on
-        for notice in Notice.objects.filter(case=case).only("kind", "round", "sent_on")
+        oldest.setdefault(item.account_id, item)
+    bill_ids = [item.bill_id for item in oldest.values()]
+    earlier = {
+        case.bill_id: case
+        for case in CollectionCase.objects.filter(bill_id__in=bill_ids).order_by("id")
     }
+    fresh = []
+    with transaction.atomic():
+        for item in oldest.values():
+            existing = earlier.get(item.bill_id)
+            if existing is not None:  # paid, closed, then reopened by a returned payment
+                existing.closed_on, existing.close_reason = None, ""
+                existing.round += 1
+                existing.stage = Stage.SECOND_NOTICE
+                existing.save()
+            else:
+                fresh.append(CollectionCase(account=item.account, bill=item.bill, opened_on=as_of))
+            report.add("opened", item.account)
+        CollectionCase.objects.bulk_create(fresh, batch_size=1000)
+
+
+def _state(case: CollectionCase, past_due: Money, known: _Known) -> steps.CaseState:
+    sent = {(kind, round_): sent_on for kind, round_, sent_on in known.notices.get(case.pk, [])}
     second = min((on for (kind, _), on in sent.items() if kind == NoticeKind.SECOND), default=None)
     return steps.CaseState(
         due_on=case.bill.due_date,
@@ -166,10 +232,10 @@ def _state(case: CollectionCase, past_due: Money) -> steps.CaseState:
 
 
 def _work_case(
-    case: CollectionCase, as_of: date, calendar: WorkCalendar, report: RunReport
+    case: CollectionCase, as_of: date, calendar: WorkCalendar, report: RunReport, known: _Known
 ) -> None:
     account = case.account
-    past_due = past_due_amount(account, as_of=as_of)
+    past_due = known.past_due.get(account.pk, Money.zero())
     case.past_due_amount = past_due.amount
     case.reviewed_on = as_of
     if case.stage in (Stage.DISCONNECTED, Stage.RECONNECT_ORDERED):
@@ -180,7 +246,7 @@ def _work_case(
             case.next_step, case.next_step_on = "PAY_TO_RECONNECT", None
         case.save()
         return
-    found = find_protections(case, as_of=as_of)
+    found = find_protections(case, as_of=as_of) if account.pk in known.maybe_protected else []
     case.protected_by = [p.as_dict() for p in found]
     if found:
         report.protections[account.number] = case.protected_by
@@ -199,14 +265,18 @@ def _work_case(
             case.stage = Stage.FINAL_CONTACT
     codes = [p.code for p in found]
     step = steps.next_step(
-        _state(case, past_due), as_of=as_of, terms=terms(), calendar=calendar, protected_by=codes
+        _state(case, past_due, known),
+        as_of=as_of,
+        terms=terms(),
+        calendar=calendar,
+        protected_by=codes,
     )
-    _take(case, step, as_of, report)
+    _take(case, step, as_of, report, known)
     if case.stage == Stage.DISCONNECT_ORDERED:
         case.next_step, case.next_step_on = "DISCONNECT_IN_FIELD", as_of
     elif case.closed_on is None:
         shown = steps.next_step(
-            _state(case, past_due),
+            _state(case, past_due, known),
             as_of=as_of,
             terms=terms(),
             calendar=calendar,
@@ -216,7 +286,9 @@ def _work_case(
     case.save()
 
 
-def _take(case: CollectionCase, step: steps.Step, as_of: date, report: RunReport) -> None:
+def _take(
+    case: CollectionCase, step: steps.Step, as_of: date, report: RunReport, known: _Known
+) -> None:
     account = case.account
     if step.action == steps.CLOSE:
         case.stage, case.closed_on = Stage.CLOSED, as_of
@@ -231,23 +303,23 @@ def _take(case: CollectionCase, step: steps.Step, as_of: date, report: RunReport
         return
     elif step.action == steps.SECOND_NOTICE:
         pay_by = as_of + timedelta(days=terms().second_notice_pay_within_days)
-        if _send(case, NoticeKind.SECOND, as_of, pay_by=pay_by):
-            report.add("second_notices", account)
+        if _send(case, NoticeKind.SECOND, as_of, known, pay_by=pay_by):
+            report.add("second_notices", account, case.past_due_amount)
         case.stage = Stage.SECOND_NOTICE
     elif step.action in (steps.DISCONNECT_NOTICE, steps.RENEW_NOTICE):
         if step.action == steps.RENEW_NOTICE:
             case.round += 1
         case.disconnect_on = step.disconnect_on
-        if _send(case, NoticeKind.DISCONNECT, as_of):
-            report.add("disconnect_notices", account)
-            third = ThirdPartyContact.objects.filter(account=account, active=True).first()
-            if third is not None and _send(case, NoticeKind.THIRD_PARTY, as_of, third=third):
-                report.add("third_party_notices", account)
+        if _send(case, NoticeKind.DISCONNECT, as_of, known):
+            report.add("disconnect_notices", account, case.past_due_amount)
+            third = known.third_parties.get(account.pk)
+            if third is not None and _send(case, NoticeKind.THIRD_PARTY, as_of, known, third=third):
+                report.add("third_party_notices", account, case.past_due_amount)
         case.stage = Stage.DISCONNECT_NOTICE
     elif step.action == steps.FINAL_CONTACT:
         case.disconnect_on = step.disconnect_on
-        if _send(case, NoticeKind.FINAL_CONTACT, as_of):
-            report.add("final_contacts", account)
+        if _send(case, NoticeKind.FINAL_CONTACT, as_of, known):
+            report.add("final_contacts", account, case.past_due_amount)
         case.stage = Stage.FINAL_CONTACT
     elif step.action == steps.DISCONNECT:
         if ServiceOrder.objects.filter(
@@ -262,19 +334,21 @@ def _take(case: CollectionCase, step: steps.Step, as_of: date, report: RunReport
             case=case,
         )
         case.stage = Stage.DISCONNECT_ORDERED
-        report.add("disconnect_orders", account)
+        report.add("disconnect_orders", account, case.past_due_amount)
 
 
 def _send(
     case: CollectionCase,
     kind: str,
     on: date,
+    known: _Known,
     *,
     pay_by: date | None = None,
     third: ThirdPartyContact | None = None,
 ) -> bool:
     """Record and render a notice once per case, kind and round; False if already sent."""
-    if Notice.objects.filter(case=case, kind=kind, round=case.round).exists():
+    sent = known.notices[case.pk]
+    if any(k == kind and r == case.round for k, r, _ in sent):
         return False
     account = case.account
     language = account.language
@@ -318,8 +392,9 @@ def _send(
                 method=method,
                 pdf=pdf,
             )
-    except IntegrityError:
+    except IntegrityError:  # another run sent it meanwhile
         return False
+    sent.append((kind, case.round, on))
     return True
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 import holidays
 from django.db import transaction
+from django.db.models import QuerySet
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.models import Bill
@@ -185,6 +187,22 @@ def active_hold(account: Account, as_of: date) -> CoopHold | None:
         ):
             return hold
     return None
+
+
+def maybe_protected(accounts: QuerySet[Any, Any], as_of: date) -> set[int]:
+    """Of ``accounts`` (a query of account ids), those with anything on record that could
+    protect them as of ``as_of``; :func:`find_protections` finds none for the others (every
+    protection in ``rules.protections`` needs one of these records)."""
+    found: set[int] = set()
+    for records in (
+        MedicalCertificate.objects.filter(received_on__lte=as_of),
+        Agreement.objects.filter(status=AgreementStatus.KEPT, made_on__lte=as_of),
+        Dispute.objects.filter(status=DisputeStatus.INVESTIGATING, opened_on__lte=as_of),
+        CoopHold.objects.filter(placed_on__lte=as_of),
+        LiheapQualification.objects.filter(qualified_on__lte=as_of),
+    ):
+        found.update(records.filter(account_id__in=accounts).values_list("account_id", flat=True))
+    return found
 
 
 def find_protections(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -63,6 +63,10 @@ class ImportResult:
     already: int = 0
     matched_amount: Decimal = Decimal("0.00")
     suspense_amount: Decimal = Decimal("0.00")
+    #: (account number, amount) of each payment posted, in file order
+    payments: list[tuple[str, Decimal]] = field(default_factory=list)
+    #: (line, amount, reason) of each item held in suspense
+    held: list[tuple[int, Decimal, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -139,8 +143,11 @@ def import_lockbox_file(
     name: str,
     file_format: str | None = None,
     progress: Callable[[int], None] | None = None,
+    today: date | None = None,
 ) -> ImportResult:
-    """Import a lockbox CSV or BAI2 file: refuse it whole, or post every item once."""
+    """Import a lockbox CSV or BAI2 file: refuse it whole, or post every item once.
+    With ``today``, a file whose deposit date is after it is refused (payments are never
+    dated a day that has not come)."""
     sha256 = hashlib.sha256(content).hexdigest()
     previous = LockboxFile.objects.filter(sha256=sha256).first()
     if previous is not None:
@@ -149,6 +156,12 @@ def import_lockbox_file(
         parsed = parse_file(content, file_format=file_format)
     except LockboxFileError as error:
         raise RuleViolation(f"{name}: {error}", field="file") from error
+    if today is not None and parsed.deposit_date > today:
+        raise RuleViolation(
+            f"{name}: deposit date {parsed.deposit_date} is after today ({today}): "
+            "payments are not posted for a day that has not come",
+            field="file",
+        )
     try:
         return _post_file(parsed, name=name, sha256=sha256, progress=progress)
     except LockboxFileError as error:
@@ -266,6 +279,12 @@ def _post_file(
         already=already,
         matched_amount=sum((p.amount for p in new_payments), Decimal("0.00")),
         suspense_amount=sum((i.amount for i in held_items), Decimal("0.00")),
+        payments=[
+            (draft.account_number, draft.amount)
+            for draft, result in zip(drafts, posted, strict=True)
+            if result.created
+        ],
+        held=[(i.line, i.amount, i.reason) for i in held_items],
     )
 
 

@@ -20,6 +20,7 @@ from coopcis.apps.billing.models import (
     LocationTax,
     RiderFactor,
 )
+from coopcis.apps.billing.runs import list_runs
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
 
@@ -78,6 +79,16 @@ class Command(CoopCommand):
         cycle.add_argument("number", type=int)
         cycle.add_argument("--read-day", type=int, required=True)
         cycle.add_argument("--bill-lag", type=int, default=3)
+        runs = sub.add_parser(
+            "runs",
+            help="bill runs, newest first, with their state",
+            description="Bill runs, newest first: RUNNING, FINISHED, or INTERRUPTED (killed or "
+            "stopped midway; the next run of the month bills the rest and is named as the run "
+            "that finished it). Counts of an unfinished run are what it committed.",
+        )
+        runs.add_argument("--period", help="only this billing month YYYY-MM")
+        runs.add_argument("--limit", type=int, default=50)
+        runs.add_argument("--json", action="store_true")
         issues = sub.add_parser("issues", help="what a bill run skipped, and why")
         issues.add_argument("--run", type=int, help="bill run id (default: the latest)")
         issues.add_argument("--json", action="store_true")
@@ -130,6 +141,25 @@ class Command(CoopCommand):
         self.stdout.write(
             f"Cycle {options['number']}: read on day {options['read_day']}, bill {options['bill_lag']} days later"
         )
+
+    def _runs(self, options: dict[str, Any]) -> None:
+        period = _month(options["period"]) if options["period"] else None
+        rows = list_runs(period=period, limit=options["limit"])
+        if options["json"]:
+            self.stdout.write(json.dumps({"runs": [row.as_json() for row in rows]}))
+            return
+        if not rows:
+            self.stdout.write("No bill runs.")
+            return
+        for row in rows:
+            cycle = f"cycle {row.cycle}" if row.cycle is not None else "all cycles"
+            started = timezone.localtime(row.started_at)
+            finished = f", finished by run {row.finished_by}" if row.finished_by is not None else ""
+            self.stdout.write(
+                f"  run {row.run_id:>5} {row.period} {cycle:<10} {row.status:<11} "
+                f"started {started:%Y-%m-%d %H:%M}  billed {row.billed}, held {row.held}, "
+                f"skipped {row.skipped}, ${row.total_amount:,.2f}{finished}"
+            )
 
     def _issues(self, options: dict[str, Any]) -> None:
         run = (

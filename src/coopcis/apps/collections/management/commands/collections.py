@@ -1,6 +1,7 @@
 """``coopcis collections``: the daily job and what staff record.
 
-``run --as-of DATE [--json]`` is the daily job; the other subcommands record a protection,
+``run --as-of DATE [--dry-run] [--json]`` is the daily job (``--as-of`` may not be after
+today: :mod:`coopcis.site.jobs`); the other subcommands record a protection,
 an agreement or a third party, create and complete field orders, and write a notice PDF.
 """
 
@@ -21,6 +22,13 @@ from coopcis.apps.collections.run import run_collections
 from coopcis.apps.members.models import Account
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import (
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+)
 
 
 def day(text: str) -> date:
@@ -49,8 +57,15 @@ class Command(CoopCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        run = sub.add_parser("run", help="the daily job")
-        run.add_argument("--as-of", required=True, type=day)
+        run = sub.add_parser(
+            "run",
+            help="the daily job",
+            description="The daily collections job: notices, protections and service orders "
+            "due on --as-of. --as-of may not be after today (America/Denver): notices and "
+            "orders for a day that has not come would act on arrears that do not exist yet.",
+        )
+        add_date_option(run, "--as-of", help="the day the job runs for")
+        add_dry_run_option(run)
         run.add_argument("--json", action="store_true")
         status = sub.add_parser("status", help="an account's case, next step and notices")
         status.add_argument("account")
@@ -115,15 +130,22 @@ class Command(CoopCommand):
         getattr(self, "_" + options["action"].replace("-", "_"))(options)
 
     def _run(self, options: dict[str, Any]) -> None:
-        report = run_collections(as_of=options["as_of"])
+        with dry_run(options["dry_run"]):
+            report = run_collections(as_of=options["as_of"])
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_json()))
+            self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
             return
         data = report.as_json()
+        if options["dry_run"]:
+            self.stdout.write(dry_run_heading(True))
         self.stdout.write(f"Collections as of {data['as_of']}")
         for name, count in data["counts"].items():  # type: ignore[attr-defined]
             if count:
-                accounts = ", ".join(data["accounts"][name])  # type: ignore[index]
+                amounts = data["amounts"].get(name, {})  # type: ignore[attr-defined]
+                accounts = ", ".join(
+                    f"{number} (${amounts[number]})" if number in amounts else number
+                    for number in data["accounts"][name]  # type: ignore[index]
+                )
                 self.stdout.write(f"  {name:<20} {count:>5}  {accounts}")
         for number, found in data["protections"].items():  # type: ignore[attr-defined]
             for protection in found:

@@ -1,6 +1,7 @@
 """``coopcis deposits``: members' security deposits (SEC Rule No. 4).
 
-``review --as-of DATE [--json]`` is the daily job (anniversary interest, refunds, deferrals,
+``review --as-of DATE [--dry-run] [--json]`` is the daily job (``--as-of`` may not be
+after today: :mod:`coopcis.site.jobs`) (anniversary interest, refunds, deferrals,
 unclaimed refunds); the others decide, take, receipt and refund deposits and keep the
 commission's interest rate table.
 """
@@ -19,6 +20,13 @@ from coopcis.apps.credit import services
 from coopcis.apps.credit.models import CreditDecision, Deposit
 from coopcis.apps.members.models import Account
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import (
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+)
 
 
 def day(text: str) -> date:
@@ -35,13 +43,33 @@ def number(text: str) -> Decimal:
         raise CommandError(f"not a number: {text!r}") from None
 
 
+MONEY_KEYS = {"amount", "interest", "credited", "check", "kept_as_credit"}
+
+
+def _detail(row: str | dict[str, str]) -> str:
+    """One line of a review list: an account number, or its fields (amounts with $)."""
+    if isinstance(row, str):
+        return row
+    return " ".join(
+        f"{key.replace('_', ' ')} " + (f"${Decimal(value):.2f}" if key in MONEY_KEYS else value)
+        for key, value in row.items()
+    )
+
+
 class Command(CoopCommand):
     help = "Security deposits: decide, take, receipt, review on anniversaries, refund."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        review = sub.add_parser("review", help="the daily anniversary review")
-        review.add_argument("--as-of", required=True, type=day)
+        review = sub.add_parser(
+            "review",
+            help="the daily anniversary review",
+            description="The daily deposit job as of --as-of: interest, refunds, deferrals, "
+            "unclaimed refunds. --as-of may not be after today (America/Denver): interest and "
+            "refunds for an anniversary that has not come would be posted early.",
+        )
+        add_date_option(review, "--as-of", help="the day the review runs for")
+        add_dry_run_option(review)
         review.add_argument("--json", action="store_true")
         decide = sub.add_parser("decide", help="decide whether a deposit is required")
         decide.add_argument("account")
@@ -79,13 +107,19 @@ class Command(CoopCommand):
         getattr(self, "_" + options["action"])(options)
 
     def _review(self, options: dict[str, Any]) -> None:
-        report = services.review_deposits(as_of=options["as_of"]).as_json()
+        with dry_run(options["dry_run"]):
+            report = services.review_deposits(as_of=options["as_of"]).as_json()
         if options["json"]:
-            self.stdout.write(json.dumps(report))
+            self.stdout.write(json.dumps(report | dry_run_mark(options["dry_run"])))
             return
+        if options["dry_run"]:
+            self.stdout.write(dry_run_heading(True))
         self.stdout.write(f"Deposit review as of {report['as_of']}")
         for name, count in report["counts"].items():  # type: ignore[attr-defined]
             self.stdout.write(f"  {name:<18} {count:>5}")
+            if options["dry_run"] and name != "unclaimed":
+                for row in report[name]:  # type: ignore[attr-defined]
+                    self.stdout.write(f"    {_detail(row)}")
         for row in report["unclaimed"]:  # type: ignore[attr-defined]
             self.stdout.write(
                 f"  unclaimed {row['account']} {row['name']} ${row['amount']} ({row['why']})"

@@ -5,13 +5,15 @@
         --holder "ANA GARCIA" --day 3 --signed-on 2026-10-01
     coopcis ach enroll ACCOUNT ... --proven-on 2024-05-08 --proof "old CIS prenote log"
     coopcis ach import-mandates MANDATES.csv   (mandates the previous system already proved)
-    coopcis ach draft --date 2026-11-03 --out nov03.ach
+    coopcis ach draft --date 2026-11-03 --out nov03.ach [--dry-run]
     coopcis ach sent FILE_ID
     coopcis ach returns RETURNS_FILE [--on 2026-11-06]
     coopcis ach returned-check PAYMENT_ID --on 2026-11-06 [--reason "NSF"]
-    coopcis ach late-fees --as-of 2026-11-15 [--json]
+    coopcis ach late-fees --as-of 2026-11-15 [--dry-run] [--json]
 
-Rules: docs/domain/bank-draft.md.
+Rules: docs/domain/bank-draft.md. No date option may be after today
+(:mod:`coopcis.site.jobs`), except ``draft --date``, which may name the next draft day: the
+file is made ahead and sent one business day before the effective date.
 """
 
 from __future__ import annotations
@@ -43,6 +45,32 @@ from coopcis.apps.payments.models import Payment
 from coopcis.apps.payments.returned_checks import return_check
 from coopcis.core.money import Money
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import add_date_option, add_dry_run_option, dry_run, dry_run_heading
+
+DRAFT_DAYS = (3, 25)
+
+DRAFT_HELP = (
+    "Write the NACHA file for the draft of the 3rd or the 25th and post its payments "
+    "(dated the effective date, as the bank will settle them). --date is the draft day, and "
+    "is the one date in these jobs that may be after today: the file is made ahead and "
+    "sent one business day before the effective date. It may be the next draft day (the "
+    "first 3rd or 25th from today) and no later: charges billed after the file is made are "
+    "not in it, so a file made further ahead would miss a whole cycle's bills."
+)
+
+
+def next_draft_day(on: date) -> date:
+    """The first draft day (the 3rd or the 25th) on or after ``on``."""
+    for day in DRAFT_DAYS:
+        if on.day <= day:
+            return on.replace(day=day)
+    year, month = (on.year + 1, 1) if on.month == 12 else (on.year, on.month + 1)
+    return date(year, month, DRAFT_DAYS[0])
+
+
+def next_draft_day_only(day: date, today: date) -> str | None:
+    """A future ``--date`` is allowed when it is the next draft day."""
+    return "the next draft day, made ahead" if day == next_draft_day(today) else None
 
 
 def _date(text: str) -> date:
@@ -93,24 +121,40 @@ class Command(CoopCommand):
         )
         imported.add_argument("file", type=Path)
 
-        draft = sub.add_parser("draft", help="write the NACHA file for the 3rd or the 25th")
-        draft.add_argument("--date", type=_date, required=True)
+        draft = sub.add_parser(
+            "draft", help="write the NACHA file for the 3rd or the 25th", description=DRAFT_HELP
+        )
+        add_date_option(
+            draft,
+            "--date",
+            help="the draft day (3rd or 25th); after today only if it is the next draft day",
+            allow_future=next_draft_day_only,
+        )
         draft.add_argument("--out", type=Path, required=True)
+        add_dry_run_option(draft)
 
         sent = sub.add_parser("sent", help="record that a file went to the bank")
         sent.add_argument("file_id", type=int)
 
         returns = sub.add_parser("returns", help="post an ACH returns file from the bank")
         returns.add_argument("file", type=Path)
-        returns.add_argument("--on", type=_date, help="posting date (default today)")
+        add_date_option(
+            returns, "--on", help="posting date (default today)", required=False, default=None
+        )
 
         check = sub.add_parser("returned-check", help="post a check the bank returned")
         check.add_argument("payment_id", type=int)
-        check.add_argument("--on", type=_date, required=True)
+        add_date_option(check, "--on", help="the day the bank returned it")
         check.add_argument("--reason", default="")
 
-        late = sub.add_parser("late-fees", help="charge this month's late fees")
-        late.add_argument("--as-of", type=_date, required=True)
+        late = sub.add_parser(
+            "late-fees",
+            help="charge this month's late fees",
+            description="Charge the month's late fees on balances past due before --as-of. "
+            "--as-of may not be after today (America/Denver): fees are posted on that day.",
+        )
+        add_date_option(late, "--as-of", help="the day the fees are charged")
+        add_dry_run_option(late)
         late.add_argument("--json", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> None:
@@ -191,24 +235,33 @@ class Command(CoopCommand):
         out: Path = options["out"]
         if out.exists():
             raise CommandError(f"{out} exists: choose a new file name")
-        with transaction.atomic():
+        rehearsal = options["dry_run"]
+        with dry_run(rehearsal), transaction.atomic():
             run = make_draft_file(
                 draft_on=draft_on,
                 created_at=timezone.localtime(),
                 holidays=fed_holidays(draft_on.year),
             )
+            if rehearsal:
+                self.stdout.write(dry_run_heading(True))
             if run.file is None:
                 self.stdout.write(
                     f"Nothing to draft for {draft_on}: no prenote pending, no account due"
                 )
                 return
-            partial = out.with_name(f".{out.name}.partial")
-            partial.write_text(run.file.text, encoding="ascii")
-            os.replace(partial, out)
+            if rehearsal:
+                for entry in run.file.entries.select_related("account").order_by("id"):  # type: ignore[attr-defined]
+                    kind = "prenote" if entry.prenote else f"debit ${entry.amount}"
+                    self.stdout.write(f"  {entry.account.number}: {kind}")
+            else:
+                partial = out.with_name(f".{out.name}.partial")
+                partial.write_text(run.file.text, encoding="ascii")
+                os.replace(partial, out)
+        target = f"would go to {out} (not written)" if rehearsal else f"-> {out}"
         self.stdout.write(
             f"ACH file {run.file.pk} for the draft of {draft_on}: effective "
             f"{run.schedule.effective_on}, send by {run.schedule.send_on}; {run.prenotes} "
-            f"prenotes, {run.debits} debits, ${_dollars(run.file.total_cents)} -> {out} "
+            f"prenotes, {run.debits} debits, ${_dollars(run.file.total_cents)} {target} "
             f"(sha256 {run.file.sha256[:12]})"
         )
 
@@ -241,7 +294,10 @@ class Command(CoopCommand):
         self.stdout.write(f"Returned check on account {payment.account.number}: {'; '.join(done)}")
 
     def _late_fees(self, options: dict[str, Any]) -> None:
-        fees = charge_late_fees(as_of=options["as_of"])
+        with dry_run(options["dry_run"]):
+            fees = charge_late_fees(as_of=options["as_of"])
+        if options["dry_run"] and not options["json"]:
+            self.stdout.write(dry_run_heading(True))
         if options["json"]:
             rows = [
                 {

@@ -22,15 +22,18 @@ from coopcis.apps.payments.lockbox.importing import (
 )
 from coopcis.apps.payments.lockbox.models import SuspenseItem, SuspenseStatus
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import (
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+    today,
+)
 
 
-def _date(text: str | None) -> date:
-    if text is None:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
+def _date(day: date | None) -> date:
+    return timezone.localdate() if day is None else day
 
 
 #: A file this large changes the tables' statistics: refresh them on PostgreSQL, so the
@@ -66,9 +69,16 @@ class Command(CoopCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("import", help="import a lockbox CSV or bank BAI2 file")
+        load = sub.add_parser(
+            "import",
+            help="import a lockbox CSV or bank BAI2 file",
+            description="Post a lockbox or bank file's payments. A file whose deposit date is "
+            "after today (America/Denver) is refused: payments are not dated a day that has "
+            "not come.",
+        )
         load.add_argument("file")
         load.add_argument("--format", choices=["csv", "bai2"], help="default: from the content")
+        add_dry_run_option(load)
         load.add_argument("--json", action="store_true")
         load.add_argument("--no-progress", action="store_true", help="no progress bar")
         queue = sub.add_parser("suspense", help="remittances that matched no account")
@@ -78,11 +88,13 @@ class Command(CoopCommand):
         resolve.add_argument("item", type=int)
         resolve.add_argument("--account", required=True)
         resolve.add_argument("--note", required=True)
-        resolve.add_argument("--on", help="YYYY-MM-DD to post the transfer (default today)")
+        add_date_option(
+            resolve, "--on", help="day to post the transfer (default today)", required=False
+        )
         refund = sub.add_parser("refund", help="return a suspense item to its remitter")
         refund.add_argument("item", type=int)
         refund.add_argument("--note", required=True)
-        refund.add_argument("--on", help="YYYY-MM-DD of the refund (default today)")
+        add_date_option(refund, "--on", help="day of the refund (default today)", required=False)
 
     def run(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -99,22 +111,39 @@ class Command(CoopCommand):
             file=sys.stderr,
             disable=options["no_progress"] or None,
         )
+        rehearsal = options["dry_run"]
         try:
-            result = import_lockbox_file(
-                content=content,
-                name=path.name,
-                file_format=options["format"],
-                progress=bar.update,
-            )
+            with dry_run(rehearsal):
+                result = import_lockbox_file(
+                    content=content,
+                    name=path.name,
+                    file_format=options["format"],
+                    progress=bar.update,
+                    today=today(),
+                )
         finally:
             bar.close()
         seconds = time.perf_counter() - started
-        if not result.duplicate and result.file.item_count >= ANALYZE_AFTER:
+        if not rehearsal and not result.duplicate and result.file.item_count >= ANALYZE_AFTER:
             _analyze()
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_json() | {"seconds": round(seconds, 2)}))
+            extra: dict[str, object] = {"seconds": round(seconds, 2), **dry_run_mark(rehearsal)}
+            if rehearsal:
+                extra["payments"] = [
+                    [number, f"{amount:.2f}"] for number, amount in result.payments
+                ]
+                extra["suspense_items"] = [
+                    [line, f"{amount:.2f}", reason] for line, amount, reason in result.held
+                ]
+            self.stdout.write(json.dumps(result.as_json() | extra))
             return
         record = result.file
+        if rehearsal:
+            self.stdout.write(dry_run_heading(True))
+            for number, amount in result.payments:
+                self.stdout.write(f"  payment {number} ${amount:,.2f}")
+            for line, amount, reason in result.held:
+                self.stdout.write(f"  suspense line {line} ${amount:,.2f}: {reason}")
         if result.duplicate:
             self.stdout.write(
                 f"{path.name}: already imported as file {record.pk} on "

@@ -6,29 +6,41 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from coopcis.apps.payments.reconciliation import deposit_report
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import (
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+)
 
 
 class Command(CoopCommand):
-    help = "Daily deposit report by channel and tender, tied to GL cash and the bank's files."
+    help = (
+        "Daily deposit report by channel and tender, tied to GL cash and the bank's files. "
+        "--date may not be after today (America/Denver): a day that has not come has no "
+        "deposits to tie. The report only reads; --dry-run is accepted like every job's."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", required=True, help="YYYY-MM-DD")
+        add_date_option(parser, "--date", help="the day whose deposits are tied out")
+        add_dry_run_option(parser)
         parser.add_argument("--json", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> None:
-        try:
-            day = date.fromisoformat(options["date"])
-        except ValueError:
-            raise CommandError(f"not a date (YYYY-MM-DD): {options['date']!r}") from None
-        report = deposit_report(day=day)
+        day: date = options["date"]
+        with dry_run(options["dry_run"]):
+            report = deposit_report(day=day)
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_json()))
+            self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
             return
         out = self.stdout.write
+        if options["dry_run"]:
+            out(dry_run_heading(True))
         out(f"Deposits for {day}")
         out("Received by channel and tender")
         for row in report.received:
