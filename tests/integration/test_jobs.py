@@ -50,6 +50,11 @@ def test_today_is_the_co_ops_day_and_tests_can_freeze_it(monkeypatch):
             "2026-12-07",
         ),
         (["lockbox", "refund", "1", "--note", "n", "--on", "2026-12-07"], "--on", "2026-12-07"),
+        (["deposits", "take", "1", "--amount", "1", "--on", "2026-12-07"], "--on", "2026-12-07"),
+        (["deposits", "refund", "1", "--on", "2026-12-07"], "--on", "2026-12-07"),
+        (["deposits", "excess", "1", "--on", "2026-12-07"], "--on", "2026-12-07"),
+        (["collections", "complete", "1", "--on", "2026-12-07"], "--on", "2026-12-07"),
+        (["billing", "cancel", "1", "--reason", "r", "--on", "2026-12-07"], "--on", "2026-12-07"),
     ],
 )
 def test_a_date_after_today_is_refused_in_one_line_naming_the_option(

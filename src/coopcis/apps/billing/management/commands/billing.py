@@ -23,6 +23,7 @@ from coopcis.apps.billing.models import (
 from coopcis.apps.billing.runs import list_runs
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import add_date_option
 
 
 def _decimal(text: str, name: str) -> Decimal:
@@ -101,7 +102,7 @@ class Command(CoopCommand):
         cancel = sub.add_parser("cancel", help="cancel a bill (reversing entry), optionally rebill")
         cancel.add_argument("bill", type=int)
         cancel.add_argument("--reason", required=True)
-        cancel.add_argument("--on", help="YYYY-MM-DD of the reversal (default today)")
+        add_date_option(cancel, "--on", help="day of the reversal (default today)", required=False)
         cancel.add_argument("--rebill", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> None:
@@ -220,7 +221,9 @@ class Command(CoopCommand):
 
     def _cancel(self, options: dict[str, Any]) -> None:
         bill = cancel_bill(
-            bill=_bill(options["bill"]), reason=options["reason"], on=_date(options["on"])
+            bill=_bill(options["bill"]),
+            reason=options["reason"],
+            on=options["on"] or timezone.localdate(),
         )
         self.stdout.write(f"Cancelled bill {bill.number}")
         if options["rebill"]:

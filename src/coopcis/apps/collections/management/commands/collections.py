@@ -118,7 +118,7 @@ class Command(CoopCommand):
         order.add_argument("--at", help="local time HH:MM (after hours carries that fee)")
         complete = sub.add_parser("complete", help="the field completed an order")
         complete.add_argument("order", type=int)
-        complete.add_argument("--on", required=True, type=day)
+        add_date_option(complete, "--on", help="the day the field completed it")
         complete.add_argument(
             "--no-fee", action="store_true", help="meter accurate/fault not the member's"
         )
