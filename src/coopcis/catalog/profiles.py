@@ -15,7 +15,9 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
+from coopcis.core.payments.ceilings import read_ceilings
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
@@ -82,6 +84,8 @@ class CoOpProfile:
     payment_oldest_first: bool = True
     #: Collection and field-order parameters (``[collections]``; read by apps.collections).
     collections: dict[str, object] = field(default_factory=dict)
+    #: The largest single payment by channel and tender (``[payment_ceilings]``).
+    payment_ceilings: dict[str, Money] = field(default_factory=dict)
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -135,9 +139,12 @@ def load_profile(code: str) -> CoOpProfile:
             payment_order=tuple(data["payment_application"]["order"]),
             payment_oldest_first=bool(data["payment_application"]["oldest_first"]),
             collections=dict(data.get("collections", {})),
+            payment_ceilings=read_ceilings(data.get("payment_ceilings", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None
+    except RuleViolation as violation:
+        raise ProfileError(f"profile {code}: {violation}") from None
 
 
 def active_profile() -> CoOpProfile:

@@ -8,8 +8,11 @@ point their rule says so, e.g. once per bill line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from coopcis.core.errors import RuleViolation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -139,6 +142,93 @@ class Money:
 
 
 _ZERO_MONEY = Money(ZERO)
+
+#: The largest amount any column for booked money holds (``max_digits=12, decimal_places=2``):
+#: no amount typed anywhere may exceed it, whatever ceiling a channel sets.
+LARGEST_AMOUNT = Money(Decimal("9999999999.99"))
+
+# ASCII digits only ([0-9], never \d, which also matches Arabic-Indic and other digits).
+_PLAIN = re.compile(r"(?P<sign>[-+]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_GROUPED = re.compile(r"(?P<sign>[-+]?)(?P<number>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)")
+_LONGEST_TEXT = 40
+
+
+class AmountError(RuleViolation):
+    """Text that is not an amount of money this field takes; ``field`` names the input."""
+
+
+def parse_amount(
+    text: object,
+    *,
+    field: str,
+    allow_negative: bool = False,
+    allow_grouping: bool = False,
+    maximum: Money = LARGEST_AMOUNT,
+) -> Money:
+    """The one reading of an amount that a person or a machine typed (forms, CLI, API, files).
+
+    Accepted: ASCII digits with at most two decimals (``54.20``, ``54.2``, ``54``, ``.50``);
+    ``-`` only where a credit is allowed (``allow_negative``); thousands separators
+    (``1,234.56``) and a leading ``$`` only where people type (``allow_grouping``: forms).
+    Refused, naming ``field``: exponents (``1e3``), non-ASCII digits (``١٢``), infinities and
+    NaN, more than two decimals (``10.001``: the input is never rounded, a cent is the
+    smallest amount the co-op books), and anything above ``maximum`` in size. Nothing is
+    rounded, so the Money returned is exactly what was typed.
+    """
+    number = _parse_number(
+        text, field=field, places=2, allow_grouping=allow_grouping, allow_sign=allow_negative
+    )
+    if abs(number) > maximum.amount:
+        raise AmountError(f"more than the most this takes ({maximum.formatted()})", field=field)
+    return Money(number)
+
+
+def parse_decimal(text: object, *, field: str, places: int, largest: Decimal) -> Decimal:
+    """A plain decimal number typed by a person or machine (a latitude, a kW figure), by the
+    rules of :func:`parse_amount`: ASCII digits, a sign, at most ``places`` decimals, no
+    exponent, no separators, at most ``largest`` in size."""
+    number = _parse_number(text, field=field, places=places, allow_grouping=False, allow_sign=True)
+    if abs(number) > largest:
+        raise AmountError(f"at most {largest} in size", field=field)
+    return number
+
+
+def _parse_number(
+    text: object, *, field: str, places: int, allow_grouping: bool, allow_sign: bool
+) -> Decimal:
+    if not isinstance(text, str):
+        raise AmountError(f"must be text, not {type(text).__name__}", field=field)
+    cleaned = text.strip()
+    if not cleaned:
+        raise AmountError("required: a number such as 54.20", field=field)
+    if len(cleaned) > _LONGEST_TEXT:
+        raise AmountError(f"too long to be a number: {cleaned[:20] + '...'!r}", field=field)
+    shown = cleaned
+    if allow_grouping:
+        cleaned = re.sub(r"^([-+]?)\$", r"\1", cleaned)
+    match = _PLAIN.fullmatch(cleaned) or (allow_grouping and _GROUPED.fullmatch(cleaned))
+    if not match:
+        raise AmountError(_why_not(cleaned, shown, allow_grouping), field=field)
+    if match["sign"] and not allow_sign:
+        problem = "must not be negative" if match["sign"] == "-" else "no sign here"
+        raise AmountError(f"{problem}: {shown!r}", field=field)
+    digits = match["number"].replace(",", "")
+    if "." in digits and len(digits.split(".")[1]) > places:
+        what = "at most two decimals (whole cents)" if places == 2 else f"at most {places} decimals"
+        raise AmountError(f"{what}: {shown!r}", field=field)
+    number = Decimal(digits.rstrip(".") or "0")
+    return -number if match["sign"] == "-" else number
+
+
+def _why_not(cleaned: str, shown: str, allow_grouping: bool) -> str:
+    """The plainest reason the text is not an amount, for the person who typed it."""
+    if any(character.isdigit() and not character.isascii() for character in cleaned):
+        return f"use the digits 0-9: {shown!r}"
+    if re.search(r"[0-9.][eE][-+]?[0-9]", cleaned):
+        return f"write the amount in full, without an exponent: {shown!r}"
+    if "," in cleaned and not allow_grouping:
+        return f"no thousands separators: {shown!r}"
+    return f"not an amount: {shown!r}"
 
 
 def total(amounts: list[Money]) -> Money:

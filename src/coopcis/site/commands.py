@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coopcis.apps.audit.context import acting_as
 from coopcis.core.errors import RuleViolation
+from coopcis.core.money import AmountError, parse_amount
 
 
 def _one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
@@ -81,3 +83,12 @@ class CoopCommand(BaseCommand):
 
     def run(self, *args: Any, **options: Any) -> str | None:
         raise NotImplementedError
+
+
+def amount(text: str) -> Decimal:
+    """An ``--amount``-style argument, read by the core's one money parser (whole cents, no
+    exponent, no separators); argparse names the option in the one-line error."""
+    try:
+        return parse_amount(text, field="amount").amount
+    except AmountError as refused:
+        raise argparse.ArgumentTypeError(refused.message) from None

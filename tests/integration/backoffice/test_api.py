@@ -103,6 +103,7 @@ def test_patch_updates_the_account(client_as, maria):
         ({"billing_cycle": "often"}, "billing_cycle", "“often” value must be an integer."),
         ("{not json", "__all__", "the body is not valid JSON"),
         ("[1, 2]", "__all__", "the body must be a JSON object"),
+        ("[" * 100_000, "__all__", "the body is nested too deeply"),
     ],
 )
 def test_patch_refusals_name_the_field_and_write_nothing(client_as, maria, body, field, message):
@@ -167,6 +168,29 @@ def test_post_application_for_a_new_party_at_a_new_premise(client_as):
         ({"rate_class": "HOUSE"}, "rate_class", "not one of"),
         ({"tariff_code": "sec-99"}, "tariff_code", "unknown tariff 'sec-99'"),
         ({"party_id": 1}, "party", "give either an existing party or a new one"),
+        ({"deposit_amount": "1e3"}, "deposit_amount", "write the amount in full"),
+        ({"deposit_amount": "10000000000.00"}, "deposit_amount", "more than the most"),
+        ({"deposit_amount": 150.5}, "deposit_amount", "send money as a string"),
+        (
+            {"premise": {**APPLICATION["premise"], "latitude": "1e309"}},
+            "premise.latitude",
+            "write the amount in full, without an exponent",
+        ),
+        (
+            {"premise": {**APPLICATION["premise"], "latitude": 1e309}},
+            "premise.latitude",
+            "not an amount: 'inf'",
+        ),
+        (
+            {"premise": {**APPLICATION["premise"], "longitude": "-181"}},
+            "premise.longitude",
+            "at most 180 in size",
+        ),
+        (
+            {"premise": {**APPLICATION["premise"], "latitude": "32.1234567"}},
+            "premise.latitude",
+            "at most 6 decimals",
+        ),
     ],
 )
 def test_post_application_refusals_name_the_field_and_write_nothing(

@@ -98,7 +98,7 @@ def test_an_existing_party_applies_for_an_existing_premise(client_as, maria):
         ("premise_state", "ZZ", "premise_state", "not a US state code: 'ZZ'"),
         ("tariff_code", "ocec-nope", "tariff_code", "unknown tariff 'ocec-nope'"),
         ("requested_on", "2024-04-01", "requested_on", "service cannot be wanted before"),
-        ("deposit_amount", "-5", "deposit_amount", "a deposit must be more than zero"),
+        ("deposit_amount", "-5", "deposit_amount", "must not be negative: '-5'"),
         ("party_last_name", "", "party_last_name", "a person needs a last name"),
     ],
 )

@@ -226,9 +226,7 @@ def test_a_bill_for_nothing_is_refused_and_writes_nothing(client_as, home):
         url(home, "bill/"), {"amount": "0.00", "on": "2026-11-13"}
     )
 
-    assert field_errors(response, "amount") == [
-        "Ensure this value is greater than or equal to 0.01."
-    ]
+    assert field_errors(response, "amount") == ["at least $0.01"]
     assert Deposit.objects.count() == 0
     assert not ReceivableItem.objects.filter(category=ItemCategory.DEPOSIT).exists()
 

@@ -38,14 +38,15 @@ def steps_for(reports: dict[date, dict], number: str) -> dict[str, list[date]]:
 
 
 def pay(account, amount: str, on: date, reference: str = ""):
-    """A cash payment at the office; what it announces on commit (a reconnection) runs as
-    the commit would run it (the test's own transaction never commits)."""
+    """A payment by check at the office (the mill's bill is more than the office takes in
+    cash); what it announces on commit (a reconnection) runs as the commit would run it
+    (the test's own transaction never commits)."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return receive_payment(
             account=account,
             amount=Decimal(amount),
             channel="OFFICE",
-            tender="CASH",
+            tender="CHECK",
             received_on=on,
             reference=reference or f"{account.number}-{on}-{amount}",
         ).payment

@@ -93,7 +93,7 @@ def test_refusals_show_against_the_field_and_record_nothing(billed):
     assert unknown.status_code == zero.status_code == 200
     assert "no such account" in field_errors(unknown.text, "account")
     assert "the amount must be more than zero" in field_errors(zero.text, "amount")
-    assert "no more than 2 decimal places" in field_errors(too_fine.text, "amount")
+    assert "at most two decimals (whole cents)" in field_errors(too_fine.text, "amount")
     assert "Select a valid choice" in field_errors(ach.text, "tender")
     assert not Payment.objects.exists()
 

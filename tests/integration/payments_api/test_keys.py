@@ -39,7 +39,7 @@ def test_revoke_stops_the_key_and_list_shows_it(capsys):
 
     out = capsys.readouterr().out
     assert f"Revoked {prefix} (Phone payments)." in out
-    assert f"{prefix}\tIVR\trevoked\tlast used never\tPhone payments" in out
+    assert f"{prefix}\tIVR\trevoked\t120/min\tlast used never\tPhone payments" in out
     assert authenticate(key) is None
 
 

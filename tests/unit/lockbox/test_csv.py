@@ -82,9 +82,11 @@ def test_nothing_may_follow_the_control_record():
     [
         ("0.00", "amount 0.00 must be more than zero"),
         ("-5.00", "amount -5.00 must be more than zero"),
-        ("12.345", "amount '12.345' is not a number of dollars and cents"),
+        ("12.345", "amount: at most two decimals (whole cents): '12.345'"),
+        ("1e3", "amount: write the amount in full, without an exponent: '1e3'"),
+        ("١٢", "amount: use the digits 0-9: '١٢'"),
         ("1,000.00", "expected 7 fields, found 8"),
-        ("abc", "amount 'abc' is not a number of dollars and cents"),
+        ("abc", "amount: not an amount: 'abc'"),
     ],
 )
 def test_a_malformed_line_refuses_the_file_with_its_line_number(amount, reason):

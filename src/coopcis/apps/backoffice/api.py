@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -28,6 +28,7 @@ from coopcis.apps.metering.models import Meter
 from coopcis.apps.metering.services import install_meter
 from coopcis.apps.premises.models import Premise, ServicePoint
 from coopcis.core.errors import RuleViolation
+from coopcis.core.money import parse_amount, parse_decimal
 
 
 class BadInput(Exception):
@@ -74,6 +75,8 @@ def api_view(*permissions: str) -> Callable[..., Any]:
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
+    except RecursionError:
+        raise BadInput(None, "the body is nested too deeply") from None
     except (ValueError, UnicodeDecodeError):
         raise BadInput(None, "the body is not valid JSON") from None
     if not isinstance(body, dict):
@@ -91,14 +94,26 @@ def _date(data: dict[str, Any], field: str, *, prefix: str = "") -> date:
         raise BadInput(prefix + field, f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _decimal(data: dict[str, Any], field: str) -> Decimal | None:
+#: How far a coordinate may be from zero, and how many decimals it keeps (the columns').
+COORDINATE_LIMITS = {"latitude": Decimal(90), "longitude": Decimal(180)}
+
+
+def _coordinate(data: dict[str, Any], field: str, *, prefix: str = "") -> Decimal | None:
     value = data.get(field)
     if value is None:
         return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise BadInput(field, f"not a number: {value!r}") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = repr(value)  # a JSON number, read as written (1e309 arrives as inf: refused)
+    return parse_decimal(value, field=prefix + field, places=6, largest=COORDINATE_LIMITS[field])
+
+
+def _amount(data: dict[str, Any], field: str) -> Decimal | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(field, 'send money as a string, e.g. "54.20", not a JSON number')
+    return parse_amount(value, field=field).amount
 
 
 def _text(data: dict[str, Any], field: str, *, prefix: str = "", default: str = "") -> str:
@@ -275,7 +290,7 @@ def applications(request: HttpRequest) -> HttpResponse:
     if new_premise is not None:
         for field in ("latitude", "longitude"):
             if field in new_premise:
-                new_premise[field] = _decimal(new_premise, field)
+                new_premise[field] = _coordinate(new_premise, field, prefix="premise.")
     application = take_application(
         party=party,
         new_party=new_party,
@@ -286,7 +301,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         membership_kind=_choice(body, "membership_kind", MembershipKind.values, default="MEMBER"),
         submitted_on=_date(body, "submitted_on"),
         requested_on=_date(body, "requested_on"),
-        deposit_amount=_decimal(body, "deposit_amount"),
+        deposit_amount=_amount(body, "deposit_amount"),
         after_hours=bool(body.get("after_hours", False)),
         special_agreement=_text(body, "special_agreement"),
     )

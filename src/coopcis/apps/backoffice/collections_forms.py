@@ -15,6 +15,7 @@ from coopcis.apps.backoffice.forms import date_field
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.collections.models import AgreementKind, Profession
 from coopcis.apps.members.models import Account
+from coopcis.site.fields import MoneyField
 
 
 class BillChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -85,9 +86,7 @@ class PaymentAgreementForm(forms.Form):
         required=False,
         help_text="From the account: open charges due before the day the agreement is made.",
     )
-    down_payment_amount = forms.DecimalField(
-        label="Down payment (due the day made)", max_digits=12, decimal_places=2
-    )
+    down_payment_amount = MoneyField(label="Down payment (due the day made)")
     installments = forms.IntegerField(label="Installments")
     first_due_on = date_field("First installment due on")
     every_days = forms.IntegerField(label="Every (days)", min_value=1)
@@ -102,7 +101,7 @@ class PaymentAgreementForm(forms.Form):
 class DisputeForm(_AccountBillsForm):
     """Policy 409: a disputed amount under investigation (``open_dispute``)."""
 
-    amount = forms.DecimalField(label="Disputed amount", max_digits=12, decimal_places=2)
+    amount = MoneyField(label="Disputed amount")
     opened_on = date_field("Opened on")
     description = forms.CharField(label="What is disputed", max_length=300, required=False)
     bill = _bill_field("Bill disputed (optional)", required=False)

@@ -18,12 +18,13 @@ from coopcis.apps.backoffice.deposit_records import GROUNDS, credit_method_choic
 from coopcis.apps.backoffice.forms import date_field
 from coopcis.apps.credit.models import CreditDecision, DecisionEvent
 from coopcis.apps.members.models import Account
+from coopcis.site.fields import MoneyField
 
 CENT = Decimal("0.01")
 
 
-def _amount_field(label: str, **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=2, **kwargs)
+def _amount_field(label: str, **kwargs: Any) -> MoneyField:
+    return MoneyField(label=label, **kwargs)
 
 
 class DecisionForm(forms.Form):
@@ -50,7 +51,7 @@ class DecisionForm(forms.Form):
     amount = _amount_field(
         "Amount (with special consideration only)",
         required=False,
-        min_value=0,
+        minimum=Decimal(0),
         help_text="Not more than policy 404's amount; 0 means no deposit.",
     )
 
@@ -91,7 +92,7 @@ class BillDepositForm(_DepositForm):
     """Added to the account's charges (``bill_deposit``): held and receipted once paid."""
 
     # The service does not check the amount; the database refuses one not positive.
-    amount = _amount_field("Amount to bill", min_value=CENT)
+    amount = _amount_field("Amount to bill", minimum=CENT)
     on = date_field("Billed on (due the same day)")
     field_order = ["amount", "on", "decision"]
 
@@ -108,7 +109,7 @@ class GuarantorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     phone = forms.CharField(label="Phone", max_length=20, required=False)
-    amount = _amount_field("Amount guaranteed", min_value=CENT)
+    amount = _amount_field("Amount guaranteed", minimum=CENT)
     starts_on = date_field("Starts on")
 
 

@@ -28,6 +28,7 @@ from coopcis.apps.premises.models import Premise, PremiseKind, ServicePoint
 from coopcis.apps.staff.forms import add_violation as add_violation
 from coopcis.apps.staff.forms import form_field_for as form_field_for
 from coopcis.catalog.profiles import active_profile
+from coopcis.site.fields import MoneyField
 
 
 def tariff_code_options() -> list[str]:
@@ -153,9 +154,7 @@ class ApplicationForm(forms.Form):
     membership_kind = forms.ChoiceField(label="Service as", choices=MembershipKind.choices)
     submitted_on = date_field("Submitted on")
     requested_on = date_field("Service wanted on")
-    deposit_amount = forms.DecimalField(
-        label="Deposit", max_digits=12, decimal_places=2, required=False
-    )
+    deposit_amount = MoneyField(label="Deposit", required=False)
     after_hours = forms.BooleanField(label="After-hours connection", required=False)
     special_agreement = forms.CharField(
         label="Special agreement", widget=forms.Textarea(attrs={"rows": 3}), required=False

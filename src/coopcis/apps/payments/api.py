@@ -8,6 +8,9 @@ session, so CSRF does not apply. The channel of a payment is the key's channel.
   in progress); 402 for a card declined; 504 when the processor did not answer (retry with
   the same key); 400 ``{"errors": {field: [...]}}`` for bad input; 401 without a valid key.
 - ``GET /api/v1/payments/accounts/<number>/balance``: balance, amount due, due date.
+- Every key has a rate limit (``requests_per_minute``): past it, 429 with ``Retry-After``.
+  A key that reads the balance of many accounts that pay nothing through it is flagged
+  and logged (``coopcis payments api-key list`` shows it).
 - ``POST /api/v1/payments/gateway/callback``: the processor's signed e-check and card
   notices: 403 for a bad signature, 400 for one signed more than 5 minutes ago, 409 for
   an event id already received, 422 for a kind that cannot apply to the payment's tender
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -39,7 +42,7 @@ from coopcis.apps.payments.gateway import (
     BadSignature,
     configured_gateway,
 )
-from coopcis.apps.payments.keys import authenticate
+from coopcis.apps.payments.keys import admit, authenticate, record_lookup
 from coopcis.apps.payments.models import ChannelApiKey, Tender
 from coopcis.apps.payments.services import IdempotencyConflict
 from coopcis.apps.payments.submissions import (
@@ -49,6 +52,7 @@ from coopcis.apps.payments.submissions import (
     submit_payment,
 )
 from coopcis.core.errors import RuleViolation
+from coopcis.core.money import AmountError, parse_amount
 
 BODY_FIELDS = ("account", "amount", "tender", "reference", "token")
 IDEMPOTENCY_KEY_MAX = 80
@@ -69,6 +73,15 @@ def _unauthorized(message: str) -> JsonResponse:
     return response
 
 
+def _too_many(api_key: ChannelApiKey, wait: int) -> JsonResponse:
+    response = JsonResponse(
+        {"error": f"this key may make {api_key.requests_per_minute} requests a minute"},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A valid, active channel API key; the request acts as that front end; errors as JSON."""
 
@@ -80,6 +93,9 @@ def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         api_key = authenticate(presented.strip())
         if api_key is None:
             return _unauthorized("the API key is not valid (unknown or revoked)")
+        wait = admit(api_key, now=timezone.now())
+        if wait is not None:
+            return _too_many(api_key, wait)
         label = f"api:{api_key.prefix} {api_key.name}"[:150]
         with acting_as(user=None, label=label):
             try:
@@ -98,6 +114,8 @@ def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"")
+    except RecursionError:
+        raise BadRequest({"__all__": ["the body is nested too deeply"]}) from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest({"__all__": ["the body is not valid JSON"]}) from None
     if not isinstance(body, dict):
@@ -134,13 +152,9 @@ def _amount(body: dict[str, Any], errors: dict[str, list[str]]) -> Decimal:
         errors["amount"] = ['send money as a string, e.g. "54.20", not a JSON number']
     else:
         try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            errors["amount"] = [f"not an amount: {value!r}"]
-        else:
-            if amount.is_finite():
-                return amount
-            errors["amount"] = [f"not an amount: {value!r}"]
+            return parse_amount(value, field="amount").amount
+        except AmountError as refused:
+            errors["amount"] = [refused.message]
     return Decimal(0)
 
 
@@ -192,6 +206,7 @@ def balance(request: HttpRequest, api_key: ChannelApiKey, number: str) -> HttpRe
     account = Account.objects.filter(number=number.strip()).first()
     if account is None:
         raise BadRequest({"account": ["no such account"]})
+    record_lookup(record=api_key, account=account, on=timezone.localdate(), now=timezone.now())
     owed = member_balance(account)
     latest = (
         Bill.objects.filter(account=account, status=BillStatus.POSTED)

@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
 from coopcis.apps.members.models import Account
 from coopcis.apps.payments.models import CHANNEL_TENDERS, PaymentChannel, Tender
+from coopcis.site.fields import MoneyField
 
 
-def _money(label: str, **kwargs: object) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        **kwargs,  # type: ignore[arg-type]
-    )
+def _money(label: str, **kwargs: Any) -> MoneyField:
+    return MoneyField(label=label, **kwargs)
 
 
 class OpenBatchForm(forms.Form):
     drawer = forms.CharField(label="Drawer", max_length=40, help_text="e.g. Cloudcroft 1")
-    opening_cash = _money("Opening cash", min_value=Decimal(0), initial=Decimal("0.00"))
+    opening_cash = _money("Opening cash", minimum=Decimal(0), initial=Decimal("0.00"))
 
 
 class OfficePaymentForm(forms.Form):
@@ -75,6 +71,6 @@ class OfficePaymentForm(forms.Form):
 
 
 class CloseBatchForm(forms.Form):
-    counted_cash = _money("Counted cash", min_value=Decimal(0), help_text="Including the float")
-    counted_checks = _money("Counted checks and money orders", min_value=Decimal(0))
-    counted_cards = _money("Card slips total", min_value=Decimal(0))
+    counted_cash = _money("Counted cash", minimum=Decimal(0), help_text="Including the float")
+    counted_checks = _money("Counted checks and money orders", minimum=Decimal(0))
+    counted_cards = _money("Card slips total", minimum=Decimal(0))

@@ -257,6 +257,13 @@ class ChannelApiKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: Requests a minute this front end may make; more are answered 429 with Retry-After.
+    requests_per_minute = models.PositiveIntegerField(default=120)
+    #: Distinct accounts whose balance it may read in a day without a payment through it
+    #: before it is flagged (a key reading account after account is being misused).
+    unpaid_lookups_flag = models.PositiveIntegerField(default=100)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = "channel API key"
@@ -264,6 +271,43 @@ class ChannelApiKey(models.Model):
     def __str__(self) -> str:
         state = "active" if self.active else "revoked"
         return f"{self.prefix} {self.name} ({self.get_channel_display()}, {state})"
+
+
+class ApiKeyWindow(models.Model):
+    """How many requests a key made in one clock minute: the rate limit's counter, shared by
+    every server process because it is in the database."""
+
+    api_key = models.ForeignKey(ChannelApiKey, on_delete=models.CASCADE, related_name="windows")
+    started_at = models.DateTimeField()
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "started_at"], name="one_window_a_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requests} requests in the minute from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class BalanceLookup(models.Model):
+    """A key read an account's balance on a day (how often), so that a key reading many
+    accounts that never pay through it can be flagged."""
+
+    api_key = models.ForeignKey(ChannelApiKey, on_delete=models.CASCADE, related_name="lookups")
+    account = models.ForeignKey("members.Account", on_delete=models.CASCADE, related_name="+")
+    looked_up_on = models.DateField()
+    lookups = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "account", "looked_up_on"], name="one_lookup_row_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lookups} balance lookups on {self.looked_up_on}"
 
 
 class RequestState(models.TextChoices):

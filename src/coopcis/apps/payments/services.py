@@ -39,9 +39,11 @@ from coopcis.apps.payments.models import (
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 from coopcis.apps.receivables.services import apply_to_items
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, JournalLine, credit, debit
 from coopcis.core.money import Money
+from coopcis.core.payments.ceilings import ceiling_for
 from coopcis.events import announce
 
 CASH = "131"
@@ -73,6 +75,17 @@ def check_amount(amount: Decimal) -> None:
         raise RuleViolation("the amount must be more than zero, in whole cents", field="amount")
 
 
+def check_ceiling(amount: Decimal, channel: str, tender: str) -> None:
+    """Not more than the co-op's profile lets this channel take in this tender at once."""
+    ceiling = ceiling_for(active_profile().payment_ceilings, channel=channel, tender=tender)
+    if amount > ceiling.amount:
+        raise RuleViolation(
+            f"more than the {ceiling.formatted()} that {PaymentChannel(channel).label} takes "
+            f"in one payment by {Tender(tender).label}",
+            field="amount",
+        )
+
+
 def check_tender(channel: str, tender: str) -> None:
     """The channel exists and takes the tender (a drop box takes no cash, and so on)."""
     if channel not in CHANNEL_TENDERS:
@@ -90,6 +103,7 @@ def _check(account: Account | None, amount: Decimal, channel: str, tender: str) 
         raise RuleViolation(f"account {account.number} is closed", field="account")
     check_amount(amount)
     check_tender(channel, tender)
+    check_ceiling(amount, channel, tender)
     return account
 
 

@@ -22,10 +22,10 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from coopcis.core import money
 from coopcis.core.billing.scan_line import SCAN_LINE_DIGITS, ScanLineError, read_scan_line
-from coopcis.core.money import Money
+from coopcis.core.money import AmountError, Money
 
 CSV_HEADER = ("deposit_date", "batch", "item", "scan_line", "amount", "check_number")
 CSV_OPTIONAL = ("payer_name",)
@@ -36,7 +36,6 @@ _ACCOUNT_IN_TEXT = re.compile(
     r"\b(?:ACCOUNT|ACCT|A/C)\s*(?:NUMBER|NO\.?|NBR|#)?\s*[:#]?\s*([1-9]\d{0,11})\b", re.IGNORECASE
 )
 _SCAN_LIKE = re.compile(r"^[\d\s]+$")
-_AMOUNT = re.compile(r"^-?\d+(?:\.\d{1,2})?$")
 
 
 class LockboxFileError(ValueError):
@@ -100,17 +99,15 @@ class Match:
 
 
 def parse_amount(text: str, *, line: int, what: str = "amount") -> Money:
-    """A positive dollar amount in whole cents (``12.34``; no sign, no thousands commas)."""
-    cleaned = text.strip()
-    if not _AMOUNT.match(cleaned):
-        raise LockboxFileError(f"{what} {text!r} is not a number of dollars and cents", line=line)
+    """A positive dollar amount in whole cents (``12.34``; no thousands commas, no exponent,
+    ASCII digits only), read by the one money parser (:func:`coopcis.core.money.parse_amount`)."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number
-        raise LockboxFileError(f"{what} {text!r} is not a number", line=line) from None
-    if value <= 0:
-        raise LockboxFileError(f"{what} {cleaned} must be more than zero", line=line)
-    return Money(value.quantize(Decimal("0.01")))
+        value = money.parse_amount(text, field=what, allow_negative=True)
+    except AmountError as refused:
+        raise LockboxFileError(f"{what}: {refused.message}", line=line) from None
+    if value.amount <= 0:
+        raise LockboxFileError(f"{what} {text.strip()} must be more than zero", line=line)
+    return value
 
 
 def _date(text: str, *, line: int) -> date:

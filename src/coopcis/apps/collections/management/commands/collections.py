@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
 from coopcis.apps.collections.run import run_collections
 from coopcis.apps.members.models import Account
 from coopcis.core.periods import CO_OP_TIME_ZONE
-from coopcis.site.commands import CoopCommand
+from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
     add_date_option,
     add_dry_run_option,
@@ -36,13 +35,6 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def money(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise CommandError(f"not an amount: {text!r}") from None
 
 
 def account(number: str) -> Account:
@@ -87,15 +79,15 @@ class Command(CoopCommand):
         agree.add_argument("--kind", default="INSTALLMENT")
         agree.add_argument("--made-on", required=True, type=day)
         agree.add_argument(
-            "--total", type=money, help="optional check: the account's past-due amount"
+            "--total", type=amount, help="optional check: the account's past-due amount"
         )
-        agree.add_argument("--down", default="0", type=money)
+        agree.add_argument("--down", default="0", type=amount)
         agree.add_argument("--installments", required=True, type=int)
         agree.add_argument("--first-due", required=True, type=day)
         agree.add_argument("--every-days", default=30, type=int)
         dispute = sub.add_parser("dispute", help="open a dispute (policy 409)")
         dispute.add_argument("account")
-        dispute.add_argument("--amount", required=True, type=money)
+        dispute.add_argument("--amount", required=True, type=amount)
         dispute.add_argument("--opened-on", required=True, type=day)
         dispute.add_argument("--description", required=True)
         dispute.add_argument("--bill", type=int)

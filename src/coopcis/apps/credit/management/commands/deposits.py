@@ -19,7 +19,7 @@ from django.core.management.base import CommandError, CommandParser
 from coopcis.apps.credit import services
 from coopcis.apps.credit.models import CreditDecision, Deposit
 from coopcis.apps.members.models import Account
-from coopcis.site.commands import CoopCommand
+from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
     add_date_option,
     add_dry_run_option,
@@ -79,10 +79,10 @@ class Command(CoopCommand):
             "--credit", action="append", default=[], help="how credit was established"
         )
         decide.add_argument("--special-consideration", default="")
-        decide.add_argument("--amount", type=number)
+        decide.add_argument("--amount", type=amount)
         take = sub.add_parser("take", help="take a deposit at the office and print the receipt")
         take.add_argument("account")
-        take.add_argument("--amount", required=True, type=number)
+        take.add_argument("--amount", required=True, type=amount)
         add_date_option(take, "--on", help="the day the deposit is paid")
         take.add_argument("--decision", type=int)
         take.add_argument("--receipt-out", help="write the receipt PDF here")

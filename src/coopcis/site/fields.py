@@ -1,0 +1,64 @@
+"""Form fields every app's forms share: money typed by people, read by the core's one parser.
+
+``MoneyField`` takes what people type at a counter (``1,234.56``, ``$54.20``, ``54.2``) and
+refuses what :func:`coopcis.core.money.parse_amount` refuses (``1e3``, ``١٢``, ``10.001``,
+more than the field's ceiling), with the parser's message against the field. Its cleaned
+value is a ``Decimal`` in whole cents, exactly as typed: nothing is rounded.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from coopcis.core.money import CENT, LARGEST_AMOUNT, AmountError, Money, parse_amount
+
+
+class MoneyField(forms.CharField):
+    """An amount of dollars and cents; ``minimum`` and ``maximum`` bound it (inclusive)."""
+
+    def __init__(
+        self,
+        *,
+        allow_negative: bool = False,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # no max_length: its validator would measure the cleaned Decimal; the parser
+        # refuses text longer than an amount can be
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+        self.allow_negative = allow_negative
+        self.minimum = minimum
+        self.maximum = Money(maximum) if maximum is not None else LARGEST_AMOUNT
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            money = parse_amount(
+                text,
+                field=self.label or "amount",
+                allow_negative=self.allow_negative,
+                allow_grouping=True,
+                maximum=self.maximum,
+            )
+        except AmountError as refused:
+            raise forms.ValidationError(refused.message, code="amount") from None
+        if self.minimum is not None and money.amount < self.minimum:
+            raise forms.ValidationError(
+                f"at least {Money(self.minimum).formatted()}", code="min_value"
+            )
+        return money.amount
+
+    def prepare_value(self, value: Any) -> Any:
+        # a Decimal initial value shows as people type it back ("0.00", not "0")
+        if isinstance(value, Decimal) and value.is_finite():
+            return value.quantize(CENT)
+        return value
