@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from coopcis.site import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("coopcis.apps.payments.urls")),
+    path("api/schema", api.schema, name="api_schema"),
+    path("api/v1/", api.api.urls),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

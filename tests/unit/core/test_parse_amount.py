@@ -128,5 +128,5 @@ def test_the_most_specific_ceiling_applies():
     assert ceiling_for(ceilings, channel="KIOSK", tender="CARD") == Money.of("5000.00")
     assert ceiling_for(ceilings, channel="MAIL", tender="CHECK") == Money.of("100.00")
     assert ceiling_for({}, channel="MAIL", tender="CHECK") == LARGEST_AMOUNT
-    with pytest.raises(AmountError, match="payment_ceilings.IVR: write the amount in full"):
+    with pytest.raises(AmountError, match=r"payment_ceilings\.IVR: write the amount in full"):
         read_ceilings({"IVR": "1e4"})

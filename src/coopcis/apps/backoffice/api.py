@@ -8,7 +8,6 @@ is one atomic service call: refused means nothing written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -16,12 +15,22 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_http_methods
+from ninja import Router
+from ninja.security import SessionAuth
 
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice.actions import take_application
 from coopcis.apps.backoffice.history import mask
 from coopcis.apps.backoffice.queries import AccountOverview, load_account
+from coopcis.apps.backoffice.schemas import (
+    AccountChangeIn,
+    ApplicationIn,
+    ApplicationOut,
+    ErrorOut,
+    FieldErrorsOut,
+    InstallationOut,
+    InstallIn,
+)
 from coopcis.apps.members.models import Account, MembershipKind, Party, RateClass
 from coopcis.apps.members.services import ACCOUNT_EDITABLE, update_account
 from coopcis.apps.metering.models import Meter
@@ -29,6 +38,7 @@ from coopcis.apps.metering.services import install_meter
 from coopcis.apps.premises.models import Premise, ServicePoint
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import parse_amount, parse_decimal
+from coopcis.site.openapi import BodyError, json_body, read_json_object
 
 
 class BadInput(Exception):
@@ -42,6 +52,13 @@ class BadInput(Exception):
 
 class NotFound(Exception):
     pass
+
+
+class StaffSession(SessionAuth):
+    """The back office's session cookie; CSRF is checked on changes, as for the pages."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
 
 
 def _errors(field: str | None, message: str) -> JsonResponse:
@@ -74,14 +91,9 @@ def api_view(*permissions: str) -> Callable[..., Any]:
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
-        body = json.loads(request.body or b"{}")
-    except RecursionError:
-        raise BadInput(None, "the body is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput(None, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise BadInput(None, "the body must be a JSON object")
-    return body
+        return read_json_object(request.body, empty="{}")
+    except BodyError as bad:
+        raise BadInput(None, str(bad)) from None
 
 
 def _date(data: dict[str, Any], field: str, *, prefix: str = "") -> date:
@@ -222,32 +234,39 @@ def _loaded(number: str) -> AccountOverview:
     return overview
 
 
-@require_http_methods(["GET", "PATCH"])
-def account(request: HttpRequest, number: str) -> HttpResponse:
-    if request.method == "PATCH":
-        return _account_patch(request, number)
-    return _account_get(request, number)
+router = Router(tags=["staff"], auth=StaffSession())
+_REFUSALS: dict[int | str, Any] = {400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
+@router.get("/accounts/{number}", response={200: dict[str, Any]} | _REFUSALS,
+            summary="An account, its party, membership, service points and agreements")  # fmt: skip
 @api_view()
-def _account_get(request: HttpRequest, number: str) -> HttpResponse:
+def account(request: HttpRequest, number: str) -> HttpResponse:
     return JsonResponse(account_payload(_loaded(number)))
 
 
+@router.patch("/accounts/{number}", response={200: dict[str, Any]} | _REFUSALS,
+              summary="Change an account's editable fields, with a reason",
+              openapi_extra=json_body(AccountChangeIn))  # fmt: skip
 @api_view(perms.EDIT_ACCOUNT)
-def _account_patch(request: HttpRequest, number: str) -> HttpResponse:
+def account_change(request: HttpRequest, number: str) -> HttpResponse:
     target = Account.objects.filter(number=number).first()
     if target is None:
         raise NotFound(f"no account {number}")
     body = _body(request)
     reason = _text(body, "reason")
     changes = {name: value for name, value in body.items() if name != "reason"}
-    for name in changes:
+    for name, value in changes.items():
         if name not in ACCOUNT_EDITABLE:
             raise BadInput(name, f"cannot be changed here; editable: {', '.join(ACCOUNT_EDITABLE)}")
+        if name not in ACCOUNT_NOT_TEXT and not isinstance(value, str):
+            raise BadInput(name, "must be text (a JSON string)")
     update_account(account=target, reason=reason, **changes)
     return JsonResponse(account_payload(_loaded(number)))
 
+
+#: Editable account fields that are not text (the model checks their values).
+ACCOUNT_NOT_TEXT = ("paperless", "billing_cycle")
 
 PARTY_FIELDS = ("kind", "first_name", "last_name", "organization_name", "organization_kind",
                 "phone", "email")  # fmt: skip
@@ -267,7 +286,8 @@ def _nested(body: dict[str, Any], key: str, allowed: tuple[str, ...]) -> dict[st
     return value
 
 
-@require_http_methods(["POST"])
+@router.post("/applications", response={201: ApplicationOut} | _REFUSALS,
+             summary="Take an application for service", openapi_extra=json_body(ApplicationIn))  # fmt: skip
 @api_view(perms.SUBMIT_APPLICATION)
 def applications(request: HttpRequest) -> HttpResponse:
     """Take an application: ``party_id`` or ``party`` {...}, ``premise_id`` or ``premise`` {...}."""
@@ -331,7 +351,8 @@ def _int(data: dict[str, Any], field: str) -> int:
     return int(value)
 
 
-@require_http_methods(["POST"])
+@router.post("/meters/{serial}/install", response={201: InstallationOut} | _REFUSALS,
+             summary="Install a meter at a service point", openapi_extra=json_body(InstallIn))  # fmt: skip
 @api_view(perms.INSTALL_METER)
 def meter_install(request: HttpRequest, serial: str) -> HttpResponse:
     meter = Meter.objects.filter(serial__iexact=serial).first()

@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coopcis.apps.backoffice import (
-    api,
     applications,
     bill_views,
     note_views,
@@ -154,7 +153,4 @@ urlpatterns = [
         payment_corrections.payment_receipt,
         name="payment_receipt",
     ),
-    path("api/v1/accounts/<str:number>", api.account, name="api_account"),
-    path("api/v1/applications", api.applications, name="api_applications"),
-    path("api/v1/meters/<str:serial>/install", api.meter_install, name="api_meter_install"),
 ]

@@ -22,7 +22,6 @@ most clients. An unknown account is a 400 on ``account``, as any other bad field
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
@@ -30,8 +29,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from ninja import Header, Router
+from ninja.security import HttpBearer
 
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.billing.models import Bill, BillStatus
@@ -44,6 +43,14 @@ from coopcis.apps.payments.gateway import (
 )
 from coopcis.apps.payments.keys import admit, authenticate, record_lookup
 from coopcis.apps.payments.models import ChannelApiKey, Tender
+from coopcis.apps.payments.schemas import (
+    BalanceOut,
+    CallbackOut,
+    ErrorOut,
+    FieldErrorsOut,
+    PaymentIn,
+    PaymentOut,
+)
 from coopcis.apps.payments.services import IdempotencyConflict
 from coopcis.apps.payments.submissions import (
     CallbackRefused,
@@ -53,6 +60,7 @@ from coopcis.apps.payments.submissions import (
 )
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import AmountError, parse_amount
+from coopcis.site.openapi import BodyError, json_body, read_json_object
 
 BODY_FIELDS = ("account", "amount", "tender", "reference", "token")
 IDEMPOTENCY_KEY_MAX = 80
@@ -67,39 +75,66 @@ class BadRequest(Exception):
         self.errors = errors
 
 
-def _unauthorized(message: str) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=401)
+class KeyRefused(Exception):
+    """No valid channel key: a 401 with ``WWW-Authenticate``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(Exception):
+    """The key made more requests this minute than it may: a 429 with ``Retry-After``."""
+
+    def __init__(self, api_key: ChannelApiKey, wait: int) -> None:
+        super().__init__(f"this key may make {api_key.requests_per_minute} requests a minute")
+        self.message = str(self)
+        self.wait = wait
+
+
+class ChannelKey(HttpBearer):
+    """``Authorization: Bearer cpk_...``: a valid, active channel key within its rate limit."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> ChannelApiKey:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not presented.strip():
+            raise KeyRefused("send the channel API key: Authorization: Bearer <key>")
+        return self.authenticate(request, presented.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ChannelApiKey:
+        api_key = authenticate(token)
+        if api_key is None:
+            raise KeyRefused("the API key is not valid (unknown or revoked)")
+        wait = admit(api_key, now=timezone.now())
+        if wait is not None:
+            raise RateLimited(api_key, wait)
+        return api_key
+
+
+def key_refused(request: HttpRequest, refused: KeyRefused) -> HttpResponse:
+    response = JsonResponse({"error": refused.message}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="coopcis payments"'
     return response
 
 
-def _too_many(api_key: ChannelApiKey, wait: int) -> JsonResponse:
-    response = JsonResponse(
-        {"error": f"this key may make {api_key.requests_per_minute} requests a minute"},
-        status=429,
-    )
-    response["Retry-After"] = str(wait)
+def rate_limited(request: HttpRequest, limited: RateLimited) -> HttpResponse:
+    response = JsonResponse({"error": limited.message}, status=429)
+    response["Retry-After"] = str(limited.wait)
     return response
 
 
-def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A valid, active channel API key; the request acts as that front end; errors as JSON."""
+def as_front_end(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The request acts as the key's front end (audit); refusals as JSON by field."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
-            return _unauthorized("send the channel API key: Authorization: Bearer <key>")
-        api_key = authenticate(presented.strip())
-        if api_key is None:
-            return _unauthorized("the API key is not valid (unknown or revoked)")
-        wait = admit(api_key, now=timezone.now())
-        if wait is not None:
-            return _too_many(api_key, wait)
+        api_key: ChannelApiKey = request.auth  # type: ignore[attr-defined]
         label = f"api:{api_key.prefix} {api_key.name}"[:150]
         with acting_as(user=None, label=label):
             try:
-                return view(request, api_key, *args, **kwargs)
+                return view(request, *args, **kwargs)
             except BadRequest as bad:
                 return JsonResponse({"errors": bad.errors}, status=400)
             except IdempotencyConflict as conflict:
@@ -108,23 +143,18 @@ def channel_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 field = violation.field or "__all__"
                 return JsonResponse({"errors": {field: [violation.message]}}, status=400)
 
-    return csrf_exempt(wrapped)
+    return wrapped
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
-        body = json.loads(request.body or b"")
-    except RecursionError:
-        raise BadRequest({"__all__": ["the body is nested too deeply"]}) from None
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest({"__all__": ["the body is not valid JSON"]}) from None
-    if not isinstance(body, dict):
-        raise BadRequest({"__all__": ["the body must be a JSON object"]})
-    return body
+        return read_json_object(request.body, empty="")
+    except BodyError as bad:
+        raise BadRequest({"__all__": [str(bad)]}) from None
 
 
-def _idempotency_key(request: HttpRequest) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
+def _idempotency_key(sent: str | None) -> str:
+    key = (sent or "").strip()
     if not key:
         problem = "send an Idempotency-Key header (a new one for each payment)"
     elif len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
@@ -180,14 +210,30 @@ def parse_submission(body: dict[str, Any]) -> Submission:
     return Submission(account, amount, tender, reference, token)
 
 
-@require_http_methods(["POST"])
-@channel_api
-def payments(request: HttpRequest, api_key: ChannelApiKey) -> HttpResponse:
-    idempotency_key = _idempotency_key(request)
+router = Router(tags=["payments"])
+_REFUSALS: dict[int | str, Any] = {400: FieldErrorsOut, 401: ErrorOut, 429: ErrorOut}
+
+
+@router.post(
+    "/payments",
+    auth=ChannelKey(),
+    response={200: PaymentOut, 201: PaymentOut, 402: ErrorOut, 409: ErrorOut, 504: ErrorOut}
+    | _REFUSALS,
+    summary="Take a payment (idempotent by Idempotency-Key)",
+    openapi_extra=json_body(PaymentIn),
+)
+@as_front_end
+def payments(
+    request: HttpRequest,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", description="a new one for each payment; repeat to retry"
+    ),
+) -> HttpResponse:
+    key = _idempotency_key(idempotency_key)
     submission = parse_submission(_body(request))
     answer = submit_payment(
-        api_key=api_key,
-        idempotency_key=idempotency_key,
+        api_key=request.auth,  # type: ignore[attr-defined]
+        idempotency_key=key,
         submission=submission,
         received_on=timezone.localdate(),
         now=timezone.now(),
@@ -199,10 +245,16 @@ def payments(request: HttpRequest, api_key: ChannelApiKey) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET"])
-@channel_api
-def balance(request: HttpRequest, api_key: ChannelApiKey, number: str) -> HttpResponse:
+@router.get(
+    "/payments/accounts/{number}/balance",
+    auth=ChannelKey(),
+    response={200: BalanceOut} | _REFUSALS,
+    summary="An account's balance, amount due and due date",
+)
+@as_front_end
+def balance(request: HttpRequest, number: str) -> HttpResponse:
     """What a kiosk or the IVR reads out: balance, amount due now, due date of the latest bill."""
+    api_key: ChannelApiKey = request.auth  # type: ignore[attr-defined]
     account = Account.objects.filter(number=number.strip()).first()
     if account is None:
         raise BadRequest({"account": ["no such account"]})
@@ -225,8 +277,17 @@ def balance(request: HttpRequest, api_key: ChannelApiKey, number: str) -> HttpRe
     )
 
 
-@csrf_exempt
-@require_http_methods(["POST"])
+@router.post(
+    "/payments/gateway/callback",
+    response={200: CallbackOut, 400: FieldErrorsOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The processor's signed e-check settlement or return",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def gateway_callback(request: HttpRequest) -> HttpResponse:
     """The processor's e-check settlement or return or card chargeback, signed with the
     shared secret (see the module docstring for the refusals)."""
