@@ -279,8 +279,15 @@ def balance(request: HttpRequest, number: str) -> HttpResponse:
 
 @router.post(
     "/payments/gateway/callback",
-    response={200: CallbackOut, 400: FieldErrorsOut, 403: ErrorOut, 404: ErrorOut},
-    summary="The processor's signed e-check settlement or return",
+    response={
+        200: CallbackOut,
+        400: FieldErrorsOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="The processor's signed e-check settlement or return, or a card chargeback",
     openapi_extra={
         "requestBody": {
             "required": True,

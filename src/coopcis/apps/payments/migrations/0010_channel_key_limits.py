@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0002_initial"),
-        ("payments", "0006_refund_requests"),
+        ("payments", "0009_mandates_proven_elsewhere"),
     ]
 
     operations = [
