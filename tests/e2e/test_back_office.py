@@ -84,6 +84,6 @@ def test_account_page_edit_with_a_bad_then_a_good_zip(signed_in, tmp_path):
     latest = page.locator("#history tbody tr").first
     expect(latest).to_contain_text("staff:rosa")
     expect(latest).to_contain_text("Account: Account 3100417 changed")
-    expect(latest).to_contain_text("mailing_zip: 88317 → 88310")
+    expect(latest).to_contain_text("Mailing zip: 88317 → 88310")
     expect(latest).to_contain_text("post office box moved")
     assert Account.objects.get(number="3100417").mailing_zip == "88310"

@@ -34,3 +34,12 @@ def kw_from_interval(energy_wh: int, minutes: int) -> Decimal:
     if minutes <= 0:
         raise ValueError("interval length must be positive")
     return wh_to_kwh(energy_wh) * 60 / Decimal(minutes)
+
+
+def format_kwh(energy_kwh: Decimal) -> str:
+    """kWh as a member reads it: thousands separators, no needless decimals (``1,234``,
+    ``12.5``, ``0.125``); exact, never rounded (the bill's figures are exact kWh)."""
+    normalized = energy_kwh.normalize()
+    if normalized == normalized.to_integral():
+        return f"{normalized.to_integral():,f}"
+    return f"{normalized:,f}"

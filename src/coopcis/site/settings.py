@@ -99,7 +99,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coopcis.apps.backoffice.context.co_op_profile",
-            ]
+            ],
+            # |money, |kwh, |choice_label in every template (coopcis/site/display.py)
+            "builtins": ["coopcis.site.display"],
         },
     }
 ]

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 #: balance, payments (+ the charges they paid), open charges, collection case, notices,
 #: deposits (their events are one more query only when the account has deposits); the
 #: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
-#: every payment for the history.
-ACCOUNT_PAGE_QUERIES = 26
+#: every payment for the history; one per kind of record the history links to, for their
+#: names (party, premise, service point, account).
+ACCOUNT_PAGE_QUERIES = 30
 
 
 def section(html: str, section_id: str) -> str:
@@ -90,11 +91,16 @@ def test_history_shows_who_when_and_each_field_before_and_after(client_as, maria
     assert "staff:jlucero" in history
     assert "Account: Account 3100417 changed" in history
     assert "“member called”" in history
-    assert "phone</span>: 575-682-9900 → 575-682-1000" in history
+    assert "Phone</span>: 575-682-9900 → 575-682-1000" in history
     assert "Membership: Membership 104417 (Active) created" in history  # the membership
     assert "Party: Baca, Maria created" in history  # the party
     assert "Agreement: ocec-res at SP-417" in history  # the agreement
-    assert "bank_account_number</span>: — → ••••••5678" in history  # the bank draft, masked
+    assert "Bank account number</span>: — → ••••••5678" in history  # the bank draft, masked
+    # by field labels and names, never party_id: — → 421 or RESIDENTIAL
+    assert "Party</span>: — → Baca, Maria" in history
+    assert "Rate class</span>: — → Residential" in history
+    assert "Paperless</span>: — → yes" in history
+    assert "party_id" not in history and "RESIDENTIAL" not in history
 
 
 def test_applications_of_the_party(client_as, maria):

@@ -66,7 +66,7 @@ def test_open_take_cash_and_check_close_short_and_post(billed):
         follow=True,
     )
     assert f"Batch {batch.pk} closed: $0.09 short." in closed.text
-    assert 'data-testid="difference">Difference $-0.09<' in closed.text
+    assert 'data-testid="difference">Difference -$0.09<' in closed.text
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CLOSED and batch.difference == D("-0.09")
     assert set(Payment.objects.values_list("status", flat=True)) == {PaymentStatus.POSTED}

@@ -1,6 +1,11 @@
 """The account's history as the page shows it: the audit trail (who, when, what, each field
 before -> after) and, in the same timeline, every bill, payment, collection notice and
-service order on the account (rows the page has already loaded: no more queries)."""
+service order on the account (rows the page has already loaded: no more queries).
+
+Fields show by their labels and values as people read them: a choice by its label
+("Disconnect notice", not ``DISCONNECT_NOTICE``), a link to another record by that record's
+name ("Party: Baca, Maria", not ``party_id: 421``), money as ``$1,234.50``, yes or no.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
 from coopcis.apps.audit.models import AuditAction, AuditEvent
+from coopcis.core.money import Money, MoneyError, to_decimal
 from coopcis.core.periods import CO_OP_TIME_ZONE
 
 #: Bank details never appear in full on a screen, not even in the history.
@@ -63,15 +73,84 @@ def _shown(field: str, value: Any) -> str:
     return mask(value) if field in MASKED_FIELDS else str(value)
 
 
+def _model_field(model_label: str, name: str) -> models.Field[Any, Any] | None:
+    """The model field an audit key names (its name or its column, ``party_id``)."""
+    try:
+        model = apps.get_model(model_label)
+    except (LookupError, ValueError):
+        return None
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return field
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def _label(field: models.Field[Any, Any] | None, name: str) -> str:
+    if field is None:
+        return name.replace("_", " ").capitalize()
+    text = str(field.verbose_name)
+    return text[:1].upper() + text[1:]
+
+
+def _related_names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
+    """The names of every record the events link to, one query per related model."""
+    wanted: dict[type[models.Model], set[str]] = {}
+    for event in events:
+        for name, values in event.changes.items():
+            field = _model_field(event.model, name)
+            if isinstance(field, models.ForeignKey) and field.related_model is not None:
+                ids = {str(value) for value in values if value not in (None, "")}
+                wanted.setdefault(field.related_model, set()).update(ids)  # type: ignore[arg-type]
+    names = {}
+    for model, ids in wanted.items():
+        for pk, record in model._default_manager.in_bulk(list(ids)).items():
+            names[(model._meta.label_lower, str(pk))] = str(record)
+    return names
+
+
+def _readable(
+    field: models.Field[Any, Any] | None, name: str, value: Any, names: dict[tuple[str, str], str]
+) -> str:
+    """A value as people read it; masked bank numbers stay masked."""
+    if value is None or value == "" or name in MASKED_FIELDS or field is None:
+        return _shown(name, value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey) and field.related_model is not None:
+        label = field.related_model._meta.label_lower  # type: ignore[union-attr]
+        return names.get((label, str(value)), f"#{value} (removed)")
+    if isinstance(field, models.BooleanField):
+        return "yes" if value in (True, "True", "true", 1) else "no"
+    if isinstance(field, models.DecimalField) and field.decimal_places == 2:
+        try:
+            return Money(to_decimal(str(value))).formatted()
+        except MoneyError:
+            return str(value)
+    return str(value)
+
+
 def history_rows(events: list[AuditEvent]) -> list[HistoryRow]:
     rows = []
+    names = _related_names(events)
     for event in events:
-        changes = tuple(
-            Change(field, _shown(field, before), _shown(field, after))
-            for field, (before, after) in sorted(event.changes.items())
-            if field not in HIDDEN_FIELDS
-            and not (event.action == AuditAction.CREATE and after in (None, ""))
-        )
+        changes = []
+        for name, (before, after) in sorted(event.changes.items()):
+            if name in HIDDEN_FIELDS or (
+                event.action == AuditAction.CREATE and after in (None, "")
+            ):
+                continue
+            field = _model_field(event.model, name)
+            changes.append(
+                Change(
+                    _label(field, name),
+                    _readable(field, name, before, names),
+                    _readable(field, name, after, names),
+                )
+            )
         rows.append(
             HistoryRow(
                 at=event.at,
@@ -79,10 +158,14 @@ def history_rows(events: list[AuditEvent]) -> list[HistoryRow]:
                 what=f"{MODEL_NAMES.get(event.model, event.model)}: {event.object_repr}",
                 action=event.get_action_display(),
                 reason=event.reason,
-                changes=changes,
+                changes=tuple(changes),
             )
         )
     return rows
+
+
+def _money(amount: Any) -> str:
+    return Money(to_decimal(amount)).formatted()
 
 
 def _on(day: date) -> datetime:
@@ -96,7 +179,7 @@ def activity_rows(
     rows = [
         HistoryRow(
             at=bill.created_at, who="bill run", kind="bill", action=bill.get_status_display(),
-            what=f"Bill {bill.number} for {bill.period}: ${bill.total_amount}",
+            what=f"Bill {bill.number} for {bill.period}: {_money(bill.total_amount)}",
             reason=bill.cancel_reason, changes=(),
         )
         for bill in bills
@@ -105,7 +188,7 @@ def activity_rows(
         HistoryRow(
             at=payment.received_at, who=payment.taken_by, kind="payment",
             action=payment.get_status_display(),
-            what=f"Payment ${payment.amount}, {payment.get_channel_display()}, "
+            what=f"Payment {_money(payment.amount)}, {payment.get_channel_display()}, "
             f"{payment.get_tender_display()}" + (f" {payment.reference}" if payment.reference else ""),
             reason=payment.reversal_reason, changes=(),
         )
@@ -114,7 +197,7 @@ def activity_rows(
     rows += [
         HistoryRow(
             at=_on(notice.sent_on), who="collections", kind="notice", action="Sent",
-            what=f"{notice.get_kind_display()}: ${notice.amount} to {notice.recipient}",
+            what=f"{notice.get_kind_display()}: {_money(notice.amount)} to {notice.recipient}",
             reason="", changes=(), date_only=True,
         )
         for notice in notices
@@ -152,12 +235,12 @@ def protection_rows(records: dict[str, Any]) -> list[HistoryRow]:
     ]  # fmt: skip
     rows += [
         row(item.agreement.made_on,
-            f"{item.agreement.get_kind_display()}: ${item.agreement.total_amount}",
+            f"{item.agreement.get_kind_display()}: {_money(item.agreement.total_amount)}",
             item.agreement.get_status_display())
         for item in records.get("payment_agreements", [])
     ]  # fmt: skip
     rows += [
-        row(dispute.opened_on, f"Dispute: ${dispute.amount}", dispute.get_status_display(),
+        row(dispute.opened_on, f"Dispute: {_money(dispute.amount)}", dispute.get_status_display(),
             dispute.resolution or dispute.description)
         for dispute in records.get("disputes", [])
     ]  # fmt: skip
