@@ -47,6 +47,10 @@ def test_an_office_cash_payment_changes_the_balance(page, tmp_path):
     page.get_by_label("Amount").fill("0")
     page.get_by_role("button", name="Take payment").click()
     expect(page.locator("#field-amount .errorlist")).to_contain_text("more than zero")
+    for typed, refusal in (("1e3", "without an exponent"), ("١٢", "use the digits 0-9")):
+        page.get_by_label("Amount").fill(typed)  # never a $1,000.00 payment shown as $1E+3
+        page.get_by_role("button", name="Take payment").click()
+        expect(page.locator("#field-amount .errorlist")).to_contain_text(refusal)
 
     page.get_by_label("Amount").fill("40.00")
     page.get_by_label("Tender").select_option("CASH")
