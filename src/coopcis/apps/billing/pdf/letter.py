@@ -1,20 +1,20 @@
 """A one- or two-language letter on US Letter (notices, deposit receipts).
 
-Drawn with reportlab's canvas in the standard fonts, as the bills are (the Latin-1 accents
-Spanish needs are in them); dates and money are written with the bill text helpers, so a
-notice reads like the member's bill.
+Drawn in the standard fonts, as the bills are (the Latin-1 accents Spanish needs are in
+them), by :class:`~coopcis.apps.billing.pdf.plain_pdf.PlainCanvas` (a bad day's notices
+are many); lines are wrapped with reportlab's font metrics. Dates and money are written
+with the bill text helpers, so a notice reads like the member's bill.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
 
+from coopcis.apps.billing.pdf.plain_pdf import PlainCanvas
 from coopcis.catalog.profiles import CoOpProfile
 
 WIDTH, HEIGHT = LETTER
@@ -36,19 +36,15 @@ def letter_pdf(
     *, profile: CoOpProfile, address_lines: Sequence[str], sections: Sequence[Section], title: str
 ) -> bytes:
     """Each section on its own page, under the co-op's letterhead and the address."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=LETTER, pageCompression=1)
-    canvas.setTitle(title)
-    canvas.setAuthor(profile.name)
+    canvas = PlainCanvas(width=WIDTH, height=HEIGHT, title=title, author=profile.name)
     for section in sections:
         _page(canvas, profile, address_lines, section)
         canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return canvas.save()
 
 
 def _page(
-    canvas: Canvas, profile: CoOpProfile, address_lines: Sequence[str], section: Section
+    canvas: PlainCanvas, profile: CoOpProfile, address_lines: Sequence[str], section: Section
 ) -> None:
     y = HEIGHT - MARGIN
     canvas.setFillColorRGB(*ACCENT)
