@@ -172,7 +172,7 @@ def test_a_refused_csrf_token_is_json_under_the_api(settings):
 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
-    assert response.json()["error"].startswith("CSRF check failed")
+    assert response.json()["error"].lower().startswith("csrf check failed")
     assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
 
 
