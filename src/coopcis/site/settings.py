@@ -11,6 +11,7 @@ and turns on HTTPS-only cookies, HSTS and the redirect to HTTPS.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,8 @@ ALLOWED_HOSTS = os.environ.get(
 ).split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # the admin for superusers and reference data only (coopcis/site/admin.py)
+    "coopcis.site.admin.ReferenceDataAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "coopcis.apps.outages",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -81,8 +84,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coopcis.site.middleware.IdleSessionMiddleware",
     "coopcis.apps.audit.middleware.AuditActorMiddleware",
+    "coopcis.apps.staff.middleware.PasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: answers a locked-out sign-in with the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coopcis.site.urls"
@@ -148,12 +154,52 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+
+def _field_keys() -> list[str]:
+    """Keys for member bank details at rest (coopcis/site/encryption.py): the Fernet keys in
+    ``COOPCIS_FIELD_KEY``, comma-separated, the first encrypting. Unset, a development key
+    made once and kept in the var folder (set the variable in production)."""
+    configured = os.environ.get("COOPCIS_FIELD_KEY", "")
+    if configured.strip():
+        return [key.strip() for key in configured.split(",") if key.strip()]
+    from cryptography.fernet import Fernet
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "field.key"
+    if not key_file.exists():
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(Fernet.generate_key().decode())
+    return [key_file.read_text().strip()]
+
+
+COOPCIS_FIELD_KEYS = _field_keys()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in lockout (django-axes): 5 failed sign-ins for one user name, or from one address,
+# lock it out for 15 minutes. Every attempt is kept (AccessAttempt, AccessFailureLog,
+# AccessLog) and logged. Behind a reverse proxy, the client address is REMOTE_ADDR as the
+# proxy sets it (docs: the proxy must pass the real address).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "backoffice/locked_out.html"
+
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:search"
 LOGOUT_REDIRECT_URL = "backoffice:login"

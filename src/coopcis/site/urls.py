@@ -1,4 +1,5 @@
-"""URL map: the back office at /, the Django admin for reference data at /admin/."""
+"""URL map: the back office at /, the Django admin at /admin/ (superusers, reference
+data only: coopcis/site/admin.py)."""
 
 from django.contrib import admin
 from django.urls import include, path

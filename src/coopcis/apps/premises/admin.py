@@ -1,3 +1,7 @@
+"""Premises and service points in the admin (superusers only): reference data. Service
+agreements belong to accounts and change only through the back office.
+"""
+
 from django.contrib import admin
 
 from coopcis.apps.premises import models
@@ -14,9 +18,3 @@ class PremiseAdmin(admin.ModelAdmin):
 class ServicePointAdmin(admin.ModelAdmin):
     list_display = ("code", "premise", "kind", "feeder", "transformer")
     search_fields = ("code", "feeder", "transformer")
-
-
-@admin.register(models.ServiceAgreement)
-class ServiceAgreementAdmin(admin.ModelAdmin):
-    list_display = ("account", "service_point", "tariff_code", "start_on", "end_on")
-    list_filter = ("tariff_code",)
