@@ -40,6 +40,7 @@ def main() -> None:
 
     env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
     env["COOPCIS_VAR_DIR"] = tempfile.mkdtemp(prefix="coopcis-bench-")
+    env["COOPCIS_OPERATOR"] = "operator"
     database = f"coopcis_bench_{os.getpid()}"
     if args.postgres:
         subprocess.run(
@@ -59,6 +60,7 @@ def main() -> None:
 
 def measure(env: dict[str, str], args: argparse.Namespace) -> None:
     run(env, "migrate", "--verbosity", "0")
+    run(env, "staff", "add", "operator", "--role", "manager")
     started = time.perf_counter()
     run(env, "demo", "--members", str(args.members), "--through", args.through)
     print(f"demo loaded in {time.perf_counter() - started:.1f} s", flush=True)

@@ -68,13 +68,14 @@ def main() -> int:
     options = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="coopcis-demo-bench-"))
-    env = dict(os.environ, COOPCIS_VAR_DIR=str(var_dir))
+    env = dict(os.environ, COOPCIS_VAR_DIR=str(var_dir), COOPCIS_OPERATOR="operator")
     env.pop("COOPCIS_DATABASE_URL", None)
     if options.database_url:
         env["COOPCIS_DATABASE_URL"] = options.database_url
         _fresh_postgres(options.database_url)
     try:
         _run(["migrate", "-v0"], env)
+        _run(["staff", "add", "operator", "--role", "manager"], env)
         demo = [
             "demo",
             "--members",

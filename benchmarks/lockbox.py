@@ -151,6 +151,7 @@ def run(env: dict[str, str], *args: str) -> tuple[str, float]:
 def bench(backend: str, items: int, accounts: int, data: Path) -> dict[str, object]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
     env["COOPCIS_VAR_DIR"] = tempfile.mkdtemp(prefix="coopcis-lockbox-")
+    env["COOPCIS_OPERATOR"] = "operator"
     database = f"coopcis_bench_lockbox_{os.getpid()}"
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
     if backend == "postgres":
@@ -158,6 +159,7 @@ def bench(backend: str, items: int, accounts: int, data: Path) -> dict[str, obje
         env["COOPCIS_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{database}"
     try:
         run(env, "migrate", "-v", "0")
+        run(env, "staff", "add", "operator", "--role", "manager")
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, __file__, "--build", str(accounts)], env=env, check=True, cwd=ROOT

@@ -5,31 +5,41 @@
 
 Creates ./.venv, migrates the configured database (SQLite in ./var by default, or
 COOPCIS_DATABASE_URL), loads the demo co-op if the database has no accounts yet,
-bills the latest full month (once: running again bills nothing twice), creates (or resets) the sign-in ``staff`` with a fresh random password, prints it,
-and serves the back office under gunicorn (``coopcis serve``) until Ctrl-C. Outside
+creates the manager sign-in ``staff`` (``coopcis staff add``; run again, a new one-time
+password), loads and bills as that operator (``COOPCIS_OPERATOR=staff``): the latest full
+month, once, so running again bills nothing twice; prints the one-time password, and
+serves the back office under gunicorn (``coopcis serve``) until Ctrl-C. Outside
 production mode the installation's own secrets are generated once and kept in ./var.
 """
 
 from __future__ import annotations
 
 import argparse
-import secrets
+import os
+import subprocess
 from datetime import date, timedelta
 
 from _env import BIN, coopcis_env, ensure_environment, run
 
-CREATE_STAFF = """
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-user, _ = get_user_model().objects.get_or_create(username="staff")
-user.is_staff = True
-user.is_superuser = True
-user.set_password({password!r})
-user.save()
-user.groups.add(Group.objects.get(name="Manager"))
-"""
+HAS_STAFF = "from django.contrib.auth.models import User; raise SystemExit(0 if User.objects.filter(username='staff').exists() else 3)"
 
 HAS_ACCOUNTS = "from coopcis.apps.members.models import Account; raise SystemExit(0 if Account.objects.exists() else 3)"
+
+
+def _staff_sign_in(coopcis: object) -> str:
+    """Add the manager sign-in ``staff`` (or give it a new one-time password); every
+    command after this one runs as that operator."""
+    os.environ["COOPCIS_OPERATOR"] = "staff"
+    exists = run(coopcis, "shell", "--no-imports", "-c", HAS_STAFF, check=False) == 0
+    words = ["password", "staff"] if exists else ["add", "staff", "--role", "manager"]
+    print("+", coopcis, "staff", *words, flush=True)
+    done = subprocess.run(
+        [str(coopcis), "staff", *words], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr.strip())
+    lines = done.stdout.splitlines()
+    return lines[lines.index(next(line for line in lines if "One-time password" in line)) + 1]
 
 
 def main() -> None:
@@ -43,15 +53,15 @@ def main() -> None:
     ensure_environment()
     coopcis = BIN / "coopcis"
     run(coopcis, "migrate", "--verbosity", "0")
+    password = _staff_sign_in(coopcis)
     latest_full_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     if run(coopcis, "shell", "--no-imports", "-c", HAS_ACCOUNTS, check=False) == 3:
         run(coopcis, "demo", "--members", str(args.members), "--through", latest_full_month)
     # the main job: bill the latest month (a no-op when it is already billed)
     run(coopcis, "bill-run", "--period", latest_full_month)
-    password = secrets.token_urlsafe(12)
-    run(coopcis, "shell", "--no-imports", "-c", CREATE_STAFF.format(password=password))
     print(
-        f"\n  Back office: http://127.0.0.1:{args.port}/\n  Sign in as:  staff / {password}\n",
+        f"\n  Back office: http://127.0.0.1:{args.port}/\n  Sign in as:  staff / {password}"
+        "\n  (a one-time password: you choose your own at the first sign-in)\n",
         flush=True,
     )
     run(coopcis, "serve", "--port", str(args.port), env=coopcis_env(), check=False)

@@ -3,6 +3,11 @@
 A :class:`RuleViolation`, a missing record or a bad argument prints
 ``coopcis <command>: error: <message>`` on stderr and exits non-zero (2 for bad
 arguments, 1 otherwise). ``COOPCIS_DEBUG=1`` shows the traceback instead.
+
+Every change is attributed to a named staff sign-in: ``--as USER`` (accepted before or
+after the subcommand) or ``COOPCIS_OPERATOR=USER``, checked against the staff accounts
+(``coopcis.apps.staff.operators``). A command, or subcommand, that changes data refuses
+to run without one; those that only read (``read_only_actions``, ``--dry-run``) need none.
 """
 
 from __future__ import annotations
@@ -13,12 +18,29 @@ import sys
 from decimal import Decimal
 from typing import Any, NoReturn
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coopcis.apps.audit.context import acting_as
+from coopcis.apps.staff.operators import OPERATOR_VARIABLE, find_operator, operator_name
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import AmountError, parse_amount
+
+
+def _add_operator_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--as USER`` on the command and every subcommand (so it may follow the subcommand)."""
+    parser.add_argument(
+        "--as",
+        dest="operator",
+        metavar="USER",
+        default=None if top else argparse.SUPPRESS,
+        help=f"the staff sign-in running this command (default: ${OPERATOR_VARIABLE})",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _add_operator_option(sub, top=False)
 
 
 def _one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
@@ -42,8 +64,20 @@ class CoopCommand(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.prog = f"coopcis {subcommand}"
+        _add_operator_option(parser, top=True)
         _one_line_errors(parser, parser.prog)
         return parser
+
+    #: Subcommands (the ``action`` argument) that only read: no operator needed.
+    read_only_actions: frozenset[str] = frozenset()
+    #: True for a command that never changes data.
+    read_only = False
+
+    def changes_data(self, options: dict[str, Any]) -> bool:
+        """Whether this run may change data, so needs a named operator."""
+        if self.read_only or options.get("dry_run"):
+            return False
+        return options.get("action") not in self.read_only_actions
 
     #: Django closes every database connection when a command run from the command line
     #: ends. The test suite runs commands in-process inside a test transaction, and turns
@@ -72,9 +106,17 @@ class CoopCommand(BaseCommand):
             sys.exit(error.returncode)
 
     def handle(self, *args: Any, **options: Any) -> str | None:
-        label = f"cli:{os.environ.get('USER', 'unknown')}:{self.__module__.rsplit('.', 1)[-1]}"
+        command = self.__module__.rsplit(".", 1)[-1]
         try:
-            with acting_as(label=label):
+            name = operator_name(options.pop("operator", None))
+            if self.changes_data(options):
+                user = find_operator(name, changes_data=True)
+            else:  # reading needs no operator; one that is named and known is recorded
+                user = get_user_model().objects.filter(username=name, is_active=True).first()
+            if user is None:
+                with acting_as(label=f"cli:unnamed:{command}"):
+                    return self.run(*args, **options)
+            with acting_as(user=user, label=f"cli:{user.get_username()}:{command}"):
                 return self.run(*args, **options)
         except RuleViolation as violation:
             raise CommandError(str(violation)) from violation

@@ -28,6 +28,7 @@ PERIOD = "2026-08"
 def _env(tmp_path: Path, name: str, created: list[str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
     env["COOPCIS_VAR_DIR"] = str(tmp_path / name)
+    env["COOPCIS_OPERATOR"] = "operator"
     if connection.vendor == "postgresql":
         database = f"coopcis_kill_{name}_{uuid.uuid4().hex[:8]}"
         _server(f'CREATE DATABASE "{database}"')
@@ -70,6 +71,7 @@ def _coopcis(env: dict[str, str], *args: str) -> str:
 
 def _co_op(env: dict[str, str]) -> None:
     _coopcis(env, "migrate", "--verbosity", "0")
+    _coopcis(env, "staff", "add", "operator", "--role", "manager")
     _coopcis(
         env, "demo", "--members", "400", "--months", "3", "--seed", "7", "--through", "2026-08"
     )

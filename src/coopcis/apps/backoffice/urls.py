@@ -12,6 +12,7 @@ from coopcis.apps.backoffice import (
 )
 from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
+from coopcis.apps.backoffice import staff_views as staff
 from coopcis.apps.payments import correction_views as payment_corrections
 from coopcis.apps.payments import views as cashier
 
@@ -25,6 +26,9 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", staff.OwnPasswordChangeView.as_view(), name="password_change"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/<str:username>/password/", staff.staff_reset, name="staff_reset"),
     path("", views.search, name="search"),
     path("accounts/<str:number>/", views.account_detail, name="account"),
     path("accounts/<str:number>/edit/", views.account_edit, name="account_edit"),

@@ -7,6 +7,7 @@ class StaffConfig(AppConfig):
     label = "staff"
 
     def ready(self) -> None:
+        from coopcis.apps.staff import middleware  # noqa: F401  (its sign-in receiver)
         from coopcis.apps.staff.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)

@@ -11,7 +11,8 @@
   day and reverses posted payments later (reversing entries); refunds deposits and
   pays the excess a member asks for (money out of 235 customer deposits); applies lockbox
   suspense items to members and records refund checks as issued.
-- manager: every coopcis permission, and may decide applications.
+- manager: every coopcis permission, may decide applications, and gives staff sign-ins
+  (``coopcis staff add``, the Staff page).
 """
 
 from __future__ import annotations
@@ -125,6 +126,9 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
     "manager": ("*",),
 }
 
+#: Giving and resetting staff sign-ins (the managers' Staff page).
+MANAGE_STAFF = ("auth.add_user", "auth.change_user")
+
 #: Custom permission for deciding (approving or declining) applications for service.
 DECIDE_APPLICATIONS = "members.decide_serviceapplication"
 
@@ -145,7 +149,7 @@ def ensure_roles(**_: Any) -> None:
         group, _ = Group.objects.get_or_create(name=label)
         changes = ROLE_CHANGES[name]
         if changes == ("*",):
-            permissions = list(coopcis_permissions)
+            permissions = [*coopcis_permissions, *(_permission(d) for d in MANAGE_STAFF)]
         else:
             permissions = view_permissions + [_permission(dotted) for dotted in changes]
         group.permissions.set(permissions)

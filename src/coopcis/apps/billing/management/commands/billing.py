@@ -62,6 +62,7 @@ def _bill(pk: int) -> Bill:
 
 class Command(CoopCommand):
     help = "Billing set-up and staff work on bills."
+    read_only_actions = frozenset({"issues", "holds"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -142,3 +142,5 @@ class Command(CoopCommand):
             raise CommandError(
                 f"{len(result.failures)} documents could not be rendered (listed above)"
             )
+
+    read_only = True

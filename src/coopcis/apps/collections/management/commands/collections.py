@@ -46,6 +46,7 @@ def account(number: str) -> Account:
 
 class Command(CoopCommand):
     help = "Collections for non-payment: the daily job, protections, agreements, field orders."
+    read_only_actions = frozenset({"status", "notice-pdf"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -58,6 +58,7 @@ def _detail(row: str | dict[str, str]) -> str:
 
 class Command(CoopCommand):
     help = "Security deposits: decide, take, receipt, review on anniversaries, refund."
+    read_only_actions = frozenset({"receipt"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -26,6 +26,7 @@ def parse_date(text: str | None, *, default: date | None = None) -> date | None:
 
 class Command(CoopCommand):
     help = "Ledger reports: trial balance, receivables aging, revenue by class, GL export."
+    read_only = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="report", required=True)

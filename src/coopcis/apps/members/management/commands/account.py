@@ -43,6 +43,7 @@ def account_summary(account: Account) -> dict[str, Any]:
 
 class Command(CoopCommand):
     help = "Show a member account."
+    read_only = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -27,6 +27,7 @@ PROGRESS_BYTES = 1 << 20
 
 class Command(CoopCommand):
     help = "Import meter reads, validate a month's reads (VEE), work the exception queue."
+    read_only_actions = frozenset({"exceptions"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

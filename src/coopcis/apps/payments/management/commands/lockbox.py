@@ -66,6 +66,7 @@ def _item(pk: int) -> SuspenseItem:
 
 class Command(CoopCommand):
     help = "Lockbox remittance files and the suspense queue."
+    read_only_actions = frozenset({"suspense"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

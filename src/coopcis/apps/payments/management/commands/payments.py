@@ -17,6 +17,7 @@ from coopcis.site.commands import CoopCommand, amount
 
 class Command(CoopCommand):
     help = "Payments: API keys for the online, kiosk, IVR and mobile front ends."
+    read_only_actions = frozenset({"list"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="area", required=True)

@@ -25,6 +25,7 @@ class Command(CoopCommand):
         "--date may not be after today (America/Denver): a day that has not come has no "
         "deposits to tie. The report only reads; --dry-run is accepted like every job's."
     )
+    read_only = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_date_option(parser, "--date", help="the day whose deposits are tied out")
