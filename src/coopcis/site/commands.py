@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coopcis.apps.audit.context import acting_as
@@ -56,6 +57,10 @@ def _one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 _one_line_errors(sub, prog)
+
+
+def _database_ready() -> bool:
+    return get_user_model()._meta.db_table in connection.introspection.table_names()
 
 
 class CoopCommand(BaseCommand):
@@ -109,9 +114,12 @@ class CoopCommand(BaseCommand):
         command = self.__module__.rsplit(".", 1)[-1]
         try:
             name = operator_name(options.pop("operator", None))
-            if self.changes_data(options):
+            user = None
+            if not _database_ready():
+                pass  # before `migrate` there is no data, and no sign-in to check
+            elif self.changes_data(options):
                 user = find_operator(name, changes_data=True)
-            else:  # reading needs no operator; one that is named and known is recorded
+            elif name:  # reading needs no operator; one that is named and known is recorded
                 user = get_user_model().objects.filter(username=name, is_active=True).first()
             if user is None:
                 with acting_as(label=f"cli:unnamed:{command}"):

@@ -42,10 +42,22 @@ def test_five_wrong_passwords_lock_the_user_out_for_fifteen_minutes(client):
         assert "Sign-in locked" in locked.text
         assert "_auth_user_id" not in client.session
 
+        clock.move_to(NOW + timedelta(minutes=15, seconds=1))
+        assert is_signed_in(sign_in(client, "rosa", PASSWORD))
+
+
+def test_trying_again_while_locked_out_starts_the_fifteen_minutes_again(client):
+    staff_user("customer_service", username="rosa")
+    with time_machine.travel(NOW, tick=False) as clock:
+        for _ in range(5):
+            sign_in(client, "rosa", "wrong")
+
         clock.move_to(NOW + timedelta(minutes=14, seconds=59))
         assert sign_in(client, "rosa", PASSWORD).status_code == 429
 
         clock.move_to(NOW + timedelta(minutes=15, seconds=1))
+        assert sign_in(client, "rosa", PASSWORD).status_code == 429
+        clock.move_to(NOW + timedelta(minutes=30, seconds=3))  # 15 min after the latest
         assert is_signed_in(sign_in(client, "rosa", PASSWORD))
 
 
