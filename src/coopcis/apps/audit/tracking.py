@@ -2,7 +2,8 @@
 
 A snapshot of the stored values is kept when a row is loaded; on save the fields
 that differ are written as ``{field: [before, after]}`` in an :class:`AuditEvent`,
-in the same transaction as the change. Bulk loads (the demo generator) call
+in the same transaction as the change. Fields encrypted at rest (bank details) are
+compared in full but written masked: the trail never holds a full bank number. Bulk loads (the demo generator) call
 :func:`record_created` for the rows they insert, since ``bulk_create`` sends no signals.
 """
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.audit.models import AuditAction, AuditEvent
+from coopcis.site.encryption import EncryptedTextField, mask
 
 AUDIT_REASON_ATTRIBUTE = "_audit_reason"
 
@@ -68,8 +70,24 @@ class AuditedModel(models.Model):
         return self
 
 
+def _masked_fields(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(
+        f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+    )
+
+
+def _masked(instance: AuditedModel, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with every encrypted field's values masked (last four digits)."""
+    hidden = _masked_fields(type(instance))
+    return {
+        name: [None if v is None else mask(v) for v in values] if name in hidden else values
+        for name, values in changes.items()
+    }
+
+
 def _event(instance: AuditedModel, action: str, changes: dict[str, Any]) -> AuditEvent:
     actor = current_actor()
+    changes = _masked(instance, changes)
     return AuditEvent(
         actor=actor.user,
         actor_label=actor.label,
@@ -139,7 +157,9 @@ def record_created(instances: Iterable[AuditedModel], *, batch_size: int = 5000)
     with connection.cursor() as cursor:
         for instance in instances:
             values = instance.audit_values()
-            changes = json.dumps({name: [None, value] for name, value in values.items()})
+            changes = json.dumps(
+                _masked(instance, {name: [None, value] for name, value in values.items()})
+            )
             batch.append(
                 (
                     at,

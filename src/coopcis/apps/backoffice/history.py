@@ -21,8 +21,10 @@ from django.db import models
 from coopcis.apps.audit.models import AuditAction, AuditEvent
 from coopcis.core.money import Money, MoneyError, to_decimal
 from coopcis.core.periods import CO_OP_TIME_ZONE
+from coopcis.site.encryption import mask
 
-#: Bank details never appear in full on a screen, not even in the history.
+#: Bank details never appear in full on a screen, not even in the history (the trail
+#: stores them masked already; masking again is harmless).
 MASKED_FIELDS = frozenset({"bank_account_number", "routing_number"})
 
 #: Row ids and stamps say nothing to a clerk reading the history.
@@ -36,14 +38,6 @@ MODEL_NAMES = {
     "members.serviceapplication": "Application",
     "premises.serviceagreement": "Agreement",
 }
-
-
-def mask(value: Any) -> str:
-    """``"123456789"`` -> ``"•••••6789"``: the last four digits only."""
-    text = "" if value is None else str(value)
-    if len(text) <= 4:
-        return "•" * len(text)
-    return "•" * (len(text) - 4) + text[-4:]
 
 
 @dataclass(frozen=True)

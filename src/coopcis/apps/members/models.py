@@ -16,6 +16,7 @@ from coopcis.apps.audit.tracking import AuditedModel
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.addresses import Address
 from coopcis.core.search import address_search_text, digits_only, name_search_text
+from coopcis.site.encryption import EncryptedTextField
 
 
 class PartyKind(models.TextChoices):
@@ -264,8 +265,9 @@ class BankDraftMandate(AuditedModel):
     account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="bank_draft")
     draft_day = models.PositiveSmallIntegerField(choices=DraftDay.choices)
     bank_name = models.CharField(max_length=80, blank=True)
-    routing_number = models.CharField(max_length=9)
-    bank_account_number = models.CharField(max_length=17)
+    # encrypted at rest; screens and the audit trail show the last four digits
+    routing_number = EncryptedTextField()
+    bank_account_number = EncryptedTextField()
     bank_account_type = models.CharField(max_length=8, choices=BankAccountType.choices)
     holder_name = models.CharField(max_length=80)
     signed_on = models.DateField()

@@ -112,14 +112,14 @@ def enroll_bank_draft(
     mandate = BankDraftMandate.objects.filter(account=account).first() or BankDraftMandate(
         account=account
     )
-    proven = mandate.pk is not None and (
-        Prenote.objects.filter(
+    # bank details are encrypted at rest: compared here, not in the database
+    proven = mandate.pk is not None and any(
+        (p.routing_number, p.bank_account_number, p.bank_account_type)
+        == (routing, number, account_type)
+        for p in Prenote.objects.filter(
             mandate=mandate,
             status__in=[PrenoteStatus.PENDING, PrenoteStatus.SENT, PrenoteStatus.IMPORTED],
-            routing_number=routing,
-            bank_account_number=number,
-            bank_account_type=account_type,
-        ).exists()
+        )
     )
     mandate.routing_number, mandate.bank_account_number = routing, number
     mandate.bank_account_type, mandate.holder_name = account_type, holder_name.strip()

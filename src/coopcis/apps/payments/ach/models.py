@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from coopcis.site.encryption import EncryptedTextField
+
 __all__ = [
     "AccountFlag",
     "AccountFlagKind",
@@ -64,7 +66,7 @@ class AchFile(models.Model):
     send_on = models.DateField()
     file_id_modifier = models.CharField(max_length=1)
     sha256 = models.CharField(max_length=64, unique=True)
-    text = models.TextField()
+    text = EncryptedTextField(help_text="The file as sent, members' bank details included")
     entry_count = models.PositiveIntegerField()
     prenote_count = models.PositiveIntegerField()
     total_cents = models.BigIntegerField()
@@ -173,8 +175,8 @@ class Prenote(models.Model):
     mandate = models.ForeignKey(
         "members.BankDraftMandate", on_delete=models.PROTECT, related_name="prenotes"
     )
-    routing_number = models.CharField(max_length=9)
-    bank_account_number = models.CharField(max_length=17)
+    routing_number = EncryptedTextField()
+    bank_account_number = EncryptedTextField()
     bank_account_type = models.CharField(max_length=8)
     requested_on = models.DateField()
     status = models.CharField(
@@ -216,7 +218,7 @@ class AchReturnFile(models.Model):
     imported_on = models.DateField()
     imported_at = models.DateTimeField(default=timezone.now)
     return_count = models.PositiveIntegerField()
-    text = models.TextField()
+    text = EncryptedTextField(help_text="The file as received, members' bank details included")
 
     def __str__(self) -> str:
         return f"ACH returns {self.name} ({self.return_count})"
