@@ -17,6 +17,7 @@ class Command(CoopCommand):
         "to the cent, no line lacks its entry, every amount is a number, and the database's "
         "ledger guard is intact. Read-only; exits 1 on any problem."
     )
+    read_only_actions = frozenset({"verify"})
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
