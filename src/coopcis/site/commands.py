@@ -20,8 +20,8 @@ from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.staff.operators import OPERATOR_VARIABLE, find_operator, operator_name
