@@ -50,3 +50,50 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("audit events are append-only")
+
+
+class ReadKind(models.TextChoices):
+    ACCOUNT_PAGE = "ACCOUNT_PAGE", "account page"
+    ACCOUNT_API = "ACCOUNT_API", "account (API)"
+    BILL_PDF = "BILL_PDF", "bill PDF"
+    NOTICE_PDF = "NOTICE_PDF", "notice PDF"
+    RECEIPT_PDF = "RECEIPT_PDF", "deposit receipt PDF"
+
+
+class MemberDataRead(models.Model):
+    """A staff member saw a member's data: who, which account, what, when, from where.
+
+    The co-op's code of ethics keeps member information confidential; this is how it shows
+    who saw it. One row per successful read (the account page, the account API, a bill,
+    notice or receipt PDF), written with a single INSERT (``coopcis.apps.audit.reads``);
+    a manager lists them per account and per staff member. Append-only, like the trail.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reader_label = models.CharField(max_length=150)
+    account_number = models.CharField(max_length=20)
+    kind = models.CharField(max_length=12, choices=ReadKind.choices)
+    path = models.CharField(max_length=300)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["account_number", "at"]),
+            models.Index(fields=["reader", "at"]),
+        ]
+        permissions = [("review_memberdataread", "Can list who read member data")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.reader_label} read {self.account_number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("the read log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("the read log is append-only")

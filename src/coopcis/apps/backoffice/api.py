@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 from ninja.security import SessionAuth
 
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import reads_member_data
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice.actions import take_application
 from coopcis.apps.backoffice.history import mask
@@ -241,6 +243,7 @@ _REFUSALS: dict[int | str, Any] = {400: FieldErrorsOut, 401: ErrorOut, 403: Erro
 @router.get("/accounts/{number}", response={200: dict[str, Any]} | _REFUSALS,
             summary="An account, its party, membership, service points and agreements")  # fmt: skip
 @api_view()
+@reads_member_data(ReadKind.ACCOUNT_API)
 def account(request: HttpRequest, number: str) -> HttpResponse:
     return JsonResponse(account_payload(_loaded(number)))
 

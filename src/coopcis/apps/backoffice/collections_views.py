@@ -12,6 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import record_read
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice import protections
 from coopcis.apps.backoffice.collections_forms import (
@@ -179,14 +181,18 @@ def notice_pdf(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = Notice.objects.select_related("account").filter(pk=notice_id).first()
     if notice is None:
         return not_found(request, f"notice {notice_id}")
+    record_read(request, account_number=notice.account.number, kind=ReadKind.NOTICE_PDF)
     return _pdf(bytes(notice.pdf), f"notice-{notice.account.number}-{notice.pk}.pdf")
 
 
 @staff_view()
 def deposit_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     """A deposit receipt as issued (what ``coopcis deposits receipt`` writes)."""
-    receipt = DepositReceipt.objects.filter(pk=receipt_id).first()
+    receipt = (
+        DepositReceipt.objects.select_related("deposit__account").filter(pk=receipt_id).first()
+    )
     if receipt is None:
         return not_found(request, f"deposit receipt {receipt_id}")
+    record_read(request, account_number=receipt.deposit.account.number, kind=ReadKind.RECEIPT_PDF)
     filename = f"deposit-{receipt.deposit_id}-receipt-{receipt.language.lower()}.pdf"
     return _pdf(bytes(receipt.pdf), filename)

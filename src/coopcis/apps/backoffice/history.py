@@ -37,6 +37,9 @@ MODEL_NAMES = {
     "members.bankdraftmandate": "Bank draft",
     "members.serviceapplication": "Application",
     "premises.serviceagreement": "Agreement",
+    "collections.medicalcertificate": "Medical certificate",
+    "collections.thirdpartycontact": "Third party",
+    "credit.guarantor": "Guarantor",
 }
 
 

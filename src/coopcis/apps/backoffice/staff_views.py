@@ -1,4 +1,5 @@
 """Managers' Staff page: every sign-in with its role; add one, or give a new password.
+And the read log: who read which member's data, per account or per staff member.
 
 Each added sign-in or reset shows its one-time password once, on the page that made it;
 the holder must choose their own at the first sign-in (the password-change page here).
@@ -12,11 +13,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import PasswordChangeView
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from coopcis.apps.audit.models import MemberDataRead
 from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.staff.middleware import password_changed
@@ -82,3 +85,27 @@ class OwnPasswordChangeView(PasswordChangeView):
         password_changed(self.request)
         messages.success(self.request, "Your password is changed.")
         return response
+
+
+#: Listing who read member data is a manager's (the custom audit permission).
+REVIEW_READS = "audit.review_memberdataread"
+READS_PER_PAGE = 50
+
+
+@staff_view(REVIEW_READS, action="list who read member data")
+def member_data_reads(request: HttpRequest) -> HttpResponse:
+    """Who read member data: for one account (``?account=``) or one staff member
+    (``?reader=``), newest first."""
+    account = request.GET.get("account", "").strip()
+    reader = request.GET.get("reader", "").strip()
+    reads = MemberDataRead.objects.all()
+    if account:
+        reads = reads.filter(account_number=account)
+    if reader:
+        reads = reads.filter(reader_label=reader)
+    page = Paginator(reads, READS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/member_data_reads.html",
+        {"page": page, "account": account, "reader": reader},
+    )

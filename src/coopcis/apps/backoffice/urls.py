@@ -29,6 +29,7 @@ urlpatterns = [
     path("password/", staff.OwnPasswordChangeView.as_view(), name="password_change"),
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<str:username>/password/", staff.staff_reset, name="staff_reset"),
+    path("reads/", staff.member_data_reads, name="member_data_reads"),
     path("", views.search, name="search"),
     path("accounts/<str:number>/", views.account_detail, name="account"),
     path("accounts/<str:number>/edit/", views.account_edit, name="account_edit"),

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import reads_member_data, record_read
 from coopcis.apps.backoffice import permissions as perms
 from coopcis.apps.backoffice import protections
 from coopcis.apps.backoffice.cards import account_cards
@@ -104,6 +106,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view()
+@reads_member_data(ReadKind.ACCOUNT_PAGE)
 def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     overview = load_account(number)
     if overview is None:
@@ -119,6 +122,8 @@ def bill_pdf(request: HttpRequest, bill_id: int) -> HttpResponse:
         return render(request, "backoffice/not_found.html", {"what": f"bill {bill_id}"}, status=404)
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{rendered.number}.pdf"'
+    number = Bill.objects.filter(pk=bill_id).values_list("account__number", flat=True).first()
+    record_read(request, account_number=number or "", kind=ReadKind.BILL_PDF)
     return response
 
 
@@ -142,6 +147,7 @@ def bill_reprint(request: HttpRequest, bill_id: int) -> HttpResponse:
         record_reprint(bill, on=today, reason=form.cleaned_data["reason"])
         response = HttpResponse(rendered.pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{rendered.number}-copy.pdf"'
+        record_read(request, account_number=bill.account.number, kind=ReadKind.BILL_PDF)
         return response
     return change_page(
         request, bill.account, form, f"Reprint bill {bill.number} ({bill.period})", button="Print"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from coopcis.apps.audit.tracking import AuditedModel
+
 
 class Stage(models.TextChoices):
     ARREARS = "ARREARS", "In arrears"
@@ -110,7 +112,7 @@ class Notice(models.Model):
         return f"{self.get_kind_display()} {self.sent_on} ${self.amount}"
 
 
-class ThirdPartyContact(models.Model):
+class ThirdPartyContact(AuditedModel):
     """Someone the member named to be told of a disconnection notice (17.5.410 NMAC)."""
 
     account = models.ForeignKey(
@@ -125,6 +127,9 @@ class ThirdPartyContact(models.Model):
     def __str__(self) -> str:
         return f"Third party {self.name}"
 
+    def audit_account_id(self) -> int | None:
+        return self.account_id
+
 
 class Profession(models.TextChoices):
     PHYSICIAN = "PHYSICIAN", "Physician (medicine)"
@@ -133,7 +138,7 @@ class Profession(models.TextChoices):
     CHIROPRACTOR = "CHIROPRACTOR", "Chiropractor"
 
 
-class MedicalCertificate(models.Model):
+class MedicalCertificate(AuditedModel):
     """Policy 422: a licensed practitioner certifies that disconnection might endanger the
     life of a seriously ill person at the residence; with the responsible person's affidavit
     of financial inability. Valid for the billing it was made for (``bill``) only."""
@@ -151,6 +156,9 @@ class MedicalCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"Medical certificate {self.received_on} for bill {self.bill_id}"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
 
 
 class LiheapQualification(models.Model):

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from coopcis.apps.audit.tracking import AuditedModel
+
 
 class DecisionEvent(models.TextChoices):
     APPLICATION = "APPLICATION", "Application for service"
@@ -192,7 +194,7 @@ class DepositReceipt(models.Model):
         return f"Receipt {self.language} {self.issued_on} for deposit {self.deposit_id}"
 
 
-class Guarantor(models.Model):
+class Guarantor(AuditedModel):
     """A guarantee of payment in place of a deposit (Rule No. 4), ended after twelve months
     without chronic delinquency."""
 
@@ -210,6 +212,9 @@ class Guarantor(models.Model):
 
     def __str__(self) -> str:
         return f"Guarantee by {self.name} ${self.amount}"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
 
 
 class DepositApplication(models.Model):
