@@ -1,0 +1,242 @@
+"""Every route of the URLconf against every role, anonymous included.
+
+The routes come from ``django.urls.get_resolver()``, so a new page or API route without a
+rule in ``RULES`` fails ``test_every_route_has_a_rule``: add one line there saying who may
+use it. A rule says which roles get through; everyone else signed in gets 403, and the
+anonymous are sent to sign in (pages), answered 401 (APIs), or sent to the admin's sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from coopcis.apps.staff.roles import ROLE_NAMES
+from tests.integration.backoffice.factories import described_account
+
+pytestmark = pytest.mark.django_db
+
+#: Who is asking: no sign-in, a sign-in without a role, each role, a superuser.
+ROLES = ("anonymous", "no_role", *ROLE_NAMES, "superuser")
+EVERY_ROLE = frozenset({*ROLE_NAMES, "superuser"})
+SIGNED_IN = frozenset({"no_role", *EVERY_ROLE})
+
+
+def only(*roles: str) -> frozenset[str]:
+    """These roles, and superusers (who hold every permission)."""
+    return frozenset({*roles, "superuser"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``kind``: page (anonymous -> sign-in), api (anonymous -> 401), admin (everyone but a
+    superuser -> the admin's sign-in), public (everyone gets ``status``); ``allowed``: the
+    roles that get through (``status`` exactly when given); ``method``: how to ask."""
+
+    kind: str
+    allowed: frozenset[str] = field(default_factory=frozenset)
+    status: int | None = None
+    method: str = "GET"
+
+
+def page(allowed: frozenset[str], status: int | None = None, method: str = "GET") -> Rule:
+    return Rule("page", allowed, status, method)
+
+
+def api(allowed: frozenset[str], status: int | None = None, method: str = "GET") -> Rule:
+    return Rule("api", allowed, status, method)
+
+
+def public(status: int, method: str = "GET") -> Rule:
+    return Rule("public", SIGNED_IN | {"anonymous"}, status, method)
+
+
+CS, BILLING, FINANCE, MANAGER = "customer_service", "billing", "finance", "manager"
+
+#: One line per route: who may use it. (Names are the URL names, namespace included.)
+RULES: dict[str, Rule] = {
+    "admin:*": Rule("admin", only()),  # every admin route (one per registered model)
+    "admin:login": Rule("public", SIGNED_IN - {"superuser"} | {"anonymous"}, 200),
+    "admin:logout": public(302, method="POST"),
+    "admin:autocomplete": Rule("admin", only(), 403),  # the view refuses a bare request
+    "admin:axes_accessattempt_add": Rule("admin", only(), 403),  # attempts are not made by hand
+    "admin:axes_accesslog_add": Rule("admin", only(), 403),
+    "admin:axes_accessfailurelog_add": Rule("admin", only(), 403),
+    "payments_api:payments": public(401, method="POST"),  # a channel API key, not a session
+    "payments_api:balance": public(401),  # a channel API key, not a session
+    "payments_api:gateway_callback": public(403, method="POST"),  # signed by the gateway
+    "backoffice:login": Rule("public", frozenset({"anonymous"}), 200),  # signed in: redirected
+    "backoffice:logout": public(302, method="POST"),  # to the sign-in page
+    "backoffice:password_change": page(SIGNED_IN, 200),
+    "backoffice:staff": page(only(MANAGER), 200),
+    "backoffice:staff_reset": page(only(MANAGER), method="POST"),
+    "backoffice:member_data_reads": page(only(MANAGER), 200),
+    "backoffice:search": page(EVERY_ROLE, 200),
+    "backoffice:account": page(EVERY_ROLE, 200),
+    "backoffice:account_edit": page(only(CS, MANAGER), 200),
+    "backoffice:membership_new": page(only(CS, MANAGER)),
+    "backoffice:meter_install": page(only(BILLING, MANAGER), 200),
+    "backoffice:meter_remove": page(only(BILLING, MANAGER), 200),
+    "backoffice:agreement_start": page(only(BILLING, MANAGER), 200),
+    "backoffice:agreement_end": page(only(BILLING, MANAGER)),
+    "backoffice:bill_pdf": page(EVERY_ROLE),
+    "backoffice:certificate_new": page(only(CS, MANAGER)),
+    "backoffice:liheap_new": page(only(CS, MANAGER)),
+    "backoffice:payment_agreement_new": page(only(CS, MANAGER)),
+    "backoffice:dispute_new": page(only(CS, MANAGER)),
+    "backoffice:dispute_resolve": page(only(CS, MANAGER)),
+    "backoffice:hold_new": page(only(CS, MANAGER)),
+    "backoffice:hold_release": page(only(CS, MANAGER)),
+    "backoffice:third_party_new": page(only(CS, MANAGER)),
+    "backoffice:deposit_decision_new": page(only(CS, MANAGER)),
+    "backoffice:deposit_take": page(only(CS, MANAGER)),
+    "backoffice:deposit_bill": page(only(CS, MANAGER)),
+    "backoffice:guarantor_new": page(only(CS, MANAGER)),
+    "backoffice:deposit_refund": page(only(FINANCE, MANAGER)),
+    "backoffice:deposit_excess": page(only(FINANCE, MANAGER)),
+    "backoffice:notice_pdf": page(EVERY_ROLE),
+    "backoffice:deposit_receipt_pdf": page(EVERY_ROLE),
+    "backoffice:applications": page(EVERY_ROLE, 200),
+    "backoffice:application_new": page(only(CS, MANAGER), 200),
+    "backoffice:application": page(EVERY_ROLE),
+    "backoffice:application_approve": page(only(MANAGER), method="POST"),
+    "backoffice:application_decline": page(only(MANAGER), method="POST"),
+    "backoffice:application_connect": page(only(CS, MANAGER), method="POST"),
+    "backoffice:cashier": page(EVERY_ROLE, 200),
+    "backoffice:cashier_open": page(only(CS, FINANCE, MANAGER)),
+    "backoffice:cashier_pay_for_account": page(only(CS, FINANCE, MANAGER)),
+    "backoffice:cashier_batch": page(EVERY_ROLE),
+    "backoffice:cashier_pay": page(only(CS, FINANCE, MANAGER)),
+    "backoffice:cashier_close": page(only(CS, FINANCE, MANAGER)),
+    "backoffice:payment_void": page(only(CS, FINANCE, MANAGER)),
+    "backoffice:payment_reverse": page(only(FINANCE, MANAGER)),
+    "backoffice:payment_receipt": page(EVERY_ROLE),
+    "backoffice:api_account": api(EVERY_ROLE, 200),
+    "backoffice:api_applications": api(only(CS, MANAGER), 400, method="POST"),
+    "backoffice:api_meter_install": api(only(BILLING, MANAGER), 400, method="POST"),
+}
+
+#: A value for each URL parameter: the described account's number and meter, else an id.
+SAMPLES = {
+    "number": "3100417",
+    "serial": "AMI77120",
+    "username": "operator",
+    "app_label": "metering",
+    "url": "no-such-page/",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name", or "namespace:<pattern>" for an unnamed one
+    url: str
+
+
+def _sample(parameter: str) -> str:
+    return SAMPLES.get(parameter, "1")
+
+
+def _fill(pattern: str) -> str:
+    pattern = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: _sample(m.group(1)), pattern)
+    pattern = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: _sample(m.group(1)), pattern)
+    return pattern.replace("^", "").replace("$", "")
+
+
+def routes() -> list[Route]:
+    found: list[Route] = []
+
+    def walk(patterns: list[object], prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+                walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                pattern = prefix + str(entry.pattern)
+                name = entry.name or f"<{pattern}>"
+                found.append(Route(namespace + name, "/" + _fill(pattern)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def rule_for(route: Route) -> Rule | None:
+    if route.name in RULES:
+        return RULES[route.name]
+    namespace = route.name.split(":")[0]
+    return RULES.get(f"{namespace}:*") if namespace == "admin" else None
+
+
+def test_every_route_has_a_rule():
+    missing = [route.name for route in routes() if rule_for(route) is None]
+
+    assert missing == [], f"add a line to RULES for each new route: {missing}"
+
+
+def test_every_rule_names_a_route():
+    names = {route.name for route in routes()}
+
+    assert [name for name in RULES if name not in names and not name.endswith(":*")] == []
+
+
+def _clients() -> dict[str, Client]:
+    clients = {"anonymous": Client()}
+    for role in ROLES[1:]:
+        user = User.objects.create_user(username=f"matrix-{role}")
+        if role == "superuser":
+            user.is_superuser = user.is_staff = True
+            user.save()
+        elif role in ROLE_NAMES:
+            user.groups.add(Group.objects.get(name=ROLE_NAMES[role]))
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    return clients
+
+
+def _outcome(response) -> str:
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith("/sign-in/"):
+        return "sign-in"
+    if response.status_code == 302 and location.startswith("/admin/login/"):
+        return "admin sign-in"
+    if response.status_code in (401, 403):
+        return str(response.status_code)
+    return "through"
+
+
+def _expected(rule: Rule, role: str) -> str:
+    if rule.kind == "public":
+        return "through" if role in rule.allowed else "redirected"
+    if role in rule.allowed:
+        return "through"
+    if rule.kind == "admin":
+        return "admin sign-in"
+    if role == "anonymous":
+        return "sign-in" if rule.kind == "page" else "401"
+    return "403"
+
+
+@pytest.mark.parametrize("route", routes(), ids=lambda route: route.name)
+def test_route_answers_each_role_as_its_rule_says(route):
+    rule = rule_for(route)
+    assert rule is not None, f"no rule for {route.name}: add one to RULES"
+    described_account()
+    results = {}
+    for role, client in _clients().items():
+        response = getattr(client, rule.method.lower())(route.url)
+        assert response.status_code < 500, f"{role}: {route.url} answered {response.status_code}"
+        if role in rule.allowed and rule.status is not None:
+            exact = response.status_code == rule.status
+            results[role] = "through" if exact else str(response.status_code)
+        elif rule.kind == "public" and role not in rule.allowed:
+            results[role] = "redirected" if response.status_code == 302 else "not redirected"
+        else:
+            results[role] = _outcome(response)
+    expected = {role: _expected(rule, role) for role in ROLES}
+
+    assert results == expected, route.url
