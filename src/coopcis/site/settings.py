@@ -155,30 +155,6 @@ def _database() -> dict[str, object]:
 
 DATABASES = {"default": _database()}
 
-
-def _field_keys() -> list[str]:
-    """Keys for member bank details at rest (coopcis/site/encryption.py): the Fernet keys in
-    ``COOPCIS_FIELD_KEY``, comma-separated, the first encrypting. Unset, a development key
-    made once and kept in the var folder (set the variable in production)."""
-    configured = os.environ.get("COOPCIS_FIELD_KEY", "")
-    if configured.strip():
-        return [key.strip() for key in configured.split(",") if key.strip()]
-    from cryptography.fernet import Fernet
-
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "field.key"
-    if not key_file.exists():
-        try:
-            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            pass
-        else:
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(Fernet.generate_key().decode())
-    return [key_file.read_text().strip()]
-
-
-COOPCIS_FIELD_KEYS = _field_keys()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -27,7 +27,7 @@ def decrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0007_payment_void_reverse"),
+        ("payments", "0008_gateway_events"),
     ]
 
     operations = [
