@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 #: deposits (their events are one more query only when the account has deposits); the
 #: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
 #: every payment for the history; one per kind of record the history links to, for their
-#: names (party, premise, service point, account).
-ACCOUNT_PAGE_QUERIES = 30
+#: names (party, premise, service point, account); and the one INSERT that logs the read
+#: (audit.MemberDataRead).
+ACCOUNT_PAGE_QUERIES = 31
 
 
 def section(html: str, section_id: str) -> str:

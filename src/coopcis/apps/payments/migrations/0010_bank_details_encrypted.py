@@ -27,7 +27,7 @@ def decrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0008_gateway_events"),
+        ("payments", "0009_mandates_proven_elsewhere"),
     ]
 
     operations = [
