@@ -33,6 +33,8 @@ class Command(CoopCommand):
         "writes RUS Form 7's service interruption section or EIA-861's reliability items."
     )
 
+    read_only_actions = frozenset({"indices"})
+
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("import", help="interruption history from a CSV file")
