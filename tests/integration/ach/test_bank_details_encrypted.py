@@ -121,7 +121,7 @@ def test_the_migration_encrypts_plaintext_rows_and_masks_the_trail(small_coop):
         changes={"routing_number": [None, ROUTING], "bank_account_number": ["55554444", NUMBER]}
     )
     migration = importlib.import_module(
-        "coopcis.apps.members.migrations.0004_bank_details_encrypted"
+        "coopcis.apps.members.migrations.0005_bank_details_encrypted"
     )
 
     editor = SimpleNamespace(connection=connection)  # all the data steps use of it

@@ -48,7 +48,7 @@ def mask_audit_events(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0003_search_text"),
+        ("members", "0004_contact_notes"),
         ("audit", "0001_initial"),
     ]
 
