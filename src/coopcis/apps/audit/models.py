@@ -56,6 +56,7 @@ class ReadKind(models.TextChoices):
     ACCOUNT_PAGE = "ACCOUNT_PAGE", "account page"
     ACCOUNT_API = "ACCOUNT_API", "account (API)"
     BILL_PDF = "BILL_PDF", "bill PDF"
+    BILL_PAGE = "BILL_PAGE", "bill review page"
     NOTICE_PDF = "NOTICE_PDF", "notice PDF"
     RECEIPT_PDF = "RECEIPT_PDF", "deposit receipt PDF"
 

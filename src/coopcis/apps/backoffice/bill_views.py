@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import record_read
 from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import staff_view
 from coopcis.apps.backoffice.views import not_found, posted_data
@@ -73,6 +75,7 @@ def bill_review(request: HttpRequest, bill_id: int) -> HttpResponse:
     bill = _bill(bill_id)
     if bill is None:
         return not_found(request, f"bill {bill_id}")
+    record_read(request, account_number=bill.account.number, kind=ReadKind.BILL_PAGE)
     return _review_page(request, bill)
 
 
