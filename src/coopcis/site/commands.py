@@ -113,13 +113,16 @@ class CoopCommand(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> str | None:
         command = self.__module__.rsplit(".", 1)[-1]
         try:
-            name = operator_name(options.pop("operator", None))
+            explicit = options.pop("operator", None)
+            name = operator_name(explicit)
             user = None
             if not _database_ready():
                 pass  # before `migrate` there is no data, and no sign-in to check
             elif self.changes_data(options):
                 user = find_operator(name, changes_data=True)
-            elif name:  # reading needs no operator; one that is named and known is recorded
+            elif explicit:  # reading needs no operator, but one named on the line must exist
+                user = find_operator(name, changes_data=False)
+            elif name:  # one named by the environment is recorded when known
                 user = get_user_model().objects.filter(username=name, is_active=True).first()
             if user is None:
                 with acting_as(label=f"cli:unnamed:{command}"):

@@ -87,3 +87,5 @@ def test_commands_that_only_read_need_no_operator(capsys, monkeypatch):
 
     assert run(capsys, "payments", "api-key", "list")[0] == 0
     assert run(capsys, "report", "trial-balance")[0] == 0
+    code, _, err = run(capsys, "report", "trial-balance", "--as", "nobody")
+    assert code == 1 and "'nobody' is not an active staff sign-in" in err
