@@ -1,5 +1,5 @@
 """The README's first command, `python3 scripts/start.py`, serves the billed demo co-op
-through gunicorn, and the staff sign-in it prints works."""
+through gunicorn, and the staff sign-in it prints works: once, to choose a password."""
 
 from __future__ import annotations
 
@@ -61,7 +61,20 @@ def test_the_quick_start_serves_the_demo_through_gunicorn(tmp_path):
         assert token is not None
         form = {"csrfmiddlewaretoken": token.group(1), "username": "staff", "password": password}
 
-        home = opener.open(f"{base}/sign-in/", urllib.parse.urlencode(form).encode(), timeout=30)
+        signed_in = opener.open(
+            f"{base}/sign-in/", urllib.parse.urlencode(form).encode(), timeout=30
+        )
+        assert signed_in.url == f"{base}/password/"  # a one-time password
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in.read().decode())
+        assert token is not None
+        new = "a-quick-start-passphrase-7"
+        change = {
+            "csrfmiddlewaretoken": token.group(1),
+            "old_password": password,
+            "new_password1": new,
+            "new_password2": new,
+        }
+        home = opener.open(f"{base}/password/", urllib.parse.urlencode(change).encode(), timeout=30)
 
         assert home.status == 200 and home.url == f"{base}/"
         assert "Sign out" in home.read().decode()
