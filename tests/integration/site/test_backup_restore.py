@@ -53,6 +53,8 @@ def fingerprint(env: dict[str, str], cwd: Path) -> dict[str, object]:
 
 def billed_demo(env: dict[str, str], cwd: Path) -> dict[str, object]:
     run("migrate", "--verbosity", "0", env=env, cwd=cwd)
+    run("staff", "add", "operator", "--role", "manager", env=env, cwd=cwd)
+    env["COOPCIS_OPERATOR"] = "operator"  # the loads below change data: run as that sign-in
     run("demo", "--members", "12", "--months", "2", "--through", "2026-10", env=env, cwd=cwd)
     run("bill-run", "--period", "2026-10", env=env, cwd=cwd)
     return fingerprint(env, cwd)
