@@ -67,9 +67,15 @@ RULES: dict[str, Rule] = {
     "admin:axes_accessattempt_add": Rule("admin", only(), 403),  # attempts are not made by hand
     "admin:axes_accesslog_add": Rule("admin", only(), 403),
     "admin:axes_accessfailurelog_add": Rule("admin", only(), 403),
-    "payments_api:payments": public(401, method="POST"),  # a channel API key, not a session
-    "payments_api:balance": public(401),  # a channel API key, not a session
-    "payments_api:gateway_callback": public(403, method="POST"),  # signed by the gateway
+    "api_schema": public(200),  # the OpenAPI document
+    "api:api-root": public(404),
+    "api:payments": public(401, method="POST"),  # a channel API key, not a session
+    "api:balance": public(401),  # a channel API key, not a session
+    "api:gateway_callback": public(403, method="POST"),  # signed by the gateway
+    "api:account": api(EVERY_ROLE, 200),
+    "api:account_change": api(only(CS, MANAGER), method="PATCH"),
+    "api:applications": api(only(CS, MANAGER), 400, method="POST"),
+    "api:meter_install": api(only(BILLING, MANAGER), 400, method="POST"),
     "backoffice:login": Rule("public", frozenset({"anonymous"}), 200),  # signed in: redirected
     "backoffice:logout": public(302, method="POST"),  # to the sign-in page
     "backoffice:password_change": page(SIGNED_IN, 200),
@@ -130,9 +136,6 @@ RULES: dict[str, Rule] = {
     "backoffice:refund_requests": page(EVERY_ROLE, 200),
     "backoffice:refund_issue": page(only(FINANCE, MANAGER)),
     "backoffice:collections_due": page(EVERY_ROLE, 200),
-    "backoffice:api_account": api(EVERY_ROLE, 200),
-    "backoffice:api_applications": api(only(CS, MANAGER), 400, method="POST"),
-    "backoffice:api_meter_install": api(only(BILLING, MANAGER), 400, method="POST"),
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.

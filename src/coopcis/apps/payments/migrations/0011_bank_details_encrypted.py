@@ -27,7 +27,7 @@ def decrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0009_mandates_proven_elsewhere"),
+        ("payments", "0010_channel_key_limits"),
     ]
 
     operations = [
