@@ -1,6 +1,6 @@
 """The ``coopcis`` command.
 
-``coopcis rate ...`` runs the pure rating tools without starting Django (they need
+``coopcis rate ...``, ``coopcis rebates ...`` and ``coopcis loans quote`` run pure tools without starting Django (they need
 no database, and a rate study over millions of intervals should not pay for it).
 ``coopcis serve`` runs the site under gunicorn (``coopcis.commands.serve``);
 ``coopcis backup`` and ``restore`` copy the database (``coopcis.commands.backup``).
