@@ -1,7 +1,8 @@
 """The ``coopcis`` command.
 
-``coopcis rate ...``, ``coopcis rebates ...`` and ``coopcis loans quote`` run pure tools without starting Django (they need
-no database, and a rate study over millions of intervals should not pay for it).
+``coopcis rate ...``, ``coopcis rebates ...`` and ``coopcis loans quote`` run pure tools
+without starting Django (they need no database, and a rate study over millions of
+intervals should not pay for it).
 ``coopcis serve`` runs the site under gunicorn (``coopcis.commands.serve``);
 ``coopcis backup`` and ``restore`` copy the database (``coopcis.commands.backup``).
 Every other word is a Django management command of the project (``coopcis demo``,
