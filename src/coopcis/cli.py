@@ -28,6 +28,8 @@ PURE_COMMANDS = {
     "serve": "coopcis.commands.serve:main",
     "backup": "coopcis.commands.backup:backup_main",
     "restore": "coopcis.commands.backup:restore_main",
+    "rebates": "coopcis.commands.programs:rebates_main",
+    "loans": "coopcis.commands.programs:loans_main",
 }
 
 
