@@ -49,7 +49,7 @@ KINDS = (
     Kind("planned", 18, (5, 120), 120, ("planned",), "F"),
 )
 MOMENTARY_PER_YEAR = 80
-STORM_DAYS_PER_YEAR = 1.6
+STORM_DAYS_PER_YEAR = 1.2
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,13 @@ def outage_history(
         for index in range(
             int(rng.integers(40, 160) * max(scale, 0.05)) + int(rng.integers(4, 14))
         ):
-            big = index % 8 == 0
+            big = index % 12 == 0
             start = _moment(rng, day)
             minutes = float(rng.lognormal(np.log(300 if big else 240), 0.5)) + 6
             yield SyntheticInterruption(
                 start_at=start,
                 end_at=start + timedelta(minutes=round(minutes)),
-                customers=_customers(rng, (300, 1800) if big else (1, 40), scale),
+                customers=_customers(rng, (200, 1200) if big else (1, 40), scale),
                 cause="extreme_storm",
                 device=f"{'R' if big else 'F'}-{int(rng.integers(1, 60))}",
             )
