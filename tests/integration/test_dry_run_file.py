@@ -45,6 +45,9 @@ def test_every_dry_run_leaves_the_database_file_unchanged(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
     env["COOPCIS_VAR_DIR"] = str(tmp_path / "var")
     _run(env, "migrate", "--verbosity", "0")
+    # commands that change data run as a named staff sign-in; dry runs need none
+    _run(env, "staff", "add", "operator", "--role", "manager")
+    env["COOPCIS_OPERATOR"] = "operator"
     _run(env, "demo", "--members", "40", "--months", "3", "--seed", "5", "--through", "2026-10")
     _run(env, "ach", "originator", "--destination", "102000021", "--destination-name", "BANK",
          "--origin", "1850123456", "--origin-name", "OCEC", "--company-name", "OCEC",
