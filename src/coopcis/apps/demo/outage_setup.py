@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from coopcis.apps.demo.synth.outage_history import outage_history
-from coopcis.apps.outages.models import HistoryImport, Interruption, InterruptionSource
+from coopcis.apps.outages.services import store_history
 from coopcis.apps.premises.models import ServicePoint
+from coopcis.core.outages.reliability import Interruption
 
 
 def store_outage_history(*, seed: int, end: date) -> int:
@@ -16,30 +17,16 @@ def store_outage_history(*, seed: int, end: date) -> int:
     served = ServicePoint.objects.count()
     if not served:
         return 0
-    rows = sorted(
+    synthetic = sorted(
         outage_history(first_day=first, end_day=end, customers_served=served, seed=seed),
         key=lambda item: item.start_at,
     )
-    record = HistoryImport.objects.create(
+    store_history(
         sha256=f"demo-{seed}-{first:%Y%m%d}-{end:%Y%m%d}".ljust(64, "0")[:64],
         file_name="demo outage history",
-        rows=len(rows),
-        imported_by="demo",
-    )
-    Interruption.objects.bulk_create(
-        [
-            Interruption(
-                start_at=item.start_at,
-                end_at=item.end_at,
-                customers_interrupted=item.customers,
-                cause=item.cause,
-                device=item.device,
-                source=InterruptionSource.IMPORTED,
-                history_import=record,
-                line_number=number,
-            )
-            for number, item in enumerate(rows, start=2)
+        rows=[
+            (line, Interruption(i.start_at, i.end_at, i.customers, i.cause, i.device))
+            for line, i in enumerate(synthetic, start=2)
         ],
-        batch_size=2000,
     )
-    return len(rows)
+    return len(synthetic)

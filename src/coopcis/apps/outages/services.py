@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -55,27 +56,39 @@ def import_history(path: Path) -> ImportResult:
     except UnicodeDecodeError as error:
         raise HistoryFileError([f"not UTF-8 text (byte {error.start})"]) from None
     rows = parse_history(text.splitlines())
+    store_history(
+        sha256=digest,
+        file_name=path.name,
+        rows=[(row.line, row.interruption) for row in rows],
+    )
+    starts = [row.interruption.start_at for row in rows]
+    return ImportResult(rows=len(rows), first_start=min(starts), latest_start=max(starts))
+
+
+def store_history(
+    *, sha256: str, file_name: str, rows: Sequence[tuple[int, reliability.Interruption]]
+) -> HistoryImport:
+    """Keep a history file's interruptions, each with its line, under one import record."""
     record = HistoryImport.objects.create(
-        sha256=digest, file_name=path.name[:255], rows=len(rows), imported_by=current_actor().label
+        sha256=sha256, file_name=file_name[:255], rows=len(rows), imported_by=current_actor().label
     )
     Interruption.objects.bulk_create(
         [
             Interruption(
-                start_at=row.interruption.start_at,
-                end_at=row.interruption.end_at,
-                customers_interrupted=row.interruption.customers,
-                cause=row.interruption.cause,
-                device=row.interruption.device,
+                start_at=item.start_at,
+                end_at=item.end_at,
+                customers_interrupted=item.customers,
+                cause=item.cause,
+                device=item.device,
                 source=InterruptionSource.IMPORTED,
                 history_import=record,
-                line_number=row.line,
+                line_number=line,
             )
-            for row in rows
+            for line, item in rows
         ],
         batch_size=2000,
     )
-    starts = [row.interruption.start_at for row in rows]
-    return ImportResult(rows=len(rows), first_start=min(starts), latest_start=max(starts))
+    return record
 
 
 def _local_midnight(day: date) -> datetime:
