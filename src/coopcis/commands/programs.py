@@ -15,7 +15,8 @@ import argparse
 import json
 import os
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NoReturn
 
@@ -52,8 +53,6 @@ def _day(text: str) -> date:
 
 
 def _today() -> date:
-    from datetime import datetime
-
     return datetime.now(CO_OP_TIME_ZONE).date()
 
 
@@ -103,7 +102,7 @@ def _rebates(args: argparse.Namespace) -> None:
                 )
             )
             return
-        width = max(len(row["code"]) for row in rows)
+        width = max(len(code) for code in catalog.measures)
         for row in rows:
             proof = " (ENERGY STAR proof)" if row["energy_star_proof"] else ""
             print(f"{row['code']:<{width}}  {row['rule']:<28}  {row['description']}{proof}")
@@ -152,10 +151,10 @@ def _loans(args: argparse.Namespace) -> None:
     )
 
 
-def _main(parser: _Parser, run: object, argv: list[str]) -> int:
+def _main(parser: _Parser, run: Callable[[argparse.Namespace], None], argv: list[str]) -> int:
     try:
         args = parser.parse_args(argv)
-        run(args)  # type: ignore[operator]
+        run(args)
         return 0
     except SystemExit as exit_:  # --help
         return exit_.code if isinstance(exit_.code, int) else 0
