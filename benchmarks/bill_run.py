@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _scratch import scratch_env
 
 ROOT = Path(__file__).resolve().parent.parent
 COOPCIS = str(ROOT / ".venv" / "bin" / "coopcis")
@@ -38,24 +38,9 @@ def main() -> None:
     parser.add_argument("--through", default="2026-10")
     args = parser.parse_args()
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
-    env["COOPCIS_VAR_DIR"] = tempfile.mkdtemp(prefix="coopcis-bench-")
-    env["COOPCIS_OPERATOR"] = "operator"
-    database = f"coopcis_bench_{os.getpid()}"
-    if args.postgres:
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {database}"],
-            check=True,
-        )
-        env["COOPCIS_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{database}"
-    try:
+    with scratch_env(postgres=args.postgres) as env:
+        env["COOPCIS_OPERATOR"] = "operator"
         measure(env, args)
-    finally:
-        if args.postgres:
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE {database}"],
-                check=False,
-            )
 
 
 def measure(env: dict[str, str], args: argparse.Namespace) -> None:
