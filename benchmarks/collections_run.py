@@ -50,6 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with scratch_env(postgres=args.postgres) as env:
+        env["COOPCIS_OPERATOR"] = "operator"
         measure(env, args)
 
 
@@ -61,6 +62,7 @@ def measure(env: dict[str, str], args: argparse.Namespace) -> None:
         print(f"started from a copy of {source}", flush=True)
     else:
         run(env, "migrate", "--verbosity", "0")
+        run(env, "staff", "add", "operator", "--role", "manager")
         started = time.perf_counter()
         run(env, "demo", "--members", str(args.members), "--through", "2026-10")
         run(env, "bill-run", "--period", "2026-10", "--json")
