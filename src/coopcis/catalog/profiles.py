@@ -86,6 +86,8 @@ class CoOpProfile:
     collections: dict[str, object] = field(default_factory=dict)
     #: The largest single payment by channel and tender (``[payment_ceilings]``).
     payment_ceilings: dict[str, Money] = field(default_factory=dict)
+    #: Net metering and REC parameters (``[net_metering]``; read by apps.netmetering).
+    net_metering: dict[str, object] = field(default_factory=dict)
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -140,6 +142,7 @@ def load_profile(code: str) -> CoOpProfile:
             payment_oldest_first=bool(data["payment_application"]["oldest_first"]),
             collections=dict(data.get("collections", {})),
             payment_ceilings=read_ceilings(data.get("payment_ceilings", {})),
+            net_metering=dict(data.get("net_metering", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None

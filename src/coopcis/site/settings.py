@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "coopcis.apps.ledger",
     "coopcis.apps.billing",
     "coopcis.apps.receivables",
+    "coopcis.apps.netmetering",
     "coopcis.apps.payments",
     "coopcis.apps.credit",
     "coopcis.apps.collections",

@@ -17,6 +17,7 @@ from coopcis.apps.billing.events import BillCancelled, BillsPosted
 from coopcis.apps.billing.models import Bill, BillRun, BillStatus, RunStatus
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
+from coopcis.apps.netmetering.banking import cancel_month
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.receivables.models import ReceivableItem
 from coopcis.apps.receivables.services import bill_items
@@ -85,6 +86,7 @@ def cancel_bill(*, bill: Bill, reason: str, on: date) -> Bill:
         bill.cancel_entry = reverse_entry(
             entry=bill.journal_entry, posted_on=on, reason=f"bill {bill.number}: {reason}"
         )
+    cancel_month(bill_id=bill.pk, on=on, reason=f"bill {bill.number}: {reason}")
     bill.status = BillStatus.CANCELLED
     bill.cancel_reason = reason
     bill.save(update_fields=["cancel_entry", "status", "cancel_reason"])

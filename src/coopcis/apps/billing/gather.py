@@ -361,10 +361,11 @@ def gather(account_ids: list[int], period: Period, period_label: str) -> list[Se
 
 
 def interval_arrays(
-    services: list[Service],
+    services: list[Service], channel: str = Channel.DELIVERED
 ) -> dict[int, tuple[np.ndarray, np.ndarray, int]]:
-    """Each interval meter's delivered intervals over its service point's read period, as
-    sorted arrays (an agreement with part of the period takes its part, ``part_of``)."""
+    """Each interval meter's intervals of ``channel`` (delivered; received for a net meter)
+    over its service point's read period, as sorted arrays (an agreement with part of the
+    period takes its part, ``part_of``)."""
     spans = {
         s.meter_id: s.span_reads
         for s in services
@@ -378,7 +379,7 @@ def interval_arrays(
     blocks = (
         IntervalBlock.objects.filter(
             meter_id__in=list(wanted),
-            channel=Channel.DELIVERED,
+            channel=channel,
             start_at__gte=earliest - timedelta(days=1),
             start_at__lt=latest,
         )

@@ -40,6 +40,7 @@ from coopcis.apps.billing.models import (
     RiderFactor,
     RunStatus,
 )
+from coopcis.apps.billing.netting import Netting
 from coopcis.apps.billing.rating import (
     location_taxes,
     rate,
@@ -152,6 +153,7 @@ class BillBatch:
 
     def bill(self, account_ids: list[int]) -> BatchResult:
         services = gathering.gather(account_ids, self.month, self.run.period)
+        self.netting = Netting(services)  # net meters bill their net energy (SEC policy 425)
         positions = gathering.ledger_positions(account_ids)
         arrays = gathering.interval_arrays(services)
         counties = {s.agreement.service_point.premise.county for s in services}
@@ -204,6 +206,7 @@ class BillBatch:
             arrays=arrays,
             tou=self.tou,  # type: ignore[arg-type]
         )
+        usage = self.netting.usage(service, tariff, usage, self.tou)
         county = agreement.service_point.premise.county
         riders = Riders(factors_per_kwh=self.factors, taxes=taxes.get(county, ()))
         part = served(service, lights_month)  # a move in or out: fixed charges by days
@@ -285,6 +288,7 @@ class BillBatch:
             if reasons
             else bill_posting(bill, amounts, revision=service.revision, partial=service.partial)
         )
+        self.netting.record(bill, service)
         return bill, items, posting
 
     def _write(self, bills, lines, postings, issues) -> BatchResult:  # type: ignore[no-untyped-def]
@@ -294,6 +298,7 @@ class BillBatch:
             if posting is not None:
                 bill.journal_entry = next(headers)
         Bill.objects.bulk_create(bills, batch_size=1000)
+        self.netting.write({bill.account_id: bill.account.number for bill in bills})
         insert_rows(
             BillLineItem,
             LINE_COLUMNS,

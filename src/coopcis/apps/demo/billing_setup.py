@@ -1,5 +1,5 @@
 """What the demo co-op needs before it can bill: cycles, the months' factors, county taxes,
-and its (illustrative) ACH set-up with its bank, so its bank-draft members are drafted.
+the avoided cost its net-metered members' excess is credited at, and its (illustrative) ACH set-up with its bank, so its bank-draft members are drafted.
 
 The demo reads its four cycles on the 5th, 12th, 19th and 26th (``synth.places``); bills
 go out three days after the read. Cost-adjustment factors and gross receipts rates here
@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from coopcis.apps.billing.models import BillingCycle, LocationTax, RiderFactor
 from coopcis.apps.demo.synth.places import CYCLE_READ_DAY
+from coopcis.apps.netmetering.models import AvoidedCostRate
 from coopcis.apps.payments.ach.drafts import set_originator
 from coopcis.apps.payments.ach.models import AchOriginator
 from coopcis.apps.premises.models import Premise
@@ -37,6 +38,8 @@ PCA_BY_MONTH = {
     12: "0.004000",
 }
 DCA_PER_KWH = Decimal("0.000850")
+#: The avoided cost net-metered members' excess energy is credited at (SEC policy 425).
+AVOIDED_COST_PER_KWH = Decimal("0.028500")
 #: Illustrative gross receipts rates by county.
 GROSS_RECEIPTS = {
     "Otero": "0.066875",
@@ -93,6 +96,11 @@ def store_billing_setup(*, start: date, end: date) -> int:
             defaults={"rate": Decimal(GROSS_RECEIPTS[county]), "source": DEMO_SOURCE},
         )
         rows += 1
+    AvoidedCostRate.objects.update_or_create(
+        effective_on=date(2000, 1, 1),
+        defaults={"rate_per_kwh": AVOIDED_COST_PER_KWH, "source": DEMO_SOURCE},
+    )
+    rows += 1
     if not AchOriginator.objects.exists():
         set_originator(**DEMO_ORIGINATOR)
         rows += 1
