@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from coopcis.core.errors import RuleViolation
+from coopcis.core.governance.rules import GovernanceRules
 from coopcis.core.money import Money
 from coopcis.core.payments.ceilings import read_ceilings
 
@@ -88,6 +89,8 @@ class CoOpProfile:
     payment_ceilings: dict[str, Money] = field(default_factory=dict)
     #: Net metering and REC parameters (``[net_metering]``; read by apps.netmetering).
     net_metering: dict[str, object] = field(default_factory=dict)
+    #: Meetings, elections and the board by the bylaws (``[governance]``; apps.governance).
+    governance: GovernanceRules = field(default_factory=GovernanceRules)
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -143,10 +146,11 @@ def load_profile(code: str) -> CoOpProfile:
             collections=dict(data.get("collections", {})),
             payment_ceilings=read_ceilings(data.get("payment_ceilings", {})),
             net_metering=dict(data.get("net_metering", {})),
+            governance=GovernanceRules.from_table(data.get("governance", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None
-    except RuleViolation as violation:
+    except (RuleViolation, ValueError) as violation:
         raise ProfileError(f"profile {code}: {violation}") from None
 
 

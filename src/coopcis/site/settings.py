@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "coopcis.apps.credit",
     "coopcis.apps.collections",
     "coopcis.apps.outages",
+    "coopcis.apps.governance",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
     "axes",

@@ -34,6 +34,7 @@ COOPCIS_APPS = (
     "ledger",
     "collections",
     "credit",
+    "governance",
 )
 
 ROLE_NAMES = {
@@ -74,6 +75,9 @@ DEPOSIT_REFUNDS = ("credit.change_deposit",)
 #: Writing a note or contact on an account, and pinning one on top.
 NOTES = ("members.add_contactnote", "members.change_contactnote")
 
+#: Registering members present at a members' meeting (the registration desk).
+MEETING_DESK = ("governance.add_checkin",)
+
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
     "read_only": (),
@@ -95,6 +99,7 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         *VOID_PAYMENTS,
         *COLLECTION_PROTECTIONS,
         *DEPOSITS,
+        *MEETING_DESK,
     ),
     "billing": (
         "metering.add_meter",

@@ -1,0 +1,150 @@
+"""The written notice of a members' meeting (bylaws art. III sec. 3, art. IV sec. 3): the
+place, day and hour, the purpose of a special meeting, the order of business (art. III
+sec. 6), and the number of trustees to be elected with the candidates' names and
+addresses; mailed 10 to 25 days before to every member at the address of record (a PDF
+letter each), and emailed as well to members who have an email address.
+
+The email goes through Django's mail (the SMTP connection of the settings), after the
+transaction commits, so a dry run sends nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+
+from coopcis.apps.billing.pdf.letter import Section, letter_pdf
+from coopcis.apps.governance import services
+from coopcis.apps.governance.models import Meeting, MeetingKind
+from coopcis.apps.governance.residence import voting_members
+from coopcis.apps.members.models import Account, Membership
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.governance.meetings import ORDER_OF_BUSINESS, check_notice_date
+
+
+def notice_section(meeting: Meeting) -> Section:
+    """The notice's text, the same on paper, on the web and in the email."""
+    what = "annual meeting" if meeting.kind == MeetingKind.ANNUAL else "special meeting"
+    paragraphs = []
+    if meeting.purpose:
+        paragraphs.append(f"Purpose of the meeting: {meeting.purpose}")
+    paragraphs.append(
+        "Order of business: "
+        + "; ".join(f"{n}) {item}" for n, item in enumerate(ORDER_OF_BUSINESS, 1))
+        + "."
+    )
+    seats = services.seats_of(meeting)
+    ballot = services.candidates(meeting)
+    for district, count in sorted(seats.items()):
+        if not count:
+            continue
+        names = "; ".join(
+            f"{p.candidate_name}, {p.candidate_address}" for p in ballot.get(district, [])
+        )
+        paragraphs.append(
+            f"District {district}: {count} trustee(s) to be elected. Candidates nominated by "
+            f"petition: {names or 'none'}."
+        )
+    paragraphs.append(
+        "Members vote in person, one vote per membership; there are no proxies and no "
+        "nominations from the floor. Trustees are elected by the members present who reside "
+        "in the district."
+    )
+    return Section(
+        title=f"Notice of the {what} of the members",
+        facts=(
+            ("Date", meeting.on.strftime("%A, %B %-d, %Y")),
+            ("Time", meeting.starts_at),
+            ("Place", meeting.place or "to be announced"),
+        ),
+        paragraphs=tuple(paragraphs),
+    )
+
+
+def notice_text(section: Section) -> str:
+    facts = "\n".join(f"{label}: {value}" for label, value in section.facts)
+    return f"{section.title}\n\n{facts}\n\n" + "\n\n".join(section.paragraphs) + "\n"
+
+
+def _recipients() -> list[tuple[Membership, Account | None]]:
+    members = Membership.objects.filter(voting_members()).select_related("party").order_by("number")
+    accounts: dict[int, Account] = {}
+    for account in (
+        Account.objects.filter(party__membership__in=members)
+        .select_related("party")
+        .order_by("-opened_on", "-pk")
+    ):
+        accounts[account.party_id] = account  # the oldest account wins (iterated last)
+    return [(member, accounts.get(member.party_id)) for member in members]
+
+
+def _lines(member: Membership, account: Account | None) -> tuple[str, ...]:
+    if account is None:
+        return (member.party.display_name,)
+    city = f"{account.mailing_city} {account.mailing_state} {account.mailing_zip}"
+    return tuple(
+        line
+        for line in (member.party.display_name, account.mailing_line1, account.mailing_line2, city)
+        if line
+    )
+
+
+@transaction.atomic
+def send_notices(
+    *, meeting_id: int, mailed_on: date, out: Path, email: bool = True, write_files: bool = True
+) -> dict[str, Any]:
+    """Print a letter for each member and email those with an address; refuse a mailing day
+    outside the window (art. III sec. 3)."""
+    meeting = services.find_meeting(meeting_id, lock=True)
+    check_notice_date(mailed_on=mailed_on, meeting_on=meeting.on, rules=services.rules())
+    profile = active_profile()
+    section = notice_section(meeting)
+    if write_files:
+        out.mkdir(parents=True, exist_ok=True)
+    letters = 0
+    messages = []
+    for member, account in _recipients():
+        if write_files:
+            pdf = letter_pdf(
+                profile=profile,
+                address_lines=_lines(member, account),
+                sections=[section],
+                title=section.title,
+            )
+            (out / f"notice-{meeting.pk}-{member.number}.pdf").write_bytes(pdf)
+        letters += 1
+        address = member.party.email or (account.email if account else "")
+        if email and address:
+            messages.append(
+                EmailMessage(
+                    subject=f"{profile.short_name}: {section.title.lower()}",
+                    body=notice_text(section),
+                    to=[address],
+                )
+            )
+    meeting.notice_mailed_on = mailed_on
+    meeting.notices_printed = letters
+    meeting.notices_emailed = len(messages)
+    meeting.minutes += (
+        f"Notice mailed {mailed_on.isoformat()} to {letters} members "
+        f"({len(messages)} also by email).\n"
+    )
+    meeting.save()
+    if messages:
+        transaction.on_commit(partial(_send, messages))
+    return {
+        "meeting": meeting.pk,
+        "mailed_on": mailed_on.isoformat(),
+        "letters": letters,
+        "emails": len(messages),
+    }
+
+
+def _send(messages: list[EmailMessage]) -> None:
+    with get_connection() as connection:
+        connection.send_messages(messages)
