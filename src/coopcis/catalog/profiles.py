@@ -91,6 +91,8 @@ class CoOpProfile:
     net_metering: dict[str, object] = field(default_factory=dict)
     #: Meetings, elections and the board by the bylaws (``[governance]``; apps.governance).
     governance: GovernanceRules = field(default_factory=GovernanceRules)
+    #: Capital-credit parameters (``[capital_credits]``; read by apps.capital_credits).
+    capital_credits: dict[str, object] = field(default_factory=dict)
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -147,6 +149,7 @@ def load_profile(code: str) -> CoOpProfile:
             payment_ceilings=read_ceilings(data.get("payment_ceilings", {})),
             net_metering=dict(data.get("net_metering", {})),
             governance=GovernanceRules.from_table(data.get("governance", {})),
+            capital_credits=dict(data.get("capital_credits", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coopcis.apps.collections",
     "coopcis.apps.outages",
     "coopcis.apps.governance",
+    "coopcis.apps.capital_credits",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
     "axes",

@@ -35,6 +35,7 @@ COOPCIS_APPS = (
     "collections",
     "credit",
     "governance",
+    "capital_credits",
 )
 
 ROLE_NAMES = {
@@ -127,6 +128,9 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         # apply a lockbox suspense item to its member; record an issued refund check
         "payments.change_suspenseitem",
         "payments.change_refundrequest",
+        # retire capital credits the board approved; record a retirement check claimed
+        "capital_credits.add_retirement",
+        "capital_credits.change_payout",
     ),
     "manager": ("*",),
 }

@@ -1,0 +1,197 @@
+"""Capital credits: each year's margins allocated to patrons, and their retirement
+(bylaws art. VIII; docs/domain/capital-credits.md).
+
+An :class:`Allocation` is one fiscal year's pool (the co-op's operating margins, or one
+generation-and-transmission co-op's allocation); a :class:`CapitalCredit` is one patron's
+share of it, which retirements reduce (``retired_amount``) and an assignment moves to a
+successor. A :class:`Retirement` (general, estate) retires credits
+(:class:`RetiredCredit`) and pays each patron once (:class:`Payout`): a check, a bill
+credit, or nothing now (carried forward). A check not claimed within two years of mailing
+becomes a gift to the educational and charitable fund (art. VIII sec. 3).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PatronageBasis(models.TextChoices):
+    REVENUE = "REVENUE", "Electric revenue billed"
+    KWH = "KWH", "kWh billed"
+
+
+class Allocation(models.Model):
+    """One year's margins of one pool, allocated over that year's patronage (once)."""
+
+    year = models.PositiveSmallIntegerField()
+    pool = models.CharField(max_length=40)
+    margins_amount = models.DecimalField(**MONEY)
+    basis = models.CharField(max_length=7, choices=PatronageBasis.choices)
+    total_patronage = models.DecimalField(max_digits=18, decimal_places=3)
+    allocated_on = models.DateField()
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "pool"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "pool"], name="one_allocation_per_year_pool")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.pool}"
+
+
+class NoticeMethod(models.TextChoices):
+    MAIL = "MAIL", "Mailed letter"
+    EMAIL = "EMAIL", "Email (paperless)"
+
+
+class CapitalCredit(models.Model):
+    """One patron's capital credit for one year and pool: what was allocated, what is
+    retired, and the notice of it (art. VIII sec. 2: "notify each patron")."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="credits")
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="capital_credits"
+    )
+    patronage = models.DecimalField(max_digits=16, decimal_places=3)
+    amount = models.DecimalField(**MONEY)
+    retired_amount = models.DecimalField(**MONEY, default=0)
+    notice_method = models.CharField(max_length=5, choices=NoticeMethod.choices)
+    noticed_on = models.DateField()
+    assigned_from = models.ForeignKey(
+        "members.Account",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "allocation"])]
+        constraints = [
+            models.CheckConstraint(
+                name="credit_retired_within_amount",
+                condition=models.Q(retired_amount__gte=0)
+                & models.Q(retired_amount__lte=models.F("amount")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation} {self.account_id}: {self.amount}"
+
+    @property
+    def open_amount(self) -> Decimal:
+        return Decimal(self.amount) - Decimal(self.retired_amount)
+
+
+class Assignment(models.Model):
+    """Credits moved to a successor in interest or occupancy on written instructions."""
+
+    from_account = models.ForeignKey("members.Account", on_delete=models.PROTECT, related_name="+")
+    to_account = models.ForeignKey("members.Account", on_delete=models.PROTECT, related_name="+")
+    successor = models.CharField(
+        max_length=9, choices=[("INTEREST", "In interest"), ("OCCUPANCY", "In occupancy")]
+    )
+    instructions = models.TextField()
+    received_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.from_account_id} -> {self.to_account_id}: {self.amount}"
+
+
+class RetirementKind(models.TextChoices):
+    GENERAL = "GENERAL", "General retirement"
+    ESTATE = "ESTATE", "Estate, early at present value"
+
+
+class Retirement(models.Model):
+    """A board-approved general retirement, or an estate's early retirement."""
+
+    kind = models.CharField(max_length=7, choices=RetirementKind.choices)
+    pool = models.CharField(max_length=40, default="operating")
+    method = models.CharField(max_length=10, blank=True)
+    approved_amount = models.DecimalField(**MONEY)
+    approved_on = models.DateField()
+    resolution = models.CharField(max_length=300)
+    retired_on = models.DateField()
+    retired_amount = models.DecimalField(**MONEY, default=0)
+    paid_amount = models.DecimalField(**MONEY, default=0)
+    entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    warnings = models.TextField(blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-retired_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Retirement {self.pk} {self.retired_on} {self.retired_amount}"
+
+
+class RetiredCredit(models.Model):
+    """How much of one credit a retirement retired (face value)."""
+
+    retirement = models.ForeignKey(Retirement, on_delete=models.PROTECT, related_name="lines")
+    credit = models.ForeignKey(CapitalCredit, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.credit_id}: {self.amount}"
+
+
+class PayoutMethod(models.TextChoices):
+    CHECK = "CHECK", "Check"
+    BILL_CREDIT = "BILL_CREDIT", "Bill credit"
+    CARRIED_FORWARD = "CARRIED", "Carried forward"
+
+
+class PayoutStatus(models.TextChoices):
+    ISSUED = "ISSUED", "Issued"
+    CLAIMED = "CLAIMED", "Claimed"
+    GIFTED = "GIFTED", "Unclaimed: gift to the educational and charitable fund"
+
+
+class Payout(models.Model):
+    """What one patron receives from a retirement, and how. A check is mailed to the last
+    known address; unclaimed two years after mailing it becomes a gift (art. VIII sec. 3)."""
+
+    retirement = models.ForeignKey(Retirement, on_delete=models.PROTECT, related_name="payouts")
+    account = models.ForeignKey("members.Account", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=11, choices=PayoutMethod.choices)
+    retired_amount = models.DecimalField(**MONEY)
+    debts_amount = models.DecimalField(**MONEY, default=0)
+    amount = models.DecimalField(**MONEY)
+    check_number = models.PositiveIntegerField(null=True, blank=True)
+    payee = models.CharField(max_length=200)
+    address = models.CharField(max_length=400)
+    mailed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=7, choices=PayoutStatus.choices, default=PayoutStatus.ISSUED
+    )
+    claimed_on = models.DateField(null=True, blank=True)
+    gifted_on = models.DateField(null=True, blank=True)
+    payee_search = models.CharField(max_length=240, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "mailed_on"]),
+            models.Index(fields=["account"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.check_number or ''} {self.amount}"

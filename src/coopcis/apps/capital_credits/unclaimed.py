@@ -1,0 +1,125 @@
+"""Unclaimed retirements (bylaws art. VIII sec. 3, 7-8-6 NMSA 1978).
+
+A patron who does not claim a retirement check within two years after it was mailed,
+postage prepaid, to their last known address is deemed to have made an irrevocable gift
+of it to the co-op, used for educational scholarships and charity. The daily job
+(:func:`gift_unclaimed`) moves each such check out of accounts payable into the
+educational and charitable fund: Dr 232, Cr 242.4. Two years after mailing means the
+same calendar day two years later (29 February: 28 February); the check may be claimed
+through that day and becomes a gift the day after. A claimed (cashed) check leaves 232
+for cash: Dr 232, Cr 131.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from coopcis.apps.capital_credits.models import Payout, PayoutMethod, PayoutStatus
+from coopcis.apps.capital_credits.params import rules
+from coopcis.apps.capital_credits.payouts import CHECKS_PAYABLE
+from coopcis.apps.ledger.models import EntryKind
+from coopcis.apps.ledger.services import Posting, post_entry_ids
+from coopcis.core.errors import RuleViolation
+from coopcis.core.ledger.entries import JournalEntry, credit, debit
+from coopcis.core.money import Money
+from coopcis.core.search import fold
+
+CHARITABLE_FUND = "242.4"
+CASH = "131"
+
+
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def claim_deadline(mailed_on: date) -> date:
+    """The last day a check mailed on ``mailed_on`` may be claimed."""
+    return years_after(mailed_on, rules().unclaimed_after_years)
+
+
+def unclaimed(query: str = "") -> QuerySet[Payout]:
+    """Checks mailed and not yet claimed nor gifted, searchable by payee or account
+    number (the list members and staff look themselves up in)."""
+    found = Payout.objects.filter(method=PayoutMethod.CHECK, status=PayoutStatus.ISSUED)
+    for word in fold(query).split():
+        found = found.filter(Q(payee_search__contains=word))
+    return found.select_related("account", "retirement").order_by("payee", "check_number")
+
+
+@transaction.atomic
+def gift_unclaimed(*, as_of: date) -> list[Payout]:
+    """Turn every check whose claim deadline passed before ``as_of`` into a gift."""
+    due = [
+        payout
+        for payout in Payout.objects.select_for_update()
+        .filter(
+            method=PayoutMethod.CHECK,
+            status=PayoutStatus.ISSUED,
+            mailed_on__lt=as_of,
+        )
+        .select_related("account")
+        .order_by("mailed_on", "id")
+        if claim_deadline(payout.mailed_on) < as_of  # type: ignore[arg-type]
+    ]
+    postings = []
+    for payout in due:
+        memo = (
+            f"Unclaimed capital credit check {payout.check_number} mailed {payout.mailed_on}: "
+            "gift to the educational and charitable fund (bylaws art. VIII sec. 3)"
+        )
+        lines = (
+            debit(CHECKS_PAYABLE, Money(payout.amount), memo="Check not claimed"),
+            credit(CHARITABLE_FUND, Money(payout.amount), member_account=payout.account.number),
+        )
+        postings.append(
+            Posting(
+                entry=JournalEntry(posted_on=as_of, memo=memo, lines=lines),
+                kind=EntryKind.ADJUSTMENT,
+                source_key=f"capital-credits:gift:{payout.pk}",
+            )
+        )
+        payout.status, payout.gifted_on = PayoutStatus.GIFTED, as_of
+    post_entry_ids(postings)
+    Payout.objects.bulk_update(due, ["status", "gifted_on"])
+    return due
+
+
+@transaction.atomic
+def claim_check(*, payout: Payout, on: date) -> Payout:
+    """The patron claimed (cashed) a retirement check: Dr 232, Cr 131."""
+    locked = Payout.objects.select_for_update().select_related("account").get(pk=payout.pk)
+    if locked.method != PayoutMethod.CHECK or locked.amount <= 0:
+        raise RuleViolation("only a mailed check is claimed", field="payout")
+    if locked.status == PayoutStatus.GIFTED:
+        raise RuleViolation(
+            f"check {locked.check_number} was not claimed within two years of mailing and is "
+            f"an irrevocable gift since {locked.gifted_on} (bylaws art. VIII sec. 3)",
+            field="payout",
+        )
+    if locked.status == PayoutStatus.CLAIMED:
+        raise RuleViolation(f"check {locked.check_number} is already claimed", field="payout")
+    if locked.mailed_on and on < locked.mailed_on:
+        raise RuleViolation("a check is claimed after it is mailed", field="on")
+    memo = f"Capital credit check {locked.check_number} claimed"
+    lines = (
+        debit(CHECKS_PAYABLE, Money(locked.amount), memo=locked.account.number),
+        credit(CASH, Money(locked.amount)),
+    )
+    post_entry_ids(
+        [
+            Posting(
+                entry=JournalEntry(posted_on=on, memo=memo, lines=lines),
+                kind=EntryKind.ADJUSTMENT,
+                source_key=f"capital-credits:claim:{locked.pk}",
+            )
+        ]
+    )
+    locked.status, locked.claimed_on = PayoutStatus.CLAIMED, on
+    locked.save(update_fields=["status", "claimed_on"])
+    return locked
