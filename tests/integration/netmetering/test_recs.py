@@ -1,0 +1,138 @@
+"""The REC program: reads by the 7th, a payment in May, the yearly statement (SEC policy 425)."""
+
+import json
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from coopcis.apps.ledger import reports
+from coopcis.apps.ledger.integrity import verify_ledger
+from coopcis.apps.netmetering.models import Interconnection, RecPayment, RecRate
+from tests.factories import AccountFactory, ServicePointFactory
+from tests.integration.jobs import coopcis
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rec_member(capsys):
+    account = AccountFactory(number="1000600")
+    ic = Interconnection.objects.create(
+        account=account,
+        service_point=ServicePointFactory(),
+        system_type="SOLAR",
+        ac_kw=D("8"),
+        submitted_on=date(2025, 11, 1),
+        status="IN_SERVICE",
+        in_service_on=date(2025, 12, 1),
+        rec_meter_serial="REC-1",
+    )
+    code, _, err = coopcis(
+        capsys, "net-metering", "rec-agree", ic.pk, "--on", "2025-12-01", "--opening-kwh", "120"
+    )
+    assert code == 0, err
+    RecRate.objects.create(effective_on=date(2025, 1, 1), rate_per_kwh=D("0.0125"), source="t")
+    return account
+
+
+def read(capsys, read_on, kwh, received_on):
+    return coopcis(
+        capsys,
+        "net-metering",
+        "rec-read",
+        "1000600",
+        "--read-on",
+        read_on,
+        "--kwh",
+        kwh,
+        "--received-on",
+        received_on,
+    )
+
+
+def test_a_read_lower_than_the_latest_is_refused(capsys, rec_member, freeze_today):
+    freeze_today(date(2026, 5, 20))
+    assert read(capsys, "2026-04-01", "1000", "2026-04-03")[0] == 0
+    code, _, err = read(capsys, "2026-05-01", "999.5", "2026-05-02")
+    assert code == 1 and "lower than the latest" in err and "policy 425" in err
+
+
+def test_late_and_missing_reads_are_listed(capsys, rec_member, freeze_today):
+    freeze_today(date(2026, 5, 20))
+    other = Interconnection.objects.create(
+        account=AccountFactory(number="1000601"),
+        service_point=ServicePointFactory(),
+        system_type="WIND",
+        ac_kw=D("5"),
+        submitted_on=date(2025, 11, 1),
+        status="IN_SERVICE",
+    )
+    assert (
+        coopcis(
+            capsys,
+            "net-metering",
+            "rec-agree",
+            other.pk,
+            "--on",
+            "2025-12-01",
+            "--opening-kwh",
+            "0",
+        )[0]
+        == 0
+    )
+    assert read(capsys, "2026-04-01", "900", "2026-04-07")[0] == 0  # on time
+    assert read(capsys, "2026-05-01", "1100", "2026-05-09")[0] == 0  # after the 7th: late
+    _, out, _ = coopcis(capsys, "net-metering", "rec-reads", "--month", "2026-04", "--json")
+    assert [(r["account"], r["status"]) for r in json.loads(out)] == [
+        ("1000600", "ON_TIME"),
+        ("1000601", "MISSING"),
+    ]
+    _, out, _ = coopcis(capsys, "net-metering", "rec-reads", "--month", "2026-05", "--json")
+    assert [r["status"] for r in json.loads(out)] == ["LATE", "MISSING"]
+
+
+def test_may_payment_and_the_yearly_statement(capsys, rec_member, freeze_today, tmp_path):
+    freeze_today(date(2026, 5, 20))
+    for read_on, kwh in (("2026-03-01", "600"), ("2026-04-01", "1000"), ("2026-05-01", "1321.5")):
+        assert read(capsys, read_on, kwh, read_on)[0] == 0
+
+    code, _, err = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-04-30")
+    assert code == 1 and "May and September" in err
+
+    code, out, _ = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-05-15", "--dry-run")
+    assert code == 0 and out.startswith("DRY RUN") and not RecPayment.objects.exists()
+
+    # 1,321.5 - 120 opening = 1,201.5 kWh x $0.0125 = 15.01875 -> $15.02
+    code, out, _ = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-05-15", "--json")
+    assert json.loads(out) == {
+        "paid": 1,
+        "total": "15.02",
+        "payments": [{"account": "1000600", "kwh": "1201.500", "amount": "15.02"}],
+    }
+    rows = {row.number: row for row in reports.trial_balance().rows}
+    assert rows["555.1"].debit == D("15.02") and rows["232.1"].credit == D("15.02")
+    assert verify_ledger().problems == []
+
+    # paid once a month: running again pays nothing
+    code, out, _ = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-05-16", "--json")
+    assert json.loads(out)["paid"] == 0
+
+    # September pays the generation since May's payment: 1,500 - 1,321.5 = 178.5 x 0.0125
+    freeze_today(date(2026, 9, 20))
+    assert read(capsys, "2026-09-01", "1500", "2026-09-03")[0] == 0
+    code, out, _ = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-09-15", "--json")
+    assert json.loads(out)["total"] == "2.23"  # 2.23125 -> 2.23
+
+    out_file = tmp_path / "rec-2026.txt"
+    code, _, _ = coopcis(
+        capsys, "net-metering", "rec-statement", "1000600", "--year", "2026", "--out", out_file
+    )
+    text = out_file.read_text()
+    assert code == 0 and "Paid in 2026: $17.25" in text and "2026-05-15" in text
+
+
+def test_rec_pay_may_not_be_after_today(capsys, rec_member, freeze_today):
+    freeze_today(date(2026, 5, 1))
+    code, _, err = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-05-02")
+    assert code == 2 and "after today" in err
