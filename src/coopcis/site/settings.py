@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "coopcis.apps.outages",
     "coopcis.apps.governance",
     "coopcis.apps.capital_credits",
+    "coopcis.apps.usage",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
     "axes",

@@ -1,112 +1,32 @@
-"""Bar charts drawn on the server as SVG, with the same figures as a table beside them.
+"""The bar-chart geometry now lives in the core (:mod:`coopcis.core.charts`), so the
+member portal's usage charts and the back office's draw bars the same way."""
 
-No JavaScript and no style attributes: the page's stylesheet colours the bars by class,
-so the charts pass a strict Content-Security-Policy. Bar heights are floats (drawing
-only); the labels and the table show the Decimal figures as they are.
-"""
+from coopcis.core.charts import (
+    BOTTOM,
+    HEIGHT,
+    LEFT,
+    MONTH_ABBREVIATIONS,
+    TOP,
+    WIDTH,
+    Bar,
+    BarChart,
+    GridLine,
+    bar_chart,
+    month_label,
+    nice_ceiling,
+)
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-
-WIDTH, HEIGHT = 640, 180
-LEFT, BOTTOM, TOP = 46, 30, 10
-MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    key: str  # "2026-03", or "2026-03-14" for a day
-    label: str  # "Mar"
-    sublabel: str  # the year under January and the first bar
-    value: Decimal | None
-    x: float
-    y: float
-    width: float
-    height: float
-    latest: bool
-
-    @property
-    def label_x(self) -> float:
-        return self.x + self.width / 2
-
-
-@dataclass(frozen=True, slots=True)
-class GridLine:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class BarChart:
-    """What ``backoffice/_bar_chart.html`` draws: bars, gridlines and the unit."""
-
-    title: str
-    unit: str
-    bars: tuple[Bar, ...]
-    grid: tuple[GridLine, ...]
-    width: int = WIDTH
-    height: int = HEIGHT
-
-    @property
-    def baseline(self) -> float:
-        return self.height - BOTTOM
-
-    @property
-    def has_values(self) -> bool:
-        return any(bar.value is not None for bar in self.bars)
-
-
-def nice_ceiling(value: Decimal) -> Decimal:
-    """A round top for the scale: 100, 200, 250, 500, 1,000, 2,000, ..."""
-    if value <= 0:
-        return Decimal(100)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, Decimal("2.5"), 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def month_label(key: str) -> tuple[str, str]:
-    """``"2026-01"`` -> ``("Jan", "2026")``; ``"2026-01-14"`` -> ``("14", "Jan")``."""
-    if len(key) == 7:
-        return MONTH_ABBREVIATIONS[int(key[5:7]) - 1], key[:4]
-    return str(int(key[8:10])), MONTH_ABBREVIATIONS[int(key[5:7]) - 1]
-
-
-def bar_chart(points: Sequence[tuple[str, Decimal | None]], *, title: str, unit: str) -> BarChart:
-    """Bars for ``(key, value)`` points, oldest first; the latest is highlighted. The year
-    (or the month, for days) is shown under the first bar and where it changes."""
-    known = [value for _, value in points if value is not None]
-    top = nice_ceiling(max(known, default=Decimal(0)))
-    plot_height = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT) / max(len(points), 1)
-    bars = []
-    previous_sublabel = ""
-    for index, (key, value) in enumerate(points):
-        label, sublabel = month_label(key)
-        shown = max(value, Decimal(0)) if value is not None else Decimal(0)
-        height = float(shown / top) * plot_height
-        bars.append(
-            Bar(
-                key=key,
-                label=label,
-                sublabel=sublabel if sublabel != previous_sublabel else "",
-                value=value,
-                x=round(LEFT + index * slot + slot * 0.15, 1),
-                y=round(HEIGHT - BOTTOM - height, 1),
-                width=round(slot * 0.7, 1),
-                height=round(height, 1),
-                latest=index == len(points) - 1,
-            )
-        )
-        previous_sublabel = sublabel
-    grid = tuple(
-        GridLine(round(HEIGHT - BOTTOM - plot_height * fraction, 1), f"{top * fraction:,.0f}")
-        for fraction in (Decimal("0.5"), Decimal(1))
-    )
-    return BarChart(title=title, unit=unit, bars=tuple(bars), grid=grid)
+__all__ = [
+    "BOTTOM",
+    "HEIGHT",
+    "LEFT",
+    "MONTH_ABBREVIATIONS",
+    "TOP",
+    "WIDTH",
+    "Bar",
+    "BarChart",
+    "GridLine",
+    "bar_chart",
+    "month_label",
+    "nice_ceiling",
+]

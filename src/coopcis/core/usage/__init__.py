@@ -1,0 +1,1 @@
+"""A member's own usage: interval data summed for charts, facts and high-usage alerts."""
