@@ -136,6 +136,9 @@ RULES: dict[str, Rule] = {
     "backoffice:refund_requests": page(EVERY_ROLE, 200),
     "backoffice:refund_issue": page(only(FINANCE, MANAGER)),
     "backoffice:collections_due": page(EVERY_ROLE, 200),
+    "backoffice:arrangement_requests": page(EVERY_ROLE, 200),
+    "backoffice:arrangement_approve": page(only(CS, MANAGER), method="POST"),
+    "backoffice:arrangement_decline": page(only(CS, MANAGER), method="POST"),
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.

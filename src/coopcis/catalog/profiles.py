@@ -93,6 +93,15 @@ class CoOpProfile:
     governance: GovernanceRules = field(default_factory=GovernanceRules)
     #: Capital-credit parameters (``[capital_credits]``; read by apps.capital_credits).
     capital_credits: dict[str, object] = field(default_factory=dict)
+    #: Where members reach the member portal (``/portal/`` of the site ``coopcis serve``
+    #: runs), as printed on bills and written in emails.
+    portal_url: str = ""
+
+    @property
+    def portal_address(self) -> str:
+        """The portal's address as printed: ``members.ocec-inc.com/portal`` (no scheme)."""
+        address = self.portal_url.removeprefix("https://").removeprefix("http://")
+        return address.rstrip("/")
 
     def due_days_for(self, rate_class: str) -> int:
         try:
@@ -130,6 +139,7 @@ def load_profile(code: str) -> CoOpProfile:
             state=data["state"],
             time_zone=data["time_zone"],
             website=data.get("website", ""),
+            portal_url=data.get("portal_url", ""),
             outage_phone=data.get("outage_phone", ""),
             office_hours=data.get("office_hours", ""),
             statement=data.get("statement", ""),

@@ -268,3 +268,18 @@ def test_reads_from_before_the_members_agreement_stay_off_the_chart(db):
     by_month = {month.period: month.energy_kwh for month in document.usage}
     assert by_month["2026-01"] is None  # the previous occupant's use
     assert by_month["2026-02"] == Decimal(520)  # since the move-in read
+
+
+def test_the_bill_sends_members_to_the_portal_at_the_profiles_address(home, db):
+    english = " ".join(rendered_text(make_bill(home, "2026-03").pk).split())
+    spanish = " ".join(
+        rendered_text(make_bill(residence(number="3100418", language="ES"), "2026-03").pk).split()
+    )
+
+    # ocec.toml: portal_url = "https://members.ocec-inc.com/portal/"
+    assert "Online, by card or e-check, at members.ocec-inc.com/portal." in english
+    assert "ask for a payment arrangement at members.ocec-inc.com/portal" in english
+    assert "en members.ocec-inc.com/portal" in spanish
+    for text in (english, spanish):
+        assert "mobile app" not in text and "member portal" not in text
+        assert "aplicación móvil" not in text

@@ -152,3 +152,33 @@ def test_a_chargeback_is_a_card_event(simulator):
         card.authorization,
         "4837",
     )
+
+
+@pytest.mark.parametrize(
+    ("number", "outcome", "reason"),
+    [
+        ("4242424242424242", Outcome.APPROVED, ""),
+        ("4242 4242 4242 4242", Outcome.APPROVED, ""),
+        ("4000000000000002", Outcome.DECLINED, "card declined"),
+        ("4000000000009995", Outcome.DECLINED, "insufficient funds"),
+        ("4111111111111111", Outcome.DECLINED, "card number not known to the test processor"),
+    ],
+)
+def test_processors_test_cards(simulator, number, outcome, reason):
+    token = simulator.tokenize_card(
+        number=number, expiry_month=1, expiry_year=2030, cvc="123", name="Ana"
+    )
+    result = simulator.charge(token=token.token, amount=TEN, idempotency_key=number)
+
+    assert (result.outcome, result.decline_reason) == (outcome, reason)
+    assert token.last4 == number[-4:] and number.replace(" ", "") not in token.token
+
+
+def test_a_bank_account_becomes_an_e_check_that_settles_or_returns(simulator):
+    settles = simulator.tokenize_bank_account(
+        routing_number="102000021", account_number="12345678", holder_name="Ana"
+    )
+    returns = simulator.tokenize_bank_account(
+        routing_number="102000021", account_number="1234R01", holder_name="Ana"
+    )
+    assert (settles.token, returns.token) == ("tok_echeck_settles", "tok_echeck_returns_R01")

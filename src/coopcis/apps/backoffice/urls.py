@@ -5,6 +5,7 @@ from django.urls import path
 
 from coopcis.apps.backoffice import (
     applications,
+    arrangement_views,
     bill_views,
     note_views,
     views,
@@ -58,6 +59,17 @@ urlpatterns = [
     path("work/refunds/", work_views.refund_requests, name="refund_requests"),
     path("work/refunds/<int:refund_id>/issue/", work_views.refund_issue, name="refund_issue"),
     path("work/collections/", work_views.collections_due_list, name="collections_due"),
+    path("work/arrangements/", arrangement_views.arrangement_requests, name="arrangement_requests"),
+    path(
+        "work/arrangements/<int:request_id>/approve/",
+        arrangement_views.arrangement_approve,
+        name="arrangement_approve",
+    ),
+    path(
+        "work/arrangements/<int:request_id>/decline/",
+        arrangement_views.arrangement_decline,
+        name="arrangement_decline",
+    ),
     path("bills/<int:bill_id>/", bill_views.bill_review, name="bill_review"),
     path("bills/<int:bill_id>/release/", bill_views.bill_release, name="bill_release"),
     path("bills/<int:bill_id>/cancel/", bill_views.bill_cancel, name="bill_cancel"),

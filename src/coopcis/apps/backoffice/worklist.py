@@ -1,5 +1,5 @@
 """The home page's work list: what is waiting for staff today, each with a count and the
-page where it is worked. One count query per kind of work (six), whatever the co-op's size.
+page where it is worked. One count query per kind of work (seven), whatever the co-op's size.
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from coopcis.apps.billing.models import Bill, BillStatus
-from coopcis.apps.collections.models import CollectionCase, OrderStatus, ServiceOrder, Stage
+from coopcis.apps.collections.models import (
+    ArrangementRequest,
+    ArrangementStatus,
+    CollectionCase,
+    OrderStatus,
+    ServiceOrder,
+    Stage,
+)
 from coopcis.apps.members.models import ApplicationStatus, ServiceApplication
 from coopcis.apps.metering.models import ExceptionStatus, ReadException
 from coopcis.apps.payments.lockbox.models import SuspenseStatus
@@ -84,5 +91,12 @@ def work_items(*, today: date) -> list[WorkItem]:
             RefundRequest.objects.filter(status=RefundStatus.REQUESTED).count(),
             "Refund checks requested: record each check as it is issued.",
             reverse("backoffice:refund_requests"),
+        ),
+        WorkItem(
+            "arrangements",
+            "Payment arrangement requests",
+            ArrangementRequest.objects.filter(status=ArrangementStatus.REQUESTED).count(),
+            "Members asking to pay a bill in installments: approve or decline.",
+            reverse("backoffice:arrangement_requests"),
         ),
     ]

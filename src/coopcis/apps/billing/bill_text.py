@@ -69,18 +69,19 @@ TEXT: dict[str, dict[str, str]] = {
         "usage_history": "Your use over 13 months (kWh)",
         "no_usage": "No metered use to chart.",
         "outage_title": "To report an outage",
-        "outage_text": "Call {phone}, 24 hours a day, or use the mobile app or the member "
-        "portal. Have your name, account or meter number and address ready.",
+        "outage_text": "Call {phone}, 24 hours a day. Have your name, account or meter "
+        "number and address ready.",
         "ways_to_pay_title": "Ways to pay",
         "pay_mail": "By mail: check, money order or cashier's check, with the stub below.",
         "pay_office": "At our offices: cash, check, money order or card.",
         "pay_drop_box": "Office drop box: checks only.",
-        "pay_online": "Online at {website} or with the mobile app.",
+        "pay_online": "Online, by card or e-check, at {portal}.",
         "pay_phone": "By phone, 24 hours: card or e-check.",
         "pay_kiosk": "Payment kiosks: cash, card or check (have your account number).",
-        "pay_draft": "Automatic bank draft on the 3rd or the 25th: ask us for the form.",
-        "arrangement": "Can't pay in full by the due date? Call us before then to ask "
-        "for a payment arrangement.",
+        "pay_draft": "Automatic payment by bank draft (the 3rd or the 25th) or by card: "
+        "sign up at {portal} or ask us for the form.",
+        "arrangement": "Can't pay in full by the due date? Before then, ask for a payment "
+        "arrangement at {portal} or call us.",
         "autopay": "Automatic payment: the amount due will be drafted from your bank "
         "account on the draft day. Please do not pay it again.",
         "estimated_notice": "This bill uses an estimated meter read. It will be corrected "
@@ -153,21 +154,20 @@ TEXT: dict[str, dict[str, str]] = {
         "usage_history": "Su consumo en 13 meses (kWh)",
         "no_usage": "No hay consumo medido que mostrar.",
         "outage_title": "Para reportar un apagón",
-        "outage_text": "Llame al {phone}, las 24 horas del día, o use la aplicación móvil o "
-        "el portal para socios. Tenga a la mano su nombre, su número de cuenta o de "
-        "medidor y su dirección.",
+        "outage_text": "Llame al {phone}, las 24 horas del día. Tenga a la mano su nombre, "
+        "su número de cuenta o de medidor y su dirección.",
         "ways_to_pay_title": "Formas de pago",
         "pay_mail": "Por correo: cheque, giro postal o cheque de caja, con el talón de abajo.",
         "pay_office": "En nuestras oficinas: efectivo, cheque, giro postal o tarjeta.",
         "pay_drop_box": "Buzón de la oficina: solo cheques.",
-        "pay_online": "En línea en {website} o con la aplicación móvil.",
+        "pay_online": "En línea, con tarjeta o cheque electrónico, en {portal}.",
         "pay_phone": "Por teléfono, las 24 horas: tarjeta o cheque electrónico.",
         "pay_kiosk": "Quioscos de pago: efectivo, tarjeta o cheque (tenga a la mano su "
         "número de cuenta).",
-        "pay_draft": "Cargo automático a su cuenta bancaria el día 3 o el 25: pídanos "
-        "el formulario.",
-        "arrangement": "¿No puede pagar todo antes de la fecha de vencimiento? Llámenos "
-        "antes de esa fecha para pedir un arreglo de pago.",
+        "pay_draft": "Pago automático con cargo a su cuenta bancaria (el día 3 o el 25) o "
+        "con tarjeta: inscríbase en {portal} o pídanos el formulario.",
+        "arrangement": "¿No puede pagar todo antes de la fecha de vencimiento? Antes de esa "
+        "fecha, pida un arreglo de pago en {portal} o llámenos.",
         "autopay": "Pago automático: la cantidad a pagar se cobrará de su cuenta bancaria "
         "el día del cargo. Por favor no la pague otra vez.",
         "estimated_notice": "Esta factura usa una lectura estimada del medidor. Se "

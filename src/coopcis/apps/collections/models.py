@@ -353,3 +353,58 @@ class ServiceOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} order {self.pk} ({self.get_status_display()})"
+
+
+class ArrangementStatus(models.TextChoices):
+    REQUESTED = "REQUESTED", "Waiting for the co-op"
+    APPROVED = "APPROVED", "Approved"
+    DECLINED = "DECLINED", "Declined"
+
+
+class ArrangementRequest(AuditedModel):
+    """A member's request, from the portal, for a payment arrangement (an installment
+    agreement) when a bill cannot be paid by its due date: how much now, and over how many
+    months the rest. It waits on staff's work list; approved, it becomes the
+    :class:`Agreement` the back office makes; declined, it carries the reason the member
+    is shown. One request waits per account at a time."""
+
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="arrangement_requests"
+    )
+    bill = models.ForeignKey(
+        "billing.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on = models.DateField()
+    requested_by = models.CharField(max_length=150)
+    amount_now = models.DecimalField(max_digits=12, decimal_places=2)
+    months = models.PositiveSmallIntegerField()
+    owed_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    member_note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=9, choices=ArrangementStatus.choices, default=ArrangementStatus.REQUESTED
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
+    agreement = models.OneToOneField(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status="REQUESTED"),
+                name="one_waiting_arrangement_request",
+            ),
+            models.CheckConstraint(
+                name="arrangement_months_1_to_24",
+                condition=models.Q(months__gte=1, months__lte=24),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Arrangement request {self.pk} ({self.get_status_display()})"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id

@@ -396,16 +396,20 @@ def make_agreement(
     total_amount: Decimal | None = None,
     every_days: int = 30,
     terms_text: str = "",
+    including_not_yet_due: bool = False,
 ) -> Agreement:
     """An installment or settlement agreement for the account's past-due amount on the day
-    it is made (open charges due before ``made_on``), with its schedule.
+    it is made (open charges due before ``made_on``), with its schedule;
+    ``including_not_yet_due`` takes in the open charges not yet due too (a member who asks,
+    before the due date, to spread a bill they cannot pay by then).
 
     The amount comes from the account, never from what someone typed: ``total_amount``,
     when given (the CLI's ``--total``), must be that amount to the cent.
     """
     if kind not in AgreementKind.values:
         raise RuleViolation(f"unknown agreement kind {kind!r}", field="kind")
-    past_due = past_due_amount(account, as_of=made_on).amount
+    covered_before = date.max if including_not_yet_due else made_on
+    past_due = past_due_amount(account, as_of=covered_before).amount
     if total_amount is not None and total_amount != past_due:
         raise RuleViolation(
             f"the account's past-due amount on {made_on} is ${past_due}, not ${total_amount}",

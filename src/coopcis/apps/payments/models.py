@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from coopcis.apps.audit.tracking import AuditedModel
+
 
 class PaymentChannel(models.TextChoices):
     OFFICE = "OFFICE", "Office"
@@ -378,6 +380,44 @@ class GatewayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.event_id} ({self.kind})"
+
+
+class RecurringCard(AuditedModel):
+    """A member's card charged on each bill's due date for the amount due (autopay by card).
+
+    Only the processor's token, the last four digits, the brand and the expiry are kept,
+    never the card number. One active card per account; stopping it keeps the row
+    (``stopped_on``) for the audit trail. ``coopcis autopay charge`` charges it."""
+
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="recurring_cards"
+    )
+    gateway = models.CharField(max_length=40)
+    token = models.CharField(max_length=200)
+    last4 = models.CharField(max_length=4)
+    brand = models.CharField(max_length=20, blank=True)
+    expiry_month = models.PositiveSmallIntegerField()
+    expiry_year = models.PositiveSmallIntegerField()
+    holder_name = models.CharField(max_length=80)
+    enrolled_on = models.DateField()
+    stopped_on = models.DateField(null=True, blank=True)
+
+    audit_exclude = ("token",)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(stopped_on__isnull=True),
+                name="one_active_recurring_card",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand or 'Card'} ending {self.last4} for account {self.account_id}"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
 
 
 from coopcis.apps.payments.ach.models import *  # noqa: E402, F403

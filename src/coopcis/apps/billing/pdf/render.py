@@ -539,14 +539,16 @@ def _messages(
         y = _paragraph(canvas, y, notice, font=BOLD, size=6.8) - 3
     _text(canvas, SIDE_X, y, words["outage_title"], font=BOLD, size=7.8, color=ACCENT)
     y = _paragraph(canvas, y - 9, words["outage_text"].format(phone=profile.outage_phone)) - 4
+    # the member portal's address from the co-op profile (its website when it has none)
+    portal = profile.portal_address or profile.website
     _text(canvas, SIDE_X, y, words["ways_to_pay_title"], font=BOLD, size=7.8, color=ACCENT)
     y -= 9
     for key in ("pay_mail", "pay_office", "pay_drop_box", "pay_online", "pay_phone",
                 "pay_kiosk", "pay_draft"):  # fmt: skip
-        y = _paragraph(canvas, y, words[key].format(website=profile.website), bullet=True)
+        y = _paragraph(canvas, y, words[key].format(portal=portal), bullet=True)
     days = (document.due_date - document.bill_date).days
     y = _paragraph(canvas, y - 3, words["payable_within"].format(days=days))
-    _paragraph(canvas, y - 2, words["arrangement"])
+    _paragraph(canvas, y - 2, words["arrangement"].format(portal=portal))
 
 
 def _stub(

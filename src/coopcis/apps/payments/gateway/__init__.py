@@ -20,10 +20,13 @@ from coopcis.apps.payments.gateway.base import (
     BadSignature,
     CallbackEvent,
     CallbackKind,
+    CardRefused,
     GatewayMismatch,
     GatewayResult,
     Outcome,
     PaymentGateway,
+    PaymentToken,
+    Tokenizer,
 )
 
 DEFAULT_GATEWAY = "coopcis.apps.payments.gateway.simulator.SimulatorGateway"
@@ -33,10 +36,13 @@ __all__ = [
     "BadSignature",
     "CallbackEvent",
     "CallbackKind",
+    "CardRefused",
     "GatewayMismatch",
     "GatewayResult",
     "Outcome",
     "PaymentGateway",
+    "PaymentToken",
+    "Tokenizer",
     "callback_secret",
     "configured_gateway",
 ]

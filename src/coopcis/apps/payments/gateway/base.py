@@ -81,6 +81,46 @@ class BadCallback(Exception):
     """A signed callback the processor's format does not allow."""
 
 
+@dataclass(frozen=True)
+class PaymentToken:
+    """A card or bank account as the processor holds it: the token to charge, and what a
+    member may be shown of it (never the number itself)."""
+
+    token: str
+    last4: str
+    brand: str = ""
+    expiry_month: int | None = None
+    expiry_year: int | None = None
+
+
+class CardRefused(Exception):
+    """The processor will not take these card details (not a card number, expired)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@runtime_checkable
+class Tokenizer(Protocol):
+    """A processor's tokenization: a real one does it in the member's browser (hosted
+    fields), so the card number never reaches coopcis; the simulator does it on the
+    server, which only a development or test site may do."""
+
+    def tokenize_card(
+        self, *, number: str, expiry_month: int, expiry_year: int, cvc: str, name: str
+    ) -> PaymentToken:
+        """A token for the card (:class:`CardRefused` for details no card has)."""
+        ...
+
+    def tokenize_bank_account(
+        self, *, routing_number: str, account_number: str, holder_name: str
+    ) -> PaymentToken:
+        """A token for an e-check from this bank account."""
+        ...
+
+
 @runtime_checkable
 class PaymentGateway(Protocol):
     """A card / e-check processor. ``name`` is recorded with every charge."""

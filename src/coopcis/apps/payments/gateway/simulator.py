@@ -11,6 +11,13 @@ by the token the front end sends:
 - ``tok_echeck_returns_R01`` (any NACHA code): approved; later a return callback.
 - anything else: declined as an invalid token.
 
+Card numbers and bank accounts become tokens as processors' test modes make them
+(:meth:`SimulatorGateway.tokenize_card`): the test card ``4242424242424242`` approves,
+``4000000000000002`` is declined ("card declined"), ``4000000000009995`` is declined for
+insufficient funds; any other number that passes the Luhn check is declined as unknown
+to the test processor. A bank account tokenizes to an e-check that settles, or with an
+account number ending ``R01`` (any return code) comes back returned with that code.
+
 A card charge can be disputed with :meth:`SimulatorGateway.charge_back`, which queues
 a chargeback callback.
 
@@ -35,14 +42,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from stdnum import luhn
+
 from coopcis.apps.payments.gateway.base import (
     BadCallback,
     BadSignature,
     CallbackEvent,
     CallbackKind,
+    CardRefused,
     GatewayMismatch,
     GatewayResult,
     Outcome,
+    PaymentToken,
 )
 from coopcis.core.money import Money
 
@@ -58,6 +69,15 @@ DECLINE_REASONS = {
     "expired": "card expired",
     "stolen": "card reported lost or stolen",
     "cvv": "security code does not match",
+    "card": "card declined",
+    "unknown": "card number not known to the test processor",
+}
+#: Processors' test card numbers and the token each becomes.
+TEST_CARDS = {
+    "4242424242424242": "tok_approve_visa_4242",
+    "4000000000000002": "tok_decline_card",
+    "4000000000009995": "tok_decline_insufficient",
+    "5555555555554444": "tok_approve_mastercard_4444",
 }
 RETURN_REASONS = {
     "R01": "insufficient funds",
@@ -147,6 +167,29 @@ class SimulatorGateway:
                     reason=reason or "disputed by the cardholder",
                 )
             )
+
+    # -- tokenization (a real processor does it in the browser) ---------------------------
+
+    def tokenize_card(
+        self, *, number: str, expiry_month: int, expiry_year: int, cvc: str, name: str
+    ) -> PaymentToken:
+        digits = "".join(number.split()).replace("-", "")
+        if not (digits.isdigit() and 12 <= len(digits) <= 19 and luhn.is_valid(digits)):
+            raise CardRefused("this is not a card number", field="card_number")
+        if not (cvc.isdigit() and len(cvc) in (3, 4)):
+            raise CardRefused("the security code is 3 or 4 digits", field="cvc")
+        if not 1 <= expiry_month <= 12:
+            raise CardRefused("the expiry month is 1 to 12", field="expiry")
+        token = TEST_CARDS.get(digits, "tok_decline_unknown")
+        brand = "Visa" if digits.startswith("4") else "Mastercard" if digits[0] == "5" else ""
+        return PaymentToken(token, digits[-4:], brand, expiry_month, expiry_year)
+
+    def tokenize_bank_account(
+        self, *, routing_number: str, account_number: str, holder_name: str
+    ) -> PaymentToken:
+        returned = re.search(r"(R\d\d)$", account_number.upper())
+        token = f"tok_echeck_returns_{returned.group(1)}" if returned else "tok_echeck_settles"
+        return PaymentToken(token, account_number[-4:], "e-check")
 
     # -- callbacks -----------------------------------------------------------------------
 
