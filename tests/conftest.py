@@ -67,3 +67,84 @@ def freeze_today():
 
     with ExitStack() as stack:
         yield lambda day: stack.enter_context(frozen_today(day))
+
+
+class Mailbox:
+    """What a real local SMTP server received (the ``smtp_server`` fixture): each message
+    parsed (``email.message.EmailMessage``), in arrival order."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import threading
+
+        self.host = host
+        self.port = port
+        self.messages: list = []
+        self._arrived = threading.Condition()
+
+    def deliver(self, message) -> None:
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
+        """Wait until ``count`` messages have arrived (a browser test's mail is sent by the
+        live server's thread); the messages, or AssertionError after ``timeout`` seconds."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        assert arrived, f"{len(self.messages)} message(s) arrived, expected {count}"
+        return list(self.messages)
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m.get("To", "").lower()]
+
+    @staticmethod
+    def body(message) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        return part.get_content() if part is not None else message.get_content()
+
+    def links(self, message) -> list[str]:
+        import re
+
+        return re.findall(r"https?://\S+", self.body(message))
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, with Django's email settings
+    pointed at it: mail in these tests really goes over SMTP. Yields a :class:`Mailbox`."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))  # a free port, chosen by the system
+    listener.listen()
+    mailbox = Mailbox("127.0.0.1", listener.getsockname()[1])
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            mailbox.deliver(message)
+            return "250 Message accepted for delivery"
+
+    class ListeningController(Controller):
+        def _create_server(self):  # type: ignore[no-untyped-def]
+            return self.loop.create_server(self._factory_invoker, sock=listener)
+
+    controller = ListeningController(Handler(), hostname=mailbox.host, port=mailbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = mailbox.host
+    settings.EMAIL_PORT = mailbox.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

@@ -4,6 +4,10 @@ The routes come from ``django.urls.get_resolver()``, so a new page or API route 
 rule in ``RULES`` fails ``test_every_route_has_a_rule``: add one line there saying who may
 use it. A rule says which roles get through; everyone else signed in gets 403, and the
 anonymous are sent to sign in (pages), answered 401 (APIs), or sent to the admin's sign-in.
+
+A member's portal sign-in (``member``, linked to the described account) is refused (403) on
+every staff page and API, whatever the rule says for staff; portal pages (``portal``) let
+only members through, send the anonymous to the portal's sign-in and refuse staff (403).
 """
 
 from __future__ import annotations
@@ -15,14 +19,18 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from coopcis.apps.members.models import Account
+from coopcis.apps.portal.models import AccountLink, LinkRole, MemberSignIn
 from coopcis.apps.staff.roles import ROLE_NAMES
 from tests.integration.backoffice.factories import described_account
 
 pytestmark = pytest.mark.django_db
 
-#: Who is asking: no sign-in, a sign-in without a role, each role, a superuser.
-ROLES = ("anonymous", "no_role", *ROLE_NAMES, "superuser")
+#: Who is asking: no sign-in, a sign-in without a role, each role, a superuser, and a
+#: member's portal sign-in.
+ROLES = ("anonymous", "no_role", *ROLE_NAMES, "superuser", "member")
 EVERY_ROLE = frozenset({*ROLE_NAMES, "superuser"})
 SIGNED_IN = frozenset({"no_role", *EVERY_ROLE})
 
@@ -35,13 +43,16 @@ def only(*roles: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Rule:
     """``kind``: page (anonymous -> sign-in), api (anonymous -> 401), admin (everyone but a
-    superuser -> the admin's sign-in), public (everyone gets ``status``); ``allowed``: the
-    roles that get through (``status`` exactly when given); ``method``: how to ask."""
+    superuser -> the admin's sign-in), public (everyone gets ``status``), portal (members
+    only; anonymous -> the portal's sign-in); ``allowed``: the roles that get through
+    (``status`` exactly when given); ``method``: how to ask; ``member``: what a member's
+    sign-in gets (refused everywhere but the portal)."""
 
     kind: str
     allowed: frozenset[str] = field(default_factory=frozenset)
     status: int | None = None
     method: str = "GET"
+    member: str = "403"
 
 
 def page(allowed: frozenset[str], status: int | None = None, method: str = "GET") -> Rule:
@@ -54,6 +65,17 @@ def api(allowed: frozenset[str], status: int | None = None, method: str = "GET")
 
 def public(status: int, method: str = "GET") -> Rule:
     return Rule("public", SIGNED_IN | {"anonymous"}, status, method)
+
+
+def portal(status: int | None = None, method: str = "GET") -> Rule:
+    """A member page: members through, staff 403, the anonymous to the portal's sign-in."""
+    return Rule("portal", frozenset({"member"}), status, method, member="through")
+
+
+def portal_public(status: int, method: str = "GET", member: str = "through") -> Rule:
+    """A portal page for everyone (sign-up, sign-in, links from email); ``member``: what a
+    signed-in member gets (``redirected`` where a member has nothing to do there)."""
+    return Rule("public", SIGNED_IN | {"anonymous", "member"}, status, method, member=member)
 
 
 CS, BILLING, FINANCE, MANAGER = "customer_service", "billing", "finance", "manager"
@@ -139,6 +161,25 @@ RULES: dict[str, Rule] = {
     "backoffice:arrangement_requests": page(EVERY_ROLE, 200),
     "backoffice:arrangement_approve": page(only(CS, MANAGER), method="POST"),
     "backoffice:arrangement_decline": page(only(CS, MANAGER), method="POST"),
+    "set_language": portal_public(302, method="POST"),  # the language switch, to ``next``
+    "portal:home": portal(200),
+    "portal:sign_up": portal_public(200, member="redirected"),  # a member links more instead
+    "portal:verify": portal_public(400),  # a bad link (the sample token) says so
+    "portal:resend_verification": portal_public(400, method="POST"),  # no email given
+    "portal:sign_in": portal_public(200, member="redirected"),  # a member goes home
+    "portal:sign_in_code": portal_public(302),  # no password given first: back to sign-in
+    "portal:sign_out": portal_public(302, method="POST"),
+    "portal:confirm": portal(200),
+    "portal:link_account": portal(200),
+    "portal:invite": portal(200),  # the holder's own account
+    "portal:invitation": portal_public(400),  # a bad link
+    "portal:two_factor": portal(200),
+    "portal:two_factor_setup": portal(302),  # to the password again first (recent_auth_required)
+    "portal:two_factor_disable": portal(302, method="POST"),  # same
+    "portal:password_reset": portal_public(200),
+    "portal:password_reset_sent": portal_public(200),
+    "portal:password_reset_confirm": portal_public(200),  # a bad link says so
+    "portal:password_reset_complete": portal_public(200),
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.
@@ -207,7 +248,13 @@ def _clients() -> dict[str, Client]:
     clients = {"anonymous": Client()}
     for role in ROLES[1:]:
         user = User.objects.create_user(username=f"matrix-{role}")
-        if role == "superuser":
+        if role == "member":
+            member = User.objects.create_user(username="member@example.org", password="x")
+            MemberSignIn.objects.create(user=member, email_verified_at=timezone.now())
+            account = Account.objects.get(number=SAMPLES["number"])
+            AccountLink.objects.create(user=member, account=account, role=LinkRole.HOLDER)
+            user = member
+        elif role == "superuser":
             user.is_superuser = user.is_staff = True
             user.save()
         elif role in ROLE_NAMES:
@@ -224,12 +271,18 @@ def _outcome(response) -> str:
         return "sign-in"
     if response.status_code == 302 and location.startswith("/admin/login/"):
         return "admin sign-in"
+    if response.status_code == 302 and location.startswith("/portal/sign-in/"):
+        return "portal sign-in"
     if response.status_code in (401, 403):
         return str(response.status_code)
     return "through"
 
 
 def _expected(rule: Rule, role: str) -> str:
+    if role == "member":
+        return rule.member
+    if rule.kind == "portal":
+        return "portal sign-in" if role == "anonymous" else "403"
     if rule.kind == "public":
         return "through" if role in rule.allowed else "redirected"
     if role in rule.allowed:
@@ -250,7 +303,11 @@ def test_route_answers_each_role_as_its_rule_says(route):
     for role, client in _clients().items():
         response = getattr(client, rule.method.lower())(route.url)
         assert response.status_code < 500, f"{role}: {route.url} answered {response.status_code}"
-        if role in rule.allowed and rule.status is not None:
+        if role == "member" and rule.member == "redirected":
+            results[role] = "redirected" if response.status_code == 302 else "not redirected"
+        elif role == "member" and rule.member != "through":
+            results[role] = _outcome(response)
+        elif role in rule.allowed and rule.status is not None:
             exact = response.status_code == rule.status
             results[role] = "through" if exact else str(response.status_code)
         elif rule.kind == "public" and role not in rule.allowed:

@@ -18,6 +18,9 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from coopcis.catalog.profiles import load_profile
+from coopcis.core.errors import RuleViolation
+from coopcis.core.mail_url import parse_mail_url
 from coopcis.site.environment import PRODUCTION, load_secrets, parse_field_keys, read_mode
 
 VAR_DIR = Path(os.environ.get("COOPCIS_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -70,6 +73,10 @@ INSTALLED_APPS = [
     "coopcis.apps.usage",
     "coopcis.apps.backoffice",
     "coopcis.apps.demo",
+    "coopcis.apps.portal",
+    # the member portal's optional two-factor sign-in (authenticator apps, TOTP)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "axes",
 ]
 
@@ -83,9 +90,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "coopcis.site.middleware.PdfPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language of a page: the language switch's cookie, else the browser's
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the member's TOTP step
+    "django_otp.middleware.OTPMiddleware",
+    # a member's sign-in reaches the portal only, never a staff page or API
+    "coopcis.apps.portal.middleware.MemberConfinementMiddleware",
     "coopcis.site.middleware.IdleSessionMiddleware",
     "coopcis.apps.audit.middleware.AuditActorMiddleware",
     "coopcis.apps.staff.middleware.PasswordChangeMiddleware",
@@ -109,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coopcis.apps.backoffice.context.co_op_profile",
+                "coopcis.apps.portal.context.portal",
             ],
             # |money, |kwh, |choice_label in every template (coopcis/site/display.py)
             "builtins": ["coopcis.site.display"],
@@ -179,12 +193,16 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "backoffice/locked_out.html"
+# The portal's sign-in gets the portal's lockout page (same limits, same records).
+AXES_LOCKOUT_CALLABLE = "coopcis.apps.portal.lockout.locked_out"
 
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:search"
 LOGOUT_REDIRECT_URL = "backoffice:login"
 
 LANGUAGE_CODE = "en-us"
+#: The languages pages, email and paper come in (the portal's language switch).
+LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "America/Denver"
 USE_I18N = True
 USE_TZ = True
@@ -228,6 +246,38 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Email ------------------------------------------------------------------------------
+# COOPCIS_EMAIL_URL (coopcis.core.mail_url): smtp://host:port, smtp+tls://user:pass@host:587,
+# smtps://..., or console: (development's default: messages printed on stdout). Production
+# defaults to an SMTP relay on the machine itself (smtp://localhost:25).
+try:
+    _MAIL = parse_mail_url(
+        os.environ.get("COOPCIS_EMAIL_URL")
+        or ("smtp://localhost:25" if IS_PRODUCTION else "console:")
+    )
+except RuleViolation as error:
+    raise ImproperlyConfigured(str(error)) from None
+EMAIL_BACKEND = _MAIL.backend
+EMAIL_HOST = _MAIL.host or "localhost"
+EMAIL_PORT = _MAIL.port or 25
+EMAIL_HOST_USER = _MAIL.user
+EMAIL_HOST_PASSWORD = _MAIL.password
+EMAIL_USE_TLS = _MAIL.use_tls
+EMAIL_USE_SSL = _MAIL.use_ssl
+EMAIL_TIMEOUT = _MAIL.timeout
+
+
+def _default_from_email() -> str:
+    """``COOPCIS_EMAIL_FROM``, else the co-op's name at its website's domain."""
+    profile = load_profile(COOPCIS_PROFILE)
+    domain = profile.website.removeprefix("https://").removeprefix("http://")
+    domain = domain.removeprefix("www.").strip("/") or "localhost"
+    return f"{profile.short_name} <no-reply@{domain}>"
+
+
+DEFAULT_FROM_EMAIL = os.environ.get("COOPCIS_EMAIL_FROM") or _default_from_email()
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging ------------------------------------------------------------------------------
 # Every unhandled error of a request is logged by django.request with its traceback:

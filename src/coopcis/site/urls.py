@@ -1,5 +1,6 @@
-"""URL map: the back office at /, the Django admin at /admin/ (superusers, reference
-data only: coopcis/site/admin.py)."""
+"""URL map: the back office at /, the member portal at /portal/, the language switch at
+/i18n/setlang/, the Django admin at /admin/ (superusers, reference data only:
+coopcis/site/admin.py)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,5 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema", api.schema, name="api_schema"),
     path("api/v1/", api.api.urls),
+    path("portal/", include("coopcis.apps.portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

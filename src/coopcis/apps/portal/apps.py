@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "coopcis.apps.portal"
+    label = "portal"
+    verbose_name = "Member portal"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from coopcis.apps.portal import signals  # noqa: F401  (marks members' sessions)
+
+        # Members' authenticator secrets are nobody's business in the admin: django-otp's
+        # own admin page (which shows a device's QR code) is taken out.
+        if admin.site.is_registered(TOTPDevice):
+            admin.site.unregister(TOTPDevice)

@@ -1,0 +1,65 @@
+"""The member portal, mounted at /portal/.
+
+Pages that show or change an account's data take the account number as ``<str:number>``
+and find it with ``access.get_linked_account_or_404`` (ids of bills and other rows are
+looked up within the linked accounts: ``access.linked_or_404``), so the isolation test
+(tests/integration/portal/test_isolation.py) can try every route with another member's
+numbers and ids.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.utils.functional import SimpleLazyObject
+
+from coopcis.apps.portal import views
+from coopcis.apps.portal.forms import MemberPasswordResetForm
+from coopcis.catalog.profiles import active_profile
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-up/", views.sign_up, name="sign_up"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("verify-again/", views.resend_verification, name="resend_verification"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("accounts/link/", views.link_account, name="link_account"),
+    path("accounts/<str:number>/invite/", views.invite, name="invite"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("security/two-step/", views.two_factor, name="two_factor"),
+    path("security/two-step/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("security/two-step/turn-off/", views.two_factor_disable, name="two_factor_disable"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=MemberPasswordResetForm,
+            template_name="portal/password_reset.html",
+            subject_template_name="portal/email/password_reset_subject.txt",
+            email_template_name="portal/email/password_reset_body.txt",
+            success_url=reverse_lazy("portal:password_reset_sent"),
+            extra_email_context={"co_op": SimpleLazyObject(active_profile)},
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="portal/password_reset_sent.html"),
+        name="password_reset_sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.MemberPasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("portal:password_reset_complete")
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="portal/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]
