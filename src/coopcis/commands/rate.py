@@ -3,6 +3,10 @@
 Pure (no Django): ``coopcis rate list``, ``coopcis rate show CODE``,
 ``coopcis rate quote CODE [--kwh X] [--on-peak-kwh X --off-peak-kwh X] [--kw X]
 [--power-factor X] [--hours X] [--fixtures N] [--intervals FILE.csv] [--json]``;
+a net-metered bill with ``--received-kwh X`` (``--received-on-peak-kwh X
+--received-off-peak-kwh X`` on a TOU tariff) ``[--avoided-cost-per-kwh R]``: without R the
+avoided cost in force is read from the database (``coopcis.commands.avoided_cost``, the one
+path that starts Django);
 ``study`` and ``import-urdb`` are dispatched to their own modules. Every number is
 parsed as Decimal. Errors are one line on stderr and a non-zero exit, never a
 traceback (exit 2 for bad input, including an unknown tariff code).
@@ -27,7 +31,8 @@ from coopcis.catalog.tariffs import (
     load_tariff_versions,
     tariff_codes,
 )
-from coopcis.core.money import MoneyError, to_decimal
+from coopcis.core.money import Money, MoneyError, to_decimal
+from coopcis.core.net_metering.netting import ALL_HOURS, NetEnergy, excess_credit, net_energy
 from coopcis.core.periods import CO_OP_TIME_ZONE, Period, PeriodError
 from coopcis.core.rating.determinants import Determinants, hours_in_period
 from coopcis.core.rating.engine import RatedBill, rate_bill_prorated
@@ -114,6 +119,14 @@ def _parser() -> _Parser:
     quote.add_argument("--dca", type=_decimal, help="debt cost factor, $/kWh")
     quote.add_argument("--tax-rate", type=_decimal, help="gross receipts tax, e.g. 0.0675")
     quote.add_argument("--intervals", help="CSV with header start,kwh")
+    quote.add_argument("--received-kwh", type=_decimal, help="net metering: energy received")
+    quote.add_argument("--received-on-peak-kwh", type=_decimal)
+    quote.add_argument("--received-off-peak-kwh", type=_decimal)
+    quote.add_argument(
+        "--avoided-cost-per-kwh",
+        type=_decimal,
+        help="$/kWh the excess is credited at (default: the one in force in the database)",
+    )
     quote.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -162,18 +175,114 @@ def _run(args: argparse.Namespace) -> int:
         versions = load_tariff_versions(args.code)
         print(tariff_detail(load_tariff(args.code, on=args.on), versions))
     else:
-        bill = _quote(args)
-        print(json.dumps(bill_json(bill), indent=2) if args.json else bill_text(bill))
+        bill, net = _quote(args)
+        if net is None:
+            print(json.dumps(bill_json(bill), indent=2) if args.json else bill_text(bill))
+        elif args.json:
+            print(json.dumps(bill_json(bill) | {"net_metering": net.as_json()}, indent=2))
+        else:
+            print(bill_text(bill) + "\n\n" + net.text())
     return 0
 
 
-def _quote(args: argparse.Namespace) -> RatedBill:
+def _quote(args: argparse.Namespace) -> tuple[RatedBill, NetQuote | None]:
     versions = load_tariff_versions(args.code)
     if args.intervals:
         determinants = _interval_determinants(args, versions[-1].code)
     else:
         determinants = _register_determinants(args, versions[-1].effective_date)
-    return rate_bill_prorated(versions=versions, determinants=determinants, riders=_riders(args))
+    net = _net(args, determinants)
+    if net is not None:
+        billed = net.energy.billed_kwh_by_period
+        if ALL_HOURS in billed:
+            determinants = dataclasses.replace(determinants, energy_kwh=billed[ALL_HOURS])
+        else:
+            determinants = dataclasses.replace(
+                determinants, energy_kwh=sum(billed.values(), Decimal(0)), energy_kwh_by_tou=billed
+            )
+    bill = rate_bill_prorated(versions=versions, determinants=determinants, riders=_riders(args))
+    return bill, net
+
+
+# --- net metering (SEC policy 425) ---------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class NetQuote:
+    """The net-metering part of a quote: the netting, the avoided cost and the credit."""
+
+    energy: NetEnergy
+    avoided_cost_per_kwh: Decimal
+    credit: Money
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "net_kwh": _plain(self.energy.net_kwh),
+            "excess_kwh": _plain(self.energy.excess_kwh),
+            "credit": str(self.credit),
+        }
+
+    def text(self) -> str:
+        out = ["Net metering (SEC policy 425):"]
+        for period, net in self.energy.net_kwh_by_period.items():
+            name = "" if period == ALL_HOURS else f" {period.replace('_', '-')}"
+            delivered = self.energy.delivered_kwh.get(period, Decimal(0))
+            received = self.energy.received_kwh.get(period, Decimal(0))
+            out.append(
+                f"  Net energy{name}: {_short(delivered)} kWh delivered - {_short(received)} kWh "
+                f"received = {_short(net)} kWh"
+            )
+        out.append(
+            f"  Excess credited to the net-metering bank: {_short(self.energy.excess_kwh)} kWh "
+            f"x {_plain(self.avoided_cost_per_kwh)} avoided cost = {self.credit.formatted()} "
+            "(not on this bill's total)"
+        )
+        return "\n".join(out)
+
+
+def _net(args: argparse.Namespace, determinants: Determinants) -> NetQuote | None:
+    pair = _pair(args, "received_on_peak_kwh", "received_off_peak_kwh", "TOU received energy")
+    if args.received_kwh is None and not pair:
+        if args.avoided_cost_per_kwh is not None:
+            raise UsageError(f"{PROG} quote: --avoided-cost-per-kwh needs --received-kwh")
+        return None
+    if args.intervals:
+        raise UsageError(f"{PROG} quote: --intervals gives delivered energy only; give --kwh")
+    if pair:
+        if not determinants.energy_kwh_by_tou:
+            raise UsageError(
+                f"{PROG} quote: received energy by TOU period needs --on-peak-kwh and --off-peak-kwh"
+            )
+        if args.received_kwh is not None:
+            raise UsageError(f"{PROG} quote: give --received-kwh or the TOU pair, not both")
+        energy = net_energy(delivered_kwh=determinants.energy_kwh_by_tou, received_kwh=pair)
+    else:
+        if determinants.energy_kwh_by_tou:
+            raise UsageError(
+                f"{PROG} quote: a TOU quote nets each period: give --received-on-peak-kwh and "
+                "--received-off-peak-kwh"
+            )
+        delivered = determinants.energy_kwh if determinants.energy_kwh is not None else Decimal(0)
+        energy = net_energy(
+            delivered_kwh={ALL_HOURS: delivered}, received_kwh={ALL_HOURS: args.received_kwh}
+        )
+    rate = args.avoided_cost_per_kwh
+    if rate is None:
+        rate = _avoided_cost_in_force(determinants.period.end - timedelta(days=1))
+    credit = excess_credit(excess_kwh=energy.excess_kwh, avoided_cost_per_kwh=rate)
+    return NetQuote(energy, rate, credit)
+
+
+def _avoided_cost_in_force(day: date) -> Decimal:
+    """The database's avoided cost (starts Django; only when none was given)."""
+    try:
+        module = importlib.import_module("coopcis.commands.avoided_cost")
+        rate: Decimal = module.avoided_cost_on(day)
+    except Exception as error:  # no database, no settings, no rate: say what to give
+        raise UsageError(
+            f"{PROG} quote: give --avoided-cost-per-kwh ({' '.join(str(error).split())})"
+        ) from None
+    return rate
 
 
 def _agreement(args: argparse.Namespace) -> dict[str, Any]:
