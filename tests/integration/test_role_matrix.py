@@ -180,6 +180,13 @@ RULES: dict[str, Rule] = {
     "portal:password_reset_sent": portal_public(200),
     "portal:password_reset_confirm": portal_public(200),  # a bad link says so
     "portal:password_reset_complete": portal_public(200),
+    "capital_credits:index": page(EVERY_ROLE, 200),
+    "capital_credits:allocation": page(EVERY_ROLE),  # 404 without one
+    "capital_credits:retirement": page(EVERY_ROLE),
+    "capital_credits:register_csv": page(EVERY_ROLE),
+    "capital_credits:register_pdf": page(EVERY_ROLE),
+    "capital_credits:unclaimed": page(EVERY_ROLE, 200),
+    "capital_credits:notice_pdf": page(EVERY_ROLE),
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.

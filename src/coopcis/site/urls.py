@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/", api.api.urls),
     path("portal/", include("coopcis.apps.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("capital-credits/", include("coopcis.apps.capital_credits.urls")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 #: deposits (their events are one more query only when the account has deposits); the
 #: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
 #: every payment for the history; one per kind of record the history links to, for their
-#: names (party, premise, service point, account); and the one INSERT that logs the read
-#: (audit.MemberDataRead).
-ACCOUNT_PAGE_QUERIES = 31
+#: names (party, premise, service point, account); the capital-credits card: credits,
+#: payouts; and the one INSERT that logs the read (audit.MemberDataRead).
+ACCOUNT_PAGE_QUERIES = 33
 
 
 def section(html: str, section_id: str) -> str:

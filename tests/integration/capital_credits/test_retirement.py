@@ -112,8 +112,8 @@ def test_percentage_retires_the_same_share_of_every_open_year(open_years, capsys
     }
     rows = register.read_text().splitlines()
     assert rows[0].startswith("check_number,account,payee,address,method")
-    assert [row.split(",")[0] for row in rows[1:]] == ["", "1001", "1002"]
-    assert rows[2].endswith(",25.00,0.00,25.00,2026-05-01,Issued")
+    assert [row.split(",")[0] for row in rows[1:]] == ["1001", "1002", ""]
+    assert rows[1].endswith(",25.00,0.00,25.00,2026-05-01,Issued")
 
 
 def test_a_retirement_beyond_the_approval_is_refused_and_changes_nothing(open_years, capsys):

@@ -59,6 +59,7 @@ class ReadKind(models.TextChoices):
     BILL_PAGE = "BILL_PAGE", "bill review page"
     NOTICE_PDF = "NOTICE_PDF", "notice PDF"
     RECEIPT_PDF = "RECEIPT_PDF", "deposit receipt PDF"
+    CAPITAL_CREDITS = "CAP_CREDITS", "capital credits"
 
 
 class MemberDataRead(models.Model):

@@ -7,7 +7,7 @@ page that shows one member's data should do one of the two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -26,6 +26,27 @@ def record_read(request: HttpRequest, *, account_number: str, kind: str) -> None
         kind=kind,
         path=request.get_full_path()[:300],
         address=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def record_reads(request: HttpRequest, *, account_numbers: Iterable[str], kind: str) -> None:
+    """Write that ``request``'s staff member read each of ``account_numbers`` (a list page
+    showing many members' data: one INSERT for them all)."""
+    user = request.user
+    reader = user if user.is_authenticated else None
+    label = user.get_username() if user.is_authenticated else "anonymous"
+    path = request.get_full_path()[:300]
+    address = request.META.get("REMOTE_ADDR") or None
+    MemberDataRead.objects.bulk_create(
+        MemberDataRead(
+            reader=reader,
+            reader_label=label,
+            account_number=number[:20],
+            kind=kind,
+            path=path,
+            address=address,
+        )
+        for number in dict.fromkeys(account_numbers)
     )
 
 

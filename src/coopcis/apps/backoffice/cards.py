@@ -25,6 +25,12 @@ SLOTS = ("top", "main")
 ACCOUNT_CARDS: tuple[tuple[str, str, str, str], ...] = (
     ("notes", "top", "members/_notes_card.html", "coopcis.apps.members.notes.notes_card"),
     ("usage", "main", "billing/_usage_card.html", "coopcis.apps.billing.usage_card.usage_card"),
+    (
+        "capital-credits",
+        "main",
+        "capital_credits/_card.html",
+        "coopcis.apps.capital_credits.queries.capital_credits_card",
+    ),
 )
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 from decimal import Decimal
 
+from django.db.models import F
 from reportlab.lib.pagesizes import LETTER, landscape
 
 from coopcis.apps.billing import bill_text as bt
@@ -75,7 +76,7 @@ def register_rows(retirement: Retirement) -> list[tuple[str, ...]]:
     payouts = (
         Payout.objects.filter(retirement=retirement)
         .select_related("account")
-        .order_by("method", "check_number", "account__number")
+        .order_by(F("check_number").asc(nulls_last=True), "account__number")
     )
     return [
         (

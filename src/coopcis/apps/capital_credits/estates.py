@@ -160,7 +160,7 @@ def retire_estate(
     retirement = Retirement.objects.create(
         kind=RetirementKind.ESTATE,
         pool=OPERATING,
-        method="present-value",
+        method="estate-pv",
         approved_amount=value,
         approved_on=on,
         resolution=(resolution.strip() or f"Estate of account {account.number}")[:300],

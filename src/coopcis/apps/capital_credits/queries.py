@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db.models import F, Sum
 
-from coopcis.apps.capital_credits.models import CapitalCredit, Payout
+from coopcis.apps.capital_credits.models import CapitalCredit, NoticeMethod, Payout
 from coopcis.apps.members.models import Account
 from coopcis.core.capital_credits.allocation import split_by_largest_remainder
 
 
 @dataclass(frozen=True)
 class CreditRow:
+    id: int
     year: int
     pool: str
     patronage: Decimal
@@ -33,6 +34,7 @@ def credit_history(account: Account) -> dict[str, Any]:
     two queries however long the history. The portal shows the same."""
     credits = [
         CreditRow(
+            id=c.pk,
             year=c.allocation.year,
             pool=c.allocation.pool,
             patronage=c.patronage,
@@ -64,7 +66,7 @@ def credit_history(account: Account) -> dict[str, Any]:
 
 def capital_credits_card(account: Account) -> dict[str, Any]:
     """The account page's card (``backoffice/cards.py``)."""
-    return {"account": account, **credit_history(account)}
+    return {"account": account, "notice_methods": NoticeMethod.choices, **credit_history(account)}
 
 
 @dataclass(frozen=True)
