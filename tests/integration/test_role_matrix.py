@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     "admin:axes_accessfailurelog_add": Rule("admin", only(), 403),
     "api_schema": public(200),  # the OpenAPI document
     "api:api-root": public(404),
+    "notify:sms_inbound": public(403, method="POST"),  # signed by the SMS provider
     "api:payments": public(401, method="POST"),  # a channel API key, not a session
     "api:balance": public(401),  # a channel API key, not a session
     "api:gateway_callback": public(403, method="POST"),  # signed by the gateway

@@ -27,3 +27,14 @@ def phone_problem(text: str, *, region: str = DEFAULT_REGION) -> str | None:
             "e.g. (575) 682-4411, or + and the country code"
         )
     return None
+
+
+def e164(text: str, *, region: str = DEFAULT_REGION) -> str:
+    """The number in the form SMS providers take (``+15756824411``); ``ValueError`` saying
+    why when it is not a number one can dial."""
+    problem = phone_problem(text, region=region) or (None if text.strip() else "no number")
+    if problem:
+        raise ValueError(problem)
+    return phonenumbers.format_number(
+        phonenumbers.parse(text, region), phonenumbers.PhoneNumberFormat.E164
+    )

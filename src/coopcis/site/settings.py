@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coopcis.apps.staff",
     "coopcis.apps.members",
     "coopcis.apps.premises",
+    "coopcis.apps.notify",
     "coopcis.apps.metering",
     "coopcis.apps.ledger",
     "coopcis.apps.billing",
@@ -206,6 +207,18 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "America/Denver"
 USE_I18N = True
 USE_TZ = True
+# English and Spanish (docs/domain/notifications.md): the catalogue in src/coopcis/locale
+# serves the portal, the emails and texts, and the printed bills, notices and receipts.
+LOCALE_PATHS = [str(Path(__file__).resolve().parent.parent / "locale")]
+# Spanish keeps US figures ($1,234.56, 1,234.5 kWh), as bills in New Mexico print them.
+FORMAT_MODULE_PATH = ["coopcis.site.formats"]
+
+# --- Notifications (coopcis.apps.notify) ---------------------------------------------------
+# Text messages: simulator: (development; ?print=1 prints each) or
+# twilio://ACCOUNT_SID:AUTH_TOKEN@+15755550100.
+COOPCIS_SMS_URL = os.environ.get("COOPCIS_SMS_URL", "simulator:")
+# The inbound webhook's public URL, as the provider signs it, when a proxy rewrites the host.
+COOPCIS_SMS_WEBHOOK_URL = os.environ.get("COOPCIS_SMS_WEBHOOK_URL", "")
 
 STATIC_URL = "static/"
 # Set for `coopcis collectstatic` behind a web server; unset, WhiteNoise serves the files

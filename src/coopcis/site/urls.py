@@ -14,5 +14,6 @@ urlpatterns = [
     path("portal/", include("coopcis.apps.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("capital-credits/", include("coopcis.apps.capital_credits.urls")),
+    path("notify/", include("coopcis.apps.notify.urls")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]
