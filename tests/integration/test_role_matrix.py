@@ -172,6 +172,10 @@ RULES: dict[str, Rule] = {
     "portal:sign_out": portal_public(302, method="POST"),
     "portal:confirm": portal(200),
     "portal:link_account": portal(200),
+    "portal:usage": portal(200),  # the member's charts and their tables
+    "portal:usage_rates": portal(200),  # their bill on every rate of their class
+    "portal:usage_download": portal(200),  # the Green Button form (the file once filled in)
+    "portal:usage_alerts": portal(200),  # the high-usage threshold
     "portal:invite": portal(200),  # the holder's own account
     "portal:invitation": portal_public(400),  # a bad link
     "portal:two_factor": portal(200),

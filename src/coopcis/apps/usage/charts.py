@@ -11,6 +11,7 @@ months in the co-op's time zone, from the stored interval blocks (two queries).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Max
@@ -19,7 +20,7 @@ from coopcis.apps.billing.account_usage import PointUsage, UsageMonth, account_u
 from coopcis.apps.billing.pdf.document import shift_month
 from coopcis.apps.members.models import Account
 from coopcis.apps.metering.models import Channel, IntervalBlock
-from coopcis.apps.usage.readings import IntervalMeter, interval_meters, intervals
+from coopcis.apps.usage.readings import IntervalMeter, interval_meters, intervals, local_midnight
 from coopcis.core.periods import CO_OP_TIME_ZONE, Period, PeriodError
 from coopcis.core.units import wh_to_kwh
 from coopcis.core.usage.profile import (
@@ -72,6 +73,21 @@ class PointUsageView:
     @property
     def has_intervals(self) -> bool:
         return bool(self.meters)
+
+    @property
+    def first_at(self) -> datetime | None:
+        """Local midnight starting the month shown (interval views)."""
+        period = parse_month(self.month)
+        return None if period is None else local_midnight(period.start)
+
+    @property
+    def end_at(self) -> datetime | None:
+        period = parse_month(self.month)
+        return None if period is None else local_midnight(period.end)
+
+    @property
+    def daily_points(self) -> list[tuple[str, Decimal | None]]:
+        return [(day.day.isoformat(), day.energy_kwh) for day in self.days]
 
     @property
     def energy_points(self) -> list[tuple[str, Decimal | None]]:

@@ -8,10 +8,13 @@ often it runs.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
 from coopcis.apps.audit.tracking import AuditedModel
+from coopcis.core.units import wh_to_kwh
 
 
 class UsageThreshold(AuditedModel):
@@ -68,3 +71,7 @@ class UsageAlert(models.Model):
 
     def __str__(self) -> str:
         return f"High usage on account {self.account_id}, {self.day}"
+
+    @property
+    def energy_kwh(self) -> Decimal:
+        return wh_to_kwh(self.energy_wh)
