@@ -1,6 +1,6 @@
 """The ``coopcis`` command.
 
-``coopcis rate ...``, ``coopcis rebates ...`` and ``coopcis loans quote`` run pure tools
+``coopcis rate ...``, ``coopcis rebates list|quote`` and ``coopcis loans quote`` run pure tools
 without starting Django (they need no database, and a rate study over millions of
 intervals should not pay for it).
 ``coopcis serve`` runs the site under gunicorn (``coopcis.commands.serve``);
@@ -32,6 +32,19 @@ PURE_COMMANDS = {
     "loans": "coopcis.commands.programs:loans_main",
 }
 
+#: Subcommands of a pure command that need the database: they run as the Django command
+#: of the same name (``coopcis loans apply`` is ``apps/loans/management/commands/loans.py``).
+DATABASE_SUBCOMMANDS = {
+    "loans": frozenset({"apply", "approve", "disburse", "payoff-quote", "payoff", "schedule"}),
+    "rebates": frozenset({"claim", "inspect", "approve", "deny", "report", "budget", "claims"}),
+}
+
+
+def _is_pure(args: list[str]) -> bool:
+    if not args or args[0] not in PURE_COMMANDS:
+        return False
+    return not (len(args) > 1 and args[1] in DATABASE_SUBCOMMANDS.get(args[0], frozenset()))
+
 
 def _pure_command(word: str) -> Callable[[list[str]], int]:
     module_name, function_name = PURE_COMMANDS[word].split(":")
@@ -59,10 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = os.environ.get("COOPCIS_DEBUG") == "1"
     try:
-        if args and args[0] in PURE_COMMANDS:
-            code = _pure_command(args[0])(args[1:])
-        else:
-            code = _run_django(args)
+        code = _pure_command(args[0])(args[1:]) if _is_pure(args) else _run_django(args)
     except KeyboardInterrupt:
         print("coopcis: interrupted", file=sys.stderr)
         code = 130

@@ -192,6 +192,12 @@ RULES: dict[str, Rule] = {
     "capital_credits:register_pdf": page(EVERY_ROLE),
     "capital_credits:unclaimed": page(EVERY_ROLE, 200),
     "capital_credits:notice_pdf": page(EVERY_ROLE),
+    "backoffice:loan_schedule": page(EVERY_ROLE),
+    "backoffice:rebate_claims": page(EVERY_ROLE, 200),
+    "backoffice:rebate_claim": page(EVERY_ROLE),
+    "backoffice:rebate_claim_approve": page(only(FINANCE, MANAGER), method="POST"),
+    "backoffice:rebate_claim_deny": page(only(FINANCE, MANAGER), method="POST"),
+    "backoffice:rebate_document": page(EVERY_ROLE),
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "coopcis.apps.metering",
     "coopcis.apps.ledger",
     "coopcis.apps.billing",
+    "coopcis.apps.loans",
+    "coopcis.apps.rebates",
     "coopcis.apps.receivables",
     "coopcis.apps.netmetering",
     "coopcis.apps.payments",

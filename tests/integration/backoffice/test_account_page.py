@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 #: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
 #: every payment for the history; one per kind of record the history links to, for their
 #: names (party, premise, service point, account); the capital-credits card: credits,
-#: payouts; and the one INSERT that logs the read (audit.MemberDataRead).
-ACCOUNT_PAGE_QUERIES = 33
+#: payouts; the loans card (loans, what their billed installments still owe) and the
+#: rebate claims card; and the one INSERT that logs the read (audit.MemberDataRead).
+ACCOUNT_PAGE_QUERIES = 36
 
 
 def section(html: str, section_id: str) -> str:

@@ -82,8 +82,8 @@ def test_the_home_page_counts_each_kind_of_work_and_links_to_it(
 ):
     clerk = client_as("read_only")
 
-    # session, user, permissions (2), role groups; eight counts (collections counts two)
-    with django_assert_max_num_queries(13):
+    # session, user, permissions (2), role groups; nine counts (collections counts two)
+    with django_assert_max_num_queries(14):
         html = clerk.get("/").text
 
     assert count_of(html, "held-bills") == "1"

@@ -60,6 +60,8 @@ class ReadKind(models.TextChoices):
     NOTICE_PDF = "NOTICE_PDF", "notice PDF"
     RECEIPT_PDF = "RECEIPT_PDF", "deposit receipt PDF"
     CAPITAL_CREDITS = "CAP_CREDITS", "capital credits"
+    LOAN_PDF = "LOAN_PDF", "loan schedule PDF"
+    REBATE_CLAIM = "REBATE_CLAIM", "rebate claim"
 
 
 class MemberDataRead(models.Model):

@@ -31,6 +31,8 @@ ACCOUNT_CARDS: tuple[tuple[str, str, str, str], ...] = (
         "capital_credits/_card.html",
         "coopcis.apps.capital_credits.queries.capital_credits_card",
     ),
+    ("loans", "main", "loans/_loans_card.html", "coopcis.apps.loans.card.loans_card"),
+    ("rebates", "main", "rebates/_rebates_card.html", "coopcis.apps.rebates.card.rebates_card"),
 )
 
 

@@ -14,8 +14,10 @@ from coopcis.apps.backoffice import (
 from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
 from coopcis.apps.backoffice import staff_views as staff
+from coopcis.apps.loans import views as loans
 from coopcis.apps.payments import correction_views as payment_corrections
 from coopcis.apps.payments import views as cashier
+from coopcis.apps.rebates import views as rebates
 
 app_name = "backoffice"
 urlpatterns = [
@@ -153,6 +155,12 @@ urlpatterns = [
         applications.application_connect,
         name="application_connect",
     ),
+    path("loans/<int:loan_id>/schedule.pdf", loans.loan_schedule, name="loan_schedule"),
+    path("work/rebates/", rebates.claim_list, name="rebate_claims"),
+    path("rebates/<int:claim_id>/", rebates.claim_detail, name="rebate_claim"),
+    path("rebates/<int:claim_id>/approve/", rebates.claim_approve, name="rebate_claim_approve"),
+    path("rebates/<int:claim_id>/deny/", rebates.claim_deny, name="rebate_claim_deny"),
+    path("rebates/documents/<int:document_id>/", rebates.claim_document, name="rebate_document"),
     path("cashier/", cashier.batch_list, name="cashier"),
     path("cashier/open/", cashier.batch_open, name="cashier_open"),
     path("cashier/pay/", cashier.pay_for_account, name="cashier_pay_for_account"),

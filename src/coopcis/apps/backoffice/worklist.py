@@ -1,5 +1,5 @@
 """The home page's work list: what is waiting for staff today, each with a count and the
-page where it is worked. One count query per kind of work (seven), whatever the co-op's size.
+page where it is worked. One count query per kind of work (eight), whatever the co-op's size.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from coopcis.apps.members.models import ApplicationStatus, ServiceApplication
 from coopcis.apps.metering.models import ExceptionStatus, ReadException
 from coopcis.apps.payments.lockbox.models import SuspenseStatus
 from coopcis.apps.payments.models import RefundRequest, RefundStatus, SuspenseItem
+from coopcis.apps.rebates.models import ClaimStatus, RebateClaim
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,5 +99,14 @@ def work_items(*, today: date) -> list[WorkItem]:
             ArrangementRequest.objects.filter(status=ArrangementStatus.REQUESTED).count(),
             "Members asking to pay a bill in installments: approve or decline.",
             reverse("backoffice:arrangement_requests"),
+        ),
+        WorkItem(
+            "rebate-claims",
+            "Rebate claims waiting",
+            RebateClaim.objects.filter(
+                status__in=(ClaimStatus.SUBMITTED, ClaimStatus.INSPECTING)
+            ).count(),
+            "Efficiency rebate claims to inspect, approve or deny.",
+            reverse("backoffice:rebate_claims"),
         ),
     ]

@@ -41,6 +41,7 @@ from coopcis.apps.billing.models import (
     RunStatus,
 )
 from coopcis.apps.billing.netting import Netting
+from coopcis.apps.billing.programs import bill_programs
 from coopcis.apps.billing.rating import (
     location_taxes,
     rate,
@@ -308,6 +309,7 @@ class BillBatch:
         BillRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
         bill_items(posted)
+        bill_programs(posted, period=self.run.period)  # loan installments, rebate credits
         # payments applies the members' credit balances to the new bills, in this transaction
         announce_in_transaction(BillsPosted(tuple(sorted({bill.account_id for bill in posted}))))
         return BatchResult(

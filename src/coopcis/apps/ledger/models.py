@@ -34,6 +34,8 @@ class EntryKind(models.TextChoices):
     DEPOSIT = "DEPOSIT", "Deposit"
     ADJUSTMENT = "ADJUSTMENT", "Adjustment"
     REVERSAL = "REVERSAL", "Reversal"
+    LOAN = "LOAN", "Aid-to-construction loan"
+    REBATE = "REBATE", "Efficiency rebate"
 
 
 class JournalEntry(models.Model):

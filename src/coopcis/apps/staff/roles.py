@@ -36,6 +36,8 @@ COOPCIS_APPS = (
     "credit",
     "governance",
     "capital_credits",
+    "loans",
+    "rebates",
 )
 
 ROLE_NAMES = {
@@ -131,6 +133,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         # retire capital credits the board approved; record a retirement check claimed
         "capital_credits.add_retirement",
         "capital_credits.change_payout",
+        # approve or deny efficiency rebate claims (money out: a check or a bill credit)
+        "rebates.change_rebateclaim",
     ),
     "manager": ("*",),
 }

@@ -1,0 +1,89 @@
+"""What a rebate claim must bring and what it may not exceed (OCEC handbook).
+
+"All requests for rebates must be submitted with completed form and receipt of purchase,
+as well as any documents supporting the ENERGY STAR certification." A claim is also
+held within the program's yearly budget and the most one account may receive in a year
+(the co-op's parameters, set each year): one that would overrun either is refused.
+Uploaded proof is checked by its content: a PDF, JPEG or PNG of at most 5 MB.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+from coopcis.core.errors import RuleViolation
+
+HANDBOOK = "OCEC handbook, Energy Efficiency Rebates"
+LARGEST_FILE = 5 * 1024 * 1024
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+RECEIPT, ENERGY_STAR = "RECEIPT", "ENERGY_STAR"
+
+
+def file_type(name: str, data: bytes) -> str:
+    """The file's content type, from its first bytes; refuse anything else or too big."""
+    if not data:
+        raise RuleViolation(f"{name}: the file is empty", field="file")
+    if len(data) > LARGEST_FILE:
+        raise RuleViolation(
+            f"{name}: {len(data):,} bytes, more than the {LARGEST_FILE // (1024 * 1024)} MB "
+            "a proof may be",
+            field="file",
+        )
+    for signature, content_type in SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    raise RuleViolation(f"{name}: proof is a PDF, JPEG or PNG file", field="file")
+
+
+def safe_filename(name: str) -> str:
+    """A name to show and download under: the last path part, plain characters only."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "file"
+    return cleaned[:100]
+
+
+def missing_proof(kinds: Collection[str], *, energy_star: bool) -> list[str]:
+    """The proofs a claim lacks: always the receipt; the ENERGY STAR certification for a
+    measure that requires it."""
+    missing = []
+    if RECEIPT not in kinds:
+        missing.append("the receipt of purchase")
+    if energy_star and ENERGY_STAR not in kinds:
+        missing.append("the ENERGY STAR certification")
+    return missing
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """The year's budget and per-account limit, and what claims already hold of them."""
+
+    year: int
+    budget: Decimal
+    committed: Decimal
+    per_account: Decimal
+    account_committed: Decimal
+
+
+def check_headroom(rebate: Decimal, headroom: Headroom) -> None:
+    """Refuse a rebate that would take the program or the account over its limit."""
+    left = headroom.budget - headroom.committed
+    if rebate > left:
+        raise RuleViolation(
+            f"a rebate of ${rebate:,} would overrun the {headroom.year} program budget "
+            f"(${headroom.committed:,} of ${headroom.budget:,} committed, ${left:,} left)",
+            field="budget",
+        )
+    account_left = headroom.per_account - headroom.account_committed
+    if rebate > account_left:
+        raise RuleViolation(
+            f"a rebate of ${rebate:,} would take the account over its {headroom.year} limit "
+            f"of ${headroom.per_account:,} (${headroom.account_committed:,} already claimed)",
+            field="budget",
+        )
