@@ -138,7 +138,7 @@ def test_a_claim_without_its_proof_or_beyond_the_budget_is_refused(member, budge
         claim(member.account, "smart_thermostat", D("180.00"), uploads=(too_big,))
     # the account's limit: $2,500 a year; $2,000 geothermal + $1,000 heat pump is over
     claim(member.account, "geothermal_heat_pump", D("18000.00"))
-    with pytest.raises(RuleViolation, match="over its 2026 limit of \\$2,500.00"):
+    with pytest.raises(RuleViolation, match=r"over its 2026 limit of \$2,500\.00"):
         claim(member.account, "air_source_heat_pump", D("9000.00"))
     # the program's budget: $5,000, $2,000 held; others' $2,500 + $1,000 overrun it
     from tests.factories import AccountFactory
