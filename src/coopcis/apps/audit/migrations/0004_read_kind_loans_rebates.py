@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_read_kind_capital_credits'),
+        ("audit", "0003_read_kind_capital_credits"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='memberdataread',
-            name='kind',
-            field=models.CharField(choices=[('ACCOUNT_PAGE', 'account page'), ('ACCOUNT_API', 'account (API)'), ('BILL_PDF', 'bill PDF'), ('BILL_PAGE', 'bill review page'), ('NOTICE_PDF', 'notice PDF'), ('RECEIPT_PDF', 'deposit receipt PDF'), ('CAP_CREDITS', 'capital credits'), ('LOAN_PDF', 'loan schedule PDF'), ('REBATE_CLAIM', 'rebate claim')], max_length=12),
+            model_name="memberdataread",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("ACCOUNT_PAGE", "account page"),
+                    ("ACCOUNT_API", "account (API)"),
+                    ("BILL_PDF", "bill PDF"),
+                    ("BILL_PAGE", "bill review page"),
+                    ("NOTICE_PDF", "notice PDF"),
+                    ("RECEIPT_PDF", "deposit receipt PDF"),
+                    ("CAP_CREDITS", "capital credits"),
+                    ("LOAN_PDF", "loan schedule PDF"),
+                    ("REBATE_CLAIM", "rebate claim"),
+                ],
+                max_length=12,
+            ),
         ),
     ]
