@@ -11,6 +11,7 @@ import pytest
 from coopcis import events
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.run import run_billing
+from coopcis.apps.notify.models import OutboxMessage
 from coopcis.apps.usage.alerts import set_threshold
 from coopcis.apps.usage.events import HighUsage
 from coopcis.apps.usage.models import UsageAlert, UsageThreshold
@@ -76,6 +77,7 @@ def test_a_dry_run_keeps_nothing_and_a_future_day_is_refused(small_coop, capsys,
     report = alerts(capsys, "--date", "2026-09-15", "--dry-run")
     assert report["dry_run"] is True and len(report["raised"]) == 1
     assert not UsageAlert.objects.exists()
+    assert not OutboxMessage.objects.exists()  # nothing to send either
 
     code, _out, err = coopcis(capsys, "alerts", "run", "--date", "2026-10-21")
     assert code == 2 and "argument --date: 2026-10-21 is after today" in err
@@ -100,3 +102,26 @@ def test_a_threshold_must_be_positive_and_clearing_both_removes_it(small_coop):
     set_threshold(small_coop.tou_home, daily_kwh=Decimal("5"), daily_amount=None)
     assert set_threshold(small_coop.tou_home, daily_kwh=None, daily_amount=None) is None
     assert not UsageThreshold.objects.exists()
+
+
+def test_the_member_is_told_once_by_email_in_their_words(
+    small_coop, capsys, freeze_today, django_capture_on_commit_callbacks, mailoutbox
+):
+    freeze_today(date(2026, 10, 20))
+    account = small_coop.tou_home
+    account.email = "ana@example.org"
+    account.save()
+    set_threshold(account, daily_kwh=Decimal("40"), daily_amount=Decimal("50.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts(capsys, "--date", "2026-09-15")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts(capsys, "--date", "2026-09-15")
+
+    [mail] = mailoutbox
+    assert mail.to == ["ana@example.org"]
+    assert mail.subject == "High use on September 15, 2026"
+    words = " ".join(mail.body.split())
+    # over the kWh limit only: the kWh words, not the dollar ones
+    assert "On September 15, 2026 your service used 42 kWh: over the daily limit of 40 kWh" in words
+    assert "/portal/accounts/" in words
+    assert UsageAlert.objects.get().sent_at is not None

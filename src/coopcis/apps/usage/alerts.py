@@ -5,8 +5,10 @@ change is audited). ``run_alerts`` checks one local day for every account with a
 threshold: the day's delivered energy of its interval-metered service points, and its
 estimated cost (:mod:`coopcis.core.usage.alerts`). A day over the threshold gets one
 ``UsageAlert`` per account: the unique (account, day) constraint makes a second run, or
-two at once, add nothing. Each new alert is announced on commit (``events.HighUsage``,
-docs/adr/0006) for the notifications to send.
+two at once, add nothing. Each new alert goes to the member through the notifications
+(``notify(account, "high_usage", ...)``, keyed by account and day so it is sent once),
+which send it by the member's choice of email or text after the run commits; a dry run
+sends nothing. The alert is also announced (``events.HighUsage``) for any other app.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.members.models import Account
+from coopcis.apps.notify.services import notify
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.usage.events import HighUsage
 from coopcis.apps.usage.models import UsageAlert, UsageThreshold
 from coopcis.apps.usage.readings import interval_meters, intervals
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import Money
-from coopcis.core.usage.alerts import DayCheck, Threshold, average_price_per_kwh, check_day
+from coopcis.core.usage.alerts import AMOUNT, DayCheck, Threshold, average_price_per_kwh, check_day
 from coopcis.events import announce
 
 
@@ -161,8 +166,47 @@ def _raise(
                 over=",".join(check.over),
                 created_by=current_actor().label[:150],
             )
+            _send(alert, account, row, check)
             announce(HighUsage(alert.pk, account.pk, day))
     except IntegrityError:  # raised by a run at the same moment
         run.already += 1
         return
     run.raised.append(alert)
+
+
+def _place(account: Account, day: date) -> str:
+    """The service location the alert is about (the first interval-metered one)."""
+    agreement = (
+        ServiceAgreement.objects.filter(account=account, start_on__lte=day)
+        .exclude(end_on__lte=day)
+        .select_related("service_point__premise")
+        .order_by("service_point__code")
+        .first()
+    )
+    if agreement is None:
+        return ""
+    premise = agreement.service_point.premise
+    return f"{premise.line1}, {premise.city}"
+
+
+def _send(alert: UsageAlert, account: Account, row: UsageThreshold, check: DayCheck) -> None:
+    """Hand the alert to the notifications (sent after commit; the same day never twice).
+    The dollar wording is used only when the dollar limit is what the day went over."""
+    over_amount = AMOUNT in check.over
+    portal = active_profile().portal_url.rstrip("/")
+    notify(
+        account,
+        "high_usage",
+        {
+            "day": alert.day,
+            "usage_kwh": alert.energy_kwh,
+            "threshold_kwh": row.daily_kwh,
+            "threshold_amount": row.daily_amount if over_amount else None,
+            "cost_amount": alert.estimated_amount if over_amount else None,
+            "place": _place(account, alert.day),
+            "url": f"{portal}/accounts/{account.number}/usage/?view=hourly" if portal else "",
+        },
+        idempotency_key=f"high_usage:{account.pk}:{alert.day.isoformat()}",
+    )
+    alert.sent_at = timezone.now()
+    alert.save(update_fields=["sent_at"])

@@ -1,4 +1,4 @@
-"""What the usage app announces (coopcis.events): the notifications subscribe and send."""
+"""What the usage app announces (coopcis.events) for apps above it that care."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 @dataclass(frozen=True, slots=True)
 class HighUsage:
     """A day's use went over the member's threshold: ``alert_id`` is the ``UsageAlert``
-    to send (kind "high_usage"); the sender stamps its ``sent_at``."""
+    (already handed to the notifications, kind "high_usage")."""
 
     alert_id: int
     account_id: int

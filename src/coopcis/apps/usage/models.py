@@ -47,7 +47,8 @@ class UsageThreshold(AuditedModel):
 class UsageAlert(models.Model):
     """A day an account's use went over its threshold, with the figures as they were.
 
-    ``sent_at`` is when the alert was handed to the notifications; until then it waits.
+    ``sent_at`` is when the alert was handed to the notifications (``notify``, kind
+    "high_usage"), which send it after the run commits.
     """
 
     account = models.ForeignKey(
