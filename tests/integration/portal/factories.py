@@ -37,11 +37,16 @@ class BilledAccount:
 
 
 def billed_account(
-    number: str | None = None, *, periods: tuple[str, ...] = ("2026-02", "2026-03"), **fields
+    number: str | None = None,
+    *,
+    periods: tuple[str, ...] = ("2026-02", "2026-03"),
+    account_fields: dict[str, object] | None = None,
+    **fields: object,
 ) -> BilledAccount:
-    """An account with an agreement on its own service point and a posted bill for each
-    of ``periods`` (each of RESIDENTIAL_TOTAL, $167.83, unless ``total_amount`` is given)."""
-    account = AccountFactory(number=number or f"77{next(_numbers):05d}")
+    """An account (``account_fields`` for the account factory) with an agreement on its own
+    service point and a posted bill for each of ``periods`` (each of RESIDENTIAL_TOTAL,
+    $167.83, unless ``total_amount`` is given among the bill ``fields``)."""
+    account = AccountFactory(number=number or f"77{next(_numbers):05d}", **(account_fields or {}))
     point = ServicePointFactory()
     agreement = ServiceAgreementFactory(
         account=account, service_point=point, start_on=date(2021, 1, 1)

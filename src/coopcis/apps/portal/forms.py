@@ -16,11 +16,19 @@ from coopcis.apps.portal.linking import read_amount
 from coopcis.core.money import AmountError
 
 
+class NoColon:
+    """Labels without Django's trailing colon: the accessible name is the label itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
 def _text(label: Any, **attrs: str) -> forms.CharField:
     return forms.CharField(label=label, max_length=40, widget=forms.TextInput(attrs=attrs))
 
 
-class AccountProofForm(forms.Form):
+class AccountProofForm(NoColon, forms.Form):
     """Account number and the total of its latest bill."""
 
     account_number = _text(
@@ -35,7 +43,7 @@ class AccountProofForm(forms.Form):
             raise forms.ValidationError(error.message) from None
 
 
-class NewPasswordMixin(forms.Form):
+class NewPasswordMixin(NoColon, forms.Form):
     """Password twice, checked by Django's validators."""
 
     password1 = forms.CharField(
@@ -82,7 +90,7 @@ class InvitationSignUpForm(NewPasswordMixin):
     """Sign-up through an invitation: the mailed link already proves the address."""
 
 
-class SignInForm(forms.Form):
+class SignInForm(NoColon, forms.Form):
     email = EmailField(widget=forms.EmailInput(attrs={"autocomplete": "username"}))
     password = forms.CharField(
         label=_("Password"),
@@ -91,7 +99,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(NoColon, forms.Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=6,
@@ -108,7 +116,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(NoColon, forms.Form):
     """Re-authentication: the password, and the code when two-factor sign-in is on."""
 
     password = forms.CharField(
@@ -126,15 +134,15 @@ class ConfirmForm(forms.Form):
         return CodeForm.clean_code(self)  # type: ignore[arg-type]
 
 
-class InviteForm(forms.Form):
+class InviteForm(NoColon, forms.Form):
     email = EmailField(help_text=_("We send this person a link to sign up or sign in."))
 
 
-class ResendForm(forms.Form):
+class ResendForm(NoColon, forms.Form):
     email = EmailField()
 
 
-class MemberPasswordResetForm(PasswordResetForm):
+class MemberPasswordResetForm(NoColon, PasswordResetForm):
     """Django's reset by email, for member sign-ins only (staff reset through a manager)."""
 
     email = EmailField()
@@ -146,7 +154,7 @@ class MemberPasswordResetForm(PasswordResetForm):
         return (user for user in users if user.has_usable_password())
 
 
-class MemberSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+class MemberSetPasswordForm(NoColon, SetPasswordForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("New password")
