@@ -178,6 +178,7 @@ RULES: dict[str, Rule] = {
     "portal:usage_alerts": portal(200),  # the high-usage threshold
     "portal:invite": portal(200),  # the holder's own account
     "portal:invitation": portal_public(400),  # a bad link
+    "portal:notifications": portal(200),
     "portal:two_factor": portal(200),
     "portal:two_factor_setup": portal(302),  # to the password again first (recent_auth_required)
     "portal:two_factor_disable": portal(302, method="POST"),  # same

@@ -93,11 +93,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "coopcis.site.middleware.PdfPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # the language of a page: the language switch's cookie, else the browser's
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the language of a page: a portal page the member's (chosen, stored, the browser's),
+    # every other page English (coopcis/apps/portal/locale.py); needs the signed-in user
+    "coopcis.apps.portal.locale.MemberLocaleMiddleware",
     # request.user.is_verified(): whether this session passed the member's TOTP step
     "django_otp.middleware.OTPMiddleware",
     # a member's sign-in reaches the portal only, never a staff page or API

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
-from coopcis.apps.portal import usage_views, views
+from coopcis.apps.portal import notify_views, usage_views, views
 from coopcis.apps.portal.forms import MemberPasswordResetForm
 from coopcis.catalog.profiles import active_profile
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/<str:number>/usage/rates/", usage_views.rates, name="usage_rates"),
     path("accounts/<str:number>/usage/download/", usage_views.download, name="usage_download"),
     path("accounts/<str:number>/usage/alerts/", usage_views.alerts, name="usage_alerts"),
+    path("notifications/", notify_views.notifications, name="notifications"),
     path("security/two-step/", views.two_factor, name="two_factor"),
     path("security/two-step/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("security/two-step/turn-off/", views.two_factor_disable, name="two_factor_disable"),
