@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 #: balance, payments (+ the charges they paid), open charges, collection case, notices,
 #: deposits (their events are one more query only when the account has deposits); the
 #: notes card; the usage card: agreements, bills, meter installations, reads, interval data;
+#: the net-metering card's one query (whether the account has any net metering);
 #: every payment for the history; one per kind of record the history links to, for their
 #: names (party, premise, service point, account); the capital-credits card: credits,
 #: payouts; the loans card (loans, what their billed installments still owe) and the
 #: rebate claims card; and the one INSERT that logs the read (audit.MemberDataRead).
-ACCOUNT_PAGE_QUERIES = 36
+ACCOUNT_PAGE_QUERIES = 37
 
 
 def section(html: str, section_id: str) -> str:

@@ -33,6 +33,12 @@ ACCOUNT_CARDS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("loans", "main", "loans/_loans_card.html", "coopcis.apps.loans.card.loans_card"),
     ("rebates", "main", "rebates/_rebates_card.html", "coopcis.apps.rebates.card.rebates_card"),
+    (
+        "net-metering",
+        "main",
+        "netmetering/_card.html",
+        "coopcis.apps.netmetering.card.net_metering_card",
+    ),
 )
 
 

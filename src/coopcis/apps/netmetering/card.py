@@ -1,0 +1,64 @@
+"""The account page's net-metering card (registered in ``backoffice.cards``): the
+interconnection, the credit bank with each month's credit and payout, and the REC
+agreement. A fixed number of queries: one for an account with no net metering, seven at most."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from coopcis.apps.members.models import Account
+from coopcis.apps.netmetering.models import (
+    Interconnection,
+    InterconnectionStatus,
+    NetMeteringMonth,
+    RecAgreement,
+    RecPayment,
+    RecRead,
+    SystemType,
+)
+
+MONTHS_SHOWN = 13
+READS_SHOWN = 6
+
+
+def net_metering_card(account: Account) -> dict[str, Any]:
+    """Context of ``netmetering/_card.html`` (``shown`` False: nothing to show)."""
+    # one query says whether the account has anything to show (most accounts have not)
+    mine = Interconnection.objects.filter(account=account).order_by().values("account_id")
+    months_of = NetMeteringMonth.objects.filter(account=account).order_by().values("account_id")
+    if not list(mine.union(months_of)):
+        return {"shown": False}
+    interconnections = list(
+        Interconnection.objects.filter(account=account)
+        .select_related("service_point", "net_meter")
+        .prefetch_related("charges")
+    )
+    months = list(
+        NetMeteringMonth.objects.filter(account=account, cancelled=False)
+        .select_related("bill")
+        .order_by("-posted_on", "-id")[:MONTHS_SHOWN]
+    )
+    agreements = list(
+        RecAgreement.objects.filter(account=account).prefetch_related(
+            Prefetch("reads", queryset=RecRead.objects.order_by("-read_on")),
+            Prefetch("payments", queryset=RecPayment.objects.order_by("-paid_on")),
+        )
+        if interconnections
+        else []
+    )
+    for agreement in agreements:
+        agreement.latest_reads = list(agreement.reads.all())[:READS_SHOWN]
+    return {
+        "shown": True,
+        "interconnections": interconnections,
+        "months": months,
+        "bank": months[0].bank_after_amount if months else Decimal("0.00"),
+        "credited": sum((m.credit_amount for m in months), Decimal("0.00")),
+        "paid": sum((m.payout_amount for m in months), Decimal("0.00")),
+        "agreements": agreements,
+        "statuses": InterconnectionStatus,
+        "systems": SystemType,
+    }
