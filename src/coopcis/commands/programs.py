@@ -57,7 +57,11 @@ def _today() -> date:
 
 
 def _rebates_parser() -> _Parser:
-    parser = _Parser(prog="coopcis rebates", description="Energy-efficiency rebate measures.")
+    parser = _Parser(
+        prog="coopcis rebates",
+        description="Energy-efficiency rebate measures. Claims need the database: coopcis "
+        "rebates claim|inspect|approve|deny|claims|budget|report --help.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = sub.add_parser("list", help="the measures in force: code, description, rule")
     listing.add_argument("--on", type=_day, help="YYYY-MM-DD (default: today)")
@@ -126,7 +130,11 @@ def _rebates(args: argparse.Namespace) -> None:
 
 
 def _loans_parser() -> _Parser:
-    parser = _Parser(prog="coopcis loans", description="Aid-to-construction loans.")
+    parser = _Parser(
+        prog="coopcis loans",
+        description="Aid-to-construction loans. The loan's steps need the database: coopcis "
+        "loans apply|approve|disburse|payoff-quote|payoff|schedule --help.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     quote = sub.add_parser("quote", help="a loan's term, payments and who approves it")
     quote.add_argument("--amount", required=True, help="the loan, e.g. 10000.00")

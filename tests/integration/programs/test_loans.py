@@ -286,3 +286,12 @@ def test_the_commands_run_a_loan_and_refuse_a_future_day(member, freeze_today):
     )
     # 4,000 x 5% x 15/365 = 8.219 -> 8.22
     assert '"payoff": "4008.22"' in out.getvalue()
+
+
+def test_the_coopcis_command_sends_loan_steps_to_the_database_and_quotes_without(member, capsys):
+    from coopcis.cli import main
+
+    assert main(["loans", "quote", "--amount", "2500.00", "--json"]) == 0
+    assert '"months": 56' in capsys.readouterr().out
+    assert main(["loans", "schedule", "999", "--json"]) == 1
+    assert capsys.readouterr().err.strip() == "coopcis loans: error: no loan 999"

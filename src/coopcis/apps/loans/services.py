@@ -36,7 +36,7 @@ from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.loans.eligibility import LoanFacts, loan_refusals
 from coopcis.core.loans.terms import POLICY, LoanTerms, payoff_amount, quote_loan
-from coopcis.core.money import Money
+from coopcis.core.money import CENT, Money
 
 NOTES_RECEIVABLE = "141"
 OTHER_RECEIVABLE = "142.2"
@@ -250,7 +250,7 @@ def payoff_quote(*, loan: Loan, as_of: date) -> PayoffQuote:
     open_items = ReceivableItem.objects.filter(
         loan_installment__loan=loan, status="OPEN"
     ).aggregate(owed=Sum("amount"), paid=Sum("paid_amount"))
-    owed = (open_items["owed"] or Decimal(0)) - (open_items["paid"] or Decimal(0))
+    owed = ((open_items["owed"] or Decimal(0)) - (open_items["paid"] or Decimal(0))).quantize(CENT)
     return PayoffQuote(loan.pk, as_of, principal, amount - principal, amount, owed)
 
 

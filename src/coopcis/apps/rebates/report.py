@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from coopcis.apps.rebates.models import ClaimStatus, RebateBudget, RebateClaim
 from coopcis.catalog.profiles import active_profile
+from coopcis.core.money import CENT
 
 PAID_OR_APPROVED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 
@@ -86,8 +87,8 @@ def year_report(year: int) -> YearReport:
             approved=row["approved"],
             denied=row["denied"],
             pending=row["claims"] - row["approved"] - row["denied"],
-            rebates=row["rebates"] or zero,
-            paid=row["paid"] or zero,
+            rebates=(row["rebates"] or zero).quantize(CENT),
+            paid=(row["paid"] or zero).quantize(CENT),
         )
         for row in grouped
     )
