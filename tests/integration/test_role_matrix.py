@@ -177,6 +177,7 @@ RULES: dict[str, Rule] = {
     "portal:usage_download": portal(200),  # the Green Button form (the file once filled in)
     "portal:usage_alerts": portal(200),  # the high-usage threshold
     "portal:invite": portal(200),  # the holder's own account
+    "portal:capital_credits": portal(200),  # the member's own account
     "portal:invitation": portal_public(400),  # a bad link
     "portal:notifications": portal(200),
     "portal:two_factor": portal(200),

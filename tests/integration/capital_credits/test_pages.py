@@ -80,3 +80,19 @@ def test_the_account_page_card_and_the_notice(retired, clerk):
     assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
     assert elsewhere.status_code == 404
     assert reads_of("NOTICE_PDF") == ["3400001"]
+
+
+def test_a_member_sees_their_own_capital_credits_in_the_portal(retired):
+    from tests.integration.portal.factories import member
+
+    alma, ben = retired
+    client = Client()
+    client.force_login(member("alma@example.org", alma))
+
+    own = client.get(f"/portal/accounts/{alma.number}/capital-credits/")
+    other = client.get(f"/portal/accounts/{ben.number}/capital-credits/")
+
+    assert own.status_code == 200
+    text = own.text
+    assert "2020" in text and "$100.00" in text and "Bill credit" in text
+    assert other.status_code == 404

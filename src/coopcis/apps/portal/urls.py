@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
-from coopcis.apps.portal import notify_views, usage_views, views
+from coopcis.apps.portal import capital_credits, notify_views, usage_views, views
 from coopcis.apps.portal.forms import MemberPasswordResetForm
 from coopcis.catalog.profiles import active_profile
 
@@ -27,6 +27,11 @@ urlpatterns = [
     path("confirm/", views.confirm, name="confirm"),
     path("accounts/link/", views.link_account, name="link_account"),
     path("accounts/<str:number>/invite/", views.invite, name="invite"),
+    path(
+        "accounts/<str:number>/capital-credits/",
+        capital_credits.capital_credits,
+        name="capital_credits",
+    ),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("accounts/<str:number>/usage/", usage_views.usage, name="usage"),
     path("accounts/<str:number>/usage/rates/", usage_views.rates, name="usage_rates"),
