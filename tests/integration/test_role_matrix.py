@@ -200,6 +200,17 @@ RULES: dict[str, Rule] = {
     "backoffice:rebate_claim_approve": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_claim_deny": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_document": page(EVERY_ROLE),
+    "governance:meetings": page(EVERY_ROLE, 200),
+    "governance:meeting": page(EVERY_ROLE),  # 404 for a meeting that is not there
+    "governance:check_in": page(only(CS, MANAGER), method="POST"),
+    "governance:quorum": page(EVERY_ROLE),
+    "governance:tally": page(EVERY_ROLE),
+    "governance:petitions": page(EVERY_ROLE),
+    "governance:notice_pdf": page(EVERY_ROLE),
+    "governance:board": page(EVERY_ROLE, 200),
+    "governance:ethics_report_new": page(EVERY_ROLE, 200),  # anyone reports a violation
+    "governance:ethics_reports": page(only(MANAGER), 200),  # confidential (code of ethics)
+    "governance:access_review": page(only(MANAGER), 200),  # the board's review of reads
 }
 
 #: A value for each URL parameter: the described account's number and meter, else an id.

@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("capital-credits/", include("coopcis.apps.capital_credits.urls")),
     path("notify/", include("coopcis.apps.notify.urls")),
+    path("governance/", include("coopcis.apps.governance.urls")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

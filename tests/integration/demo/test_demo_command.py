@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from coopcis.apps.audit.models import AuditEvent
 from coopcis.apps.demo.synth.banking import is_valid_routing_number
 from coopcis.apps.demo.synth.timeline import local_midnight_utc
+from coopcis.apps.governance.models import Trustee
 from coopcis.apps.members.models import (
     Account,
     BankDraftMandate,
@@ -261,8 +262,16 @@ def _digest() -> str:
             digest.update(
                 repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)).encode()
             )
-    for row in AuditEvent.objects.order_by("pk").values_list(
-        "action", "model", "object_pk", "object_repr", "account_id"
+    # The board's rows (governance) take the ids the database numbers, so their audit
+    # lines are left out; the board itself is digested below without ids.
+    for row in (
+        AuditEvent.objects.exclude(model__startswith="governance.")
+        .order_by("pk")
+        .values_list("action", "model", "object_pk", "object_repr", "account_id")
+    ):
+        digest.update(repr(row).encode())
+    for row in Trustee.objects.order_by("pk").values_list(
+        "membership__number", "district", "term_ends_year", "started_on"
     ):
         digest.update(repr(row).encode())
     return digest.hexdigest()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from coopcis.apps.demo.billing_setup import store_billing_setup
+from coopcis.apps.demo.governance_setup import store_board
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
 from coopcis.apps.demo.outage_setup import store_outage_history
 from coopcis.apps.demo.programs_setup import store_programs
@@ -190,6 +191,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 counts.rows["outage history"] = store_outage_history(seed=seed, end=end)
             with counts.timed("loans and rebates"):
                 counts.rows["loans and rebates"] = store_programs(end=end)
+            with counts.timed("board of trustees"):
+                counts.rows["board of trustees"] = store_board(end=end)
         finally:
             producer.close()
     return counts

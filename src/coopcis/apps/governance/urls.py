@@ -1,0 +1,20 @@
+"""Governance pages (mounted at /governance/): meetings, elections, the board, ethics."""
+
+from django.urls import path
+
+from coopcis.apps.governance import views
+
+app_name = "governance"
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/<int:meeting_id>/", views.meeting_page, name="meeting"),
+    path("meetings/<int:meeting_id>/check-in/", views.check_in, name="check_in"),
+    path("meetings/<int:meeting_id>/quorum/", views.quorum_page, name="quorum"),
+    path("meetings/<int:meeting_id>/tally/", views.tally_page, name="tally"),
+    path("meetings/<int:meeting_id>/petitions/", views.petitions_page, name="petitions"),
+    path("meetings/<int:meeting_id>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    path("board/", views.board_page, name="board"),
+    path("ethics/report/", views.ethics_report_new, name="ethics_report_new"),
+    path("ethics/reports/", views.ethics_reports, name="ethics_reports"),
+    path("ethics/access/", views.access_review, name="access_review"),
+]

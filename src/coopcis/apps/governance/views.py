@@ -1,0 +1,260 @@
+"""Staff pages for members' meetings, elections, the board and ethics.
+
+The meeting page registers members present (search by name or membership number, one
+check-in each) beside the live quorum (``quorum/?format=json``, polled by a static script);
+the quorum and tally pages are one or two aggregate queries each, so they stay quick with
+thousands checked in (benchmarks/governance_pages.py). Reports of violations are read only
+with ``governance.review_ethicsreport``; the access review needs the read-log permission.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from coopcis.apps.billing.pdf.letter import letter_pdf
+from coopcis.apps.governance import board, ethics, notices, services
+from coopcis.apps.governance.models import (
+    BoardMeeting,
+    CheckIn,
+    ConflictDisclosure,
+    EthicsReport,
+    Meeting,
+)
+from coopcis.apps.governance.residence import voting_members
+from coopcis.apps.members.models import Membership
+from coopcis.apps.staff.access import staff_view
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.errors import RuleViolation
+from coopcis.core.periods import CO_OP_TIME_ZONE
+from coopcis.core.search import fold, query_words
+from coopcis.site.jobs import today
+
+VIEW_MEETINGS = "governance.view_meeting"
+CHECK_IN = "governance.add_checkin"
+REVIEW_REPORTS = "governance.review_ethicsreport"
+REVIEW_READS = "audit.review_memberdataread"
+SEARCH_RESULTS = 25
+
+
+def _meeting_or_404(request: HttpRequest, meeting_id: int) -> Meeting | HttpResponse:
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return render(
+            request, "backoffice/not_found.html", {"what": f"meeting {meeting_id}"}, status=404
+        )
+    return meeting
+
+
+@staff_view(VIEW_MEETINGS)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = Meeting.objects.annotate(present=Count("check_ins"))[:50]
+    return render(request, "governance/meetings.html", {"meetings": meetings})
+
+
+def search_members(meeting: Meeting, query: str) -> list[dict[str, object]]:
+    """Members of record found by membership number or name words, with whether each is
+    checked in already."""
+    words = query_words(query)
+    if not words:
+        return []
+    found = Membership.objects.filter(voting_members()).select_related("party")
+    by_number = Q(number=query.strip()) | Q(number=fold(query).replace(" ", ""))
+    by_name = Q()
+    for word in words:
+        by_name &= Q(party__search_name__contains=f" {word}")
+    members = list(
+        found.filter(by_number | by_name).order_by("party__display_name")[:SEARCH_RESULTS]
+    )
+    present = set(
+        CheckIn.objects.filter(meeting=meeting, membership__in=members).values_list(
+            "membership_id", flat=True
+        )
+    )
+    return [
+        {"number": m.number, "name": m.party.display_name, "present": m.pk in present}
+        for m in members
+    ]
+
+
+@staff_view(VIEW_MEETINGS)
+def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "governance/meeting.html",
+        {
+            "meeting": meeting,
+            "quorum": services.quorum(meeting),
+            "seats": sorted(services.seats_of(meeting).items()),
+            "ballot": sorted(services.candidates(meeting).items()),
+            "query": query,
+            "found": search_members(meeting, query) if query else [],
+            "can_check_in": request.user.has_perm(CHECK_IN) and meeting.certified_at is None,
+            "recent": meeting.check_ins.select_related("membership__party").order_by("-at", "-pk")[
+                :10
+            ],
+            "questions": meeting.questions.all(),
+            "notice": notices.notice_section(meeting),
+        },
+    )
+
+
+@staff_view(VIEW_MEETINGS, CHECK_IN, action="register members at a meeting")
+def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting_id}))
+    number = request.POST.get("membership", "").strip()
+    try:
+        entry = services.check_in(meeting_id=meeting_id, number=number)
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{number} checked in ({entry.district or 'no district'}).")
+    query = request.POST.get("q", "")
+    url = reverse("governance:meeting", kwargs={"meeting_id": meeting_id})
+    return redirect(f"{url}?q={query}" if query else url)
+
+
+@staff_view(VIEW_MEETINGS)
+def quorum_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    standing = services.quorum(meeting)
+    figures = {
+        "members_of_record": standing.members_of_record,
+        "present": standing.present,
+        "required": standing.required,
+        "has_quorum": standing.has_quorum,
+    }
+    if request.GET.get("format") == "json":
+        return JsonResponse(figures)
+    by_district = (
+        CheckIn.objects.filter(meeting=meeting)
+        .values("district")
+        .annotate(n=Count("id"))
+        .order_by("district")
+    )
+    return render(
+        request,
+        "governance/quorum.html",
+        {"meeting": meeting, "quorum": standing, "by_district": by_district},
+    )
+
+
+@staff_view(VIEW_MEETINGS)
+def tally_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    return render(
+        request, "governance/tally.html", {"meeting": meeting, "tally": services.tally(meeting)}
+    )
+
+
+@staff_view(VIEW_MEETINGS)
+def petitions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    return render(
+        request,
+        "governance/petitions.html",
+        {"meeting": meeting, "petitions": meeting.petitions.all()},
+    )
+
+
+@staff_view(VIEW_MEETINGS)
+def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The notice as printed, addressed to no one (a proof for the secretary)."""
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    section = notices.notice_section(meeting)
+    pdf = letter_pdf(
+        profile=active_profile(),
+        address_lines=("(member's name and address)",),
+        sections=[section],
+        title=section.title,
+    )
+    return HttpResponse(pdf, content_type="application/pdf")
+
+
+@staff_view(VIEW_MEETINGS)
+def board_page(request: HttpRequest) -> HttpResponse:
+    holders = {t.pk: office for office, t in board.officers().items()}
+    meetings = BoardMeeting.objects.prefetch_related("attendance__trustee")[:12]
+    return render(
+        request,
+        "governance/board.html",
+        {
+            "trustees": [(t, holders.get(t.pk, "")) for t in board.sitting()],
+            "meetings": meetings,
+            "missing_statements": ethics.missing_statements(today().year),
+            "disclosures": ConflictDisclosure.objects.all()[:30],
+        },
+    )
+
+
+class ReportForm(forms.Form):
+    subject = forms.CharField(label="Subject", max_length=200)
+    text = forms.CharField(label="What happened", widget=forms.Textarea)
+    standard = forms.ChoiceField(
+        label="Standard of conduct (if known)",
+        required=False,
+        choices=[("", "—"), *[(c, c) for c in "ABCDEF"]],
+    )
+
+
+@staff_view(action="report a suspected violation")
+def ethics_report_new(request: HttpRequest) -> HttpResponse:
+    """Any trustee or employee reports a suspected violation (code of ethics); what they
+    write is read only by those the policy names, not by the reporter's colleagues."""
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ethics.report_violation(
+            subject=form.cleaned_data["subject"],
+            text=form.cleaned_data["text"],
+            standard=form.cleaned_data["standard"],
+            received_on=today(),
+        )
+        messages.success(request, "Your report is received and kept confidential.")
+        return redirect(reverse("governance:ethics_report_new"))
+    return render(request, "governance/report_form.html", {"form": form})
+
+
+@staff_view(REVIEW_REPORTS, action="read reports of violations")
+def ethics_reports(request: HttpRequest) -> HttpResponse:
+    return render(request, "governance/reports.html", {"reports": EthicsReport.objects.all()[:100]})
+
+
+@staff_view(REVIEW_READS, action="review who read member data")
+def access_review(request: HttpRequest) -> HttpResponse:
+    """The board's review of the member-data access log: a summary by staff member."""
+    until_day = today()
+    since_day = until_day - timedelta(
+        days=int(request.GET.get("days", "90") or 90)
+        if request.GET.get("days", "90").isdigit()
+        else 90
+    )
+    since = datetime.combine(since_day, time.min, tzinfo=CO_OP_TIME_ZONE)
+    until = datetime.combine(until_day + timedelta(days=1), time.min, tzinfo=CO_OP_TIME_ZONE)
+    return render(
+        request,
+        "governance/access_review.html",
+        {
+            "summary": ethics.access_summary(since=since, until=until),
+            "since": since_day,
+            "until": until_day,
+        },
+    )
