@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from pypdf import PdfReader
 
 from coopcis.apps.billing.models import Bill, BillLineItem
+from coopcis.apps.billing.pdf import render_bill_by_id
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.ledger.models import JournalEntry
 from coopcis.apps.loans import services
@@ -86,6 +87,11 @@ def test_a_10000_loan_from_application_to_payoff_on_the_bills(member):
     assert gl_net("141", member.account) == D("9557.03")  # 10,000 - 147.04 - 147.66 - 148.27
     loan.refresh_from_db()
     assert loan.installments_billed == 3 and loan.principal_balance == D("9557.03")
+
+    # the printed bill shows the installment among its lines
+    printed = render_bill_by_id(bills[0].pk)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.pdf)).pages)
+    assert "installment 1 of 60" in text and "188.71" in text
 
     # a payment of exactly the electric charges pays them, not the older installments
     electric = [
