@@ -12,11 +12,13 @@ import pytest
 
 from coopcis.apps.billing.corrections import cancel_bill
 from coopcis.apps.billing.models import Bill, BillRunIssue
+from coopcis.apps.billing.pdf import render_bill_by_id
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.ledger import reports
 from coopcis.apps.ledger.integrity import verify_ledger
 from coopcis.apps.netmetering.models import AvoidedCostRate, NetMeteringMonth
 from coopcis.core.periods import CO_OP_TIME_ZONE
+from tests.integration.billing_pdf.conftest import pdf_text
 from tests.integration.netmetering.net_coop import (
     billing_setup,
     interval_blocks,
@@ -101,6 +103,13 @@ def test_three_months_positive_carried_then_paid(freeze_today):
     # the member's receivable holds only the bills, never the credit
     assert balance("142.1") == D("123.15") + D("32.04") + D("32.04")
     ledger_is_sound()
+
+    # the bill shows the netting, the credit and the bank, and that the credit is paid
+    text = " ".join(pdf_text(render_bill_by_id(october.pk).pdf).split())
+    assert "Delivered 500 kWh, received 1,250 kWh: net -750 kWh." in text
+    assert "Excess 750 kWh credited at the avoided cost of $0.03/kWh: $22.50" in text
+    assert "Credit bank: $30.00 before, $0.00 now." in text
+    assert "Your credit of $52.50 is over $50.00 and is paid by check." in text
 
     # cancelling October's bill reverses its credit and payout; the bank is $30.00 again
     cancel_bill(bill=october, on=date(2026, 10, 15), reason="read check")

@@ -80,6 +80,12 @@ TEXT: dict[str, dict[str, str]] = {
         "pay_kiosk": "Payment kiosks: cash, card or check (have your account number).",
         "pay_draft": "Automatic payment by bank draft (the 3rd or the 25th) or by card: "
         "sign up at {portal} or ask us for the form.",
+        "net_title": "Net metering (SEC policy 425)",
+        "net_energy": "Delivered {delivered} kWh, received {received} kWh: net {net} kWh.",
+        "net_excess": "Excess {excess} kWh credited at the avoided cost of ${rate}/kWh: "
+        "{credit} to your net-metering credit (not on this bill).",
+        "net_bank": "Credit bank: {before} before, {after} now.",
+        "net_paid": "Your credit of {paid} is over $50.00 and is paid by check.",
         "arrangement": "Can't pay in full by the due date? Before then, ask for a payment "
         "arrangement at {portal} or call us.",
         "autopay": "Automatic payment: the amount due will be drafted from your bank "
@@ -166,6 +172,12 @@ TEXT: dict[str, dict[str, str]] = {
         "número de cuenta).",
         "pay_draft": "Pago automático con cargo a su cuenta bancaria (el día 3 o el 25) o "
         "con tarjeta: inscríbase en {portal} o pídanos el formulario.",
+        "net_title": "Medición neta (política 425 de SEC)",
+        "net_energy": "Entregada {delivered} kWh, recibida {received} kWh: neta {net} kWh.",
+        "net_excess": "Excedente de {excess} kWh acreditado al costo evitado de ${rate}/kWh: "
+        "{credit} a su crédito de medición neta (no en esta factura).",
+        "net_bank": "Crédito acumulado: {before} antes, {after} ahora.",
+        "net_paid": "Su crédito de {paid} supera $50.00 y se le paga con cheque.",
         "arrangement": "¿No puede pagar todo antes de la fecha de vencimiento? Antes de esa "
         "fecha, pida un arreglo de pago en {portal} o llámenos.",
         "autopay": "Pago automático: la cantidad a pagar se cobrará de su cuenta bancaria "

@@ -9,6 +9,7 @@ coopcis billed: two more queries).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from decimal import Decimal
 from coopcis.apps.billing.models import Bill, BillLineItem, BillStatus
 from coopcis.apps.members.models import Account
 from coopcis.apps.metering.history import ReadSpan, monthly_energy, read_spans
+from coopcis.apps.netmetering.models import NetMeteringMonth
 from coopcis.catalog.tariffs import TariffError, load_tariff
 
 #: Months the usage chart shows: this bill's and the twelve before it.
@@ -40,6 +42,21 @@ class UsageMonth:
 
     period: str
     energy_kwh: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetMeteringView:
+    """A net-metered bill's netting and credit bank (SEC policy 425), as printed."""
+
+    delivered_wh: int
+    received_wh: int
+    net_wh: int
+    excess_wh: int
+    avoided_cost_per_kwh: Decimal | None
+    credit_amount: Decimal
+    bank_before_amount: Decimal
+    payout_amount: Decimal
+    bank_after_amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,8 @@ class BillDocument:
     #: The rate schedule as a member asks for it: its name and effective date.
     tariff_name: str = ""
     tariff_effective_on: date | None = None
+    #: A net-metered bill's netting and credit bank.
+    net_metering: NetMeteringView | None = None
 
     @property
     def is_metered(self) -> bool:
@@ -132,7 +151,12 @@ def tariff_sheet(code: str, on: date) -> tuple[str, date | None]:
     return tariff.name, tariff.effective_date
 
 
-def _document(bill: Bill, lines: list[LineView], usage: tuple[UsageMonth, ...]) -> BillDocument:
+def _document(
+    bill: Bill,
+    lines: list[LineView],
+    usage: tuple[UsageMonth, ...],
+    net: NetMeteringView | None = None,
+) -> BillDocument:
     account = bill.account
     tariff_name, tariff_effective_on = tariff_sheet(bill.tariff_code, bill.period_start)
     return BillDocument(
@@ -172,7 +196,15 @@ def _document(bill: Bill, lines: list[LineView], usage: tuple[UsageMonth, ...]) 
         usage=usage,
         tariff_name=tariff_name,
         tariff_effective_on=tariff_effective_on,
+        net_metering=net,
     )
+
+
+def _net_metering(bill_ids: list[int]) -> dict[int, NetMeteringView]:
+    """The net-metered bills' months, one query."""
+    fields = [field.name for field in dataclasses.fields(NetMeteringView)]
+    rows = NetMeteringMonth.objects.filter(bill_id__in=bill_ids).values_list("bill_id", *fields)
+    return {row[0]: NetMeteringView(*row[1:]) for row in rows}
 
 
 def _usage_by_key(bills: Sequence[Bill]) -> dict[tuple[int, int], dict[str, int | None]]:
@@ -255,11 +287,12 @@ def load_bill_documents(bill_ids: Iterable[int]) -> list[BillDocument]:
             )
         )
     history = _usage_by_key(list(bills.values()))
+    nets = _net_metering(list(bills))
     documents = []
     for bill_id in ids:
         bill = bills.get(bill_id)
         if bill is None:
             continue
         usage = usage_months(bill, history.get((bill.service_point_id, bill.account_id), {}))
-        documents.append(_document(bill, lines[bill_id], usage))
+        documents.append(_document(bill, lines[bill_id], usage, nets.get(bill_id)))
     return documents

@@ -26,7 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from coopcis.apps.billing import bill_text as bt
-from coopcis.apps.billing.pdf.document import BillDocument, LineView
+from coopcis.apps.billing.pdf.document import BillDocument, LineView, NetMeteringView
 from coopcis.catalog.profiles import CoOpProfile
 from coopcis.core.billing.scan_line import make_scan_line
 from coopcis.core.money import Money
@@ -55,7 +55,8 @@ DASH = "\u2013"  # en dash, in the standard fonts
 LINE_FONT, CLAUSE_FONT = 7.8, 5.8
 QUANTITY_X, RATE_X, AMOUNT_X = MARGIN + 236, MARGIN + 288, MARGIN + LEFT_WIDTH
 DESCRIPTION_WIDTH = 168.0
-SHEET_HEIGHT = 8.5  # a row of the rate schedule's name under the charges' title
+SHEET_HEIGHT = 8.5
+NET_FONT = 7.2  # the net-metering box under the account summary  # a row of the rate schedule's name under the charges' title
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ def _split_pages(blocks: list[_LineBlock], first_room: float) -> list[list[_Line
 
 def _summary_height(document: BillDocument) -> float:
     rows = 4 if document.other_activity_amount else 3
-    return 14 + (rows + 1) * 11 + 14
+    return 14 + (rows + 1) * 11 + 14 + _net_height(document)
 
 
 def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
@@ -137,7 +138,7 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
     _reads(canvas, document, words)
     y = _charges(canvas, document, words, pages[0], BODY_TOP, continued=False)
     if page_count == 1:
-        _summary(canvas, document, words, y - 6)
+        _net_metering(canvas, document, words, _summary(canvas, document, words, y - 6) - 16)
     _usage_chart(canvas, document, words, BODY_TOP)
     _messages(canvas, document, profile, words, BODY_TOP - 136)
     _stub(canvas, document, profile, words)
@@ -147,7 +148,7 @@ def render_bill(document: BillDocument, profile: CoOpProfile) -> RenderedBill:
         _continuation_header(canvas, document, profile, words)
         y = _charges(canvas, document, words, page, CONTINUATION_TOP, continued=True)
         if number == page_count:
-            _summary(canvas, document, words, y - 6)
+            _net_metering(canvas, document, words, _summary(canvas, document, words, y - 6) - 16)
         _page_furniture(canvas, document, words, number, page_count)
     canvas.showPage()
     canvas.save()
@@ -430,7 +431,9 @@ def _charges(
     return y
 
 
-def _summary(canvas: BillCanvas, document: BillDocument, words: dict[str, str], top: float) -> None:
+def _summary(
+    canvas: BillCanvas, document: BillDocument, words: dict[str, str], top: float
+) -> float:
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN + 180, top + 4, MARGIN + LEFT_WIDTH, top + 4)
@@ -457,6 +460,7 @@ def _summary(canvas: BillCanvas, document: BillDocument, words: dict[str, str], 
     _text(canvas, MARGIN, y, due_label, font=BOLD, size=9)
     _text(canvas, AMOUNT_X, y, bt.money(document.amount_due_amount), font=BOLD, size=9,
           align="right")  # fmt: skip
+    return y
 
 
 def _nice_ceiling(value: float) -> float:
@@ -518,6 +522,57 @@ def _paragraph(canvas: BillCanvas, y: float, value: str, *, font: str = REGULAR,
         _text(canvas, SIDE_X + indent, y, row, font=font, size=size)
         y -= size + 1.5
     return y
+
+
+def _net_rows(net: NetMeteringView, words: dict[str, str]) -> list[str]:
+    rows = [
+        words["net_energy"].format(
+            delivered=_kwh(net.delivered_wh), received=_kwh(net.received_wh), net=_kwh(net.net_wh)
+        )
+    ]
+    if net.excess_wh:
+        rows.append(
+            words["net_excess"].format(
+                excess=_kwh(net.excess_wh),
+                rate=bt.number(net.avoided_cost_per_kwh or Decimal(0)),
+                credit=bt.money(net.credit_amount),
+            )
+        )
+    bank = words["net_bank"].format(
+        before=bt.money(net.bank_before_amount), after=bt.money(net.bank_after_amount)
+    )
+    if net.payout_amount:
+        bank += " " + words["net_paid"].format(paid=bt.money(net.payout_amount))
+    rows.append(bank)
+    return rows
+
+
+def _net_height(document: BillDocument) -> float:
+    """Room the net-metering box takes under the account summary (none for other bills)."""
+    if document.net_metering is None:
+        return 0.0
+    words = bt.text(document.language)
+    lines = sum(
+        len(_wrap(row, REGULAR, NET_FONT, LEFT_WIDTH))
+        for row in _net_rows(document.net_metering, words)
+    )
+    return 20 + lines * (NET_FONT + 1.5)
+
+
+def _net_metering(
+    canvas: BillCanvas, document: BillDocument, words: dict[str, str], top: float
+) -> None:
+    """Under the account summary: the netting, the excess credited and the bank (SEC policy
+    425). The credit is not on this bill: it goes to the member's net-metering bank."""
+    net = document.net_metering
+    if net is None:
+        return
+    _text(canvas, MARGIN, top, words["net_title"], font=BOLD, size=8, color=ACCENT)
+    y = top - 10
+    for row in _net_rows(net, words):
+        for part in _wrap(row, REGULAR, NET_FONT, LEFT_WIDTH):
+            _text(canvas, MARGIN, y, part, size=NET_FONT)
+            y -= NET_FONT + 1.5
 
 
 def _messages(
