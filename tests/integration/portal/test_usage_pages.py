@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from coopcis.apps.billing.run import run_billing
+from coopcis.apps.members.models import Language
 from coopcis.apps.usage.models import UsageThreshold
 from tests.integration.portal.factories import member
 
@@ -109,3 +110,14 @@ def test_the_member_sets_a_threshold_and_a_bad_amount_is_refused_by_name(ana):
 def test_another_members_account_is_not_found(ana, small_coop, page):
     client, _ = ana
     assert client.get(f"/portal/accounts/{small_coop.home.number}/usage/{page}").status_code == 404
+
+
+def test_the_usage_pages_speak_spanish(ana, small_coop):
+    small_coop.tou_home.language = Language.SPANISH  # the member's language: their account's
+    small_coop.tou_home.save()
+    client, number = ana
+    page = client.get(f"/portal/accounts/{number}/usage/").content.decode()
+    assert "Mi consumo, cuenta" in page and "kWh por mes de facturación, 13 meses" in page
+    assert ">Ene</text>" in page and ">Jan</text>" not in page  # Django's own month names
+    rates = client.get(f"/portal/accounts/{number}/usage/rates/")
+    assert "En 1 mes habría pagado $73.86 menos" in text(rates.content.decode())
