@@ -184,7 +184,7 @@ class Command(CoopCommand):
             return
         if options["dry_run"]:
             self.stdout.write(dry_run_heading(True))
-        emails = sum(1 for p in result.patrons if p.notice_method == "EMAIL")
+        emails = result.emailed
         self.stdout.write(
             f"allocated {result.allocation.margins_amount:,.2f} of {result.allocation.year} "
             f"({result.allocation.pool}) to {len(result.patrons):,} patrons; notices: "
