@@ -11,6 +11,7 @@ import pytest
 
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.run import run_billing
+from coopcis.apps.metering.models import RegisterRead
 from coopcis.apps.usage.comparison import compare_account
 from coopcis.apps.usage.readings import interval_meters, intervals
 from coopcis.commands import rate
@@ -60,7 +61,18 @@ def test_the_comparison_agrees_with_rate_quote_and_with_the_bill(small_coop, tmp
         assert Money(quote(capsys, code, path)) == month.totals[code]
 
 
-def test_a_member_without_bills_compares_calendar_months_at_base_rates(small_coop):
+def test_a_month_before_the_first_bill_is_compared_over_its_reads_with_its_riders(small_coop):
+    # no bill yet: the reads of 1 September and 1 October make billing month 2026-10,
+    # rated with 2026-10's factors and the county's tax, as its bill will be
+    [point] = compare_account(small_coop.tou_home, today=date(2026, 10, 20))
+    [month] = point.comparison.months
+    assert month.label == "2026-10"
+    assert month.totals["ocec-res"] == Money(Decimal("223.37"))
+    assert month.totals["ocec-res-tou"] == Money(Decimal("297.23"))
+
+
+def test_without_bills_or_reads_calendar_months_are_compared_at_base_rates(small_coop):
+    RegisterRead.objects.all().delete()
     [point] = compare_account(small_coop.tou_home, today=date(2026, 10, 20))
     [month] = point.comparison.months
     assert month.label == "2026-09"
@@ -71,3 +83,21 @@ def test_a_member_without_bills_compares_calendar_months_at_base_rates(small_coo
 
 def test_register_meters_get_no_comparison(small_coop):
     assert compare_account(small_coop.home, today=date(2026, 10, 20)) == []
+
+
+def test_a_demand_schedule_is_rated_with_the_agreements_terms_and_matches_the_bill(small_coop):
+    # Rate 19 needs the power factor read (0.90), the contract kW and the losses: the
+    # mill's October bill is $98,442.34 (tests/integration/billing/test_bill_run.py)
+    run_billing(period_label="2026-10")
+    [point] = compare_account(small_coop.mill, today=date(2026, 10, 20))
+    assert point.comparison is not None and point.comparison.codes == ("sec-19",)
+    [month] = point.comparison.months
+    assert month.totals == {"sec-19": Money(Decimal("98442.34"))}
+
+
+def test_a_net_meter_is_not_compared(small_coop):
+    meter = small_coop.tou_home.agreements.get().service_point.installations.get().meter
+    meter.kind = "NET_METER"
+    meter.save()
+    [point] = compare_account(small_coop.tou_home, today=date(2026, 10, 20))
+    assert (point.comparison, point.reason) == (None, "net_metered")

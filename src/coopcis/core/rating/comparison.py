@@ -36,11 +36,16 @@ DEFAULT_MINIMUM_SAVING = Money(Decimal("12.00"))
 
 @dataclass(frozen=True, slots=True)
 class MonthUsage:
-    """One month to compare: a label (``2026-03``), its intervals and its riders."""
+    """One month to compare: a label (``2026-03``), its intervals and its riders, and the
+    agreement's terms a demand schedule needs (``rate quote --power-factor
+    --contract-kw --loss-factor``)."""
 
     label: str
     intervals: Sequence[Interval]
     riders: Riders | None = None
+    power_factor: Decimal | None = None
+    contract_kw: Decimal | None = None
+    loss_factor: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +89,17 @@ def version_on(versions: Sequence[Tariff], first: datetime) -> Tariff:
     return in_force[-1] if in_force else ordered[-1]
 
 
-def rate_month(
-    *, versions: Sequence[Tariff], intervals: Sequence[Interval], riders: Riders | None
-) -> RatedBill:
+def rate_month(*, versions: Sequence[Tariff], month: MonthUsage) -> RatedBill:
     """One month's intervals on one schedule, as ``coopcis rate quote --intervals``."""
-    first = min(interval.start_at for interval in intervals)
+    first = min(interval.start_at for interval in month.intervals)
     determinants = determinants_from_intervals(
-        intervals=intervals, tariff=version_on(versions, first)
+        intervals=month.intervals,
+        tariff=version_on(versions, first),
+        power_factor=month.power_factor,
+        contract_kw=month.contract_kw,
+        loss_factor=month.loss_factor,
     )
-    return rate_bill_prorated(versions=versions, determinants=determinants, riders=riders)
+    return rate_bill_prorated(versions=versions, determinants=determinants, riders=month.riders)
 
 
 def compare_tariffs(
@@ -117,9 +124,7 @@ def compare_tariffs(
         problems: dict[str, str] = {}
         for code in codes:
             try:
-                bill = rate_month(
-                    versions=schedules[code], intervals=month.intervals, riders=month.riders
-                )
+                bill = rate_month(versions=schedules[code], month=month)
             except (MissingDeterminantError, TariffError, IntervalDataError) as error:
                 problems[code] = str(error)
                 failed.add(code)
