@@ -9,7 +9,7 @@ in a temporary folder, or with --postgres a new database dropped afterwards), ca
 petitions in each district with a seat up, checks in ``--present`` members through the
 same service the registration desk uses and casts a ballot for each of them who resides in
 a district with candidates; then asks the quorum page (HTML and its JSON), and the tally
-page, ``--runs`` times each as a signed-in manager through Django's test client (the whole
+page, ``--runs`` times each after one warm-up request, as a signed-in manager through Django's test client (the whole
 view, template and queries; no network), and prints the median and slowest in
 milliseconds as JSON. The figures go into docs/benchmarks.md by hand.
 """
@@ -132,6 +132,7 @@ def measure(args: argparse.Namespace, loaded: float) -> None:
     }
     results = {}
     for name, url in pages.items():
+        client.get(url)  # warm up: templates compiled, first queries prepared
         times = []
         for _ in range(args.runs):
             begun = time.perf_counter()

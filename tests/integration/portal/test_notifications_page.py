@@ -37,6 +37,7 @@ def choices(**overrides: str) -> dict[str, str]:
         "kind_high_usage": "EMAIL",
         "kind_outage": "EMAIL",
         "kind_disconnect_notice": "EMAIL",
+        "kind_meeting_notice": "EMAIL",
         "email": "",
         "mobile_phone": "",
     }

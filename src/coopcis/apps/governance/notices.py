@@ -4,18 +4,17 @@ sec. 6), and the number of trustees to be elected with the candidates' names and
 addresses; mailed 10 to 25 days before to every member at the address of record (a PDF
 letter each), and emailed as well to members who have an email address.
 
-The email goes through Django's mail (the SMTP connection of the settings), after the
-transaction commits, so a dry run sends nothing.
+The electronic copy goes through the members' notifications (``coopcis.apps.notify``,
+kind ``meeting_notice``): by email, or by text where the member chose it, never twice for
+one meeting and member, sent after the transaction commits, so a dry run sends nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
 from coopcis.apps.billing.pdf.letter import Section, letter_pdf
@@ -23,6 +22,8 @@ from coopcis.apps.governance import services
 from coopcis.apps.governance.models import Meeting, MeetingKind
 from coopcis.apps.governance.residence import voting_members
 from coopcis.apps.members.models import Account, Membership
+from coopcis.apps.notify.models import MessageStatus
+from coopcis.apps.notify.services import notify
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.governance.meetings import ORDER_OF_BUSINESS, check_notice_date
 
@@ -107,7 +108,15 @@ def send_notices(
     if write_files:
         out.mkdir(parents=True, exist_ok=True)
     letters = 0
-    messages = []
+    sent = 0
+    words = {
+        "notice_title": section.title,
+        "notice_facts": [list(fact) for fact in section.facts],
+        "notice_paragraphs": list(section.paragraphs),
+        "meeting_date": meeting.on.isoformat(),
+        "meeting_time": meeting.starts_at,
+        "meeting_place": meeting.place,
+    }
     for member, account in _recipients():
         if write_files:
             pdf = letter_pdf(
@@ -118,33 +127,25 @@ def send_notices(
             )
             (out / f"notice-{meeting.pk}-{member.number}.pdf").write_bytes(pdf)
         letters += 1
-        address = member.party.email or (account.email if account else "")
-        if email and address:
-            messages.append(
-                EmailMessage(
-                    subject=f"{profile.short_name}: {section.title.lower()}",
-                    body=notice_text(section),
-                    to=[address],
-                )
+        if email:
+            message = notify(
+                account or member.party,
+                "meeting_notice",
+                words,
+                idempotency_key=f"meeting-notice-{meeting.pk}-{member.number}",
             )
+            sent += message.status != MessageStatus.SKIPPED
     meeting.notice_mailed_on = mailed_on
     meeting.notices_printed = letters
-    meeting.notices_emailed = len(messages)
+    meeting.notices_emailed = sent
     meeting.minutes += (
         f"Notice mailed {mailed_on.isoformat()} to {letters} members "
-        f"({len(messages)} also by email).\n"
+        f"({sent} also by email or text).\n"
     )
     meeting.save()
-    if messages:
-        transaction.on_commit(partial(_send, messages))
     return {
         "meeting": meeting.pk,
         "mailed_on": mailed_on.isoformat(),
         "letters": letters,
-        "emails": len(messages),
+        "emails": sent,
     }
-
-
-def _send(messages: list[EmailMessage]) -> None:
-    with get_connection() as connection:
-        connection.send_messages(messages)

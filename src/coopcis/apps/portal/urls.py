@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
-from coopcis.apps.portal import capital_credits, notify_views, usage_views, views
+from coopcis.apps.portal import capital_credits, meetings, notify_views, usage_views, views
 from coopcis.apps.portal.forms import MemberPasswordResetForm
 from coopcis.catalog.profiles import active_profile
 
@@ -32,6 +32,7 @@ urlpatterns = [
         capital_credits.capital_credits,
         name="capital_credits",
     ),
+    path("accounts/<str:number>/meetings/", meetings.meetings, name="meetings"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("accounts/<str:number>/usage/", usage_views.usage, name="usage"),
     path("accounts/<str:number>/usage/rates/", usage_views.rates, name="usage_rates"),
