@@ -22,6 +22,7 @@ from tqdm import tqdm
 from coopcis.apps.demo.billing_setup import store_billing_setup
 from coopcis.apps.demo.governance_setup import store_board
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
+from coopcis.apps.demo.net_metering_setup import store_interconnections
 from coopcis.apps.demo.outage_setup import store_outage_history
 from coopcis.apps.demo.programs_setup import store_programs
 from coopcis.apps.demo.readings import (
@@ -187,6 +188,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 store_interval_meters(plan, producer, timeline, meter_ids, counts, bar.update)
             with counts.timed("billing set-up"):
                 counts.rows["billing set-up"] = store_billing_setup(start=start, end=end)
+            with counts.timed("net metering"):
+                counts.rows["net-metering interconnections"] = store_interconnections()
             with counts.timed("outage history"):
                 counts.rows["outage history"] = store_outage_history(seed=seed, end=end)
             with counts.timed("loans and rebates"):
