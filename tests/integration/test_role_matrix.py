@@ -164,6 +164,17 @@ RULES: dict[str, Rule] = {
     "backoffice:arrangement_decline": page(only(CS, MANAGER), method="POST"),
     "set_language": portal_public(302, method="POST"),  # the language switch, to ``next``
     "portal:home": portal(200),
+    "portal:account": portal(200),  # the described account: linked to the member
+    "portal:bill": portal(),  # no such bill: 404 for the member too
+    "portal:bill_pdf": portal(),
+    "portal:pay": portal(200),
+    "portal:payment_done": portal(),
+    "portal:autopay": portal(200),
+    "portal:autopay_bank_draft": portal(302, method="POST"),  # the password again first
+    "portal:autopay_card": portal(302, method="POST"),  # same
+    "portal:autopay_stop": portal(302, method="POST"),
+    "portal:paperless": portal(302, method="POST"),
+    "portal:arrangement": portal(200),
     "portal:sign_up": portal_public(200, member="redirected"),  # a member links more instead
     "portal:verify": portal_public(400),  # a bad link (the sample token) says so
     "portal:resend_verification": portal_public(400, method="POST"),  # no email given

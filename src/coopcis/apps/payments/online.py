@@ -49,6 +49,8 @@ class OnlineOutcome:
     declined: str = ""
     pending: bool = False
     authorization: str = ""
+    #: this submission made the payment (a repeat of the form gets it back, not first)
+    first: bool = False
 
     @property
     def approved(self) -> bool:
@@ -99,7 +101,11 @@ def pay_online(
     )
     if answer.status in (200, 201):
         payment = Payment.objects.get(pk=answer.body["id"])
-        return OnlineOutcome(payment, authorization=str(answer.body.get("authorization", "")))
+        return OnlineOutcome(
+            payment,
+            authorization=str(answer.body.get("authorization", "")),
+            first=answer.status == 201,
+        )
     if answer.status == 402:
         return OnlineOutcome(None, declined=str(answer.body.get("decline_reason", "")))
     return OnlineOutcome(None, pending=True)

@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from coopcis.apps.portal import capital_credits, meetings, notify_views, usage_views, views
 from coopcis.apps.portal.forms import MemberPasswordResetForm
+from coopcis.apps.portal.money_urls import urlpatterns as money_urlpatterns
 from coopcis.catalog.profiles import active_profile
 
 app_name = "portal"
@@ -74,3 +75,4 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+urlpatterns += money_urlpatterns  # bills and money: money_urls.py
