@@ -329,3 +329,14 @@ def test_the_language_switch_sets_the_page_language():
 
     assert response["Location"] == "/portal/sign-in/"
     assert '<html lang="es">' in client.get("/portal/sign-in/").text
+
+
+def test_wrong_passwords_at_re_authentication_lock_and_sign_out():
+    client, _user = signed_in_member()
+
+    answers = [client.post("/portal/confirm/", {"password": "nope"}) for _ in range(6)]
+
+    assert [a.status_code for a in answers[:4]] == [200, 200, 200, 200]
+    assert answers[-1].status_code == 429
+    assert client.get("/portal/")["Location"].startswith("/portal/sign-in/")
+    assert sign_in(Client()).status_code == 429
