@@ -207,6 +207,7 @@ RULES: dict[str, Rule] = {
     "capital_credits:notice_pdf": page(EVERY_ROLE),
     "backoffice:loan_schedule": page(EVERY_ROLE),
     "backoffice:rebate_claims": page(EVERY_ROLE, 200),
+    "backoffice:rebate_claim_new": page(only(CS, MANAGER), 200),
     "backoffice:rebate_claim": page(EVERY_ROLE),
     "backoffice:rebate_claim_approve": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_claim_deny": page(only(FINANCE, MANAGER), method="POST"),

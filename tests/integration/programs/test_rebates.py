@@ -199,3 +199,41 @@ def test_the_yearly_report_and_the_commands(member, budget, freeze_today, tmp_pa
     )
     assert b'id="rebates"' in account_page.content and b"LED lighting" in account_page.content
     assert b'id="loans"' in account_page.content
+
+
+def test_staff_take_a_claim_with_its_proof_on_the_account_page(member, budget, client):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(get_user_model().objects.get(username="operator"))
+    url = reverse("backoffice:rebate_claim_new", kwargs={"number": member.account.number})
+    assert b"New rebate claim" in client.get(url).content
+    form = {
+        "measure": "freezer",
+        "purchased_on": "2026-07-20",
+        "cost": "650.00",
+        "quantity": "1",
+        "retailer": "Alamogordo Appliance",
+        "pay_by": "BILL_CREDIT",
+    }
+    # a web page saved as "receipt.pdf" is not a PDF: refused against the form, nothing kept
+    fake = SimpleUploadedFile("receipt.pdf", b"<html>hi</html>", content_type="application/pdf")
+    refused = client.post(
+        url, form | {"receipt": fake, "energy_star": SimpleUploadedFile("e.png", PNG)}
+    )
+    assert refused.status_code == 400 and b"PDF, JPEG or PNG" in refused.content
+    assert RebateClaim.objects.count() == 0
+    made = client.post(
+        url,
+        form
+        | {
+            "receipt": SimpleUploadedFile("receipt.pdf", PDF),
+            "energy_star": SimpleUploadedFile("../e.png", PNG),
+        },
+    )
+    claim_row = RebateClaim.objects.get()
+    assert made.status_code == 302 and claim_row.rebate_amount == D("100.00")
+    assert sorted(claim_row.documents.values_list("kind", "filename", "content_type")) == [
+        ("ENERGY_STAR", "e.png", "image/png"),
+        ("RECEIPT", "receipt.pdf", "application/pdf"),
+    ]

@@ -157,6 +157,7 @@ urlpatterns = [
     ),
     path("loans/<int:loan_id>/schedule.pdf", loans.loan_schedule, name="loan_schedule"),
     path("work/rebates/", rebates.claim_list, name="rebate_claims"),
+    path("accounts/<str:number>/rebates/new/", rebates.claim_new, name="rebate_claim_new"),
     path("rebates/<int:claim_id>/", rebates.claim_detail, name="rebate_claim"),
     path("rebates/<int:claim_id>/approve/", rebates.claim_approve, name="rebate_claim_approve"),
     path("rebates/<int:claim_id>/deny/", rebates.claim_deny, name="rebate_claim_deny"),

@@ -13,4 +13,4 @@ SHOWN = 20
 def rebates_card(account: Account) -> dict[str, Any]:
     """Context of ``rebates/_rebates_card.html``: the latest claims (one query)."""
     claims = RebateClaim.objects.filter(account=account).order_by("-submitted_on", "-id")
-    return {"claims": list(claims[:SHOWN])}
+    return {"claims": list(claims[:SHOWN]), "account_number": account.number}

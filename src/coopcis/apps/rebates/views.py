@@ -16,13 +16,17 @@ from django.utils import timezone
 
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_read
+from coopcis.apps.members.models import Account
+from coopcis.apps.rebates.forms import ClaimForm
 from coopcis.apps.rebates.models import ClaimDocument, ClaimStatus, RebateClaim
-from coopcis.apps.rebates.services import approve_claim, deny_claim
+from coopcis.apps.rebates.services import Upload, approve_claim, deny_claim, submit_claim
 from coopcis.apps.staff.access import staff_view
 from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
 
 DECIDE_CLAIMS = "rebates.change_rebateclaim"
+TAKE_CLAIMS = "rebates.add_rebateclaim"
+PROOFS = (("receipt", "RECEIPT"), ("energy_star", "ENERGY_STAR"), ("form_scan", "FORM"))
 SHOWN = 200
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.INSPECTING)
 
@@ -115,3 +119,43 @@ def claim_document(request: HttpRequest, document_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@staff_view(TAKE_CLAIMS, action="take rebate claims")
+def claim_new(request: HttpRequest, number: str) -> HttpResponse:
+    """The rebate form with its proof, entered at the counter for the account's member."""
+    account = Account.objects.select_related("party").filter(number=number).first()
+    if account is None:
+        return _not_found(request, f"account {number}")
+    today = timezone.localdate()
+    bound = request.method == "POST"
+    form = ClaimForm(request.POST if bound else None, request.FILES if bound else None, today=today)
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        uploads = [
+            Upload(kind, data[key].name, data[key].read()) for key, kind in PROOFS if data.get(key)
+        ]
+        try:
+            with transaction.atomic():
+                made = submit_claim(
+                    account=account,
+                    measure_code=data["measure"],
+                    on=today,
+                    purchased_on=data["purchased_on"],
+                    cost=data["cost"],
+                    retailer=data["retailer"],
+                    uploads=uploads,
+                    pay_by=data["pay_by"],
+                    quantity=data["quantity"],
+                    size=data["size"],
+                    model_number=data["model_number"],
+                )
+        except RuleViolation as violation:
+            add_violation(
+                form, violation, {"file": None, "budget": None, "purchased_on": "purchased_on"}
+            )
+        else:
+            messages.success(request, f"Claim {made.pk}: rebate {made.rebate_amount} recorded.")
+            return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": made.pk}))
+    context = {"account": account, "form": form}
+    return render(request, "rebates/claim_form.html", context, status=400 if bound else 200)

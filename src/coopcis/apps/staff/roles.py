@@ -103,6 +103,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         *COLLECTION_PROTECTIONS,
         *DEPOSITS,
         *MEETING_DESK,
+        # take an efficiency rebate claim with its proof at the counter
+        "rebates.add_rebateclaim",
     ),
     "billing": (
         "metering.add_meter",

@@ -1,0 +1,65 @@
+"""The rebate form as staff enter it at the counter, with the member's proof attached."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from coopcis.apps.rebates.models import PayBy
+from coopcis.catalog.profiles import active_profile
+from coopcis.catalog.rebates import load_rebate_catalog
+from coopcis.core.errors import RuleViolation
+from coopcis.core.money import parse_amount, parse_decimal
+from coopcis.core.rebates.claims import LARGEST_FILE
+
+
+class ProofField(forms.FileField):
+    """An uploaded proof; one larger than the limit is refused before it is read."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload is not None and upload.size > LARGEST_FILE:
+            raise forms.ValidationError(
+                f"{upload.size:,} bytes: a proof may be at most {LARGEST_FILE // (1024 * 1024)} MB"
+            )
+        return upload
+
+
+class ClaimForm(forms.Form):
+    measure = forms.ChoiceField(label="Measure")
+    purchased_on = forms.DateField(
+        label="Purchased on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cost = forms.CharField(label="Cost paid ($)", max_length=20)
+    quantity = forms.IntegerField(label="Units or rooms", min_value=1, initial=1)
+    size = forms.CharField(label="Size (refrigerators: cu ft)", max_length=10, required=False)
+    retailer = forms.CharField(label="Retailer or installer", max_length=100)
+    model_number = forms.CharField(label="Model number", max_length=100, required=False)
+    pay_by = forms.ChoiceField(label="Paid by", choices=PayBy.choices)
+    receipt = ProofField(label="Receipt of purchase (PDF, JPEG or PNG)")
+    energy_star = ProofField(label="ENERGY STAR certification", required=False)
+    form_scan = ProofField(label="Signed rebate form", required=False)
+
+    def __init__(self, *args: Any, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        catalog = load_rebate_catalog(active_profile().code, on=today)
+        self.fields["measure"].choices = [
+            (code, measure.description) for code, measure in catalog.measures.items()
+        ]
+
+    def clean_cost(self) -> Any:
+        try:
+            return parse_amount(self.cleaned_data["cost"], field="cost").amount
+        except RuleViolation as refused:
+            raise forms.ValidationError(refused.message) from None
+
+    def clean_size(self) -> Any:
+        text = self.cleaned_data.get("size") or ""
+        if not text.strip():
+            return None
+        try:
+            return parse_decimal(text, field="size", places=2, largest=Decimal(100000))
+        except RuleViolation as refused:
+            raise forms.ValidationError(refused.message) from None
