@@ -4,7 +4,8 @@
 - customer service: takes applications, opens accounts, edits member and contact data,
   takes office payments (and voids one the same day, before its batch closes), records collection protections (seriously-ill certificates,
   LIHEAP, payment agreements, disputes, co-op holds, third parties), decides security
-  deposits, takes or bills them and records guarantors; writes and pins account notes.
+  deposits, takes or bills them and records guarantors; writes and pins account notes;
+  registers members present at a members' meeting.
 - billing: meters, installations, reads, service agreements (what determines a bill);
   releases held bills, cancels and rebills; accepts or rejects flagged reads.
 - finance: sees everything; takes office payments (cashier batches), voids them the same
