@@ -46,7 +46,11 @@ def test_the_committed_mo_is_the_po_compiled():
 def test_placeholders_survive_translation():
     for entry in polib.pofile(str(CATALOGUE)):
         translations = (
-            [(entry.msgid_plural, text) for text in entry.msgstr_plural.values()]
+            # Spanish form 0 is the singular ("one"), the others the plural
+            [
+                (entry.msgid if form == 0 else entry.msgid_plural, text)
+                for form, text in entry.msgstr_plural.items()
+            ]
             if entry.msgid_plural
             else [(entry.msgid, entry.msgstr)]
         )
