@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from coopcis.apps.notify.kinds import all_kinds
 from coopcis.apps.notify.models import NotificationContact, NotificationPreference
 from coopcis.apps.notify.services import preferences
 from coopcis.apps.portal.models import LinkRole
@@ -29,18 +30,9 @@ def signed_in(language: str = "EN", **headers) -> tuple[Client, object]:
 
 
 def choices(**overrides: str) -> dict[str, str]:
-    data = {
-        "kind_bill_ready": "EMAIL",
-        "kind_payment_received": "EMAIL",
-        "kind_due_soon": "EMAIL",
-        "kind_past_due": "EMAIL",
-        "kind_high_usage": "EMAIL",
-        "kind_outage": "EMAIL",
-        "kind_disconnect_notice": "EMAIL",
-        "kind_meeting_notice": "EMAIL",
-        "email": "",
-        "mobile_phone": "",
-    }
+    """Every kind registered (other apps add theirs) by email, no addresses, then ``overrides``."""
+    data = {f"kind_{kind.code}": "EMAIL" for kind in all_kinds()}
+    data.update(email="", mobile_phone="")
     data.update(overrides)
     return data
 
