@@ -19,12 +19,13 @@ compared as they are, and the result says how many.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 from coopcis.core.money import Money, total
 from coopcis.core.periods import CO_OP_TIME_ZONE
+from coopcis.core.rating.determinants import Determinants
 from coopcis.core.rating.engine import RatedBill, rate_bill_prorated
 from coopcis.core.rating.errors import MissingDeterminantError, TariffError
 from coopcis.core.rating.intervals import Interval, IntervalDataError, determinants_from_intervals
@@ -89,17 +90,47 @@ def version_on(versions: Sequence[Tariff], first: datetime) -> Tariff:
     return in_force[-1] if in_force else ordered[-1]
 
 
-def rate_month(*, versions: Sequence[Tariff], month: MonthUsage) -> RatedBill:
-    """One month's intervals on one schedule, as ``coopcis rate quote --intervals``."""
-    first = min(interval.start_at for interval in month.intervals)
-    determinants = determinants_from_intervals(
+def month_determinants(*, tariff: Tariff, month: MonthUsage) -> Determinants:
+    """The month's determinants for ``tariff``, as ``rate quote --intervals`` takes them."""
+    return determinants_from_intervals(
         intervals=month.intervals,
-        tariff=version_on(versions, first),
+        tariff=tariff,
         power_factor=month.power_factor,
         contract_kw=month.contract_kw,
         loss_factor=month.loss_factor,
     )
+
+
+def rate_month(
+    *, versions: Sequence[Tariff], month: MonthUsage, determinants: Determinants | None = None
+) -> RatedBill:
+    """One month's intervals on one schedule, as ``coopcis rate quote --intervals``."""
+    if determinants is None:
+        first = min(interval.start_at for interval in month.intervals)
+        determinants = month_determinants(tariff=version_on(versions, first), month=month)
     return rate_bill_prorated(versions=versions, determinants=determinants, riders=month.riders)
+
+
+class _SharedDeterminants:
+    """A month's determinants computed once per time-of-use schedule: they depend on the
+    tariff only through it, and a schedule without one gets the same figures with no
+    time-of-use parts (exactly what :func:`determinants_from_intervals` gives it)."""
+
+    def __init__(self, month: MonthUsage) -> None:
+        self.month = month
+        self.first = min(interval.start_at for interval in month.intervals)
+        self.by_schedule: dict[object, Determinants] = {}
+
+    def for_versions(self, versions: Sequence[Tariff]) -> Determinants:
+        tariff = version_on(versions, self.first)
+        schedule = tariff.time_of_use
+        if schedule is None and self.by_schedule:
+            some = next(iter(self.by_schedule.values()))
+            return replace(some, energy_kwh_by_tou={}, demand_kw_by_tou={})
+        key = repr(schedule)
+        if key not in self.by_schedule:
+            self.by_schedule[key] = month_determinants(tariff=tariff, month=self.month)
+        return self.by_schedule[key]
 
 
 def compare_tariffs(
@@ -122,9 +153,16 @@ def compare_tariffs(
             continue
         totals: dict[str, Money] = {}
         problems: dict[str, str] = {}
-        for code in codes:
+        shared = _SharedDeterminants(month)
+        # time-of-use schedules first, so a flat one reuses their figures
+        ordered = sorted(codes, key=lambda code: schedules[code][-1].time_of_use is None)
+        for code in ordered:
             try:
-                bill = rate_month(versions=schedules[code], month=month)
+                bill = rate_month(
+                    versions=schedules[code],
+                    month=month,
+                    determinants=shared.for_versions(schedules[code]),
+                )
             except (MissingDeterminantError, TariffError, IntervalDataError) as error:
                 problems[code] = str(error)
                 failed.add(code)
