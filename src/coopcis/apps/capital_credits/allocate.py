@@ -2,9 +2,9 @@
 
 One call per year and pool: the margins are split over the year's patronage
 (:mod:`patronage`) by the core's largest-remainder method, so the pool is allocated to
-the cent; each share is a :class:`CapitalCredit` with its notice (email through the notify app
-where the member chose paperless bills and gave an address, else a mailed letter:
-``notices.py``), and one journal entry
+the cent; each share is a :class:`CapitalCredit` with its notice: email where the member chose
+paperless bills and gave an address (sent by ``capital-credits send-notices`` through the
+notify app: ``notices.py``), else a mailed letter, and one journal entry
 moves the margins from patronage capital assignable to the patrons' capital accounts:
 Dr 201.2 the margins, Cr 201.1 each patron's share (naming the account).
 A year and pool is allocated once; a second allocation is refused.
@@ -25,7 +25,6 @@ from coopcis.apps.capital_credits.models import (
     NoticeMethod,
     PatronageBasis,
 )
-from coopcis.apps.capital_credits.notices import email_notices
 from coopcis.apps.capital_credits.params import check_pool, rules
 from coopcis.apps.capital_credits.patronage import year_patronage
 from coopcis.apps.ledger.models import EntryKind
@@ -64,7 +63,6 @@ class AllocationResult:
     allocation: Allocation
     basis: str
     patrons: list[PatronShare]
-    emailed: int = 0
 
     def as_json(self) -> dict[str, object]:
         places = "{:.3f}" if self.basis == PatronageBasis.KWH else "{:.2f}"
@@ -144,8 +142,7 @@ def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> Alloca
     patrons.sort(key=lambda share: share.account)
     allocation.entry_id = _post(allocation, patrons)
     allocation.save(update_fields=["entry"])
-    emailed = email_notices(allocation)
-    return AllocationResult(allocation, basis, patrons, emailed)
+    return AllocationResult(allocation, basis, patrons)
 
 
 def _post(allocation: Allocation, patrons: list[PatronShare]) -> int | None:

@@ -22,7 +22,8 @@ from coopcis.apps.capital_credits import documents, queries
 from coopcis.apps.capital_credits.allocate import allocate_year
 from coopcis.apps.capital_credits.assignments import assign_credits
 from coopcis.apps.capital_credits.estates import retire_estate
-from coopcis.apps.capital_credits.models import CapitalCredit, Payout, Retirement
+from coopcis.apps.capital_credits.models import Allocation, CapitalCredit, Payout, Retirement
+from coopcis.apps.capital_credits.notices import email_notices
 from coopcis.apps.capital_credits.params import OPERATING, rules
 from coopcis.apps.capital_credits.patronage import year_patronage
 from coopcis.apps.capital_credits.retire import Approval, BalanceSheet, retire_general
@@ -82,6 +83,17 @@ class Command(CoopCommand):
         add_date_option(alloc, "--on", help="the allocation's date (default today)", required=False)
         add_dry_run_option(alloc)
         alloc.add_argument("--json", action="store_true")
+
+        send = sub.add_parser(
+            "send-notices",
+            help="email the allocation notices to paperless members",
+            description="Email each paperless member their capital credit for the year through "
+            "the notify app (once per year, pool and account: running it again sends nothing "
+            "twice); a member it cannot reach is noticed by letter instead.",
+        )
+        send.add_argument("--year", type=_year, required=True)
+        send.add_argument("--pool", default=OPERATING)
+        add_dry_run_option(send)
 
         ret = sub.add_parser("retire", help="a general retirement the board approved")
         ret.add_argument("--approved", type=amount, required=True, help="the board's approval")
@@ -184,11 +196,24 @@ class Command(CoopCommand):
             return
         if options["dry_run"]:
             self.stdout.write(dry_run_heading(True))
-        emails = result.emailed
+        emails = sum(1 for p in result.patrons if p.notice_method == "EMAIL")
         self.stdout.write(
             f"allocated {result.allocation.margins_amount:,.2f} of {result.allocation.year} "
             f"({result.allocation.pool}) to {len(result.patrons):,} patrons; notices: "
-            f"{len(result.patrons) - emails:,} by mail, {emails:,} by email"
+            f"{len(result.patrons) - emails:,} by mail, {emails:,} by email (send them with "
+            "`coopcis capital-credits send-notices`)"
+        )
+
+    def _send_notices(self, options: dict[str, Any]) -> None:
+        allocation = Allocation.objects.filter(year=options["year"], pool=options["pool"]).first()
+        if allocation is None:
+            raise CommandError(f"{options['year']} is not allocated for the {options['pool']} pool")
+        with dry_run(options["dry_run"]):
+            sent = email_notices(allocation)
+        if options["dry_run"]:
+            self.stdout.write(dry_run_heading(True))
+        self.stdout.write(
+            f"{sent:,} capital-credit notices for {allocation.year} ({allocation.pool}) by email"
         )
 
     def _retire(self, options: dict[str, Any]) -> None:
