@@ -211,6 +211,7 @@ RULES: dict[str, Rule] = {
     "backoffice:rebate_claim": page(EVERY_ROLE),
     "backoffice:rebate_claim_approve": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_claim_deny": page(only(FINANCE, MANAGER), method="POST"),
+    "backoffice:rebate_claim_inspection": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_document": page(EVERY_ROLE),
     "portal:meetings": portal(200),  # the meeting notice, for the member's own account
     "governance:meetings": page(EVERY_ROLE, 200),

@@ -237,3 +237,26 @@ def test_staff_take_a_claim_with_its_proof_on_the_account_page(member, budget, c
         ("ENERGY_STAR", "e.png", "image/png"),
         ("RECEIPT", "receipt.pdf", "application/pdf"),
     ]
+
+
+def test_staff_book_and_record_inspections_on_the_claim_page(member, budget, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="operator"))
+    insulation = claim(member.account, "insulation", D("2150.00"), uploads=(RECEIPT,))
+    assert insulation.rebate_amount == D("645.00")  # 30% of $2,150 material
+    url = reverse("backoffice:rebate_claim_inspection", kwargs={"claim_id": insulation.pk})
+    page = client.get(reverse("backoffice:rebate_claim", kwargs={"claim_id": insulation.pk}))
+    assert b"Save the inspection" in page.content
+    client.post(url, {"stage": "PRE", "on": "2026-08-05", "inspector": "R. Baca"})
+    failed = client.post(url, {"stage": "PRE", "on": "2026-08-05", "result": "FAILED"})
+    assert failed.status_code == 400 and b"say why the inspection failed" in failed.content
+    client.post(url, {"stage": "PRE", "on": "2026-08-05", "result": "PASSED"})
+    client.post(url, {"stage": "POST", "on": "2026-08-25"})
+    client.post(url, {"stage": "POST", "on": "2026-08-25", "result": "PASSED"})
+    insulation.refresh_from_db()
+    assert insulation.status == ClaimStatus.SUBMITTED
+    assert list(insulation.inspections.order_by("stage").values_list("stage", "result")) == [
+        ("POST", "PASSED"),
+        ("PRE", "PASSED"),
+    ]

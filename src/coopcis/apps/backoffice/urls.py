@@ -161,6 +161,11 @@ urlpatterns = [
     path("rebates/<int:claim_id>/", rebates.claim_detail, name="rebate_claim"),
     path("rebates/<int:claim_id>/approve/", rebates.claim_approve, name="rebate_claim_approve"),
     path("rebates/<int:claim_id>/deny/", rebates.claim_deny, name="rebate_claim_deny"),
+    path(
+        "rebates/<int:claim_id>/inspection/",
+        rebates.claim_inspection,
+        name="rebate_claim_inspection",
+    ),
     path("rebates/documents/<int:document_id>/", rebates.claim_document, name="rebate_document"),
     path("cashier/", cashier.batch_list, name="cashier"),
     path("cashier/open/", cashier.batch_open, name="cashier_open"),

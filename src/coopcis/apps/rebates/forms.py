@@ -63,3 +63,19 @@ class ClaimForm(forms.Form):
             return parse_decimal(text, field="size", places=2, largest=Decimal(100000))
         except RuleViolation as refused:
             raise forms.ValidationError(refused.message) from None
+
+
+class InspectionForm(forms.Form):
+    """Book an inspection, or record its result (leave the result empty to book it)."""
+
+    stage = forms.ChoiceField(
+        label="Inspection", choices=[("PRE", "Before installation"), ("POST", "After installation")]
+    )
+    on = forms.DateField(label="On", widget=forms.DateInput(attrs={"type": "date"}))
+    result = forms.ChoiceField(
+        label="Result",
+        required=False,
+        choices=[("", "Not yet: book it"), ("PASSED", "Passed"), ("FAILED", "Failed")],
+    )
+    inspector = forms.CharField(label="Inspector", max_length=150, required=False)
+    notes = forms.CharField(label="Notes (why it failed)", max_length=300, required=False)

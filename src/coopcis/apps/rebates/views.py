@@ -17,9 +17,16 @@ from django.utils import timezone
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_read
 from coopcis.apps.members.models import Account
-from coopcis.apps.rebates.forms import ClaimForm
+from coopcis.apps.rebates.forms import ClaimForm, InspectionForm
 from coopcis.apps.rebates.models import ClaimDocument, ClaimStatus, RebateClaim
-from coopcis.apps.rebates.services import Upload, approve_claim, deny_claim, submit_claim
+from coopcis.apps.rebates.services import (
+    Upload,
+    approve_claim,
+    deny_claim,
+    record_inspection,
+    schedule_inspection,
+    submit_claim,
+)
 from coopcis.apps.staff.access import staff_view
 from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
@@ -51,14 +58,21 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 
 def _claim_page(
-    request: HttpRequest, claim: RebateClaim, deny_form: forms.Form | None = None, status: int = 200
+    request: HttpRequest,
+    claim: RebateClaim,
+    deny_form: forms.Form | None = None,
+    status: int = 200,
+    inspection_form: forms.Form | None = None,
 ) -> HttpResponse:
     context = {
+        "inspection_form": inspection_form or InspectionForm(),
         "claim": claim,
         "documents": list(claim.documents.defer("data").order_by("id")),
         "inspections": list(claim.inspections.order_by("stage")),
         "deny_form": deny_form or DenyForm(),
         "can_decide": request.user.has_perm(DECIDE_CLAIMS) and claim.status in WAITING,
+        "can_inspect": request.user.has_perm(DECIDE_CLAIMS)
+        and claim.status == ClaimStatus.INSPECTING,
         "error": None,
     }
     return render(request, "rebates/claim.html", context, status=status)
@@ -159,3 +173,34 @@ def claim_new(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": made.pk}))
     context = {"account": account, "form": form}
     return render(request, "rebates/claim_form.html", context, status=400 if bound else 200)
+
+
+@staff_view(DECIDE_CLAIMS, action="record rebate inspections")
+def claim_inspection(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Book the inspection before or after installation, or record its result."""
+    claim = RebateClaim.objects.select_related("account__party").filter(pk=claim_id).first()
+    if claim is None:
+        return _not_found(request, f"rebate claim {claim_id}")
+    form = InspectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if data["result"]:
+                    record_inspection(
+                        claim=claim,
+                        stage=data["stage"],
+                        on=data["on"],
+                        passed=data["result"] == "PASSED",
+                        notes=data["notes"],
+                    )
+                else:
+                    schedule_inspection(
+                        claim=claim, stage=data["stage"], on=data["on"], inspector=data["inspector"]
+                    )
+        except RuleViolation as violation:
+            add_violation(form, violation, {"claim": None})
+        else:
+            messages.success(request, f"Claim {claim.pk}: inspection recorded.")
+            return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": claim.pk}))
+    return _claim_page(request, claim, inspection_form=form, status=400 if form.is_bound else 200)
