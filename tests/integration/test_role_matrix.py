@@ -221,6 +221,9 @@ RULES: dict[str, Rule] = {
     "governance:tally": page(EVERY_ROLE),
     "governance:petitions": page(EVERY_ROLE),
     "governance:notice_pdf": page(EVERY_ROLE),
+    "governance:petition_new": page(only(MANAGER), method="POST"),  # the secretary's work
+    "governance:coin_toss": page(only(MANAGER), method="POST"),
+    "governance:certify": page(only(MANAGER), method="POST"),
     "governance:board": page(EVERY_ROLE, 200),
     "governance:ethics_report_new": page(EVERY_ROLE, 200),  # anyone reports a violation
     "governance:ethics_reports": page(only(MANAGER), 200),  # confidential (code of ethics)

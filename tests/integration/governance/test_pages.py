@@ -80,3 +80,52 @@ def test_reports_of_violations_are_read_only_by_those_the_policy_names():
     assert _client("Read-only").get("/governance/ethics/reports/").status_code == 403
     manager = _client("Manager").get("/governance/ethics/reports/")
     assert "A vendor&#x27;s gift" in manager.content.decode()
+
+
+def test_petition_coin_toss_and_certification_from_the_pages():
+    small_democracy()
+    meeting = run(
+        "meetings", "create", "--date", "2027-08-07", "--kind", "annual", "--seats", "NW=1"
+    ).strip()
+    manager = _client("Manager")
+    signers = "\n".join(f"N{110 + i}" for i in range(15))
+    for candidate in ("N100", "N101"):
+        filed = manager.post(
+            f"/governance/meetings/{meeting}/petitions/new/",
+            {
+                "district": "NW",
+                "candidate": candidate,
+                "signers": signers,
+                "filed_on": "2027-07-01",
+            },
+            follow=True,
+        )
+        assert f"Petition for {candidate} recorded, valid." in filed.content.decode()
+    for voter, choice in (("N110", "N100"), ("N111", "N101")):
+        run("meetings", "check-in", meeting, voter)
+        run("elections", "vote", meeting, voter, "--for", choice)
+
+    refused = manager.post(f"/governance/meetings/{meeting}/certify/", follow=True)
+    assert "ties not yet settled" in refused.content.decode()
+    tossed = manager.post(
+        f"/governance/meetings/{meeting}/coin-toss/",
+        {
+            "district": "NW",
+            "winner": "N100",
+            "called_by": "Pat MemberN101",
+            "call": "tails",
+            "result": "heads",
+            "chair": "President",
+            "rules": "N101 calls; the chair tosses",
+        },
+        follow=True,
+    )
+    assert "N100 takes the seat" in tossed.content.decode()
+    certified = manager.post(f"/governance/meetings/{meeting}/certify/", follow=True)
+
+    assert "certified and kept with the minutes" in certified.content.decode()
+    assert run_json("elections", "tally", meeting)["districts"]["NW"]["elected"] == ["N100"]
+    assert (
+        _client("Customer service").post(f"/governance/meetings/{meeting}/certify/").status_code
+        == 403
+    )

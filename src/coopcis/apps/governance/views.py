@@ -157,8 +157,18 @@ def tally_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting_or_404(request, meeting_id)
     if isinstance(meeting, HttpResponse):
         return meeting
+    open_record = meeting.certified_at is None
     return render(
-        request, "governance/tally.html", {"meeting": meeting, "tally": services.tally(meeting)}
+        request,
+        "governance/tally.html",
+        {
+            "meeting": meeting,
+            "tally": services.tally(meeting),
+            "toss_form": CoinTossForm()
+            if open_record and request.user.has_perm(TOSS_COIN)
+            else None,
+            "can_certify": open_record and request.user.has_perm(CERTIFY),
+        },
     )
 
 
@@ -170,7 +180,13 @@ def petitions_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "governance/petitions.html",
-        {"meeting": meeting, "petitions": meeting.petitions.all()},
+        {
+            "meeting": meeting,
+            "petitions": meeting.petitions.all(),
+            "form": PetitionForm()
+            if request.user.has_perm(FILE_PETITION) and meeting.certified_at is None
+            else None,
+        },
     )
 
 
@@ -258,3 +274,108 @@ def access_review(request: HttpRequest) -> HttpResponse:
             "until": until_day,
         },
     )
+
+
+FILE_PETITION = "governance.add_nominatingpetition"
+TOSS_COIN = "governance.add_cointoss"
+CERTIFY = "governance.change_meeting"
+
+
+class PetitionForm(forms.Form):
+    district = forms.ChoiceField(label="District")
+    candidate = forms.CharField(label="Candidate's membership number", max_length=12)
+    signers = forms.CharField(
+        label="Signers' membership numbers, as on the petition",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Separated by commas, spaces or lines; a membership signing twice is struck.",
+    )
+    filed_on = forms.DateField(label="Filed on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["district"].choices = list(active_profile().districts)  # type: ignore[attr-defined]
+
+
+class CoinTossForm(forms.Form):
+    district = forms.ChoiceField(label="District")
+    winner = forms.CharField(label="Winner's membership number", max_length=12)
+    called_by = forms.CharField(label="Called by", max_length=200)
+    call = forms.ChoiceField(
+        label="Call", choices=[("", "—"), ("heads", "Heads"), ("tails", "Tails")], required=False
+    )
+    result = forms.ChoiceField(
+        label="Result", choices=[("", "—"), ("heads", "Heads"), ("tails", "Tails")], required=False
+    )
+    chair = forms.CharField(
+        label="Chair who set the rules (not a tied candidate)", max_length=200, required=False
+    )
+    rules = forms.CharField(label="Rules of the toss", max_length=300, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["district"].choices = list(active_profile().districts)  # type: ignore[attr-defined]
+
+
+@staff_view(VIEW_MEETINGS, FILE_PETITION, action="record nominating petitions")
+def petition_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Record a nominating petition as filed: valid or not, it is kept with its problems."""
+    url = reverse("governance:petitions", kwargs={"meeting_id": meeting_id})
+    form = PetitionForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, "Give the district, candidate, signers and filing date.")
+        return redirect(url)
+    signers = [part for part in form.cleaned_data["signers"].replace(",", " ").split() if part]
+    try:
+        petition = services.file_petition(
+            meeting_id=meeting_id,
+            district=form.cleaned_data["district"],
+            candidate_number=form.cleaned_data["candidate"].strip(),
+            signers=signers,
+            filed_on=form.cleaned_data["filed_on"],
+        )
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        verdict = "valid" if petition.valid else "invalid: " + "; ".join(petition.problems)
+        messages.success(request, f"Petition for {petition.candidate_number} recorded, {verdict}.")
+    return redirect(url)
+
+
+@staff_view(VIEW_MEETINGS, TOSS_COIN, action="record a coin toss")
+def coin_toss(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    url = reverse("governance:tally", kwargs={"meeting_id": meeting_id})
+    form = CoinTossForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, "Give the district, the winner and who called the toss.")
+        return redirect(url)
+    data = form.cleaned_data
+    try:
+        toss = services.record_coin_toss(
+            meeting_id=meeting_id,
+            district=data["district"],
+            winner=data["winner"].strip(),
+            called_by=data["called_by"],
+            call=data["call"],
+            result=data["result"],
+            chair=data["chair"],
+            toss_rules=data["rules"],
+        )
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"Coin toss in {toss.district}: {toss.winner} takes the seat.")
+    return redirect(url)
+
+
+@staff_view(VIEW_MEETINGS, CERTIFY, action="certify the election")
+def certify(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    url = reverse("governance:tally", kwargs={"meeting_id": meeting_id})
+    if request.method != "POST":
+        return redirect(url)
+    try:
+        services.certify(meeting_id=meeting_id, on=today())
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "The result is certified and kept with the minutes.")
+    return redirect(url)
