@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from coopcis.apps.billing.corrections import cancel_bill
+from coopcis.apps.billing.corrections import cancel_bill, release_bill
 from coopcis.apps.billing.models import Bill, BillRunIssue
 from coopcis.apps.billing.pdf import render_bill_by_id
 from coopcis.apps.billing.run import run_billing
@@ -176,3 +176,29 @@ def test_no_avoided_cost_in_force_skips_the_bill(freeze_today):
     issue = BillRunIssue.objects.get(account=account)
     assert issue.reason == "NO_AVOIDED_COST" and "avoided-cost" in issue.detail
     assert not Bill.objects.exists()
+
+
+def test_a_held_bills_credit_waits_for_its_release(freeze_today):
+    billing_setup("2026-10")
+    account, _, meter = net_member()
+    # nothing delivered (a zero-use bill is held for review), 2,000 kWh received
+    reads(meter, "DELIVERED", (date(2026, 9, 1), 500), (date(2026, 10, 1), 500))
+    reads(meter, "RECEIVED", (date(2026, 9, 1), 100), (date(2026, 10, 1), 2_100))
+    run_billing(period_label="2026-10", today=date(2026, 10, 15))
+    bill = Bill.objects.get(account=account)
+    assert bill.status == "HELD"
+    month = bill.net_metering
+    assert month.held and month.credit_amount == D("60.00")  # 2,000 kWh x $0.03
+    assert month.journal_entry is None and balance("555") == D("0.00")
+
+    release_bill(bill=bill, note="the panels cover the house")
+    month.refresh_from_db()
+    # released: $60.00 in the bank is greater than $50.00, so paid at once
+    assert not month.held
+    assert (month.bank_before_amount, month.payout_amount, month.bank_after_amount) == (
+        D("0.00"),
+        D("60.00"),
+        D("0.00"),
+    )
+    assert balance("555") == D("60.00") and balance("232.1") == D("-60.00")
+    ledger_is_sound()

@@ -17,7 +17,7 @@ from coopcis.apps.billing.events import BillCancelled, BillsPosted
 from coopcis.apps.billing.models import Bill, BillRun, BillStatus, RunStatus
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
-from coopcis.apps.netmetering.banking import cancel_month
+from coopcis.apps.netmetering.banking import cancel_month, release_month
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.receivables.models import ReceivableItem
 from coopcis.apps.receivables.services import bill_items
@@ -66,6 +66,7 @@ def release_bill(*, bill: Bill, note: str) -> Bill:
     bill.status = BillStatus.POSTED
     bill.hold_reasons = [*bill.hold_reasons, f"released: {note}"]
     bill.save(update_fields=["journal_entry", "status", "hold_reasons"])
+    release_month(bill_id=bill.pk, number=bill.account.number)  # a held net-metering credit
     bill_items([bill])
     announce_in_transaction(BillsPosted((bill.account_id,), on=bill.bill_date))
     return bill

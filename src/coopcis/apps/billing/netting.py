@@ -29,6 +29,7 @@ from coopcis.core.metering.registers import register_advance
 from coopcis.core.money import Money
 from coopcis.core.net_metering.netting import (
     ALL_HOURS,
+    BankMonth,
     NetEnergy,
     bank_month,
     excess_credit,
@@ -149,10 +150,11 @@ class Netting:
         return dict(received.energy_kwh_by_tou)
 
     def record(self, bill, service: Service) -> None:  # type: ignore[no-untyped-def]
-        """The month's credit and bank for a bill that posts (a held bill's waits)."""
+        """The month's credit and bank (a held bill's credit waits for its release)."""
         net = self.nets.get(service.agreement.pk)
-        if net is None or bill.status != "POSTED":
+        if net is None:
             return
+        held = bill.status != "POSTED"
         last_day = bill.period_end - timedelta(days=1)
         rate = rate_on(self.table, last_day)
         if net.excess_kwh > 0 and rate is None:
@@ -163,11 +165,10 @@ class Netting:
             )
         credited = excess_credit(excess_kwh=net.excess_kwh, avoided_cost_per_kwh=rate or Decimal(0))
         account_id = bill.account_id
-        month = bank_month(
-            before=self.banks.get(account_id, Money.zero()),
-            credited=credited,
-            payout_above=self.policy.payout_above,
-        )
+        before = self.banks.get(account_id, Money.zero())
+        month = bank_month(before=before, credited=credited, payout_above=self.policy.payout_above)
+        if held:  # nothing in the bank until it is released
+            month = BankMonth(before, credited, Money.zero(), before)
         self.banks[account_id] = month.after
         self.months.append(
             NetMeteringMonth(
@@ -194,6 +195,7 @@ class Netting:
                 payout_amount=month.payout.amount,
                 payout_method=PayoutMethod.CHECK if month.payout else "",
                 bank_after_amount=month.after.amount,
+                held=held,
             )
         )
 

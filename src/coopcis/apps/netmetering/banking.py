@@ -16,17 +16,25 @@ from datetime import date
 
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entry_ids, reverse_entry
-from coopcis.apps.netmetering.models import NetMeteringMonth
-from coopcis.apps.netmetering.policy import CREDITS_OWED, PAYABLE, PURCHASED_POWER
+from coopcis.apps.netmetering.models import NetMeteringMonth, PayoutMethod
+from coopcis.apps.netmetering.policy import (
+    CREDITS_OWED,
+    PAYABLE,
+    PURCHASED_POWER,
+    net_metering_policy,
+)
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.money import Money
+from coopcis.core.net_metering.netting import bank_month
 
 
 def bank_balances(account_ids: Iterable[int]) -> dict[int, Money]:
     """Each account's credit bank now (the latest month's balance after it; zero if none)."""
     banks: dict[int, Money] = {}
     rows = (
-        NetMeteringMonth.objects.filter(account_id__in=list(account_ids), cancelled=False)
+        NetMeteringMonth.objects.filter(
+            account_id__in=list(account_ids), cancelled=False, held=False
+        )
         .order_by("account_id", "posted_on", "id")
         .values_list("account_id", "bank_after_amount")
     )
@@ -36,7 +44,9 @@ def bank_balances(account_ids: Iterable[int]) -> dict[int, Money]:
 
 
 def _postings(month: NetMeteringMonth, number: str) -> list[tuple[str, Posting]]:
-    out = []
+    out: list[tuple[str, Posting]] = []
+    if month.held:
+        return out
     where = f"{month.period} bill {month.bill.pk}"
     if month.credit_amount > 0:
         amount = Money(month.credit_amount)
@@ -93,3 +103,26 @@ def cancel_month(*, bill_id: int, on: date, reason: str) -> None:
             reverse_entry(entry=entry, posted_on=on, reason=f"net-metering month: {reason}")
     month.cancelled = True
     month.save(update_fields=["cancelled"])
+
+
+def release_month(*, bill_id: int, number: str) -> None:
+    """A held bill was released: its credit goes to the bank now (with a payout if the bank
+    passes the threshold), posted in the release's transaction."""
+    month = NetMeteringMonth.objects.filter(bill_id=bill_id, held=True, cancelled=False).first()
+    if month is None:
+        return
+    policy = net_metering_policy()
+    before = bank_balances([month.account_id]).get(month.account_id, Money.zero())
+    worked = bank_month(
+        before=before, credited=Money(month.credit_amount), payout_above=policy.payout_above
+    )
+    month.held = False
+    month.bank_before_amount = worked.before.amount
+    month.payout_amount = worked.payout.amount
+    month.payout_method = PayoutMethod.CHECK if worked.payout else ""
+    month.bank_after_amount = worked.after.amount
+    tagged = _postings(month, number)
+    ids = post_entry_ids([posting for _, posting in tagged])
+    for (kind, _), entry_id in zip(tagged, ids, strict=True):
+        setattr(month, "journal_entry_id" if kind == "credit" else "payout_entry_id", entry_id)
+    month.save()

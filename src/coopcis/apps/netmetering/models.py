@@ -167,6 +167,9 @@ class NetMeteringMonth(models.Model):
     #: The bill was cancelled: its credit and payout were reversed, and the bank is the
     #: month before's again.
     cancelled = models.BooleanField(default=False)
+    #: The bill is held for review: the credit waits (not in the bank, not on the ledger)
+    #: until the bill is released, when the bank and any payout are worked out.
+    held = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["account", "posted_on", "id"]
