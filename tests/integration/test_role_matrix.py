@@ -190,6 +190,8 @@ RULES: dict[str, Rule] = {
     "portal:invite": portal(200),  # the holder's own account
     "portal:capital_credits": portal(200),  # the member's own account
     "portal:invitation": portal_public(400),  # a bad link
+    "portal:access_remove": portal(method="POST"),  # the holder's; another's link: 404
+    "portal:invitation_cancel": portal(method="POST"),  # the holder's; no such one: 404
     "portal:notifications": portal(200),
     "portal:two_factor": portal(200),
     "portal:two_factor_setup": portal(302),  # to the password again first (recent_auth_required)

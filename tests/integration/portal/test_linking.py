@@ -100,7 +100,7 @@ def test_linking_is_throttled_like_sign_up():
 def invite(client: Client, number: str, email: str, smtp_server) -> str:
     count = len(smtp_server.messages)
     response = client.post(f"/portal/accounts/{number}/invite/", {"email": email})
-    assert response["Location"] == "/portal/"
+    assert response["Location"] == f"/portal/accounts/{number}/invite/"
     message = smtp_server.wait_for(count + 1)[-1]
     assert message["To"] == email.lower()
     assert number in smtp_server.body(message)
@@ -184,3 +184,63 @@ def test_an_expired_invitation_says_so(smtp_server):
     assert response.status_code == 400
     assert "expired" in response.text
     assert not User.objects.filter(username="luis@example.org").exists()
+
+
+# --- who can see the account ---------------------------------------------------------------
+
+
+def test_the_holder_removes_an_invited_person_who_then_sees_nothing(smtp_server):
+    home = billed_account("7300016")
+    holder = signed_in("ana@example.org", home.account)
+    guest = signed_in("luis@example.org")
+    guest.post(invite(holder, "7300016", "luis@example.org", smtp_server))
+    assert "Account 7300016" in guest.get("/portal/").text
+    listed = holder.get("/portal/accounts/7300016/invite/").text
+    assert "Remove luis@example.org" in listed
+    link = AccountLink.objects.get(user__username="luis@example.org")
+
+    # the invited person cannot remove anyone, the holder can
+    assert guest.post(f"/portal/accounts/7300016/access/{link.pk}/remove/").status_code == 404
+    removed = holder.post(f"/portal/accounts/7300016/access/{link.pk}/remove/")
+
+    assert removed["Location"] == "/portal/accounts/7300016/invite/"
+    assert "Account 7300016" not in guest.get("/portal/").text
+    assert guest.get("/portal/accounts/7300016/usage/").status_code == 404
+    assert not AccountLink.objects.filter(pk=link.pk).exists()
+
+
+def test_the_holder_cannot_remove_themselves_or_reach_another_account_s_people():
+    mine = billed_account("7300017")
+    theirs = billed_account("7300018")
+    holder = signed_in("ana@example.org", mine.account)
+    other = member("beto@example.org", theirs.account)
+    guest = member("luis@example.org")
+    guest_link = AccountLink.objects.create(
+        user=guest, account=theirs.account, role=LinkRole.INVITED, invited_by=other
+    )
+    own = AccountLink.objects.get(user__username="ana@example.org")
+
+    assert holder.post(f"/portal/accounts/7300017/access/{own.pk}/remove/").status_code == 404
+    assert (
+        holder.post(f"/portal/accounts/7300017/access/{guest_link.pk}/remove/").status_code == 404
+    )
+    assert (
+        holder.post(f"/portal/accounts/7300018/access/{guest_link.pk}/remove/").status_code == 404
+    )
+    assert AccountLink.objects.count() == 3
+
+
+def test_a_withdrawn_invitation_no_longer_works(smtp_server):
+    home = billed_account("7300019")
+    holder = signed_in("ana@example.org", home.account)
+    url = invite(holder, "7300019", "luis@example.org", smtp_server)
+    invitation = Invitation.objects.get()
+    assert (
+        "luis@example.org (invited, not yet accepted)"
+        in holder.get("/portal/accounts/7300019/invite/").text
+    )
+
+    holder.post(f"/portal/accounts/7300019/invitations/{invitation.pk}/withdraw/")
+
+    assert Client().get(url).status_code == 400
+    assert not Invitation.objects.exists()

@@ -34,6 +34,16 @@ urlpatterns = [
         name="capital_credits",
     ),
     path("accounts/<str:number>/meetings/", meetings.meetings, name="meetings"),
+    path(
+        "accounts/<str:number>/access/<int:link_id>/remove/",
+        views.remove_access,
+        name="access_remove",
+    ),
+    path(
+        "accounts/<str:number>/invitations/<int:invitation_id>/withdraw/",
+        views.cancel_invitation,
+        name="invitation_cancel",
+    ),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("accounts/<str:number>/usage/", usage_views.usage, name="usage"),
     path("accounts/<str:number>/usage/rates/", usage_views.rates, name="usage_rates"),

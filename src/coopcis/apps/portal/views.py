@@ -17,8 +17,9 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,7 +50,7 @@ from coopcis.apps.portal.forms import (
 )
 from coopcis.apps.portal.linking import LinkRefused, client_address, prove_account
 from coopcis.apps.portal.mail import send_portal_mail
-from coopcis.apps.portal.models import AccountLink, Invitation, MemberSignIn
+from coopcis.apps.portal.models import AccountLink, Invitation, LinkRole, MemberSignIn
 from coopcis.apps.portal.tokens import (
     INVITE_LIFETIME,
     VERIFY_LIFETIME,
@@ -333,8 +334,62 @@ def invite(request: HttpRequest, number: str) -> HttpResponse:
             },
         )
         messages.success(request, _("We sent an invitation to %(email)s.") % {"email": email})
-        return redirect("portal:home")
-    return render(request, "portal/invite.html", {"form": form, "account": account})
+        return redirect("portal:invite", number=account.number)
+    others = (
+        AccountLink.objects.filter(account=account, role=LinkRole.INVITED)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("linked_at")
+    )
+    pending = Invitation.objects.filter(
+        account=account,
+        accepted_at__isnull=True,
+        created_at__gte=timezone.now() - INVITE_LIFETIME,
+    ).order_by("created_at")
+    context = {"form": form, "account": account, "others": others, "pending": pending}
+    return render(request, "portal/invite.html", context)
+
+
+def _holder_account(request: HttpRequest, number: str) -> Any:
+    account = get_linked_account_or_404(request.user, number)
+    if not services.is_holder(request.user, account):
+        raise Http404
+    return account
+
+
+@require_POST
+@member_required
+def remove_access(request: HttpRequest, number: str, link_id: int) -> HttpResponse:
+    """The holder takes an invited person's access to the account away."""
+    account = _holder_account(request, number)
+    link = get_object_or_404(
+        AccountLink.objects.select_related("user"),
+        pk=link_id,
+        account=account,
+        role=LinkRole.INVITED,
+    )
+    email = link.user.email
+    link.delete()
+    logger.info("portal: holder removed sign-in %s from account %s", link.user_id, account.number)
+    messages.success(
+        request, _("%(email)s no longer has access to this account.") % {"email": email}
+    )
+    return redirect("portal:invite", number=account.number)
+
+
+@require_POST
+@member_required
+def cancel_invitation(request: HttpRequest, number: str, invitation_id: int) -> HttpResponse:
+    """The holder withdraws an invitation not yet accepted: its link stops working."""
+    account = _holder_account(request, number)
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, account=account, accepted_at__isnull=True
+    )
+    invitation.delete()
+    messages.success(
+        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("portal:invite", number=account.number)
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
