@@ -12,9 +12,9 @@ then the patron's key in order), so no cent is created or lost.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import TypeVar
 
 from coopcis.core.errors import RuleViolation
@@ -30,24 +30,37 @@ def split_by_largest_remainder(total: Decimal, weights: Mapping[K, Decimal]) -> 
         raise RuleViolation("the amount to split is a whole number of cents", field="total")
     if any(weight < 0 for weight in weights.values()):
         raise RuleViolation("patronage cannot be negative", field="patronage")
-    whole = sum(weights.values(), Decimal(0))
+    scale = _scale(weights.values())
+    scaled = {key: int(weight.scaleb(scale)) for key, weight in weights.items()}
+    whole = sum(scaled.values())
     if whole == 0:
         if total == 0:
             return dict.fromkeys(weights, Decimal("0.00"))
         raise RuleViolation("there is no patronage to allocate over", field="patronage")
     cents = int(total / CENT)
-    exact = {key: Decimal(cents) * weight / whole for key, weight in weights.items()}
-    floors = {
-        key: int(value.to_integral_value(rounding=ROUND_DOWN)) for key, value in exact.items()
-    }
+    # In whole numbers, so exact and fast: each share is cents x weight / whole, its floor
+    # the integer quotient and its remainder (compared over the same whole) the modulo.
+    floors, remainders = {}, {}
+    for key, weight in scaled.items():
+        floors[key], remainders[key] = divmod(cents * weight, whole)
     left = cents - sum(floors.values())
-    order: Sequence[K] = sorted(
-        weights,
-        key=lambda key: (-(exact[key] - floors[key]), -weights[key], str(key)),
-    )
-    for key in order[:left]:
-        floors[key] += 1
-    return {key: Decimal(floors[key]) * CENT for key in weights}
+    if left:
+        order: Sequence[K] = sorted(
+            weights, key=lambda key: (-remainders[key], -scaled[key], str(key))
+        )
+        for key in order[:left]:
+            floors[key] += 1
+    return {key: Decimal(floors[key]).scaleb(-2) for key in weights}
+
+
+def _scale(weights: Iterable[Decimal]) -> int:
+    """The power of ten that makes every weight a whole number."""
+    places = 0
+    for weight in weights:
+        exponent = weight.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            places = -exponent
+    return places
 
 
 @dataclass(frozen=True)
