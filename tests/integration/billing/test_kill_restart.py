@@ -11,6 +11,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -77,6 +78,24 @@ def _co_op(env: dict[str, str]) -> None:
     )
 
 
+def _bill_count(env: dict[str, str]) -> int:
+    """The period's bills as the victim's database holds them now, read directly (a
+    ``coopcis`` process takes seconds to start; this is polled every few milliseconds)."""
+    query = "SELECT count(*) FROM billing_bill WHERE period = "
+    url = env.get("COOPCIS_DATABASE_URL")
+    if url:
+        with psycopg.connect(url, autocommit=True) as database:
+            row = database.execute(query + "%s", (PERIOD,)).fetchone()
+    else:
+        path = Path(env["COOPCIS_VAR_DIR"]) / "coopcis.sqlite3"
+        database = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = database.execute(query + "?", (PERIOD,)).fetchone()
+        finally:
+            database.close()
+    return int(row[0]) if row else 0
+
+
 def _bills(env: dict[str, str]) -> dict[str, object]:
     script = (
         "import json\n"
@@ -102,12 +121,20 @@ def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path, crea
         _co_op(env)
     started = time.perf_counter()
     expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
-    whole_run = time.perf_counter() - started  # start-up included: kill anywhere in it
+    whole_run = time.perf_counter() - started
     assert expected["billed"] > 300
 
+    # Each kill lands at a random count of committed bills, not at a random time: the
+    # process spends most of its life starting up, so a kill timed at random would mostly
+    # land before the first bill or after the last one and prove nothing.
     chooser = random.Random(20261122)
     kills, partial, total = 0, [], expected["billed"] + expected["held"]
-    for _attempt in range(15):
+    deadline = time.monotonic() + max(120.0, 20 * whole_run)
+    for _attempt in range(6):
+        already = _bill_count(victim)
+        if already >= total - 20:
+            break
+        target = chooser.randint(already + 1, total - 20)
         process = subprocess.Popen(
             [COOPCIS, "bill-run", "--period", PERIOD, "--batch-size", "10", "--json"],
             env=victim,
@@ -115,13 +142,16 @@ def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path, crea
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        time.sleep(chooser.uniform(0.2, whole_run))
+        while process.poll() is None and time.monotonic() < deadline:
+            if _bill_count(victim) >= target:
+                break
+            time.sleep(0.005)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
-            partial.append(len(_bills(victim)["rows"]))
+            partial.append(_bill_count(victim))
         process.wait(timeout=60)
-        if kills >= 4 and any(0 < count < total for count in partial):
+        if kills >= 4:
             break
     finished = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
     again = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
