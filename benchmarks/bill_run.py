@@ -58,6 +58,11 @@ def measure(env: dict[str, str], args: argparse.Namespace) -> None:
         f"bill-run wall time {wall:.1f} s for {result['billed'] + result['held']} bills "
         f"({'PostgreSQL' if args.postgres else 'SQLite'})"
     )
+    # net metering (SEC policy 425): the demo's net members' credits and payouts
+    interconnections = json.loads(run(env, "net-metering", "list", "--json"))
+    books = json.loads(run(env, "report", "trial-balance", "--json"))["accounts"]
+    net = {row["number"]: row for row in books if row["number"] in ("555", "242.3", "232.1")}
+    print(f"net-metered interconnections {len(interconnections)}; {json.dumps(net)}")
 
 
 if __name__ == "__main__":
