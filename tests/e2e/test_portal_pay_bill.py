@@ -47,7 +47,7 @@ WORDS = {
     },
     "es": {
         "Account number": "Número de cuenta",
-        "Latest bill amount": "Importe de la última factura",
+        "Latest bill amount": "Total de la última factura",
         "Email": "Correo electrónico",
         "Password": "Contraseña",
         "Confirm password": "Confirme la contraseña",
@@ -55,7 +55,7 @@ WORDS = {
         "Sign in": "Iniciar sesión",
         "View the latest bill": "Ver la última factura",
         "Pay this bill": "Pagar esta factura",
-        "Amount": "Importe",
+        "Amount": "Monto",
         "Card number": "Número de tarjeta",
         "Expiry (MM/YY)": "Vencimiento (MM/AA)",
         "Security code (CVC)": "Código de seguridad (CVC)",
@@ -88,7 +88,7 @@ def pay_with(page, words, card_number: str) -> None:
     page.get_by_role("button", name=words["Pay now"]).click()
 
 
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_sign_up_view_the_latest_bill_pay_it_by_card_and_staff_see_it(
     browser,
     live_server,
@@ -100,8 +100,11 @@ def test_sign_up_view_the_latest_bill_pay_it_by_card_and_staff_see_it(
     words = WORDS[language]
     run_billing(period_label="2026-10")
     home = small_coop.home
-    bill = Bill.objects.get(account=home, period="2026-10")
     email = f"ana.{language}@example.org"
+    home.language = language.upper()  # the member reads the portal in the account's language
+    home.email = email  # the account's email: where the notifications (the receipt) go
+    home.save(update_fields=["language", "email"])
+    bill = Bill.objects.get(account=home, period="2026-10")
     context = browser.new_context(
         base_url=live_server.url,
         locale="es-ES" if language == "es" else "en-US",

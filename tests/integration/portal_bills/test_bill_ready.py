@@ -16,9 +16,11 @@ def test_a_paperless_member_is_emailed_when_the_bill_is_ready(
     small_coop, smtp_server, django_capture_on_commit_callbacks
 ):
     home, tou_home = small_coop.home, small_coop.tou_home
-    home.paperless = True
+    home.paperless, home.email = True, "ana@example.org"
     home.save()
     member("ana@example.org", home)
+    tou_home.email = "luis@example.org"
+    tou_home.save()
     member("luis@example.org", tou_home)  # not paperless: the mailed bill is the notice
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -27,6 +29,6 @@ def test_a_paperless_member_is_emailed_when_the_bill_is_ready(
     [message] = smtp_server.wait_for(1)
     bill = Bill.objects.get(account=home)
     assert message["To"] == "ana@example.org"
-    assert f"your bill for account {home.number} is ready" in message["Subject"]
-    body = message.get_payload()
-    assert "$183.89" in body and f"/portal/accounts/{home.number}/bills/{bill.pk}/" in body
+    assert message["Subject"] == "Your OCEC bill is ready: $183.89 due October 30, 2026"
+    body = smtp_server.body(message)
+    assert f"/portal/accounts/{home.number}/bills/{bill.pk}/" in body

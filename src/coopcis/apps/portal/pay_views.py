@@ -110,7 +110,7 @@ def _pay(
         return None
     if outcome.payment is not None:
         if outcome.first:
-            send_payment_receipt(outcome.payment, to=request.user.email)
+            send_payment_receipt(outcome.payment)
         return redirect("portal:payment_done", number=account.number, payment_id=outcome.payment.pk)
     if not outcome.declined:
         form.add_error(

@@ -1,41 +1,29 @@
-"""The member's email receipt for a payment made in the portal, in the account's language,
-sent through the site's SMTP connection (``COOPCIS_EMAIL_URL``)."""
+"""The member's receipt for a payment made in the portal: the notifications'
+``payment_received`` message (email or text as the member chose, in their language,
+sent after the payment commits; once per payment)."""
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from coopcis.apps.ledger.services import member_balance
+from coopcis.apps.notify.models import OutboxMessage
+from coopcis.apps.notify.services import notify
 from coopcis.apps.payments.models import Payment
 from coopcis.catalog.profiles import active_profile
 
-log = logging.getLogger(__name__)
 
-
-def send_payment_receipt(payment: Payment, *, to: str) -> bool:
-    """Email the receipt; False (logged) when it could not be sent: the payment stands."""
-    if not to:
-        return False
+def send_payment_receipt(payment: Payment) -> OutboxMessage:
+    """Queue the receipt (a repeat for the same payment returns the first message)."""
     account = payment.account
-    context = {
-        "payment": payment,
-        "account": account,
-        "balance": member_balance(account),
-        "co_op": active_profile(),
-    }
-    with translation.override(account.language.lower()):
-        subject = " ".join(
-            render_to_string("portal/bills/email/receipt_subject.txt", context).split()
-        )
-        body = render_to_string("portal/bills/email/receipt_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-    except Exception:  # the SMTP server is down: the payment is made; say so in the log
-        log.exception("the receipt for payment %s could not be sent", payment.pk)
-        return False
-    return True
+    portal = active_profile().portal_url.rstrip("/")
+    return notify(
+        account,
+        "payment_received",
+        {
+            "amount": payment.amount,
+            "received_on": payment.received_on,
+            "balance": member_balance(account),
+            "reference": payment.reference,
+            "url": f"{portal}/accounts/{account.number}/" if portal else "",
+        },
+        idempotency_key=f"payment_received:{payment.pk}",
+    )
