@@ -358,3 +358,19 @@ def test_five_years_of_outage_history_with_storms(demo_coop: None, capsys) -> No
     assert 0.5 < figures["excluding_med"]["saifi"] < 5
     assert 30 < figures["excluding_med"]["saidi"] < 600
     assert figures["t_med"] is not None and figures["t_med_history"]["days_with_interruptions"] > 50
+
+
+def test_the_demo_network_puts_every_service_point_under_a_transformer(demo_coop: None) -> None:
+    from coopcis.apps.outages.network import current_network
+
+    network = current_network()
+    assert network.orphans == []
+    points = list(ServicePoint.objects.values_list("code", flat=True))
+    assert sum(1 for kind in network.kinds if kind == "service_point") == len(points)
+    kinds = {kind: network.kinds.count(kind) for kind in set(network.kinds)}
+    assert kinds["source"] == 2 and kinds["substation"] >= 3
+    assert kinds["fuse"] >= kinds["recloser"] > 0
+    for code in points[:50]:
+        path = network.upstream(code)
+        assert [network.kind(c) for c in (path[1], path[-1])] == ["transformer", "source"]
+        assert "feeder" in [network.kind(c) for c in path]

@@ -23,6 +23,7 @@ from coopcis.apps.demo.billing_setup import store_billing_setup
 from coopcis.apps.demo.governance_setup import store_board
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
 from coopcis.apps.demo.net_metering_setup import store_interconnections
+from coopcis.apps.demo.network_setup import store_demo_network
 from coopcis.apps.demo.outage_setup import store_outage_history
 from coopcis.apps.demo.programs_setup import store_programs
 from coopcis.apps.demo.readings import (
@@ -192,6 +193,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 counts.rows["net-metering interconnections"] = store_interconnections()
             with counts.timed("outage history"):
                 counts.rows["outage history"] = store_outage_history(seed=seed, end=end)
+            with counts.timed("network"):
+                counts.rows["network devices"] = store_demo_network(seed=seed)
             with counts.timed("loans and rebates"):
                 counts.rows["loans and rebates"] = store_programs(end=end)
             with counts.timed("board of trustees"):

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from coopcis.apps.outages import services
+from coopcis.apps.outages import network, services
 from coopcis.core.outages.history import HistoryFileError
+from coopcis.core.outages.network import NetworkFileError
 from coopcis.site.commands import CoopCommand
 
 #: Bad rows named in the one error line; the count of the rest follows.
@@ -49,10 +50,27 @@ class Command(CoopCommand):
         indices.add_argument("--json", action="store_true")
         indices.add_argument("--report", choices=["rus7", "eia861"])
         indices.add_argument("--out", help="CSV file for --report ('-' for stdout)")
+        network = sub.add_parser("network", help="the distribution network from the GIS")
+        net_sub = network.add_subparsers(dest="network_action", required=True)
+        net_load = net_sub.add_parser("import", help="a GIS export (CSV), replacing the network")
+        net_load.add_argument("file")
+        trace = net_sub.add_parser("trace", help="upstream and downstream of a device")
+        trace.add_argument("code", help="a device's or a service point's code")
+        trace.add_argument("--json", action="store_true")
+
+    def changes_data(self, options: dict[str, Any]) -> bool:
+        if options.get("action") == "network" and options.get("network_action") == "trace":
+            return False
+        return super().changes_data(options)
 
     def run(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self._import(Path(options["file"]))
+        elif options["action"] == "network":
+            if options["network_action"] == "import":
+                self._network_import(Path(options["file"]))
+            else:
+                self._trace(options["code"], as_json=options["json"])
         else:
             self._indices(options)
 
@@ -71,6 +89,53 @@ class Command(CoopCommand):
         self.stdout.write(
             f"imported {result.rows:,} interruptions from {path.name} "
             f"({result.first_start:%Y-%m-%d} to {result.latest_start:%Y-%m-%d})"
+        )
+
+    def _network_import(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            result = network.import_network(path)
+        except NetworkFileError as error:
+            shown = "; ".join(error.problems[:SHOWN_PROBLEMS])
+            more = len(error.problems) - SHOWN_PROBLEMS
+            raise CommandError(
+                f"{path.name}: nothing imported: {shown}"
+                + (f" (and {more} more)" if more > 0 else "")
+            ) from None
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(result.by_kind.items()))
+        self.stdout.write(
+            f"network from {path.name}: {result.devices:,} devices ({kinds}); "
+            f"{result.service_points:,} service points under a transformer"
+        )
+        if result.orphans:
+            shown = ", ".join(result.orphans[:SHOWN_PROBLEMS])
+            self.stdout.write(
+                f"{len(result.orphans):,} service points name a transformer not in the "
+                f"network: {shown}" + (" ..." if len(result.orphans) > SHOWN_PROBLEMS else "")
+            )
+
+    def _trace(self, code: str, *, as_json: bool) -> None:
+        tree = network.current_network()
+        if code not in tree:
+            raise CommandError(f"no device or service point {code} in the network")
+        figures = {
+            "code": code,
+            "kind": tree.kind(code),
+            "upstream": tree.upstream(code)[1:],
+            "service_points_downstream": tree.service_point_count(code),
+            "devices_downstream": [
+                c for c in tree.downstream(code)[1:] if tree.kind(c) != "service_point"
+            ],
+        }
+        if as_json:
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        self.stdout.write(
+            f"{code} ({figures['kind']})\n"
+            f"  upstream: {' > '.join(figures['upstream']) or 'none (a source)'}\n"
+            f"  downstream: {len(figures['devices_downstream']):,} devices, "
+            f"{figures['service_points_downstream']:,} service points"
         )
 
     def _indices(self, options: dict[str, Any]) -> None:
