@@ -1,5 +1,7 @@
 """Every word printed on a bill (and on the account summary statement), in English and in
-Spanish, from one catalogue.
+Spanish, from the project's translation catalogue (``src/coopcis/locale``, context
+``bill``): the one the portal, the emails and the texts use, so one translation serves
+the screen, the mail and the paper (docs/domain/notifications.md).
 
 Accounts choose English or Spanish (``Account.language``); the Public Regulation
 Commission's rule (17.5.410 NMAC) has the co-op write to members in both, so the
@@ -20,6 +22,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
+
+from django.utils import translation
+from django.utils.dates import MONTHS as DJANGO_MONTHS
+from django.utils.dates import MONTHS_3
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from coopcis.core.money import Money, round_half_up
 
@@ -27,254 +36,190 @@ ENGLISH = "EN"
 SPANISH = "ES"
 LANGUAGES = (ENGLISH, SPANISH)
 DASH = "\u2013"  # en dash
+#: Account.language -> the language the catalogue is read in.
+DJANGO_LANGUAGE = {ENGLISH: "en", SPANISH: "es"}
 
-TEXT: dict[str, dict[str, str]] = {
-    ENGLISH: {
-        "title": "Electric Bill",
-        "account_number": "Account number",
-        "bill_number": "Bill number",
-        "bill_date": "Bill date",
-        "due_date": "Due date",
-        "amount_due": "Amount due",
-        "service_address": "Service address",
-        "service_period": "Service period",
-        "service_point": "Service point",
-        "rate_schedule": "Rate schedule",
-        "meter_reads": "Meter reads",
-        "meter": "Meter",
-        "previous_read": "Previous read",
-        "current_read": "Current read",
-        "multiplier": "Multiplier",
-        "energy_used": "kWh used",
-        "demand": "Demand kW",
-        "power_factor": "Power factor",
-        "days": "Days",
-        "average_per_day": "Average kWh per day",
-        "actual": "ACTUAL",
-        "estimated": "ESTIMATED",
-        "unmetered": "Unmetered service: no meter to read.",
-        "charges": "Charges for this period",
-        "description": "Description",
-        "quantity": "Quantity",
-        "rate": "Rate",
-        "amount": "Amount",
-        "clause": "Clause",
-        "tariff_sheet": "Rate schedule: {name}, effective {date}. Ask any office for a copy.",
-        "total_current_charges": "Total current charges",
-        "account_summary": "Account summary",
-        "previous_balance": "Previous balance",
-        "payments": "Payments received, thank you",
-        "other_charges": "Other charges, credits and locations",
-        "current_charges": "Current charges",
-        "usage_history": "Your use over 13 months (kWh)",
-        "no_usage": "No metered use to chart.",
-        "outage_title": "To report an outage",
-        "outage_text": "Call {phone}, 24 hours a day. Have your name, account or meter "
-        "number and address ready.",
-        "ways_to_pay_title": "Ways to pay",
-        "pay_mail": "By mail: check, money order or cashier's check, with the stub below.",
-        "pay_office": "At our offices: cash, check, money order or card.",
-        "pay_drop_box": "Office drop box: checks only.",
-        "pay_online": "Online, by card or e-check, at {portal}.",
-        "pay_phone": "By phone, 24 hours: card or e-check.",
-        "pay_kiosk": "Payment kiosks: cash, card or check (have your account number).",
-        "pay_draft": "Automatic payment by bank draft (the 3rd or the 25th) or by card: "
-        "sign up at {portal} or ask us for the form.",
-        "net_title": "Net metering (SEC policy 425)",
-        "net_energy": "Delivered {delivered} kWh, received {received} kWh: net {net} kWh.",
-        "net_excess": "Excess {excess} kWh credited at the avoided cost of ${rate}/kWh: "
-        "{credit} to your net-metering credit (not on this bill).",
-        "net_bank": "Credit bank: {before} before, {after} now.",
-        "net_paid": "Your credit of {paid} is over $50.00 and is paid by check.",
-        "arrangement": "Can't pay in full by the due date? Before then, ask for a payment "
-        "arrangement at {portal} or call us.",
-        "autopay": "Automatic payment: the amount due will be drafted from your bank "
-        "account on the draft day. Please do not pay it again.",
-        "estimated_notice": "This bill uses an estimated meter read. It will be corrected "
-        "when the meter is next read.",
-        "payable_within": "Payable within {days} days of the bill date.",
-        "stub_return": "Please return this portion with your payment.",
-        "amount_enclosed": "Amount enclosed",
-        "payable_to": "Make checks payable to {name}.",
-        "write_account": "Write your account number on your check.",
-        "page": "Page {page} of {pages}",
-        "continued": "continued",
-        "held": "HELD FOR REVIEW - NOT MAILED",
-        "cancelled": "CANCELLED - NOT VALID FOR PAYMENT",
-        "reprint": "COPY - reprinted {day}",
-        "credit_balance": "Credit balance: nothing to pay.",
-        "offices": "Offices",
-        "outage_line": "Outages, 24 hours:",
-        "phone": "Phone",
-        # the account summary statement (SEC policy 408): several locations, one payment
-        "summary_title": "Account Summary Statement",
-        "statement_reference": "Statement reference",
-        "statement_date": "Statement date",
-        "location_bills": "This month's bills for your service locations",
-        "location": "Service location",
-        "statement_total": "Total of these bills",
-        "other_activity": "Previous balance, payments and other charges",
-        "amount_due_as_of": "Amount due as of {date}",
-        "summary_note": "Each service location is billed separately, and its own bill shows "
-        "its charges and meter reads. One payment of this statement's amount due, with the "
-        "stub below, pays them all.",
-    },
-    SPANISH: {
-        "title": "Factura de electricidad",
-        "account_number": "Número de cuenta",
-        "bill_number": "Número de factura",
-        "bill_date": "Fecha de factura",
-        "due_date": "Fecha de vencimiento",
-        "amount_due": "Cantidad a pagar",
-        "service_address": "Dirección del servicio",
-        "service_period": "Período de servicio",
-        "service_point": "Punto de servicio",
-        "rate_schedule": "Tarifa",
-        "meter_reads": "Lecturas del medidor",
-        "meter": "Medidor",
-        "previous_read": "Lectura anterior",
-        "current_read": "Lectura actual",
-        "multiplier": "Multiplicador",
-        "energy_used": "kWh consumidos",
-        "demand": "Demanda kW",
-        "power_factor": "Factor de potencia",
-        "days": "Días",
-        "average_per_day": "Promedio de kWh por día",
-        "actual": "REAL",
-        "estimated": "ESTIMADA",
-        "unmetered": "Servicio sin medidor: no hay lectura.",
-        "charges": "Cargos de este período",
-        "description": "Descripción",
-        "quantity": "Cantidad",
-        "rate": "Precio",
-        "amount": "Importe",
-        "clause": "Cláusula",
-        "tariff_sheet": "Tarifa: {name}, vigente desde el {date}. Pida una copia en "
-        "cualquier oficina.",
-        "total_current_charges": "Total de cargos actuales",
-        "account_summary": "Resumen de la cuenta",
-        "previous_balance": "Saldo anterior",
-        "payments": "Pagos recibidos, gracias",
-        "other_charges": "Otros cargos, créditos y ubicaciones",
-        "current_charges": "Cargos actuales",
-        "usage_history": "Su consumo en 13 meses (kWh)",
-        "no_usage": "No hay consumo medido que mostrar.",
-        "outage_title": "Para reportar un apagón",
-        "outage_text": "Llame al {phone}, las 24 horas del día. Tenga a la mano su nombre, "
-        "su número de cuenta o de medidor y su dirección.",
-        "ways_to_pay_title": "Formas de pago",
-        "pay_mail": "Por correo: cheque, giro postal o cheque de caja, con el talón de abajo.",
-        "pay_office": "En nuestras oficinas: efectivo, cheque, giro postal o tarjeta.",
-        "pay_drop_box": "Buzón de la oficina: solo cheques.",
-        "pay_online": "En línea, con tarjeta o cheque electrónico, en {portal}.",
-        "pay_phone": "Por teléfono, las 24 horas: tarjeta o cheque electrónico.",
-        "pay_kiosk": "Quioscos de pago: efectivo, tarjeta o cheque (tenga a la mano su "
-        "número de cuenta).",
-        "pay_draft": "Pago automático con cargo a su cuenta bancaria (el día 3 o el 25) o "
-        "con tarjeta: inscríbase en {portal} o pídanos el formulario.",
-        "net_title": "Medición neta (política 425 de SEC)",
-        "net_energy": "Entregada {delivered} kWh, recibida {received} kWh: neta {net} kWh.",
-        "net_excess": "Excedente de {excess} kWh acreditado al costo evitado de ${rate}/kWh: "
-        "{credit} a su crédito de medición neta (no en esta factura).",
-        "net_bank": "Crédito acumulado: {before} antes, {after} ahora.",
-        "net_paid": "Su crédito de {paid} supera $50.00 y se le paga con cheque.",
-        "arrangement": "¿No puede pagar todo antes de la fecha de vencimiento? Antes de esa "
-        "fecha, pida un arreglo de pago en {portal} o llámenos.",
-        "autopay": "Pago automático: la cantidad a pagar se cobrará de su cuenta bancaria "
-        "el día del cargo. Por favor no la pague otra vez.",
-        "estimated_notice": "Esta factura usa una lectura estimada del medidor. Se "
-        "corregirá con la próxima lectura del medidor.",
-        "payable_within": "Se paga dentro de {days} días a partir de la fecha de la factura.",
-        "stub_return": "Por favor devuelva esta parte con su pago.",
-        "amount_enclosed": "Cantidad incluida",
-        "payable_to": "Haga su cheque a nombre de {name}.",
-        "write_account": "Escriba su número de cuenta en su cheque.",
-        "page": "Página {page} de {pages}",
-        "continued": "continuación",
-        "held": "RETENIDA PARA REVISIÓN - NO ENVIADA",
-        "cancelled": "CANCELADA - NO VÁLIDA PARA PAGO",
-        "reprint": "COPIA - reimpresa el {day}",
-        "credit_balance": "Saldo a su favor: no hay nada que pagar.",
-        "offices": "Oficinas",
-        "outage_line": "Apagones, las 24 horas:",
-        "phone": "Teléfono",
-        "summary_title": "Estado de cuenta resumido",
-        "statement_reference": "Referencia del estado de cuenta",
-        "statement_date": "Fecha del estado de cuenta",
-        "location_bills": "Facturas de este mes de sus lugares de servicio",
-        "location": "Lugar de servicio",
-        "statement_total": "Total de estas facturas",
-        "other_activity": "Saldo anterior, pagos y otros cargos",
-        "amount_due_as_of": "Cantidad a pagar al {date}",
-        "summary_note": "Cada lugar de servicio se factura por separado, y su propia factura "
-        "muestra sus cargos y lecturas del medidor. Un solo pago de la cantidad a pagar de "
-        "este estado de cuenta, con el talón de abajo, las paga todas.",
-    },
-}
-
-MONTHS: dict[str, tuple[str, ...]] = {
-    ENGLISH: (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
+TEXT: dict[str, Promise] = {
+    "title": pgettext_lazy("bill", "Electric Bill"),
+    "account_number": pgettext_lazy("bill", "Account number"),
+    "bill_number": pgettext_lazy("bill", "Bill number"),
+    "bill_date": pgettext_lazy("bill", "Bill date"),
+    "due_date": pgettext_lazy("bill", "Due date"),
+    "amount_due": pgettext_lazy("bill", "Amount due"),
+    "service_address": pgettext_lazy("bill", "Service address"),
+    "service_period": pgettext_lazy("bill", "Service period"),
+    "service_point": pgettext_lazy("bill", "Service point"),
+    "rate_schedule": pgettext_lazy("bill", "Rate schedule"),
+    "meter_reads": pgettext_lazy("bill", "Meter reads"),
+    "meter": pgettext_lazy("bill", "Meter"),
+    "previous_read": pgettext_lazy("bill", "Previous read"),
+    "current_read": pgettext_lazy("bill", "Current read"),
+    "multiplier": pgettext_lazy("bill", "Multiplier"),
+    "energy_used": pgettext_lazy("bill", "kWh used"),
+    "demand": pgettext_lazy("bill", "Demand kW"),
+    "power_factor": pgettext_lazy("bill", "Power factor"),
+    "days": pgettext_lazy("bill", "Days"),
+    "average_per_day": pgettext_lazy("bill", "Average kWh per day"),
+    "actual": pgettext_lazy("bill", "ACTUAL"),
+    "estimated": pgettext_lazy("bill", "ESTIMATED"),
+    "unmetered": pgettext_lazy("bill", "Unmetered service: no meter to read."),
+    "charges": pgettext_lazy("bill", "Charges for this period"),
+    "description": pgettext_lazy("bill", "Description"),
+    "quantity": pgettext_lazy("bill", "Quantity"),
+    "rate": pgettext_lazy("bill", "Rate"),
+    "amount": pgettext_lazy("bill", "Amount"),
+    "clause": pgettext_lazy("bill", "Clause"),
+    "tariff_sheet": pgettext_lazy(
+        "bill", "Rate schedule: {name}, effective {date}. Ask any office for a copy."
     ),
-    SPANISH: (
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-        "septiembre", "octubre", "noviembre", "diciembre",
+    "total_current_charges": pgettext_lazy("bill", "Total current charges"),
+    "account_summary": pgettext_lazy("bill", "Account summary"),
+    "previous_balance": pgettext_lazy("bill", "Previous balance"),
+    "payments": pgettext_lazy("bill", "Payments received, thank you"),
+    "other_charges": pgettext_lazy("bill", "Other charges, credits and locations"),
+    "current_charges": pgettext_lazy("bill", "Current charges"),
+    "usage_history": pgettext_lazy("bill", "Your use over 13 months (kWh)"),
+    "no_usage": pgettext_lazy("bill", "No metered use to chart."),
+    "outage_title": pgettext_lazy("bill", "To report an outage"),
+    "outage_text": pgettext_lazy(
+        "bill",
+        "Call {phone}, 24 hours a day. Have your name, account or meter number and address ready.",
     ),
-}  # fmt: skip
-
-#: Month labels under the usage chart's bars.
-MONTH_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    ENGLISH: ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    SPANISH: ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+    "ways_to_pay_title": pgettext_lazy("bill", "Ways to pay"),
+    "pay_mail": pgettext_lazy(
+        "bill", "By mail: check, money order or cashier's check, with the stub below."
+    ),
+    "pay_office": pgettext_lazy("bill", "At our offices: cash, check, money order or card."),
+    "pay_drop_box": pgettext_lazy("bill", "Office drop box: checks only."),
+    "pay_online": pgettext_lazy("bill", "Online, by card or e-check, at {portal}."),
+    "pay_phone": pgettext_lazy("bill", "By phone, 24 hours: card or e-check."),
+    "pay_kiosk": pgettext_lazy(
+        "bill", "Payment kiosks: cash, card or check (have your account number)."
+    ),
+    "pay_draft": pgettext_lazy(
+        "bill",
+        "Automatic payment by bank draft (the 3rd or the 25th) or by card: sign up at {portal} or ask us for the form.",
+    ),
+    "net_title": pgettext_lazy("bill", "Net metering (SEC policy 425)"),
+    "net_energy": pgettext_lazy(
+        "bill", "Delivered {delivered} kWh, received {received} kWh: net {net} kWh."
+    ),
+    "net_excess": pgettext_lazy(
+        "bill",
+        "Excess {excess} kWh credited at the avoided cost of ${rate}/kWh: {credit} to your net-metering credit (not on this bill).",
+    ),
+    "net_bank": pgettext_lazy("bill", "Credit bank: {before} before, {after} now."),
+    "net_paid": pgettext_lazy("bill", "Your credit of {paid} is over $50.00 and is paid by check."),
+    "arrangement": pgettext_lazy(
+        "bill",
+        "Can't pay in full by the due date? Before then, ask for a payment arrangement at {portal} or call us.",
+    ),
+    "autopay": pgettext_lazy(
+        "bill",
+        "Automatic payment: the amount due will be drafted from your bank account on the draft day. Please do not pay it again.",
+    ),
+    "estimated_notice": pgettext_lazy(
+        "bill",
+        "This bill uses an estimated meter read. It will be corrected when the meter is next read.",
+    ),
+    "payable_within": pgettext_lazy("bill", "Payable within {days} days of the bill date."),
+    "stub_return": pgettext_lazy("bill", "Please return this portion with your payment."),
+    "amount_enclosed": pgettext_lazy("bill", "Amount enclosed"),
+    "payable_to": pgettext_lazy("bill", "Make checks payable to {name}."),
+    "write_account": pgettext_lazy("bill", "Write your account number on your check."),
+    "page": pgettext_lazy("bill", "Page {page} of {pages}"),
+    "continued": pgettext_lazy("bill", "continued"),
+    "held": pgettext_lazy("bill", "HELD FOR REVIEW - NOT MAILED"),
+    "cancelled": pgettext_lazy("bill", "CANCELLED - NOT VALID FOR PAYMENT"),
+    "reprint": pgettext_lazy("bill", "COPY - reprinted {day}"),
+    "credit_balance": pgettext_lazy("bill", "Credit balance: nothing to pay."),
+    "offices": pgettext_lazy("bill", "Offices"),
+    "outage_line": pgettext_lazy("bill", "Outages, 24 hours:"),
+    "phone": pgettext_lazy("bill", "Phone"),
+    "summary_title": pgettext_lazy("bill", "Account Summary Statement"),
+    "statement_reference": pgettext_lazy("bill", "Statement reference"),
+    "statement_date": pgettext_lazy("bill", "Statement date"),
+    "location_bills": pgettext_lazy("bill", "This month's bills for your service locations"),
+    "location": pgettext_lazy("bill", "Service location"),
+    "statement_total": pgettext_lazy("bill", "Total of these bills"),
+    "other_activity": pgettext_lazy("bill", "Previous balance, payments and other charges"),
+    "amount_due_as_of": pgettext_lazy("bill", "Amount due as of {date}"),
+    "summary_note": pgettext_lazy(
+        "bill",
+        "Each service location is billed separately, and its own bill shows its charges and meter reads. One payment of this statement's amount due, with the stub below, pays them all.",
+    ),
 }
 
-UNITS: dict[str, dict[str, str]] = {
-    ENGLISH: {"period": "", "fixture": "fixtures", "$": ""},
-    SPANISH: {"period": "", "fixture": "luminarias", "$": ""},
-}
+#: Units whose word is printed after a quantity ("2 fixtures"); the rest print bare.
+UNITS: dict[str, Promise] = {"fixture": pgettext_lazy("bill unit", "fixtures")}
+
 
 #: Tariff phrases put into Spanish, longest first so "Renewable Energy ..." is not
-#: taken for "Energy".
-_SPANISH_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"Fuel and purchased power cost adjustment", "Ajuste por costo de combustible y energía comprada"),
-        (r"Renewable Energy and Conservation Fee", "Cargo por energía renovable y conservación"),
-        (r"Debt cost adjustment", "Ajuste por costo de la deuda"),
-        (r"Minimum bill adjustment", "Ajuste por factura mínima"),
-        (r"Base energy cost", "Costo base de la energía"),
-        (r"Customer charge", "Cargo por cliente"),
-        (r"System charge", "Cargo por sistema"),
-        (r"Street lighting", "Alumbrado público"),
-        (r"Gross receipts tax", "Impuesto sobre los ingresos brutos"),
-        (r"Percentage fee", "Cargo porcentual"),
-        (r"^Energy\b", "Energía"),
-        (r"^Demand\b", "Demanda"),
-        (r"\bNCP billing kW\b", "kW facturables sin coincidencia (NCP)"),
-        (r"\ball kWh\b", "todos los kWh"),
-        (r"\bfirst\b", "primeros"),
-        (r"\bnext\b", "siguientes"),
-        (r"\bover\b", "más de"),
-        (r"\babove\b", "más de"),
-        (r"\bon-peak\b", "horas pico"),
-        (r"\boff-peak\b", "fuera de horas pico"),
-        (r"\bper fixture\b", "por luminaria"),
-        (r"\bwatt\b", "vatios"),
-        (r"\bmeasured\b", "medida"),
-        (r"\bat PF\b", "con FP"),
-        (r"\blosses\b", "pérdidas"),
-        (r"\bdays at rates effective\b", "días a las tarifas vigentes desde"),
+#: taken for "Energy"; each English phrase is its own entry in the catalogue.
+_TARIFF_PHRASES: tuple[tuple[re.Pattern[str], Promise], ...] = tuple(
+    (re.compile(pattern), phrase)
+    for pattern, phrase in (
+        (r"Fuel and purchased power cost adjustment", pgettext_lazy("tariff phrase", 'Fuel and purchased power cost adjustment')),
+        (r"Renewable Energy and Conservation Fee", pgettext_lazy("tariff phrase", 'Renewable Energy and Conservation Fee')),
+        (r"Debt cost adjustment", pgettext_lazy("tariff phrase", 'Debt cost adjustment')),
+        (r"Minimum bill adjustment", pgettext_lazy("tariff phrase", 'Minimum bill adjustment')),
+        (r"Base energy cost", pgettext_lazy("tariff phrase", 'Base energy cost')),
+        (r"Customer charge", pgettext_lazy("tariff phrase", 'Customer charge')),
+        (r"System charge", pgettext_lazy("tariff phrase", 'System charge')),
+        (r"Street lighting", pgettext_lazy("tariff phrase", 'Street lighting')),
+        (r"Gross receipts tax", pgettext_lazy("tariff phrase", 'Gross receipts tax')),
+        (r"Percentage fee", pgettext_lazy("tariff phrase", 'Percentage fee')),
+        (r"^Energy\b", pgettext_lazy("tariff phrase", 'Energy')),
+        (r"^Demand\b", pgettext_lazy("tariff phrase", 'Demand')),
+        (r"\bNCP billing kW\b", pgettext_lazy("tariff phrase", 'NCP billing kW')),
+        (r"\ball kWh\b", pgettext_lazy("tariff phrase", 'all kWh')),
+        (r"\bfirst\b", pgettext_lazy("tariff phrase", 'first')),
+        (r"\bnext\b", pgettext_lazy("tariff phrase", 'next')),
+        (r"\bover\b", pgettext_lazy("tariff phrase", 'over')),
+        (r"\babove\b", pgettext_lazy("tariff phrase", 'above')),
+        (r"\bon-peak\b", pgettext_lazy("tariff phrase", 'on-peak')),
+        (r"\boff-peak\b", pgettext_lazy("tariff phrase", 'off-peak')),
+        (r"\bper fixture\b", pgettext_lazy("tariff phrase", 'per fixture')),
+        (r"\bwatt\b", pgettext_lazy("tariff phrase", 'watt')),
+        (r"\bmeasured\b", pgettext_lazy("tariff phrase", 'measured')),
+        (r"\bat PF\b", pgettext_lazy("tariff phrase", 'at PF')),
+        (r"\blosses\b", pgettext_lazy("tariff phrase", 'losses')),
+        (r"\bdays at rates effective\b", pgettext_lazy("tariff phrase", 'days at rates effective')),
     )
 )  # fmt: skip
 
 
-def text(language: str) -> dict[str, str]:
-    """The catalogue for ``language`` (EN or ES); anything else is a programming error."""
+def _django_language(language: str) -> str:
     try:
-        return TEXT[language]
+        return DJANGO_LANGUAGE[language]
     except KeyError:
         raise ValueError(f"no bill text in language {language!r}") from None
+
+
+@cache
+def text(language: str) -> dict[str, str]:
+    """The bill's words in ``language`` (EN or ES); anything else is a programming error.
+    Read once per process: the catalogue does not change while it runs."""
+    with translation.override(_django_language(language)):
+        return {key: str(words) for key, words in TEXT.items()}
+
+
+@cache
+def _months(language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Month names and their chart abbreviations, from Django's catalogue: ``March``,
+    ``Mar`` / ``marzo``, ``mar``."""
+    with translation.override(_django_language(language)):
+        names = tuple(str(DJANGO_MONTHS[month]) for month in range(1, 13))
+        short = tuple(str(MONTHS_3[month]) for month in range(1, 13))
+    if language == ENGLISH:
+        short = tuple(abbreviation.title() for abbreviation in short)
+    return names, short
+
+
+@cache
+def _tariff_phrases(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    with translation.override(_django_language(language)):
+        return tuple((pattern, str(phrase)) for pattern, phrase in _TARIFF_PHRASES)
 
 
 #: "(seed 001)": where the catalog found the clause, which means nothing to a member.
@@ -291,18 +236,25 @@ def describe_line(description: str, language: str) -> str:
     """A charge line's description as printed: the tariff's words, in Spanish if asked."""
     if language != SPANISH:
         return description
-    for pattern, replacement in _SPANISH_PHRASES:
-        description = pattern.sub(replacement, description)
+    for pattern, replacement in _tariff_phrases(language):
+        description = pattern.sub(lambda _match, words=replacement: words, description)
     return description
 
 
 def unit_label(unit: str, language: str) -> str:
-    return UNITS[language].get(unit, unit)
+    """The word after a quantity: ``fixtures`` / ``luminarias``; none for ``period`` or ``$``."""
+    if unit in ("period", "$"):
+        return ""
+    words = UNITS.get(unit)
+    if words is None:
+        return unit
+    with translation.override(_django_language(language)):
+        return str(words)
 
 
 def long_date(day: date, language: str) -> str:
     """``March 5, 2026`` / ``5 de marzo de 2026``."""
-    month = MONTHS[language][day.month - 1]
+    month = _months(language)[0][day.month - 1]
     if language == SPANISH:
         return f"{day.day} de {month} de {day.year}"
     return f"{month} {day.day}, {day.year}"
@@ -310,7 +262,7 @@ def long_date(day: date, language: str) -> str:
 
 def short_date(day: date, language: str) -> str:
     """``Mar 5, 2026`` / ``5 mar 2026`` for tables."""
-    month = MONTH_ABBREVIATIONS[language][day.month - 1]
+    month = _months(language)[1][day.month - 1]
     if language == SPANISH:
         return f"{day.day} {month} {day.year}"
     return f"{month} {day.day}, {day.year}"
@@ -320,7 +272,7 @@ def date_range(start: date, end: date, language: str) -> str:
     """``Feb 5 - Mar 5, 2026`` / ``5 feb - 5 mar 2026`` (en dash) (the year once if it is the same)."""
     if start.year != end.year:
         return f"{short_date(start, language)} {DASH} {short_date(end, language)}"
-    month = MONTH_ABBREVIATIONS[language]
+    month = _months(language)[1]
     if language == SPANISH:
         return f"{start.day} {month[start.month - 1]} {DASH} {end.day} {month[end.month - 1]} {end.year}"
     return (
@@ -330,7 +282,7 @@ def date_range(start: date, end: date, language: str) -> str:
 
 def month_label(period: str, language: str) -> str:
     """``2026-03`` -> ``Mar`` / ``mar`` (a chart label)."""
-    return MONTH_ABBREVIATIONS[language][int(period[5:7]) - 1]
+    return _months(language)[1][int(period[5:7]) - 1]
 
 
 def money(amount: Decimal | Money) -> str:
