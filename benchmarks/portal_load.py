@@ -102,7 +102,7 @@ class Member(threading.Thread):
         except OSError:
             text, status = "", 0
         elapsed = (time.perf_counter() - started) * 1000
-        self.samples.append((route or re.sub(r"/\d{5,}/", "/N/", path), elapsed, status))
+        self.samples.append((route or re.sub(r"/\d+(?=/)", "/N", path), elapsed, status))
         return text
 
     def run(self) -> None:
