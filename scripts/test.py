@@ -21,6 +21,8 @@ from _env import BIN, ROOT, coopcis_env, ensure_environment, run
 POSTGRES_URL = os.environ.get(
     "COOPCIS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+#: RabbitMQ for the worker tests of the PostgreSQL run (each run uses queues of its own).
+BROKER_URL = os.environ.get("COOPCIS_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
 def main() -> int:
@@ -50,6 +52,7 @@ def main() -> int:
         postgres_env = coopcis_env(
             COOPCIS_VAR_DIR=scratch,
             COOPCIS_DATABASE_URL=POSTGRES_URL,
+            COOPCIS_BROKER_URL=BROKER_URL,
             COOPCIS_TEST_DATABASE_NAME=os.environ.get("COOPCIS_TEST_DATABASE_NAME", "test_coopcis"),
         )
         # the database-free suites (unit, golden, peer) ran above; the rest runs again here

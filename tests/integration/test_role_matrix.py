@@ -216,6 +216,8 @@ RULES: dict[str, Rule] = {
     "backoffice:rebate_claim_inspection": page(only(FINANCE, MANAGER), method="POST"),
     "backoffice:rebate_document": page(EVERY_ROLE),
     "portal:meetings": portal(200),  # the meeting notice, for the member's own account
+    "jobs:jobs": page(EVERY_ROLE, 200),
+    "jobs:job": page(EVERY_ROLE),  # 404 for a job that is not there
     "governance:meetings": page(EVERY_ROLE, 200),
     "governance:meeting": page(EVERY_ROLE),  # 404 for a meeting that is not there
     "governance:check_in": page(only(CS, MANAGER), method="POST"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "coopcis.apps.members",
     "coopcis.apps.premises",
     "coopcis.apps.notify",
+    "coopcis.apps.jobs",
     "coopcis.apps.metering",
     "coopcis.apps.ledger",
     "coopcis.apps.billing",
@@ -219,6 +220,13 @@ FORMAT_MODULE_PATH = ["coopcis.site.formats"]
 # --- Notifications (coopcis.apps.notify) ---------------------------------------------------
 # Text messages: simulator: (development; ?print=1 prints each) or
 # twilio://ACCOUNT_SID:AUTH_TOKEN@+15755550100.
+# Batch jobs on workers (coopcis worker, bill-run --workers; docs/adr/0007-workers.md):
+# the RabbitMQ broker, the queue the jobs go to, and how long a worker's claim on a batch
+# lasts before another may take it (its row stays locked while the worker works on it).
+COOPCIS_BROKER_URL = os.environ.get("COOPCIS_BROKER_URL", "")
+COOPCIS_JOBS_QUEUE = os.environ.get("COOPCIS_JOBS_QUEUE", "coopcis")
+COOPCIS_JOBS_LEASE_SECONDS = int(os.environ.get("COOPCIS_JOBS_LEASE_SECONDS", "120"))
+
 COOPCIS_SMS_URL = os.environ.get("COOPCIS_SMS_URL", "simulator:")
 # The inbound webhook's public URL, as the provider signs it, when a proxy rewrites the host.
 COOPCIS_SMS_WEBHOOK_URL = os.environ.get("COOPCIS_SMS_WEBHOOK_URL", "")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("capital-credits/", include("coopcis.apps.capital_credits.urls")),
     path("notify/", include("coopcis.apps.notify.urls")),
     path("governance/", include("coopcis.apps.governance.urls")),
+    path("jobs/", include("coopcis.apps.jobs.urls")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

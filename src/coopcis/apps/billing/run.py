@@ -151,6 +151,9 @@ class BillBatch:
         self.profile = active_profile()
         self.cycles = dict(BillingCycle.objects.values_list("number", "bill_lag_days"))
         self.tou: dict[int, object] = {}
+        #: in-process runs beat the run's heartbeat each batch; on workers the follower
+        #: does (batches committing at once would wait on the run's row)
+        self.heartbeat = True
 
     def bill(self, account_ids: list[int]) -> BatchResult:
         services = gathering.gather(account_ids, self.month, self.run.period)
@@ -306,7 +309,8 @@ class BillBatch:
             [(bill.pk, *item) for bill, items in zip(bills, lines, strict=True) for item in items],
         )
         BillRunIssue.objects.bulk_create(issues, batch_size=1000)
-        BillRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
+        if self.heartbeat:
+            BillRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
         posted = [bill for bill in bills if bill.status == BillStatus.POSTED]
         bill_items(posted)
         bill_programs(posted, period=self.run.period)  # loan installments, rebate credits
@@ -369,19 +373,7 @@ def run_billing(
             field="period",
         )
     started = time.perf_counter()
-    account_ids = accounts_due(cycle)
-    codes = set(
-        Account.objects.filter(pk__in=account_ids)
-        .values_list("agreements__tariff_code", flat=True)
-        .exclude(agreements__tariff_code=None)
-    )
-    factors = rider_factors(period_label)
-    _check_factors(codes, factors, period_label)
-    mark_abandoned_runs(now=timezone.now())
-    host, pid = this_process()
-    run = BillRun.objects.create(
-        period=period_label, cycle=cycle, host=host, pid=pid, heartbeat_at=timezone.now()
-    )
+    run, account_ids, factors = start_run(period_label, cycle)
     result = RunResult(period=period_label, run_id=run.pk)
     batch = BillBatch(run, month, factors, today)
     try:
@@ -398,13 +390,39 @@ def run_billing(
         with suppress(DatabaseError):
             BillRun.objects.filter(pk=run.pk).update(status=RunStatus.INTERRUPTED)
         raise
+    result.seconds = time.perf_counter() - started
+    finish_run(run, result, account_ids)
+    return result
+
+
+def start_run(
+    period_label: str, cycle: int | None
+) -> tuple[BillRun, list[int], dict[str, Decimal]]:
+    """Check the month's factors and record a new run: the run, its accounts, the factors."""
+    account_ids = accounts_due(cycle)
+    codes = set(
+        Account.objects.filter(pk__in=account_ids)
+        .values_list("agreements__tariff_code", flat=True)
+        .exclude(agreements__tariff_code=None)
+    )
+    factors = rider_factors(period_label)
+    _check_factors(codes, factors, period_label)
+    mark_abandoned_runs(now=timezone.now())
+    host, pid = this_process()
+    run = BillRun.objects.create(
+        period=period_label, cycle=cycle, host=host, pid=pid, heartbeat_at=timezone.now()
+    )
+    return run, account_ids, factors
+
+
+def finish_run(run: BillRun, result: RunResult, account_ids: list[int]) -> None:
+    """Record ``run`` as finished with ``result``'s counts (and what it found billed)."""
     result.already_billed = (
-        Bill.objects.filter(period=period_label, account_id__in=account_ids)
+        Bill.objects.filter(period=run.period, account_id__in=account_ids)
         .exclude(status=BillStatus.CANCELLED)
         .exclude(run=run)
         .count()
     )
-    result.seconds = time.perf_counter() - started
     BillRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
         status=RunStatus.FINISHED,
@@ -415,7 +433,6 @@ def run_billing(
     )
     run.status = RunStatus.FINISHED
     record_finished_by(run)
-    return result
 
 
 def _with_retry(batch: BillBatch, ids: list[int]) -> BatchResult:

@@ -39,6 +39,7 @@ COOPCIS_APPS = (
     "capital_credits",
     "loans",
     "rebates",
+    "jobs",
 )
 
 ROLE_NAMES = {

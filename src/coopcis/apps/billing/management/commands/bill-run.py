@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 from tqdm import tqdm
 
+from coopcis.apps.audit.context import current_actor
+from coopcis.apps.billing.distributed import run_billing_on_workers
 from coopcis.apps.billing.models import Bill, BillRunIssue
 from coopcis.apps.billing.run import RunResult, accounts_due, run_billing
 from coopcis.core.errors import RuleViolation
@@ -29,6 +31,12 @@ class Command(CoopCommand):
         parser.add_argument("--period", required=True, help="billing month YYYY-MM")
         parser.add_argument("--cycle", type=int, help="only this billing cycle")
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--workers",
+            action="store_true",
+            help="queue the batches for `coopcis worker` processes (PostgreSQL and "
+            "COOPCIS_BROKER_URL) and follow them until done",
+        )
         add_dry_run_option(parser)
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -39,19 +47,34 @@ class Command(CoopCommand):
             raise RuleViolation(str(error), field="period") from None
         if options["batch_size"] < 1:
             raise RuleViolation("must be at least 1", field="batch-size")
-        total = len(accounts_due(options["cycle"]))
         rehearsal = options["dry_run"]
+        if options["workers"] and rehearsal:
+            raise RuleViolation(
+                "a dry run runs in this process (it is rolled back): leave out --workers",
+                field="workers",
+            )
+        total = len(accounts_due(options["cycle"]))
         with (
             tqdm(total=total, unit="acct", file=sys.stderr, disable=None, desc="bill-run") as bar,
             dry_run(rehearsal),
         ):
-            result = run_billing(
-                period_label=options["period"],
-                cycle=options["cycle"],
-                batch_size=options["batch_size"],
-                progress=bar.update,
-                today=today(),
-            )
+            if options["workers"]:
+                result = run_billing_on_workers(
+                    period_label=options["period"],
+                    cycle=options["cycle"],
+                    batch_size=options["batch_size"],
+                    progress=bar.update,
+                    today=today(),
+                    operator=current_actor().label,
+                )
+            else:
+                result = run_billing(
+                    period_label=options["period"],
+                    cycle=options["cycle"],
+                    batch_size=options["batch_size"],
+                    progress=bar.update,
+                    today=today(),
+                )
             planned = _planned(result) if rehearsal else []
         if options["json"]:
             data = result.as_json() | dry_run_mark(rehearsal)

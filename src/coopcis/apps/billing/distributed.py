@@ -1,0 +1,109 @@
+"""``bill-run --workers``: the bill run's batches as a job that workers do.
+
+The follower (the ``bill-run`` process) records the run as :func:`run_billing` does,
+splits its accounts into the same batches, queues them as a job
+(:mod:`coopcis.apps.jobs`) and waits for them, beating the run's heartbeat. Each worker
+bills a batch with :class:`BillBatch` in the transaction that records the batch as done;
+the bills' unique index still refuses a second bill, whatever runs twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from coopcis.apps.billing.models import BillRun
+from coopcis.apps.billing.run import (
+    BillBatch,
+    RunResult,
+    _with_retry,
+    finish_run,
+    rider_factors,
+    start_run,
+)
+from coopcis.apps.jobs import services as jobs
+from coopcis.core.errors import RuleViolation
+from coopcis.core.periods import Period
+
+KIND = "bill-run"
+
+
+def bill_batch(params: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """One batch of a bill run, on a worker (the jobs app's handler for ``bill-run``)."""
+    run = BillRun.objects.get(pk=params["run"])
+    today = date.fromisoformat(params["today"]) if params.get("today") else None
+    batch = BillBatch(run, Period.parse_month(run.period), rider_factors(run.period), today)
+    batch.heartbeat = False
+    outcome = _with_retry(batch, list(payload["ids"]))
+    return {
+        "billed": outcome.billed,
+        "held": outcome.held,
+        "skipped": outcome.skipped,
+        "total": f"{outcome.total:.2f}",
+    }
+
+
+def run_billing_on_workers(
+    *,
+    period_label: str,
+    cycle: int | None = None,
+    batch_size: int,
+    today: date | None,
+    operator: str = "",
+    queue: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    timeout: float | None = None,
+) -> RunResult:
+    """Bill the month as :func:`coopcis.apps.billing.run.run_billing` does, on workers."""
+    from coopcis.apps.jobs.broker import broker_url, default_queue, dispatch  # Celery: only here
+
+    broker_url()
+    month = Period.parse_month(period_label)
+    if today is not None and month.start > today:
+        raise RuleViolation(
+            f"{period_label} has not begun (today is {today}): a month is billed once its "
+            "meters are read",
+            field="period",
+        )
+    started = time.perf_counter()
+    run, account_ids, _factors = start_run(period_label, cycle)
+    payloads = [
+        {"ids": account_ids[offset : offset + batch_size]}
+        for offset in range(0, len(account_ids), batch_size)
+    ]
+    queue = queue or default_queue()
+    params = {"run": run.pk, "period": period_label, "cycle": cycle}
+    params["today"] = today.isoformat() if today else None
+    job = jobs.create_job(KIND, params, payloads, queue=queue, operator=operator)
+    dispatch(list(job.batches.values_list("pk", flat=True)), queue)  # type: ignore[attr-defined]
+    shown = [0]
+
+    def beat(state: jobs.Progress) -> None:
+        BillRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+        if progress and state.done_size > shown[0]:
+            progress(state.done_size - shown[0])
+            shown[0] = state.done_size
+
+    state = jobs.follow(
+        job, dispatch=lambda ids: dispatch(ids, queue), on_progress=beat, timeout=timeout
+    )
+    result = RunResult(period=period_label, run_id=run.pk)
+    for outcome in jobs.results(job):
+        result.billed += outcome["billed"]
+        result.held += outcome["held"]
+        result.skipped += outcome["skipped"]
+        result.total_amount += Decimal(outcome["total"])
+    if state.failed:
+        raise RuleViolation(
+            f"{state.failed} of {state.total} batches of job {job.pk} failed: see "
+            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and run again",
+            field="workers",
+        )
+    result.seconds = time.perf_counter() - started
+    finish_run(run, result, account_ids)
+    return result

@@ -1,0 +1,51 @@
+"""``coopcis worker [--concurrency N] [--queues Q,...]``: a Celery worker for batch jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from coopcis.apps.jobs.broker import app, broker_url, default_queue
+from coopcis.core.errors import RuleViolation
+from coopcis.site.commands import CoopCommand
+
+
+class Command(CoopCommand):
+    help = (
+        "Start a worker that does the batches of jobs queued with --workers (bill-run): "
+        "needs PostgreSQL and COOPCIS_BROKER_URL (RabbitMQ). Runs until stopped."
+    )
+    #: the worker does what an operator queued (the job records who)
+    read_only = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--concurrency", type=int, default=1, help="worker processes")
+        parser.add_argument(
+            "--queues", help="comma-separated queues to take batches from (COOPCIS_JOBS_QUEUE)"
+        )
+        parser.add_argument("--pool", choices=("prefork", "solo", "threads"), default="prefork")
+        parser.add_argument("--loglevel", default="INFO")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        if options["concurrency"] < 1:
+            raise RuleViolation("must be at least 1", field="concurrency")
+        broker_url()
+        queues = options["queues"] or default_queue()
+        pool = (
+            "solo"
+            if options["concurrency"] == 1 and options["pool"] == "prefork"
+            else options["pool"]
+        )
+        app.worker_main(
+            [
+                "worker",
+                f"--concurrency={options['concurrency']}",
+                f"--queues={queues}",
+                f"--pool={pool}",
+                f"--loglevel={options['loglevel']}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        )

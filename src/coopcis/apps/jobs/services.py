@@ -1,0 +1,217 @@
+"""Claiming, doing, reclaiming and retrying batches: exactly once, by the database.
+
+A worker claims a batch in a short transaction (``SELECT ... FOR UPDATE SKIP LOCKED``:
+a pending batch, or a claimed one whose lease has expired), which records the worker, the
+lease's expiry and the attempt. It then does the batch in a second transaction that locks
+the batch's row, checks that the claim is still its own, runs the handler and records the
+batch as done: the batch's work and its completion commit together or not at all. A
+worker killed midway leaves the claim, whose lease expires; :func:`reclaim_expired` (the
+follower calls it) makes the batch pending again, skipping rows locked by a live worker.
+Whatever the broker delivers twice, a batch is done once (docs/adr/0007-workers.md).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from coopcis.apps.jobs.handlers import handler_for
+from coopcis.apps.jobs.models import Batch, BatchStatus, Job, JobStatus
+from coopcis.core.errors import RuleViolation
+
+#: A batch that failed this many times stays FAILED until ``coopcis jobs retry``.
+MAX_ATTEMPTS = 3
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.COOPCIS_JOBS_LEASE_SECONDS)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def create_job(
+    kind: str,
+    params: dict[str, Any],
+    payloads: Iterable[dict[str, Any]],
+    *,
+    queue: str,
+    operator: str = "",
+) -> Job:
+    """A job and its batches, all pending (``size``: the payload's ``ids`` when it has some)."""
+    handler_for(kind)  # refuse a kind no app handles before queuing anything
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, params=params, queue=queue, operator=operator)
+        Batch.objects.bulk_create(
+            Batch(job=job, number=number, payload=payload, size=len(payload.get("ids", ())))
+            for number, payload in enumerate(payloads, start=1)
+        )
+    return job
+
+
+def claim(batch_id: int, worker: str) -> bool:
+    """Claim the batch for ``worker`` if it is pending or its lease has expired."""
+    now = timezone.now()
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update(skip_locked=True)
+            .filter(pk=batch_id)
+            .filter(
+                Q(status=BatchStatus.PENDING)
+                | Q(status=BatchStatus.CLAIMED, lease_expires_at__lt=now)
+            )
+            .first()
+        )
+        if batch is None:
+            return False
+        batch.status = BatchStatus.CLAIMED
+        batch.worker = worker
+        batch.lease_expires_at = now + lease()
+        batch.attempts += 1
+        batch.save(update_fields=["status", "worker", "lease_expires_at", "attempts"])
+    return True
+
+
+def run_batch(batch_id: int, worker: str | None = None) -> str:
+    """Claim and do one batch. ``done``; ``skipped`` (done already, or claimed by a live
+    worker: the broker delivered it twice); ``retry`` (failed, attempts left) or ``failed``."""
+    worker = worker or worker_id()
+    if not claim(batch_id, worker):
+        return "skipped"
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.select_for_update().select_related("job").get(pk=batch_id)
+            if batch.status != BatchStatus.CLAIMED or batch.worker != worker:
+                return "skipped"  # the lease expired and another worker has it
+            result = handler_for(batch.job.kind)(batch.job.params, batch.payload)
+            batch.status = BatchStatus.DONE
+            batch.result = result
+            batch.error = ""
+            batch.lease_expires_at = None
+            batch.finished_at = timezone.now()
+            batch.save()
+    except Exception as error:  # recorded on the batch, shown to staff
+        detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=8)}"
+        with transaction.atomic():
+            batch = Batch.objects.select_for_update().get(pk=batch_id)
+            if batch.worker != worker or batch.status != BatchStatus.CLAIMED:
+                return "skipped"
+            again = batch.attempts < MAX_ATTEMPTS and isinstance(error, DatabaseError)
+            batch.status = BatchStatus.PENDING if again else BatchStatus.FAILED
+            batch.error = detail[:4000]
+            batch.lease_expires_at = None
+            batch.save(update_fields=["status", "error", "lease_expires_at"])
+        return "retry" if again else "failed"
+    return "done"
+
+
+def reclaim_expired(job: Job | None = None) -> list[int]:
+    """Make claimed batches whose lease expired pending again (their worker died); rows
+    a live worker holds locked are skipped. Their ids, to queue again."""
+    now = timezone.now()
+    with transaction.atomic():
+        expired = Batch.objects.select_for_update(skip_locked=True).filter(
+            status=BatchStatus.CLAIMED, lease_expires_at__lt=now
+        )
+        if job is not None:
+            expired = expired.filter(job=job)
+        ids = list(expired.values_list("pk", flat=True))
+        Batch.objects.filter(pk__in=ids).update(status=BatchStatus.PENDING, lease_expires_at=None)
+    return ids
+
+
+def retry(batch_id: int) -> Batch:
+    """Queue a failed batch again, alone (``coopcis jobs retry``)."""
+    batch = Batch.objects.select_related("job").filter(pk=batch_id).first()
+    if batch is None:
+        raise RuleViolation(f"no batch {batch_id}", field="batch")
+    if batch.status != BatchStatus.FAILED:
+        raise RuleViolation(
+            f"batch {batch_id} is {batch.status.lower()}, not failed: nothing to retry",
+            field="batch",
+        )
+    with transaction.atomic():
+        Batch.objects.filter(pk=batch_id).update(status=BatchStatus.PENDING, attempts=0)
+        Job.objects.filter(pk=batch.job_id).update(status=JobStatus.RUNNING, finished_at=None)
+    return batch
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    done: int
+    failed: int
+    pending: int
+    claimed: int
+    done_size: int
+
+    @property
+    def settled(self) -> bool:
+        return self.done + self.failed == self.total
+
+
+def progress(job: Job) -> Progress:
+    counts = dict(
+        job.batches.values_list("status").annotate(n=Count("pk")).values_list("status", "n")  # type: ignore[attr-defined]
+    )
+    done_size = sum(
+        job.batches.filter(status=BatchStatus.DONE).values_list("size", flat=True)  # type: ignore[attr-defined]
+    )
+    return Progress(
+        total=sum(counts.values()),
+        done=counts.get(BatchStatus.DONE, 0),
+        failed=counts.get(BatchStatus.FAILED, 0),
+        pending=counts.get(BatchStatus.PENDING, 0),
+        claimed=counts.get(BatchStatus.CLAIMED, 0),
+        done_size=done_size,
+    )
+
+
+def follow(
+    job: Job,
+    *,
+    dispatch: Callable[[list[int]], None],
+    on_progress: Callable[[Progress], None] | None = None,
+    poll: float = 0.25,
+    timeout: float | None = None,
+) -> Progress:
+    """Wait until every batch of ``job`` is done or failed, queuing again the batches whose
+    lease expired; the job is then recorded FINISHED (or FAILED, if a batch failed)."""
+    started = time.monotonic()
+    while True:
+        again = reclaim_expired(job)
+        if again:
+            dispatch(again)
+        state = progress(job)
+        if on_progress:
+            on_progress(state)
+        if state.settled:
+            break
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise RuleViolation(
+                f"job {job.pk} is not done after {timeout:.0f} s: are workers running on "
+                f"queue {job.queue!r}? (`coopcis worker --queues {job.queue}`)",
+                field="workers",
+            )
+        time.sleep(poll)
+    status = JobStatus.FINISHED if state.failed == 0 else JobStatus.FAILED
+    Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+    return state
+
+
+def results(job: Job) -> list[dict[str, Any]]:
+    return list(
+        job.batches.filter(status=BatchStatus.DONE).values_list("result", flat=True)  # type: ignore[attr-defined]
+    )

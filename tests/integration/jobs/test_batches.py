@@ -1,0 +1,141 @@
+"""Batches claimed with a lease, done once, reclaimed when the lease expires, retried alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import OperationalError
+from django.utils import timezone
+
+from coopcis.apps.jobs import services
+from coopcis.apps.jobs.handlers import register
+from coopcis.apps.jobs.models import Batch, BatchStatus, JobStatus
+from coopcis.core.errors import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+done: list[int] = []
+broken: set[int] = set()
+
+
+def _handler(params, payload):
+    if payload["n"] in broken:
+        raise OperationalError(f"server closed the connection (batch {payload['n']})")
+    done.append(payload["n"])
+    return {"n": payload["n"] * params["factor"]}
+
+
+@pytest.fixture
+def job():
+    done.clear()
+    broken.clear()
+    register("test-double", _handler)
+    payloads = [{"n": n, "ids": list(range(n))} for n in (1, 2, 3)]
+    return services.create_job("test-double", {"factor": 10}, payloads, queue="q")
+
+
+def _batch(job, number):
+    return Batch.objects.get(job=job, number=number)
+
+
+def test_a_batch_is_done_once_whatever_is_delivered_twice(job):
+    first = _batch(job, 1)
+
+    assert services.run_batch(first.pk, "w1") == "done"
+    assert services.run_batch(first.pk, "w2") == "skipped"  # redelivered: already done
+
+    first.refresh_from_db()
+    assert (first.status, first.worker, first.attempts, first.result) == (
+        BatchStatus.DONE,
+        "w1",
+        1,
+        {"n": 10},
+    )
+    assert done == [1]
+
+
+def test_a_live_claim_is_not_taken_and_an_expired_one_is_reclaimed(job):
+    second = _batch(job, 2)
+    assert services.claim(second.pk, "dead-worker")
+
+    assert services.run_batch(second.pk, "w2") == "skipped"  # the lease still holds
+    assert services.reclaim_expired(job) == []
+
+    Batch.objects.filter(pk=second.pk).update(lease_expires_at=timezone.now() - timedelta(1))
+    assert services.reclaim_expired(job) == [second.pk]
+    assert services.run_batch(second.pk, "w2") == "done"
+    second.refresh_from_db()
+    assert (second.worker, second.attempts) == ("w2", 2)
+    assert done == [2]
+
+
+def test_a_worker_whose_lease_was_taken_does_not_do_the_batch(job):
+    third = _batch(job, 3)
+    assert services.claim(third.pk, "slow")
+    Batch.objects.filter(pk=third.pk).update(lease_expires_at=timezone.now() - timedelta(1))
+    assert services.claim(third.pk, "other")  # the expired lease is taken over
+
+    # the slow worker's work transaction finds the claim is no longer its own
+    Batch.objects.filter(pk=third.pk).update(worker="other")
+    assert services.run_batch(third.pk, "slow") == "skipped"
+    assert done == []
+
+
+def test_a_failing_batch_is_retried_then_failed_then_retried_alone(job):
+    broken.add(2)
+    second = _batch(job, 2)
+
+    outcomes = [services.run_batch(second.pk, "w") for _ in range(3)]
+
+    assert outcomes == ["retry", "retry", "failed"]
+    second.refresh_from_db()
+    assert second.status == BatchStatus.FAILED and "OperationalError" in second.error
+    for number in (1, 3):
+        services.run_batch(_batch(job, number).pk, "w")
+    state = services.follow(job, dispatch=lambda ids: None, poll=0)
+    assert (state.done, state.failed, state.done_size) == (2, 1, 1 + 3)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+
+    broken.clear()
+    services.retry(second.pk)
+    with pytest.raises(RuleViolation, match="not failed"):
+        services.retry(second.pk)
+    assert services.run_batch(second.pk, "w") == "done"
+    assert services.follow(job, dispatch=lambda ids: None, poll=0).failed == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.FINISHED
+    assert sorted(done) == [1, 2, 3]
+
+
+def test_workers_are_refused_on_sqlite_or_without_a_broker(settings):
+    from django.db import connection
+
+    settings.COOPCIS_BROKER_URL = ""
+    expected = "PostgreSQL" if connection.vendor != "postgresql" else "COOPCIS_BROKER_URL"
+    with pytest.raises(CommandError, match=expected):
+        call_command("worker")
+    with pytest.raises(CommandError, match=expected):
+        call_command("bill-run", "--period", "2026-08", "--workers", "--as", "operator")
+
+
+def test_jobs_show_names_a_missing_job():
+    with pytest.raises(CommandError, match="no job 999"):
+        call_command("jobs", "show", "999")
+
+
+def test_the_jobs_pages_show_batches_workers_and_errors(job, client, django_user_model):
+    broken.add(3)
+    for number in (1, 3, 3, 3):
+        services.run_batch(_batch(job, number).pk, "host-a:41")
+    client.force_login(django_user_model.objects.create_superuser("boss", password="x" * 16))
+
+    listing = client.get("/jobs/").content.decode()
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+
+    assert f'href="/jobs/{job.pk}/"' in listing and "1 / 3" in listing
+    assert "1 done, 0 being worked on, 1 waiting, 1 failed, of 3" in page
+    assert "host-a:41" in page and "OperationalError: server closed the connection" in page
+    assert "coopcis jobs retry BATCH" in page
