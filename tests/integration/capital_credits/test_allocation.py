@@ -135,3 +135,20 @@ def test_the_year_must_have_ended_and_the_pool_be_known(year_2025, capsys):
     assert JournalLine.objects.filter(gl_account_id="201.1").aggregate(Sum("credit_amount")) == {
         "credit_amount__sum": None
     }
+
+
+def test_on_the_kwh_basis_patronage_is_the_energy_of_posted_bills_in_the_year():
+    from coopcis.apps.capital_credits.patronage import year_patronage
+    from tests.factories import ServiceAgreementFactory
+    from tests.integration.billing_pdf.factories import make_bill
+
+    home = ServiceAgreementFactory()
+    shop = ServiceAgreementFactory()
+    make_bill(home, "2025-03", energy_wh=850_500)  # dated in March 2025
+    make_bill(home, "2025-04", energy_wh=700_000, status="CANCELLED")  # not patronage
+    make_bill(shop, "2025-06", energy_wh=1_200_000)
+    make_bill(shop, "2026-01", energy_wh=999_000)  # the next fiscal year
+
+    found = year_patronage(2025, basis="KWH")
+
+    assert found == {home.account_id: Decimal("850.5"), shop.account_id: Decimal("1200")}
