@@ -208,3 +208,19 @@ def test_a_declined_arrangement_shows_the_reason(billed, ana, staff_client):
     page = ana.get(url).text
     assert "was declined" in page and "Please call us to talk it over." in page
     assert request.requested_on <= date.today()
+
+
+def test_pay_by_e_check_from_a_bank_account(billed, ana, gateway):
+    url = f"/portal/accounts/{billed.home.number}/pay/?method=echeck"
+    form = ana.get(url).text
+    assert '<label for="id_routing_number">Routing number' in form
+    data = {
+        "amount": "100.00", "idempotency_key": key_of(form), "routing_number": "102000021",
+        "bank_account_number": "12345678", "holder_name": "Ana Garcia",
+    }  # fmt: skip
+
+    response = ana.post(url, data)
+
+    payment = Payment.objects.get()
+    assert response.status_code == 302
+    assert (payment.channel, payment.tender, payment.amount) == ("ONLINE", "ACH", Decimal("100.00"))
