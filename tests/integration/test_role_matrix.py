@@ -95,6 +95,8 @@ RULES: dict[str, Rule] = {
     "api:payments": public(401, method="POST"),  # a channel API key, not a session
     "api:balance": public(401),  # a channel API key, not a session
     "api:gateway_callback": public(403, method="POST"),  # signed by the gateway
+    "api:member_report": public(401, method="POST"),  # a channel API key, not a session
+    "api:ami_event": public(401, method="POST"),  # the AMI head-end's key, not a session
     "api:account": api(EVERY_ROLE, 200),
     "api:account_change": api(only(CS, MANAGER), method="PATCH"),
     "api:applications": api(only(CS, MANAGER), 400, method="POST"),

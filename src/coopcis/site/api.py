@@ -1,7 +1,8 @@
 """The JSON APIs under ``/api/v1/`` as one django-ninja API, described at ``/api/schema``.
 
 - the payments API for the front ends (``coopcis.apps.payments.api``): a channel key;
-- the staff API (``coopcis.apps.backoffice.api``): the staff session, CSRF enforced.
+- the staff API (``coopcis.apps.backoffice.api``): the staff session, CSRF enforced;
+- the outage reports API (``coopcis.apps.outages.api``): a channel key, or the AMI key.
 
 Each keeps its URLs, status codes and error bodies: ``{"errors": {field: [message]}}`` for
 bad input, ``{"error": message}`` for a refusal of the request as a whole.
@@ -14,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from coopcis.apps.backoffice.api import router as staff_router
+from coopcis.apps.outages.api import router as outages_router
 from coopcis.apps.payments.api import KeyRefused, RateLimited, key_refused, rate_limited
 from coopcis.apps.payments.api import router as payments_router
 
@@ -27,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("", payments_router)
 api.add_router("", staff_router)
+api.add_router("", outages_router)
 api.add_exception_handler(KeyRefused, key_refused)
 api.add_exception_handler(RateLimited, rate_limited)
 

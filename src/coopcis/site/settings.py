@@ -38,6 +38,9 @@ _SECRETS = load_secrets(mode=COOPCIS_ENV, var_dir=VAR_DIR, environ=os.environ)
 SECRET_KEY = _SECRETS["COOPCIS_SECRET_KEY"]
 #: HMAC secret of the payment processor's callbacks (coopcis.apps.payments.gateway).
 COOPCIS_GATEWAY_SECRET = _SECRETS["COOPCIS_GATEWAY_SECRET"]
+#: The key the AMI head-end sends with its meter events (POST /api/v1/outages/ami); empty
+#: turns the endpoint off (every request 401).
+COOPCIS_AMI_KEY = os.environ.get("COOPCIS_AMI_KEY", "").strip()
 #: Fernet keys for bank account numbers: the first encrypts, all of them decrypt.
 COOPCIS_FIELD_KEYS = parse_field_keys(_SECRETS["COOPCIS_FIELD_KEY"])
 ALLOWED_HOSTS = os.environ.get(

@@ -99,3 +99,104 @@ class NetworkDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code}"
+
+
+class PlannedOutage(models.Model):
+    """Work announced ahead: reports under ``device`` in ``[start_at, end_at)`` are
+    suppressed (kept, but never predicted into an outage)."""
+
+    device_code = models.CharField(max_length=40)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    entered_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["start_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="planned_outage_ends_after_it_starts",
+                condition=models.Q(end_at__gt=models.F("start_at")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"planned {self.device_code} {self.start_at:%Y-%m-%d %H:%M}"
+
+
+class OutageStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    RESTORED = "RESTORED", "Restored"
+
+
+class Outage(models.Model):
+    """A predicted outage: the device thought to have failed and what it serves."""
+
+    device_code = models.CharField(max_length=40, db_index=True)
+    device_kind = models.CharField(max_length=14)
+    status = models.CharField(
+        max_length=10, choices=OutageStatus.choices, default=OutageStatus.OPEN, db_index=True
+    )
+    started_at = models.DateTimeField()
+    predicted_at = models.DateTimeField()
+    affected = models.PositiveIntegerField()
+    reported = models.PositiveIntegerField(default=0)
+    estimated_restoration_at = models.DateTimeField(null=True, blank=True)
+    crew = models.CharField(max_length=80, blank=True)
+    cause = models.CharField(max_length=40, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    interruption = models.OneToOneField(
+        Interruption, null=True, blank=True, on_delete=models.PROTECT, related_name="outage"
+    )
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"outage {self.pk} at {self.device_code} ({self.get_status_display()})"
+
+
+class ReportSource(models.TextChoices):
+    PORTAL = "PORTAL", "Member portal"
+    PHONE = "PHONE", "Phone system"
+    MOBILE = "MOBILE", "Mobile app"
+    STAFF = "STAFF", "Staff taking a call"
+    AMI = "AMI", "AMI meter"
+
+
+class ReportKind(models.TextChoices):
+    OUT = "OUT", "Power out"
+    RESTORED = "RESTORED", "Power restored"
+    STILL_OUT = "STILL_OUT", "Still out after restoration"
+
+
+class OutageReport(models.Model):
+    """One report about one service point: from a member, staff or a meter's message.
+
+    AMI messages are idempotent by ``message_id`` (unique): the same message twice is one
+    report."""
+
+    service_point = models.ForeignKey(
+        "premises.ServicePoint", on_delete=models.PROTECT, related_name="outage_reports"
+    )
+    account = models.ForeignKey(
+        "members.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=ReportSource.choices)
+    kind = models.CharField(max_length=10, choices=ReportKind.choices, default=ReportKind.OUT)
+    event_at = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    message_id = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    note = models.CharField(max_length=500, blank=True)
+    outage = models.ForeignKey(
+        Outage, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    planned = models.ForeignKey(
+        PlannedOutage, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+
+    class Meta:
+        ordering = ["event_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.service_point_id} ({self.source})"

@@ -1,0 +1,186 @@
+"""JSON API for outage reports, under ``/api/v1/outages/``.
+
+- ``POST /api/v1/outages/reports`` with a channel key (``Authorization: Bearer cpk_...``,
+  the payments API's keys): a member's report from the phone system (IVR key), the mobile
+  app (MOBILE key) or the web (ONLINE key). Body ``{"account", "service_point"?, "note"?}``
+  (or ``{"service_point"}``): 201 and the report. 400 by field for bad input.
+- ``POST /api/v1/outages/ami`` with ``Authorization: Bearer <COOPCIS_AMI_KEY>``: one meter
+  event ``{"message_id", "meter", "event": "last_gasp"|"restoration", "at"}`` (``at``
+  ISO-8601 with offset); 201 the first time, 200 and the same report for a message id
+  already received (never counted twice); 401 for a wrong key or when no key is set.
+
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Router
+
+from coopcis.apps.audit.context import acting_as
+from coopcis.apps.outages import intake
+from coopcis.apps.outages.models import OutageReport, ReportKind, ReportSource
+from coopcis.apps.payments.api import BadRequest, ChannelKey, as_front_end
+from coopcis.apps.payments.models import ApiChannel
+from coopcis.core.errors import RuleViolation
+from coopcis.site.openapi import BodyError, ErrorOut, FieldErrorsOut, read_json_object
+
+router = Router(tags=["outages"])
+
+SOURCE_OF_CHANNEL = {
+    ApiChannel.IVR: ReportSource.PHONE,
+    ApiChannel.MOBILE: ReportSource.MOBILE,
+    ApiChannel.ONLINE: ReportSource.PORTAL,
+}
+AMI_EVENTS = {"last_gasp": ReportKind.OUT, "restoration": ReportKind.RESTORED}
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        return read_json_object(request.body, empty="")
+    except BodyError as bad:
+        raise BadRequest({"__all__": [str(bad)]}) from None
+
+
+def _texts(body: dict[str, Any], known: tuple[str, ...], limits: dict[str, int]) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for name in body:
+        if name not in known:
+            errors[name] = [f"unknown field; known: {', '.join(known)}"]
+    for name in known:
+        value = body.get(name, "")
+        if not isinstance(value, str):
+            errors[name] = ["must be text (a JSON string)"]
+        elif len(value.strip()) > limits.get(name, 40):
+            errors[name] = [f"at most {limits.get(name, 40)} characters"]
+        else:
+            values[name] = value.strip()
+    if errors:
+        raise BadRequest(errors)
+    return values
+
+
+def _answer(report: OutageReport, status: int) -> JsonResponse:
+    return JsonResponse(
+        {
+            "report": report.pk,
+            "service_point": report.service_point.code,
+            "kind": report.kind,
+            "event_at": report.event_at.isoformat(),
+            "suppressed_by_planned_outage": report.planned_id is not None,
+            "message_id": report.message_id,
+        },
+        status=status,
+    )
+
+
+@router.post(
+    "/outages/reports",
+    auth=ChannelKey(),
+    response={201: dict, 400: FieldErrorsOut, 401: ErrorOut, 429: ErrorOut},
+    summary="A member's outage report from the phone system, the app or the web",
+)
+@as_front_end
+def member_report(request: HttpRequest) -> HttpResponse:
+    channel = request.auth.channel  # type: ignore[attr-defined]
+    source = SOURCE_OF_CHANNEL.get(channel)
+    if source is None:
+        raise BadRequest({"__all__": [f"a {channel} key does not take outage reports"]})
+    values = _texts(
+        _body(request),
+        ("account", "service_point", "note"),
+        {"account": 12, "service_point": 20, "note": 500},
+    )
+    if not values["account"] and not values["service_point"]:
+        raise BadRequest({"account": ["required: the account number (or the service point)"]})
+    point, account = intake.find_service_point(
+        service_point=values["service_point"], account=values["account"]
+    )
+    received = intake.receive_report(
+        service_point=point,
+        source=source,
+        event_at=timezone.now(),
+        account=account,
+        note=values["note"],
+    )
+    intake.refresh_if_due()
+    return _answer(received.report, 201)
+
+
+def _ami_key_ok(request: HttpRequest) -> bool | None:
+    expected = str(getattr(settings, "COOPCIS_AMI_KEY", "") or "")
+    if not expected:
+        return None
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(), expected.encode()
+    )
+
+
+@router.post(
+    "/outages/ami",
+    response={200: dict, 201: dict, 400: FieldErrorsOut, 401: ErrorOut},
+    summary="One AMI meter event (last gasp or restoration), idempotent by message_id",
+)
+def ami_event(request: HttpRequest) -> HttpResponse:
+    allowed = _ami_key_ok(request)
+    if not allowed:
+        message = (
+            "no AMI key is configured (COOPCIS_AMI_KEY)"
+            if allowed is None
+            else "send the AMI key: Authorization: Bearer <key>"
+        )
+        response = JsonResponse({"error": message}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="coopcis ami"'
+        return response
+    with acting_as(user=None, label="ami"):
+        try:
+            values = _texts(
+                _body(request),
+                ("message_id", "meter", "event", "at"),
+                {"message_id": 80, "meter": 30, "event": 20, "at": 40},
+            )
+            errors: dict[str, list[str]] = {}
+            for name in ("message_id", "meter", "event", "at"):
+                if not values[name]:
+                    errors[name] = ["required"]
+            kind = AMI_EVENTS.get(values["event"])
+            if values["event"] and kind is None:
+                errors["event"] = [f"not one of {', '.join(AMI_EVENTS)}"]
+            at: datetime | None = None
+            if values["at"]:
+                try:
+                    at = datetime.fromisoformat(values["at"])
+                except ValueError:
+                    errors["at"] = ["not an ISO-8601 time"]
+                else:
+                    if at.tzinfo is None:
+                        errors["at"] = ["give the UTC offset"]
+            if errors:
+                raise BadRequest(errors)
+            assert kind is not None and at is not None
+            earlier = OutageReport.objects.filter(message_id=values["message_id"]).first()
+            if earlier is not None:
+                return _answer(earlier, 200)
+            point, _ = intake.find_service_point(meter=values["meter"])
+            received = intake.receive_report(
+                service_point=point,
+                source=ReportSource.AMI,
+                kind=kind,
+                event_at=at,
+                message_id=values["message_id"],
+            )
+        except BadRequest as bad:
+            return JsonResponse({"errors": bad.errors}, status=400)
+        except RuleViolation as violation:
+            return JsonResponse(
+                {"errors": {violation.field or "__all__": [violation.message]}}, status=400
+            )
+        intake.refresh_if_due()
+        return _answer(received.report, 201 if received.created else 200)

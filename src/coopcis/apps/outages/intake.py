@@ -1,0 +1,289 @@
+"""Outage reports in (members, staff, AMI meters), predicted outages out, restorations.
+
+Every report is matched to a service point and kept. A report inside a planned outage is
+kept with the planned outage named and never predicted. ``refresh_predictions`` runs the
+core's roll-up (``coopcis.core.outages.prediction``) over the open reports of the window
+and keeps one ``Outage`` per predicted device: a new prediction above an open outage takes
+it over (a fuse's outage becomes its recloser's), one below an open outage joins it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from coopcis.apps.members.models import Account
+from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.outages.models import (
+    Interruption,
+    InterruptionSource,
+    Outage,
+    OutageReport,
+    OutageStatus,
+    PlannedOutage,
+    ReportKind,
+)
+from coopcis.apps.outages.network import current_network
+from coopcis.apps.premises.models import ServiceAgreement, ServicePoint
+from coopcis.core.errors import RuleViolation
+from coopcis.core.outages import prediction as core
+from coopcis.core.outages.network import SERVICE_POINT, Network
+
+PARAMETERS = core.Parameters()
+
+
+def find_service_point(
+    *, service_point: str = "", meter: str = "", account: str = ""
+) -> tuple[ServicePoint, Account | None]:
+    """The service point a report names: by its code, its meter's serial, or an account
+    with one service point in force (an account with several must name the service point)."""
+    if service_point:
+        found = ServicePoint.objects.filter(code=service_point.strip()).first()
+        if found is None:
+            raise RuleViolation("no such service point", field="service_point")
+        holder = None
+        if account:
+            holder = Account.objects.filter(number=account.strip()).first()
+            if holder is None:
+                raise RuleViolation("no such account", field="account")
+        return found, holder
+    if meter:
+        installed = (
+            MeterInstallation.objects.filter(meter__serial=meter.strip(), removed_on__isnull=True)
+            .select_related("service_point")
+            .first()
+        )
+        if installed is None:
+            raise RuleViolation("no meter with this serial is installed", field="meter")
+        return installed.service_point, None
+    if account:
+        holder = Account.objects.filter(number=account.strip()).first()
+        if holder is None:
+            raise RuleViolation("no such account", field="account")
+        points = list(
+            ServiceAgreement.objects.filter(account=holder, end_on__isnull=True)
+            .values_list("service_point", flat=True)
+            .distinct()
+        )
+        if not points:
+            raise RuleViolation("the account has no service in force", field="account")
+        if len(points) > 1:
+            raise RuleViolation(
+                "the account has several service points: name the service point",
+                field="service_point",
+            )
+        return ServicePoint.objects.get(pk=points[0]), holder
+    raise RuleViolation("name the service point, the meter or the account", field="account")
+
+
+def _planned_for(network: Network, code: str, at: datetime) -> PlannedOutage | None:
+    for planned in PlannedOutage.objects.filter(start_at__lte=at, end_at__gt=at):
+        covered = planned.device_code in network and code in network
+        if covered and network.is_below(code, planned.device_code):
+            return planned
+    return None
+
+
+@dataclass(frozen=True)
+class Received:
+    report: OutageReport
+    created: bool
+
+
+def receive_report(
+    *,
+    service_point: ServicePoint,
+    source: str,
+    event_at: datetime,
+    kind: str = ReportKind.OUT,
+    account: Account | None = None,
+    message_id: str | None = None,
+    note: str = "",
+) -> Received:
+    """Keep a report (once per ``message_id``); a "still out" after a restoration reopens
+    the service point's restored single-service outage, or starts one."""
+    if message_id:
+        earlier = OutageReport.objects.filter(message_id=message_id).first()
+        if earlier is not None:
+            return Received(earlier, False)
+    network = current_network()
+    planned = _planned_for(network, service_point.code, event_at)
+    try:
+        with transaction.atomic():
+            report = OutageReport.objects.create(
+                service_point=service_point,
+                account=account,
+                source=source,
+                kind=kind,
+                event_at=event_at,
+                message_id=message_id or None,
+                note=note[:500],
+                planned=planned,
+            )
+    except IntegrityError:
+        # the same message id arrived twice at once: the other request kept it
+        return Received(OutageReport.objects.get(message_id=message_id), False)
+    if kind == ReportKind.STILL_OUT and planned is None:
+        _reopen(report)
+    return Received(report, True)
+
+
+def _reopen(report: OutageReport) -> None:
+    """ "Still out" after a restoration: the service point gets its own open outage again
+    (unless an open outage already covers it)."""
+    network = current_network()
+    code = report.service_point.code
+    for outage in Outage.objects.filter(status=OutageStatus.OPEN):
+        covered = outage.device_code in network and code in network
+        if covered and network.is_below(code, outage.device_code):
+            break
+    else:
+        outage = _new_single(report)
+    report.outage = outage
+    report.save(update_fields=["outage"])
+
+
+def _new_single(report: OutageReport) -> Outage:
+    return Outage.objects.create(
+        device_code=report.service_point.code,
+        device_kind=SERVICE_POINT,
+        started_at=report.event_at,
+        predicted_at=timezone.now(),
+        affected=1,
+        reported=1,
+    )
+
+
+_refresh_lock = threading.Lock()
+_last_refresh = [0.0]
+#: At most one roll-up a second per process while reports pour in.
+REFRESH_EVERY_SECONDS = 1.0
+
+
+def refresh_if_due(now: datetime | None = None) -> bool:
+    """Refresh predictions unless this process did so within the last second."""
+    if time.monotonic() - _last_refresh[0] < REFRESH_EVERY_SECONDS:
+        return False
+    if not _refresh_lock.acquire(blocking=False):
+        return False
+    try:
+        _last_refresh[0] = time.monotonic()
+        refresh_predictions(now or timezone.now())
+        return True
+    finally:
+        _refresh_lock.release()
+
+
+@transaction.atomic
+def refresh_predictions(now: datetime, parameters: core.Parameters = PARAMETERS) -> list[Outage]:
+    """Roll the open reports of the window up to devices; keep one open outage per device."""
+    network = current_network()
+    rows = list(
+        OutageReport.objects.filter(
+            kind__in=(ReportKind.OUT,),
+            planned__isnull=True,
+            event_at__gte=now - parameters.window,
+            event_at__lte=now,
+        )
+        .filter(Q(outage__isnull=True) | Q(outage__status=OutageStatus.OPEN))
+        .values_list("pk", "service_point__code", "event_at")
+    )
+    if not rows:
+        return []
+    reports = [core.Report(code, at) for _, code, at in rows]
+    ids_by_code: dict[str, list[int]] = {}
+    for pk, code, _ in rows:
+        ids_by_code.setdefault(code, []).append(pk)
+    predictions = core.predict(network, reports, now=now, parameters=parameters)
+    open_outages = list(Outage.objects.select_for_update().filter(status=OutageStatus.OPEN))
+    touched: list[Outage] = []
+    for found in predictions:
+        outage = _match(network, found, open_outages)
+        if outage is None:
+            outage = Outage.objects.create(
+                device_code=found.device,
+                device_kind=found.kind,
+                started_at=found.start_at,
+                predicted_at=now,
+                affected=found.affected,
+                reported=len(found.reported),
+            )
+            open_outages.append(outage)
+        elif network.is_below(outage.device_code, found.device) and (
+            outage.device_code != found.device
+        ):
+            # a higher device: this outage grows to it; open outages under it join
+            for other in [o for o in open_outages if o.pk != outage.pk]:
+                if other.device_code in network and network.is_below(
+                    other.device_code, found.device
+                ):
+                    OutageReport.objects.filter(outage=other).update(outage=outage)
+                    other.delete()
+                    open_outages.remove(other)
+            outage.device_code, outage.device_kind = found.device, found.kind
+            outage.affected = found.affected
+            outage.started_at = min(outage.started_at, found.start_at)
+            outage.predicted_at = now
+            outage.save()
+        ids = [pk for code in found.reported for pk in ids_by_code.get(code, [])]
+        OutageReport.objects.filter(pk__in=ids).update(outage=outage)
+        outage.reported = (
+            OutageReport.objects.filter(outage=outage).values("service_point").distinct().count()
+        )
+        outage.save(update_fields=["reported"])
+        touched.append(outage)
+    return touched
+
+
+def _match(network: Network, found: core.Prediction, open_outages: list[Outage]) -> Outage | None:
+    """The open outage a prediction belongs to: at its device, above it, or below it."""
+    for outage in open_outages:
+        if outage.device_code not in network:
+            continue
+        if network.is_below(found.device, outage.device_code):
+            return outage
+    for outage in open_outages:
+        if outage.device_code in network and network.is_below(outage.device_code, found.device):
+            return outage
+    return None
+
+
+@transaction.atomic
+def set_estimate(outage: Outage, *, estimated_at: datetime | None, crew: str = "") -> Outage:
+    outage.estimated_restoration_at = estimated_at
+    outage.crew = crew.strip()[:80]
+    outage.save(update_fields=["estimated_restoration_at", "crew"])
+    return outage
+
+
+@transaction.atomic
+def restore(outage: Outage, *, cause: str, restored_at: datetime) -> Outage:
+    """Close the outage with its cause and restoration time; the interruption is recorded
+    for the IEEE 1366 indices (sustained or momentary by its length)."""
+    outage = Outage.objects.select_for_update().get(pk=outage.pk)
+    if outage.status != OutageStatus.OPEN:
+        raise RuleViolation("the outage is already restored", field="outage")
+    cause = cause.strip()
+    if not cause:
+        raise RuleViolation("give the cause code", field="cause")
+    if restored_at < outage.started_at:
+        raise RuleViolation("restored before it started", field="restored_at")
+    if restored_at > timezone.now() + timedelta(minutes=1):
+        raise RuleViolation("the restoration time is in the future", field="restored_at")
+    outage.interruption = Interruption.objects.create(
+        start_at=outage.started_at,
+        end_at=restored_at,
+        customers_interrupted=outage.affected,
+        cause=cause[:40],
+        device=outage.device_code,
+        source=InterruptionSource.RECORDED,
+    )
+    outage.status, outage.cause, outage.restored_at = OutageStatus.RESTORED, cause, restored_at
+    outage.save()
+    return outage
