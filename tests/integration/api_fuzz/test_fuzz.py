@@ -26,6 +26,7 @@ from tests.integration.backoffice.factories import staff_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
+AMI_KEY = "fuzzing-ami-key"
 EXAMPLES = int(os.environ.get("COOPCIS_FUZZ_EXAMPLES", "40"))
 
 
@@ -39,8 +40,11 @@ def front_end_and_staff(small_coop, live_server) -> dict[str, object]:
     client = Client()
     client.force_login(staff_user("manager", username="fuzz"))
     csrf = secrets.token_hex(16)  # 32 characters: Django takes it as the cookie's secret
+    phone = create_api_key(channel="IVR", name="Fuzzing phone system")
+    set_key_limits(prefix=phone.record.prefix, requests_per_minute=100_000)
     return {
         "bearer": issued.key,
+        "ivr": phone.key,
         "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf},
         "csrf": csrf,
         # real records, so that requests get past "no such account" into the rules
@@ -69,10 +73,11 @@ def _with_real_records(case: Case, real: dict[str, str]) -> Case:
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_request_makes_an_api_answer_5xx(live_server, front_end_and_staff, mode):
+def test_no_request_makes_an_api_answer_5xx(live_server, front_end_and_staff, mode, settings):
+    settings.COOPCIS_AMI_KEY = AMI_KEY
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 9
 
     for operation in operations:
         _fuzz(operation, mode, live_server.url, front_end_and_staff)
@@ -83,6 +88,10 @@ def _fuzz(operation, mode: GenerationMode, url: str, data: dict) -> None:  # typ
     headers = {"X-CSRFToken": str(data["csrf"])}
     if operation.path.startswith("/api/v1/payments") and "gateway" not in operation.path:
         headers["Authorization"] = f"Bearer {data['bearer']}"
+    if operation.path == "/api/v1/outages/reports":
+        headers["Authorization"] = f"Bearer {data['ivr']}"
+    if operation.path == "/api/v1/outages/ami":
+        headers["Authorization"] = f"Bearer {AMI_KEY}"
     cases = st.tuples(operation.as_strategy(generation_mode=mode), st.booleans()).map(
         lambda pair: _with_real_records(pair[0], data["real"]) if pair[1] else pair[0]
     )

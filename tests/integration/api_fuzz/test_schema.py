@@ -25,6 +25,8 @@ def test_the_schema_describes_every_operation_of_both_apis():
         "PATCH /api/v1/accounts/{number}",
         "POST /api/v1/applications",
         "POST /api/v1/meters/{serial}/install",
+        "POST /api/v1/outages/reports",
+        "POST /api/v1/outages/ami",
     }
     payment = document["paths"]["/api/v1/payments"]["post"]
     body = payment["requestBody"]["content"]["application/json"]["schema"]

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
 
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.outages import intake
@@ -28,9 +29,37 @@ from coopcis.apps.outages.models import OutageReport, ReportKind, ReportSource
 from coopcis.apps.payments.api import BadRequest, ChannelKey, as_front_end
 from coopcis.apps.payments.models import ApiChannel
 from coopcis.core.errors import RuleViolation
-from coopcis.site.openapi import BodyError, ErrorOut, FieldErrorsOut, read_json_object
+from coopcis.site.openapi import (
+    BodyError,
+    ErrorOut,
+    FieldErrorsOut,
+    json_body,
+    read_json_object,
+)
 
 router = Router(tags=["outages"])
+
+
+class ReportIn(Schema):
+    """A member's report: the account (and the service point if it has several)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: str = Field("", max_length=12)
+    service_point: str = Field("", max_length=20)
+    note: str = Field("", max_length=500)
+
+
+class AmiEventIn(Schema):
+    """One meter event from the AMI head-end."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=80)
+    meter: str = Field(min_length=1, max_length=30, description="the meter's serial")
+    event: Literal["last_gasp", "restoration"]
+    at: str = Field(max_length=40, description="ISO-8601 with its UTC offset")
+
 
 SOURCE_OF_CHANNEL = {
     ApiChannel.IVR: ReportSource.PHONE,
@@ -85,6 +114,7 @@ def _answer(report: OutageReport, status: int) -> JsonResponse:
     auth=ChannelKey(),
     response={201: dict, 400: FieldErrorsOut, 401: ErrorOut, 429: ErrorOut},
     summary="A member's outage report from the phone system, the app or the web",
+    openapi_extra=json_body(ReportIn),
 )
 @as_front_end
 def member_report(request: HttpRequest) -> HttpResponse:
@@ -127,6 +157,7 @@ def _ami_key_ok(request: HttpRequest) -> bool | None:
     "/outages/ami",
     response={200: dict, 201: dict, 400: FieldErrorsOut, 401: ErrorOut},
     summary="One AMI meter event (last gasp or restoration), idempotent by message_id",
+    openapi_extra=json_body(AmiEventIn),
 )
 def ami_event(request: HttpRequest) -> HttpResponse:
     allowed = _ami_key_ok(request)
