@@ -71,7 +71,9 @@ def same_as_before(name: str, text: str) -> None:
     path = PAPER / f"{name}.txt"
     if os.environ.get("COOPCIS_WRITE_PAPER_TEXT") == "1":
         path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name}: the printed words changed"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name}: the printed words changed (if meant: COOPCIS_WRITE_PAPER_TEXT=1 pytest {__file__})"
+    )
 
 
 @pytest.mark.parametrize("language", ["ES", "EN"])

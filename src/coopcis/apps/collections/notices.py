@@ -2,7 +2,8 @@
 
 A disconnection notice states the past-due amount, the disconnection date, the member's
 rights and responsibilities, and the budget and installment plans; it is printed in both
-languages, the member's own first.
+languages, the member's own first. The words are the project's translation catalogue's
+(context ``notice``), the same the member's email and text copies use.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import pgettext, pgettext_lazy
 
 from coopcis.apps.billing import bill_text as bt
 from coopcis.apps.billing.pdf.letter import Section
@@ -29,106 +33,85 @@ class NoticeFacts:
 
 
 TITLES = {
-    "SECOND": ("Second notice: your bill is past due", "Segundo aviso: su factura está vencida"),
-    "DISCONNECT": (
-        "Notice of disconnection for non-payment",
-        "Aviso de desconexión por falta de pago",
+    "SECOND": pgettext_lazy("notice", "Second notice: your bill is past due"),
+    "DISCONNECT": pgettext_lazy("notice", "Notice of disconnection for non-payment"),
+    "THIRD_PARTY": pgettext_lazy(
+        "notice", "Copy of a disconnection notice (third-party notification)"
     ),
-    "THIRD_PARTY": (
-        "Copy of a disconnection notice (third-party notification)",
-        "Copia de un aviso de desconexión (notificación a un tercero)",
-    ),
-    "FINAL_CONTACT": (
-        "Final notice before disconnection",
-        "Último aviso antes de la desconexión",
-    ),
+    "FINAL_CONTACT": pgettext_lazy("notice", "Final notice before disconnection"),
 }
 
-LABELS = {
-    "EN": (
-        "Member",
-        "Account",
-        "Date of notice",
-        "Past-due amount",
-        "Pay by",
-        "Disconnection date",
-    ),
-    "ES": (
-        "Socio",
-        "Cuenta",
-        "Fecha del aviso",
-        "Monto vencido",
-        "Pague a más tardar",
-        "Fecha de desconexión",
-    ),
-}
+LABELS = (
+    pgettext_lazy("notice", "Member"),
+    pgettext_lazy("notice", "Account"),
+    pgettext_lazy("notice", "Date of notice"),
+    pgettext_lazy("notice", "Past-due amount"),
+    pgettext_lazy("notice", "Pay by"),
+    pgettext_lazy("notice", "Disconnection date"),
+)
 
 
 def _rights(language: str, profile: CoOpProfile, facts: NoticeFacts) -> tuple[str, ...]:
     amount = bt.money(facts.amount)
     when = bt.long_date(facts.disconnect_on, language) if facts.disconnect_on else ""
-    if language == "ES":
-        return (
-            f"Su cuenta tiene un saldo vencido de {amount}. Si no se paga, o no se hace un "
-            f"arreglo, el servicio eléctrico podrá ser desconectado el {when} o después.",
-            "Sus derechos: puede disputar la factura llamando a la oficina; mientras se "
-            "investiga una disputa no se desconecta el servicio por el monto disputado. Puede "
-            "pedir un plan de pagos a plazos (convenio de pago) o el plan de pago nivelado "
-            "(presupuesto); mientras cumpla un convenio no se desconecta el servicio.",
-            "Si en su hogar vive una persona gravemente enferma cuya vida podría peligrar, "
-            "entregue un certificado de un médico, dentista, osteópata o quiropráctico con "
-            "licencia y una declaración jurada de que no tiene los medios para pagar, al menos "
-            "2 días antes de la fecha de desconexión. Vale solo para esta facturación.",
-            "Moratoria de invierno: del 15 de noviembre al 15 de marzo no se desconecta a los "
-            "socios que califican para LIHEAP y no tenían saldo vencido el 15 de noviembre, o "
-            "que cumplen un convenio de pago.",
-            "Sus responsabilidades: pagar sus facturas a tiempo y avisar a la Cooperativa si no "
-            "puede hacerlo. Para reconectar se debe pagar el monto vencido, el cargo de "
-            "reconexión y, si se requiere, un depósito. Reconectar el servicio usted mismo es "
-            f"peligroso e ilegal. Llame a {profile.short_name}: "
-            f"{profile.offices[0].phone if profile.offices else ''}.",
-        )
+    phone = profile.offices[0].phone if profile.offices else ""
     return (
-        f"Your account has a past-due balance of {amount}. Unless it is paid, or an arrangement "
-        f"is made, electric service may be disconnected on or after {when}.",
-        "Your rights: you may dispute the bill by calling the office; while a dispute is "
-        "investigated, service is not disconnected for the disputed amount. You may ask for an "
-        "installment agreement or the budget (levelized) billing plan; while you keep an "
-        "agreement, service is not disconnected.",
-        "If a seriously ill person whose life might be endangered lives in your home, deliver a "
-        "certificate from a licensed physician, dentist, osteopath or chiropractor and an "
-        "affidavit that you lack the means to pay, at least 2 days before the disconnection "
-        "date. It is valid for this billing only.",
-        "Winter moratorium: from November 15 to March 15 members who qualify for LIHEAP and had "
-        "no past-due balance on November 15, or who keep a payment agreement, are not "
-        "disconnected.",
-        "Your responsibilities: pay your bills on time and tell the Cooperative if you cannot. "
-        "To reconnect, the past-due amount, the reconnect charge and any required deposit must "
-        "be paid. Reconnecting service yourself is dangerous and illegal. Call "
-        f"{profile.short_name}: {profile.offices[0].phone if profile.offices else ''}.",
+        pgettext(
+            "notice",
+            "Your account has a past-due balance of {amount}. Unless it is paid, or an "
+            "arrangement is made, electric service may be disconnected on or after {when}.",
+        ).format(amount=amount, when=when),
+        pgettext(
+            "notice",
+            "Your rights: you may dispute the bill by calling the office; while a dispute is "
+            "investigated, service is not disconnected for the disputed amount. You may ask "
+            "for an installment agreement or the budget (levelized) billing plan; while you "
+            "keep an agreement, service is not disconnected.",
+        ),
+        pgettext(
+            "notice",
+            "If a seriously ill person whose life might be endangered lives in your home, "
+            "deliver a certificate from a licensed physician, dentist, osteopath or "
+            "chiropractor and an affidavit that you lack the means to pay, at least 2 days "
+            "before the disconnection date. It is valid for this billing only.",
+        ),
+        pgettext(
+            "notice",
+            "Winter moratorium: from November 15 to March 15 members who qualify for LIHEAP "
+            "and had no past-due balance on November 15, or who keep a payment agreement, are "
+            "not disconnected.",
+        ),
+        pgettext(
+            "notice",
+            "Your responsibilities: pay your bills on time and tell the Cooperative if you "
+            "cannot. To reconnect, the past-due amount, the reconnect charge and any required "
+            "deposit must be paid. Reconnecting service yourself is dangerous and illegal. "
+            "Call {coop}: {phone}.",
+        ).format(coop=profile.short_name, phone=phone),
     )
 
 
 def _second(language: str, facts: NoticeFacts) -> tuple[str, ...]:
     amount = bt.money(facts.amount)
     pay_by = bt.long_date(facts.pay_by, language) if facts.pay_by else ""
-    if language == "ES":
-        return (
-            f"No hemos recibido el pago de {amount} que venció. Pague a más tardar el {pay_by} "
-            "para evitar un aviso de desconexión. Si no puede pagar, llame a la oficina para "
-            "hacer un arreglo de pago.",
-        )
     return (
-        f"We have not received payment of {amount}, now past due. Please pay by {pay_by} to "
-        "avoid a disconnection notice. If you cannot pay, call the office to make an "
-        "arrangement.",
+        pgettext(
+            "notice",
+            "We have not received payment of {amount}, now past due. Please pay by {pay_by} "
+            "to avoid a disconnection notice. If you cannot pay, call the office to make an "
+            "arrangement.",
+        ).format(amount=amount, pay_by=pay_by),
     )
 
 
 def notice_section(language: str, profile: CoOpProfile, facts: NoticeFacts) -> Section:
     """One language's page of a notice."""
-    english, spanish = TITLES[facts.kind]
-    labels = LABELS[language]
+    with translation.override(bt.DJANGO_LANGUAGE[language]):
+        return _section(language, profile, facts)
+
+
+def _section(language: str, profile: CoOpProfile, facts: NoticeFacts) -> Section:
+    labels = [str(label) for label in LABELS]
     rows = [
         (labels[0], facts.member_name),
         (labels[1], facts.account_number),
@@ -141,12 +124,6 @@ def notice_section(language: str, profile: CoOpProfile, facts: NoticeFacts) -> S
         rows.append((labels[5], bt.long_date(facts.disconnect_on, language)))
     body = _second(language, facts) if facts.kind == "SECOND" else _rights(language, profile, facts)
     if facts.kind == "THIRD_PARTY":
-        intro = (
-            f"{facts.member_name} le nombró para recibir copia de este aviso."
-            if language == "ES"
-            else f"{facts.member_name} named you to receive a copy of this notice."
-        )
-        body = (intro, *body)
-    return Section(
-        title=spanish if language == "ES" else english, facts=tuple(rows), paragraphs=body
-    )
+        intro = pgettext("notice", "{member} named you to receive a copy of this notice.")
+        body = (intro.format(member=facts.member_name), *body)
+    return Section(title=str(TITLES[facts.kind]), facts=tuple(rows), paragraphs=body)

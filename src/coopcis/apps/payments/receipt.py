@@ -1,4 +1,5 @@
-"""The printed receipt for a payment taken at the counter, in the member's language.
+"""The printed receipt for a payment taken at the counter, in the member's language (the
+words from the translation catalogue, context ``payment receipt``).
 
 It says what was taken (amount, tender, reference), when, by whom and into which drawer,
 and what it paid: the charges it was applied to once its batch posted, or that it posts
@@ -8,7 +9,9 @@ a reprint can never pass for proof of payment.
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from coopcis.apps.billing import bill_text as bt
 from coopcis.apps.billing.pdf.document import mailing_lines
@@ -16,54 +19,39 @@ from coopcis.apps.billing.pdf.letter import Section, letter_pdf
 from coopcis.apps.payments.models import Payment, PaymentStatus
 from coopcis.catalog.profiles import active_profile
 
-WORDS = {
-    "EN": {
-        "title": "Payment receipt",
-        "number": "Receipt number",
-        "member": "Member",
-        "account": "Account",
-        "when": "Received",
-        "amount": "Amount paid",
-        "tender": "Paid by",
-        "reference": "Reference",
-        "cashier": "Taken by",
-        "drawer": "Drawer",
-        "applied": "Applied to",
-        "credit": "Left as credit",
-        "pending": "Your payment is credited to your account when the office closes "
-        "today's drawer.",
-        "posted": "Thank you. Keep this receipt as proof of payment.",
-        "undone": "This payment was voided or reversed and is not credited to the account.",
-        "VOIDED": "VOIDED",
-        "REVERSED": "REVERSED",
-    },
-    "ES": {
-        "title": "Recibo de pago",
-        "number": "Número de recibo",
-        "member": "Socio",
-        "account": "Cuenta",
-        "when": "Recibido",
-        "amount": "Monto pagado",
-        "tender": "Forma de pago",
-        "reference": "Referencia",
-        "cashier": "Recibido por",
-        "drawer": "Caja",
-        "applied": "Aplicado a",
-        "credit": "Saldo a favor",
-        "pending": "Su pago se acredita a su cuenta cuando la oficina cierre la caja de hoy.",
-        "posted": "Gracias. Guarde este recibo como comprobante de pago.",
-        "undone": "Este pago fue anulado o revertido y no se acredita a la cuenta.",
-        "VOIDED": "ANULADO",
-        "REVERSED": "REVERTIDO",
-    },
+#: The receipt's words, from the translation catalogue (context "payment receipt").
+WORDS: dict[str, Promise] = {
+    "title": pgettext_lazy("payment receipt", "Payment receipt"),
+    "number": pgettext_lazy("payment receipt", "Receipt number"),
+    "member": pgettext_lazy("payment receipt", "Member"),
+    "account": pgettext_lazy("payment receipt", "Account"),
+    "when": pgettext_lazy("payment receipt", "Received"),
+    "amount": pgettext_lazy("payment receipt", "Amount paid"),
+    "tender": pgettext_lazy("payment receipt", "Paid by"),
+    "reference": pgettext_lazy("payment receipt", "Reference"),
+    "cashier": pgettext_lazy("payment receipt", "Taken by"),
+    "drawer": pgettext_lazy("payment receipt", "Drawer"),
+    "applied": pgettext_lazy("payment receipt", "Applied to"),
+    "credit": pgettext_lazy("payment receipt", "Left as credit"),
+    "pending": pgettext_lazy(
+        "payment receipt",
+        "Your payment is credited to your account when the office closes today's drawer.",
+    ),
+    "posted": pgettext_lazy("payment receipt", "Thank you. Keep this receipt as proof of payment."),
+    "undone": pgettext_lazy(
+        "payment receipt", "This payment was voided or reversed and is not credited to the account."
+    ),
+    "VOIDED": pgettext_lazy("payment receipt", "VOIDED"),
+    "REVERSED": pgettext_lazy("payment receipt", "REVERSED"),
 }
 
 
 def receipt_pdf(payment: Payment) -> bytes:
     """The receipt of ``payment`` (its account, applications and batch loaded here)."""
     account = payment.account
-    words = WORDS.get(account.language, WORDS["EN"])
-    language = account.language if account.language in WORDS else "EN"
+    language = account.language if account.language in bt.DJANGO_LANGUAGE else "EN"
+    with translation.override(bt.DJANGO_LANGUAGE[language]):
+        words = {key: str(text) for key, text in WORDS.items()}
     received_at = timezone.localtime(payment.received_at)
     facts = [
         (words["number"], str(payment.pk)),
