@@ -15,9 +15,18 @@ from coopcis.apps.members.models import BankDraftMandate
 from coopcis.apps.payments.ach.enrolment import enroll_bank_draft
 from coopcis.apps.payments.autopay import enroll_recurring_card, stop_recurring_card
 from coopcis.apps.payments.models import Payment, RecurringCard
-from tests.integration.jobs import coopcis
+from coopcis.cli import main
 
 pytestmark = pytest.mark.django_db
+
+
+def coopcis(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run ``coopcis`` in-process: the exit code, stdout and stderr."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 DUE = "2026-10-30"  # the October bill's due date
 
 
