@@ -221,6 +221,9 @@ RULES: dict[str, Rule] = {
     "jobs:jobs": page(EVERY_ROLE, 200),
     "jobs:job": page(EVERY_ROLE),  # 404 for a job that is not there
     "governance:meetings": page(EVERY_ROLE, 200),
+    "outages:queue": page(EVERY_ROLE, 200),
+    "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage
+    "outages:restore": page(only(CS, MANAGER), method="POST"),
     "governance:meeting": page(EVERY_ROLE),  # 404 for a meeting that is not there
     "governance:check_in": page(only(CS, MANAGER), method="POST"),
     "governance:quorum": page(EVERY_ROLE),

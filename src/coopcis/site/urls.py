@@ -17,5 +17,6 @@ urlpatterns = [
     path("notify/", include("coopcis.apps.notify.urls")),
     path("governance/", include("coopcis.apps.governance.urls")),
     path("jobs/", include("coopcis.apps.jobs.urls")),
+    path("outages/", include("coopcis.apps.outages.urls")),
     path("", include("coopcis.apps.backoffice.urls")),
 ]

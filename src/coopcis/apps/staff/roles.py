@@ -40,6 +40,7 @@ COOPCIS_APPS = (
     "loans",
     "rebates",
     "jobs",
+    "outages",
 )
 
 ROLE_NAMES = {
@@ -107,6 +108,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         *MEETING_DESK,
         # take an efficiency rebate claim with its proof at the counter
         "rebates.add_rebateclaim",
+        # dispatch: set an outage's estimated restoration and crew, restore it
+        "outages.change_outage",
     ),
     "billing": (
         "metering.add_meter",
