@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
-from coopcis.apps.portal import capital_credits, meetings, notify_views, usage_views, views
+from coopcis.apps.portal import capital_credits, loans, meetings, notify_views, usage_views, views
 from coopcis.apps.portal.forms import MemberPasswordResetForm
 from coopcis.apps.portal.money_urls import urlpatterns as money_urlpatterns
 from coopcis.catalog.profiles import active_profile
@@ -34,6 +34,12 @@ urlpatterns = [
         name="capital_credits",
     ),
     path("accounts/<str:number>/meetings/", meetings.meetings, name="meetings"),
+    path("accounts/<str:number>/loans/", loans.loans, name="loans"),
+    path(
+        "accounts/<str:number>/loans/<int:loan_id>/schedule.pdf",
+        loans.loan_schedule,
+        name="loan_schedule",
+    ),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,
