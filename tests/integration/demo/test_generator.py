@@ -74,3 +74,24 @@ def test_plan_has_exactly_the_members_asked_for(members: int) -> None:
     assert all(plan.accounts[a.account].party < members for a in plan.agreements)
     if members >= FULL_MIX_MEMBERS:
         assert {a.class_key for a in plan.accounts} == set(SERVICE_CLASSES)
+
+
+class _Stuck(random.Random):
+    """Always the first choice: every name pattern gives the same name."""
+
+    def choice(self, seq):  # type: ignore[override]
+        return seq[0]
+
+
+def test_organization_names_never_run_out() -> None:
+    from coopcis.apps.demo.synth.population import _People
+    from coopcis.apps.demo.synth.records import DemoPlan
+
+    people = _People(DemoPlan(date(2024, 1, 1), date(2024, 12, 31)), _Stuck(1), date(2024, 1, 1))
+    first = people._organization_name("BUSINESS", 0)
+    names = [people._organization_name("BUSINESS", 0) for _ in range(15)]
+
+    assert first not in names and len(set(names)) == 15
+    # 2..10 come from the patterns' own numbering (attempts 21-29), then the next free ones
+    assert names[:9] == [f"{first} No. {n}" for n in range(2, 11)]
+    assert names[9:] == [f"{first} No. {n}" for n in range(11, 17)]

@@ -327,7 +327,15 @@ class _People:
             if name not in self.taken_names:
                 self.taken_names.add(name)
                 return name
-        raise RuntimeError("ran out of organization names")  # pragma: no cover
+        # a large co-op (past about 66,000 members) uses up the patterns: number the last
+        # name tried on, as county records do (the first number free is always found)
+        base = name.rsplit(" No. ", 1)[0]
+        number = 11
+        while f"{base} No. {number}" in self.taken_names:
+            number += 1
+        name = f"{base} No. {number}"
+        self.taken_names.add(name)
+        return name
 
 
 _ORG_PATTERNS = {
