@@ -54,3 +54,15 @@ def test_the_password_is_not_repeated_in_the_error():
         parse_mail_url("smtp+tls://user:hunter2@mail.example.org:port")
 
     assert "hunter2" not in str(refused.value)
+
+
+def test_console_mail_goes_to_standard_error_not_a_commands_output(capsys):
+    from django.core.mail import EmailMessage, get_connection
+
+    connection = get_connection(parse_mail_url("console:").backend)
+    connection.send_messages(
+        [EmailMessage("Your capital credits", "body", "coop@example.org", ["m@example.org"])]
+    )
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("Subject: Your capital credits") == 1

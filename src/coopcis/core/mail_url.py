@@ -3,7 +3,8 @@
 - ``smtp://host:port``: plain SMTP (a relay on the same machine or network);
 - ``smtp+tls://user:password@host:587``: SMTP with STARTTLS, signed in;
 - ``smtps://user:password@host:465`` (or ``smtp+ssl://``): SMTP over TLS from the start;
-- ``console:``: print each message on standard output (development's default).
+- ``console:``: print each message on standard error (development's default; standard
+  output is left to the commands' own results, ``--json`` included).
 
 User name and password may be percent-encoded (``%40`` for ``@``). A query may add
 ``?timeout=SECONDS`` (default 10). The result is the settings of Django's SMTP backend
@@ -18,7 +19,7 @@ from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 from coopcis.core.errors import RuleViolation
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+CONSOLE_BACKEND = "coopcis.site.mail.ConsoleEmailBackend"
 DEFAULT_TIMEOUT_SECONDS = 10
 FIELD = "COOPCIS_EMAIL_URL"
 
