@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from coopcis.apps.members.models import Account
 from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.outages.informing import tell
 from coopcis.apps.outages.models import (
     Interruption,
     InterruptionSource,
@@ -256,9 +257,12 @@ def _match(network: Network, found: core.Prediction, open_outages: list[Outage])
 
 @transaction.atomic
 def set_estimate(outage: Outage, *, estimated_at: datetime | None, crew: str = "") -> Outage:
+    changed = estimated_at is not None and estimated_at != outage.estimated_restoration_at
     outage.estimated_restoration_at = estimated_at
     outage.crew = crew.strip()[:80]
     outage.save(update_fields=["estimated_restoration_at", "crew"])
+    if changed:
+        tell(outage, "estimate")
     return outage
 
 
@@ -286,4 +290,5 @@ def restore(outage: Outage, *, cause: str, restored_at: datetime) -> Outage:
     )
     outage.status, outage.cause, outage.restored_at = OutageStatus.RESTORED, cause, restored_at
     outage.save()
+    tell(outage, "restored")
     return outage

@@ -50,6 +50,7 @@ class Command(CoopCommand):
         indices.add_argument("--json", action="store_true")
         indices.add_argument("--report", choices=["rus7", "eia861"])
         indices.add_argument("--out", help="CSV file for --report ('-' for stdout)")
+        sub.add_parser("notify", help="tell members of newly detected outages (a job)")
         network = sub.add_parser("network", help="the distribution network from the GIS")
         net_sub = network.add_subparsers(dest="network_action", required=True)
         net_load = net_sub.add_parser("import", help="a GIS export (CSV), replacing the network")
@@ -66,6 +67,13 @@ class Command(CoopCommand):
     def run(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self._import(Path(options["file"]))
+        elif options["action"] == "notify":
+            from django.utils import timezone
+
+            from coopcis.apps.outages.informing import tell_detected
+
+            told = tell_detected(now=timezone.now())
+            self.stdout.write(f"outage notices recorded: {told}")
         elif options["action"] == "network":
             if options["network_action"] == "import":
                 self._network_import(Path(options["file"]))
