@@ -5,6 +5,7 @@ $32.50 + on-peak $0.2650, off-peak $0.0900), PCA $0.004210 and DCA $0.000850 per
 receipts 6.8125% of the charges, and an avoided cost of $0.03/kWh.
 """
 
+import dataclasses
 from datetime import date
 from decimal import Decimal as D
 
@@ -16,7 +17,9 @@ from coopcis.apps.billing.pdf import render_bill_by_id
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.ledger import reports
 from coopcis.apps.ledger.integrity import verify_ledger
+from coopcis.apps.netmetering import policy
 from coopcis.apps.netmetering.models import AvoidedCostRate, NetMeteringMonth
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from tests.integration.billing_pdf.conftest import pdf_text
 from tests.integration.netmetering.net_coop import (
@@ -201,4 +204,29 @@ def test_a_held_bills_credit_waits_for_its_release(freeze_today):
         D("0.00"),
     )
     assert balance("555") == D("60.00") and balance("232.1") == D("-60.00")
+    ledger_is_sound()
+
+
+def test_payout_threshold_printed_is_the_profiles(freeze_today, monkeypatch):
+    """The bill's net-metering box names the profile's threshold, not a fixed $50.00."""
+    profile = active_profile()
+    lowered = dataclasses.replace(
+        profile, net_metering={**profile.net_metering, "payout_above": "25.00"}
+    )
+    monkeypatch.setattr(policy, "active_profile", lambda: lowered)
+    billing_setup("2026-10")
+    _, _, meter = net_member()
+    reads(meter, "DELIVERED", (date(2026, 9, 1), 11_300), (date(2026, 10, 1), 11_800))
+    reads(meter, "RECEIVED", (date(2026, 9, 1), 3_700), (date(2026, 10, 1), 5_200))
+
+    # 500 - 1,500 = -1,000 kWh x $0.03 = $30.00 into an empty bank: over $25.00, paid
+    freeze_today(date(2026, 10, 15))
+    run_billing(period_label="2026-10", today=date(2026, 10, 15))
+    october = Bill.objects.get(period="2026-10")
+    month = october.net_metering
+    assert (month.credit_amount, month.payout_amount) == (D("30.00"), D("30.00"))
+    assert month.bank_after_amount == D("0.00")
+    text = " ".join(pdf_text(render_bill_by_id(october.pk).pdf).split())
+    assert "Your credit of $30.00 is over $25.00 and is paid by check." in text
+    assert balance("232.1") == D("-30.00")
     ledger_is_sound()

@@ -20,6 +20,7 @@ from coopcis.apps.billing.models import Bill, BillLineItem, BillStatus
 from coopcis.apps.members.models import Account
 from coopcis.apps.metering.history import ReadSpan, monthly_energy, read_spans
 from coopcis.apps.netmetering.models import NetMeteringMonth
+from coopcis.apps.netmetering.policy import net_metering_policy
 from coopcis.catalog.tariffs import TariffError, load_tariff
 
 #: Months the usage chart shows: this bill's and the twelve before it.
@@ -57,6 +58,8 @@ class NetMeteringView:
     bank_before_amount: Decimal
     payout_amount: Decimal
     bank_after_amount: Decimal
+    #: The profile's payout threshold (``[net_metering] payout_above``), printed with a payout.
+    payout_above: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +205,12 @@ def _document(
 
 def _net_metering(bill_ids: list[int]) -> dict[int, NetMeteringView]:
     """The net-metered bills' months, one query."""
-    fields = [field.name for field in dataclasses.fields(NetMeteringView)]
+    fields = [f.name for f in dataclasses.fields(NetMeteringView) if f.name != "payout_above"]
     rows = NetMeteringMonth.objects.filter(bill_id__in=bill_ids).values_list("bill_id", *fields)
-    return {row[0]: NetMeteringView(*row[1:]) for row in rows}
+    if not rows:
+        return {}
+    above = net_metering_policy().payout_above.amount
+    return {row[0]: NetMeteringView(*row[1:], payout_above=above) for row in rows}
 
 
 def _usage_by_key(bills: Sequence[Bill]) -> dict[tuple[int, int], dict[str, int | None]]:
