@@ -13,10 +13,11 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from coopcis.apps.billing.corrections import cancel_bill, rebill
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.rebates import services
-from coopcis.apps.rebates.models import ClaimDocument, ClaimStatus, RebateClaim
+from coopcis.apps.rebates.models import ClaimDocument, ClaimStatus, RebateClaim, RebateCredit
 from coopcis.apps.rebates.report import report_csv, report_pdf, year_report
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 from coopcis.core.errors import RuleViolation
@@ -260,3 +261,47 @@ def test_staff_book_and_record_inspections_on_the_claim_page(member, budget, cli
         ("POST", "PASSED"),
         ("PRE", "PASSED"),
     ]
+
+
+def test_a_cancelled_bill_gives_its_rebate_credit_back_to_the_next_bill(member, budget):
+    """The August bill is paid by the $150.00 credit; cancelling it gives the credit back
+    and the rebill credits it again (OCEC handbook: the credit is on the member's bills)."""
+    month_reads(member.meter, ["2026-08", "2026-09"], kwh_a_month=400)
+    pair = claim(member.account, "clothes_washer_dryer", D("1400.00"), quantity=2)
+    services.approve_claim(claim=pair, on=date(2026, 8, 2))
+    run_billing(period_label="2026-08")
+    august = Bill.objects.get(account=member.account, period="2026-08")
+    paid_by_credit = august.total_amount  # 400 kWh is less than $150.00: all paid
+    assert august.lines.get(code="rebate_credit").amount == -paid_by_credit
+    assert gl_net("908") == paid_by_credit
+
+    cancel_bill(bill=august, reason="misread meter", on=date(2026, 8, 12))
+    pair.refresh_from_db()
+    assert pair.status == ClaimStatus.APPROVED and pair.credited_amount == D("0.00")
+    credit = RebateCredit.objects.get(claim=pair)
+    assert credit.amount == paid_by_credit and credit.given_back_on == date(2026, 8, 12)
+    assert ReceivableItem.objects.get(bill=august).status == ItemStatus.VOID
+    # the bill and its credit undone: nothing on 908 nor on the member's receivable
+    assert gl_net("908") == D("0.00")
+    assert gl_net("142.1", member.account) == D("0.00")
+    assert_ledger_balanced()
+
+    # the rebill takes the credit again, all of it
+    again = rebill(cancelled=august)
+    assert again.total_amount == paid_by_credit
+    assert again.lines.get(code="rebate_credit").amount == -paid_by_credit
+    assert again.amount_due_amount == D("0.00")
+    pair.refresh_from_db()
+    assert pair.credited_amount == paid_by_credit
+    assert gl_net("908") == paid_by_credit
+    assert gl_net("142.1", member.account) == D("0.00")
+    assert_ledger_balanced()
+
+    # September takes the rest: $150.00 in all, the claim paid
+    run_billing(period_label="2026-09")
+    september = Bill.objects.get(account=member.account, period="2026-09")
+    assert september.lines.get(code="rebate_credit").amount == -(D("150.00") - paid_by_credit)
+    pair.refresh_from_db()
+    assert pair.status == ClaimStatus.PAID and pair.credited_amount == D("150.00")
+    assert gl_net("908") == D("150.00")
+    assert_ledger_balanced()

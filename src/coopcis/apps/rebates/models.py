@@ -109,6 +109,33 @@ class RebateClaim(models.Model):
         return self.rebate_amount - self.credited_amount
 
 
+class RebateCredit(models.Model):
+    """The part of a bill-credit claim put on one charge, so that it can be given back to
+    the claim when the charge's bill is cancelled (then the next bill credits it again)."""
+
+    claim = models.ForeignKey(RebateClaim, on_delete=models.PROTECT, related_name="credits")
+    item = models.ForeignKey(
+        "receivables.ReceivableItem", on_delete=models.PROTECT, related_name="rebate_credits"
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    credited_on = models.DateField()
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    given_back_on = models.DateField(null=True, blank=True)
+    give_back_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="rebate_credit_positive", condition=models.Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"Rebate claim {self.claim_id} credit of ${self.amount} on item {self.item_id}"
+
+
 class DocumentKind(models.TextChoices):
     RECEIPT = "RECEIPT", "Receipt of purchase"
     ENERGY_STAR = "ENERGY_STAR", "ENERGY STAR certification"

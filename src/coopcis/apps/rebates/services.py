@@ -11,7 +11,11 @@
 - deny: with a reason; the claim's share of the budget is released.
 - each bill run credits approved bill-credit claims (``credit_rebates``) to the account's
   open charges in the order payments use: Dr 908, Cr the receivable each charge is
-  booked to; what finds no open charge waits for the next bill.
+  booked to; what finds no open charge waits for the next bill. Each part put on a charge
+  is kept (``RebateCredit``).
+- a cancelled bill gives its charge's rebate credit back (``give_back_credits``): Dr the
+  receivable, Cr 908, the claim is open again for that much, and the next bill (the
+  rebill, or the next month's) credits it again.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from coopcis.apps.rebates.models import (
     PayBy,
     RebateBudget,
     RebateClaim,
+    RebateCredit,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 from coopcis.apps.receivables.services import apply_to_items
@@ -363,19 +368,73 @@ def _credit_claim(
         ),
         source="rebate",
     )
-    post_entries(
+    (posted,) = post_entries(
         [
             Posting(
                 entry=entry,
                 kind=EntryKind.REBATE,
-                source_key=f"rebate:{claim.pk}:credit:{period}",
+                # the bill's id too: a rebill of the period credits the claim again
+                source_key=f"rebate:{claim.pk}:credit:{period}:{bill.pk}",
             )
         ]
     )
     for item, _part in applied:
         item.save(update_fields=["paid_amount", "status"])
+    RebateCredit.objects.bulk_create(
+        RebateCredit(
+            claim=claim,
+            item=item,
+            amount=part.amount,
+            credited_on=bill.bill_date,
+            journal_entry=posted,
+        )
+        for item, part in applied
+    )
     claim.credited_amount += used.amount
     if claim.credited_amount == claim.rebate_amount:
         claim.status, claim.paid_on = ClaimStatus.PAID, bill.bill_date
     claim.save(update_fields=["credited_amount", "status", "paid_on"])
     return used.amount
+
+
+def give_back_credits(*, item_id: int, on: date, reason: str) -> Decimal:
+    """The rebate credit on a charge whose bill is cancelled goes back to its claims (in the
+    cancellation's transaction, before the charge is voided): Dr the receivable the credit
+    paid, Cr 908, and each claim is open again for its part (APPROVED, credited again by the
+    next bill). Returns the amount given back."""
+    credits = list(
+        RebateCredit.objects.select_for_update()
+        .select_related("claim__account", "item")
+        .filter(item_id=item_id, given_back_on__isnull=True)
+        .order_by("id")
+    )
+    given = Decimal("0.00")
+    for part in credits:
+        claim = RebateClaim.objects.select_for_update().get(pk=part.claim_id)
+        item = part.item
+        member = claim.account.number
+        amount = Money(part.amount)
+        entry = post_entry(
+            JournalEntry(
+                posted_on=on,
+                memo=f"Efficiency rebate claim {claim.pk} credit given back: {reason}"[:200],
+                lines=(
+                    debit(item.gl_account, amount, member_account=member),
+                    credit(REBATE_EXPENSE, amount, member_account=member),
+                ),
+                source="rebate",
+            ),
+            kind=EntryKind.REBATE,
+            source_key=f"rebate:{claim.pk}:give-back:{part.pk}",
+        )
+        part.given_back_on, part.give_back_entry = on, entry
+        part.save(update_fields=["given_back_on", "give_back_entry"])
+        item.paid_amount -= part.amount
+        if item.status == ItemStatus.PAID:
+            item.status = ItemStatus.OPEN
+        item.save(update_fields=["paid_amount", "status"])
+        claim.credited_amount -= part.amount
+        claim.status, claim.paid_on = ClaimStatus.APPROVED, None
+        claim.save(update_fields=["credited_amount", "status", "paid_on"])
+        given += part.amount
+    return given
