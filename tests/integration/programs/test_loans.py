@@ -12,15 +12,25 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
-from coopcis.apps.billing.models import Bill, BillLineItem
+from coopcis.apps.billing.corrections import release_bill
+from coopcis.apps.billing.models import Bill, BillLineItem, BillStatus, RiderFactor
 from coopcis.apps.billing.pdf import render_bill_by_id
+from coopcis.apps.billing.pdf.summary import load_summary_statement
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.ledger.models import JournalEntry
 from coopcis.apps.loans import services
 from coopcis.apps.loans.models import Loan, LoanStatus
 from coopcis.apps.loans.schedule import schedule_pdf
+from coopcis.apps.metering.models import RegisterRead
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
 from coopcis.core.errors import RuleViolation
+from tests.factories import (
+    MeterFactory,
+    MeterInstallationFactory,
+    PremiseFactory,
+    ServiceAgreementFactory,
+    ServicePointFactory,
+)
 from tests.integration.programs.conftest import (
     assert_ledger_balanced,
     gl_net,
@@ -301,3 +311,74 @@ def test_the_coopcis_command_sends_loan_steps_to_the_database_and_quotes_without
     assert '"months": 56' in capsys.readouterr().out
     assert main(["loans", "schedule", "999", "--json"]) == 1
     assert capsys.readouterr().err.strip() == "coopcis loans: error: no loan 999"
+
+
+def test_a_held_bill_carries_the_installment_when_released(member):
+    month_reads(member.meter, ["2026-07", "2026-08", "2026-09"])
+    loan = applied(member.account, D("10000.00"), aid=D("12500.00"))
+    services.approve_loan(
+        loan=loan, on=date(2026, 6, 10), approver="board", board_meeting_on=date(2026, 6, 9)
+    )
+    services.disburse_loan(loan=loan, on=date(2026, 6, 15))
+    for period in ("2026-07", "2026-08", "2026-09"):
+        run_billing(period_label=period)
+    # October's read: 20,000 kWh after months of 500 holds the bill for review
+    RegisterRead.objects.create(
+        meter=member.meter, read_on=date(2026, 10, 1), register_wh=31_500_000, kind="ACTUAL"
+    )
+    for code, rate in (("pca", D("0.004210")), ("dca", D("0.000850"))):
+        RiderFactor.objects.create(month="2026-10", code=code, per_kwh=rate, source="t")
+    run_billing(period_label="2026-10")
+    october = Bill.objects.get(account=member.account, period="2026-10")
+    assert october.status == BillStatus.HELD
+    assert not october.lines.filter(code="loan_installment").exists()
+    loan.refresh_from_db()
+    assert loan.installments_billed == 3
+    due_when_held = october.amount_due_amount  # the three earlier bills and installments too
+
+    released = release_bill(bill=october, note="pool filled; member confirmed")
+    line = released.lines.get(code="loan_installment")
+    # installment 4 of 60: 9,557.03 x 5%/12 = 39.82 interest, 148.89 principal
+    assert line.amount == D("188.71") and "installment 4 of 60" in line.description
+    released.refresh_from_db()
+    assert released.amount_due_amount == due_when_held + D("188.71")
+    loan.refresh_from_db()
+    assert (loan.installments_billed, loan.last_billed_period) == (4, "2026-10")
+    assert loan.principal_balance == D("9557.03") - D("148.89")
+    assert gl_net("142.2", member.account) == 4 * D("188.71")
+    assert_ledger_balanced()
+
+
+def test_on_two_locations_the_installment_is_on_the_first_bill_and_in_the_later_ones_due(
+    member,
+):
+    """SEC policy 408: one bill per location. The installment is a line on the first bill;
+    the second bill's amount due is built on the first's, so it and the summary statement
+    ask for the installment too, once."""
+    second = ServicePointFactory(premise=PremiseFactory(county="Otero"))
+    ServiceAgreementFactory(
+        account=member.account,
+        service_point=second,
+        tariff_code="ocec-res",
+        start_on=date(2024, 1, 1),
+    )
+    well = MeterFactory(kind="REGISTER")
+    MeterInstallationFactory(meter=well, service_point=second, installed_on=date(2024, 1, 1))
+    month_reads(member.meter, ["2026-07"])
+    month_reads(well, ["2026-07"], kwh_a_month=300)
+    loan = applied(member.account, D("10000.00"), aid=D("12500.00"))
+    services.approve_loan(
+        loan=loan, on=date(2026, 6, 10), approver="board", board_meeting_on=date(2026, 6, 9)
+    )
+    services.disburse_loan(loan=loan, on=date(2026, 6, 15))
+    run_billing(period_label="2026-07")
+
+    first, later = Bill.objects.filter(account=member.account, period="2026-07").order_by("id")
+    assert first.lines.filter(code="loan_installment").count() == 1
+    assert not later.lines.filter(code="loan_installment").exists()
+    assert first.amount_due_amount == first.total_amount + D("188.71")
+    assert later.amount_due_amount == first.total_amount + later.total_amount + D("188.71")
+    statement = load_summary_statement(account_number=member.account.number, period="2026-07")
+    assert statement.amount_due_amount == later.amount_due_amount
+    assert statement.other_activity_amount == D("188.71")
+    assert_ledger_balanced()

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from coopcis.apps.billing.events import BillCancelled, BillsPosted
 from coopcis.apps.billing.models import Bill, BillRun, BillStatus, RunStatus
+from coopcis.apps.billing.programs import bill_programs
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
 from coopcis.apps.netmetering.banking import cancel_month, release_month
@@ -69,6 +70,9 @@ def release_bill(*, bill: Bill, note: str) -> Bill:
     bill.save(update_fields=["journal_entry", "status", "hold_reasons"])
     release_month(bill_id=bill.pk, number=bill.account.number)  # a held net-metering credit
     bill_items([bill])
+    # the month's loan installment and rebate credit, skipped while the bill was held (none
+    # when another bill of the account for the month already carried them)
+    bill_programs([bill], period=bill.period)
     announce_in_transaction(BillsPosted((bill.account_id,), on=bill.bill_date))
     return bill
 

@@ -43,6 +43,7 @@ def bill_programs(bills: Sequence[Bill], *, period: str) -> None:
         .annotate(top=Max("position"))
         .values_list("bill_id", "top")
     )
+    later = _from_each_bill_on(bills)
     rows = []
     for bill_id, lines in extra.items():
         for offset, line in enumerate(lines, start=1):
@@ -60,5 +61,20 @@ def bill_programs(bills: Sequence[Bill], *, period: str) -> None:
                 )
             )
         added = sum((line.amount for line in lines), Decimal("0.00"))
-        Bill.objects.filter(pk=bill_id).update(amount_due_amount=F("amount_due_amount") + added)
+        # the account's later bills of the batch carry this one's amount due in theirs
+        # (SEC policy 408: the last one and the summary statement ask for the balance)
+        Bill.objects.filter(pk__in=later[bill_id]).update(
+            amount_due_amount=F("amount_due_amount") + added
+        )
     insert_rows(BillLineItem, COLUMNS, rows)
+
+
+def _from_each_bill_on(bills: Sequence[Bill]) -> dict[int, list[int]]:
+    """For each bill, its id and those of its account's bills after it in the batch: the
+    run builds a later location's amount due on the earlier one's (``billing.run``)."""
+    seen: dict[int, list[int]] = defaultdict(list)
+    out: dict[int, list[int]] = {}
+    for bill in reversed(bills):
+        seen[bill.account_id].insert(0, bill.pk)
+        out[bill.pk] = list(seen[bill.account_id])
+    return out
