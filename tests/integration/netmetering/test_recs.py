@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from pypdf import PdfReader
 
 from coopcis.apps.ledger import reports
 from coopcis.apps.ledger.integrity import verify_ledger
@@ -130,6 +131,18 @@ def test_may_payment_and_the_yearly_statement(capsys, rec_member, freeze_today, 
     )
     text = out_file.read_text()
     assert code == 0 and "Paid in 2026: $17.25" in text and "2026-05-15" in text
+
+    # the same statement as a PDF, to mail
+    pdf_file = tmp_path / "rec-2026.pdf"
+    code, out, _ = coopcis(
+        capsys, "net-metering", "rec-statement", "1000600", "--year", "2026", "--out", pdf_file
+    )
+    assert code == 0 and pdf_file.read_bytes().startswith(b"%PDF")
+    printed = " ".join(
+        "".join(page.extract_text() for page in PdfReader(str(pdf_file)).pages).split()
+    )
+    assert "Renewable energy credit statement 2026" in printed and "Account 1000600" in printed
+    assert "2026-05-15" in printed and "Paid in 2026: $17.25" in printed
 
 
 def test_rec_pay_may_not_be_after_today(capsys, rec_member, freeze_today):

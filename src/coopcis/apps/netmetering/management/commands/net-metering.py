@@ -20,6 +20,7 @@ from django.core.management.base import CommandError, CommandParser
 from coopcis.apps.members.models import Account
 from coopcis.apps.netmetering import recs, services
 from coopcis.apps.netmetering.models import CostKind, Interconnection, InterconnectionStatus
+from coopcis.apps.netmetering.rec_pdf import rec_statement_pdf
 from coopcis.apps.premises.models import ServicePoint
 from coopcis.core.money import AmountError, Money, parse_decimal
 from coopcis.site.commands import CoopCommand, amount
@@ -130,7 +131,9 @@ class Command(CoopCommand):
         statement = sub.add_parser("rec-statement", help="a member's yearly REC statement")
         statement.add_argument("account")
         statement.add_argument("--year", required=True, type=int)
-        statement.add_argument("--out", help="write the text here instead of printing it")
+        statement.add_argument(
+            "--out", help="write it here instead of printing it: a PDF when FILE ends in .pdf"
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"].replace("-", "_"))(options)
@@ -304,7 +307,13 @@ class Command(CoopCommand):
         self.stdout.write(f"REC payments {options['on']:%Y-%m}: {len(rows)}, ${total:,.2f}")
 
     def _rec_statement(self, options: dict[str, Any]) -> None:
-        text = recs.rec_statement(account=self._account(options["account"]), year=options["year"])
+        account = self._account(options["account"])
+        if options["out"] and str(options["out"]).lower().endswith(".pdf"):
+            pdf = rec_statement_pdf(account=account, year=options["year"])
+            Path(options["out"]).write_bytes(pdf)
+            self.stdout.write(f"wrote {options['out']}")
+            return
+        text = recs.rec_statement(account=account, year=options["year"])
         if options["out"]:
             Path(options["out"]).write_text(text + "\n", encoding="utf-8")
             self.stdout.write(f"wrote {options['out']}")
