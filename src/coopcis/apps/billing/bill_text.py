@@ -109,7 +109,9 @@ TEXT: dict[str, Promise] = {
         "Excess {excess} kWh credited at the avoided cost of ${rate}/kWh: {credit} to your net-metering credit (not on this bill).",
     ),
     "net_bank": pgettext_lazy("bill", "Credit bank: {before} before, {after} now."),
-    "net_paid": pgettext_lazy("bill", "Your credit of {paid} is over {threshold} and is paid by check."),
+    "net_paid": pgettext_lazy(
+        "bill", "Your credit of {paid} is over {threshold} and is paid by check."
+    ),
     "arrangement": pgettext_lazy(
         "bill",
         "Can't pay in full by the due date? Before then, ask for a payment arrangement at {portal} or call us.",
