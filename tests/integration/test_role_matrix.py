@@ -211,6 +211,7 @@ RULES: dict[str, Rule] = {
     "capital_credits:notice_pdf": page(EVERY_ROLE),
     "backoffice:loan_schedule": page(EVERY_ROLE),
     "backoffice:rebate_claims": page(EVERY_ROLE, 200),
+    "backoffice:rec_read_new": page(only(CS, BILLING, MANAGER), 200),
     "backoffice:rebate_claim_new": page(only(CS, MANAGER), 200),
     "backoffice:rebate_claim": page(EVERY_ROLE),
     "backoffice:rebate_claim_approve": page(only(FINANCE, MANAGER), method="POST"),

@@ -149,3 +149,38 @@ def test_rec_pay_may_not_be_after_today(capsys, rec_member, freeze_today):
     freeze_today(date(2026, 5, 1))
     code, _, err = coopcis(capsys, "net-metering", "rec-pay", "--on", "2026-05-02")
     assert code == 2 and "after today" in err
+
+
+def test_staff_enter_a_rec_read_on_the_account_page(rec_member, client, freeze_today):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from coopcis.apps.netmetering.models import RecRead
+
+    freeze_today(date(2026, 2, 5))
+    client.force_login(get_user_model().objects.get(username="operator"))
+    page = client.get(reverse("backoffice:account", kwargs={"number": "1000600"}))
+    url = reverse("backoffice:rec_read_new", kwargs={"number": "1000600"})
+    assert b"REC agreement" in page.content
+    assert url.encode() in page.content  # the card links to the form
+    form = client.get(url)
+    assert form.status_code == 200 and b"REC meter reading (kWh)" in form.content
+
+    made = client.post(url, {"read_on": "2026-01-03", "register_kwh": "300.5"})
+    assert made.status_code == 302
+    read = RecRead.objects.get()
+    # received on blank: today
+    assert (read.read_on, read.register_kwh, read.received_on) == (
+        date(2026, 1, 3),
+        D("300.5"),
+        date(2026, 2, 5),
+    )
+
+    # lower than the latest: refused on the form, nothing recorded
+    refused = client.post(
+        url, {"read_on": "2026-02-03", "register_kwh": "250", "received_on": "2026-02-04"}
+    )
+    assert refused.status_code == 400
+    text = " ".join(refused.content.decode().split())
+    assert "is lower than the latest one (300.500 kWh on 2026-01-03)" in text
+    assert RecRead.objects.count() == 1

@@ -15,6 +15,7 @@ from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
 from coopcis.apps.backoffice import staff_views as staff
 from coopcis.apps.loans import views as loans
+from coopcis.apps.netmetering import views as netmetering
 from coopcis.apps.payments import correction_views as payment_corrections
 from coopcis.apps.payments import views as cashier
 from coopcis.apps.rebates import views as rebates
@@ -157,6 +158,7 @@ urlpatterns = [
     ),
     path("loans/<int:loan_id>/schedule.pdf", loans.loan_schedule, name="loan_schedule"),
     path("work/rebates/", rebates.claim_list, name="rebate_claims"),
+    path("accounts/<str:number>/rec-reads/new/", netmetering.rec_read_new, name="rec_read_new"),
     path("accounts/<str:number>/rebates/new/", rebates.claim_new, name="rebate_claim_new"),
     path("rebates/<int:claim_id>/", rebates.claim_detail, name="rebate_claim"),
     path("rebates/<int:claim_id>/approve/", rebates.claim_approve, name="rebate_claim_approve"),

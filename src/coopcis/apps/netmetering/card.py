@@ -53,6 +53,7 @@ def net_metering_card(account: Account) -> dict[str, Any]:
         agreement.latest_reads = list(agreement.reads.all())[:READS_SHOWN]
     return {
         "shown": True,
+        "account_number": account.number,
         "interconnections": interconnections,
         "months": months,
         "bank": months[0].bank_after_amount if months else Decimal("0.00"),

@@ -41,6 +41,7 @@ COOPCIS_APPS = (
     "rebates",
     "jobs",
     "outages",
+    "netmetering",
 )
 
 ROLE_NAMES = {
@@ -110,6 +111,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "rebates.add_rebateclaim",
         # dispatch: set an outage's estimated restoration and crew, restore it
         "outages.change_outage",
+        # enter a member's REC meter read phoned or brought in (SEC policy 425)
+        "netmetering.add_recread",
     ),
     "billing": (
         "metering.add_meter",
@@ -127,6 +130,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "billing.change_bill",
         # accept a flagged read or reject it for an estimate (VEE)
         "metering.change_readexception",
+        # enter a member's REC meter read (SEC policy 425)
+        "netmetering.add_recread",
     ),
     "finance": (
         *CASHIER,
