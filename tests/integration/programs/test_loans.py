@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import date
 from decimal import Decimal
@@ -381,4 +382,55 @@ def test_on_two_locations_the_installment_is_on_the_first_bill_and_in_the_later_
     statement = load_summary_statement(account_number=member.account.number, period="2026-07")
     assert statement.amount_due_amount == later.amount_due_amount
     assert statement.other_activity_amount == D("188.71")
+    assert_ledger_balanced()
+
+
+def test_staff_apply_approve_and_disburse_from_the_account_page(member, client, freeze_today):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    month_reads(member.meter, ["2026-07"])
+    freeze_today(date(2026, 6, 1))
+    client.force_login(get_user_model().objects.get(username="operator"))
+    url = reverse("backoffice:loan_new", kwargs={"number": member.account.number})
+    account_page = reverse("backoffice:account", kwargs={"number": member.account.number})
+    assert url.encode() in client.get(account_page).content
+    form = {
+        "amount": "4000.00",
+        "aid": "5000.00",
+        "purpose": "Line extension to the barn",
+        "security": "MORTGAGE",
+        "mortgage_fees_due": "45.00",
+        "mortgage_fees_paid": "45.00",
+        "credit_report_on": "2026-05-20",
+        "credit_agency": "Experian",
+    }
+    # an amount the policy does not lend: refused on the form, nothing recorded
+    refused = client.post(url, form | {"amount": "12000.00"})
+    assert refused.status_code == 400 and b"424" in refused.content
+    assert not Loan.objects.exists()
+    # a mortgage whose fees are not paid: recorded DENIED, the reason shown on the card
+    denied = client.post(url, form | {"mortgage_fees_paid": "0.00"}, follow=True)
+    refused_loan = Loan.objects.get()
+    assert refused_loan.status == LoanStatus.DENIED and refused_loan.refusals
+    shown = html.unescape(denied.content.decode())
+    assert all(reason in shown for reason in refused_loan.refusals)
+    Loan.objects.all().delete()
+
+    made = client.post(url, form)
+    assert made.status_code == 302
+    loan = Loan.objects.get()
+    assert (loan.status, loan.amount) == (LoanStatus.APPLIED, D("4000.00"))
+    page = client.get(account_page).content
+    assert f'data-testid="approve-loan-{loan.pk}"'.encode() in page
+
+    approve = reverse("backoffice:loan_approve", kwargs={"loan_id": loan.pk})
+    client.post(approve, {"approver": "general_manager"})
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.APPROVED and loan.approved_on == date(2026, 6, 1)
+    disburse = reverse("backoffice:loan_disburse", kwargs={"loan_id": loan.pk})
+    client.post(disburse)
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.ACTIVE and loan.disbursed_on == date(2026, 6, 1)
+    assert gl_net("141", member.account) == D("4000.00")
     assert_ledger_balanced()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from coopcis.apps.loans.models import Loan
+from coopcis.apps.loans.models import Approver, Loan
 from coopcis.apps.members.models import Account
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
 
@@ -22,4 +22,8 @@ def loans_card(account: Account) -> dict[str, Any]:
         .values_list("loan_installment__loan_id")
         .annotate(open=Sum("amount") - Sum("paid_amount"))
     )
-    return {"loans": [(loan, owed.get(loan.pk, 0)) for loan in loans]}
+    return {
+        "loans": [(loan, owed.get(loan.pk, 0)) for loan in loans],
+        "account_number": account.number,
+        "approvers": Approver.choices,
+    }

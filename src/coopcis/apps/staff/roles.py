@@ -113,6 +113,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "outages.change_outage",
         # enter a member's REC meter read phoned or brought in (SEC policy 425)
         "netmetering.add_recread",
+        # take an aid-to-construction loan application (SEC policy 424)
+        "loans.add_loan",
     ),
     "billing": (
         "metering.add_meter",
@@ -147,6 +149,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "capital_credits.change_payout",
         # approve or deny efficiency rebate claims (money out: a check or a bill credit)
         "rebates.change_rebateclaim",
+        # approve and disburse aid-to-construction loans (money out)
+        "loans.change_loan",
     ),
     "manager": ("*",),
 }
