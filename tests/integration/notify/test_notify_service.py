@@ -209,3 +209,19 @@ def test_a_spanish_speaking_member_gets_the_email_and_the_text_in_spanish(member
         "mensajes."
     )
     assert OutboxMessage.objects.filter(language="es").count() == 2
+
+
+def test_a_failed_message_is_sent_by_the_retry_once_the_server_is_back(member, settings):
+    from coopcis.apps.notify.services import retry_failed
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    failed = send(member)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    [retried] = retry_failed()
+    again = retry_failed()
+
+    assert failed.status == MessageStatus.FAILED
+    assert retried.pk == failed.pk and retried.status == MessageStatus.SENT
+    assert retried.attempts == 2 and again == [] and len(mail.outbox) == 1
