@@ -226,6 +226,7 @@ RULES: dict[str, Rule] = {
     "jobs:job": page(EVERY_ROLE),  # 404 for a job that is not there
     "portal:loans": portal(200),  # the member's own account's loans (none: says so)
     "portal:loan_schedule": portal(),  # no such loan on the account: 404 for the member too
+    "portal:rebates": portal(200),  # the catalog, the member's claims and the claim form
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
     "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage

@@ -11,7 +11,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
-from coopcis.apps.portal import capital_credits, loans, meetings, notify_views, usage_views, views
+from coopcis.apps.portal import (
+    capital_credits,
+    loans,
+    meetings,
+    notify_views,
+    rebates,
+    usage_views,
+    views,
+)
 from coopcis.apps.portal.forms import MemberPasswordResetForm
 from coopcis.apps.portal.money_urls import urlpatterns as money_urlpatterns
 from coopcis.catalog.profiles import active_profile
@@ -40,6 +48,7 @@ urlpatterns = [
         loans.loan_schedule,
         name="loan_schedule",
     ),
+    path("accounts/<str:number>/rebates/", rebates.rebates, name="rebates"),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,
