@@ -76,6 +76,13 @@ def test_a_claim_with_its_proof_is_recorded_and_listed(ana):
     assert "a rebate of $150.00" in page and "Waiting for a decision" in page
 
 
+def test_the_cost_may_be_typed_with_a_thousands_comma(ana):
+    client, account = ana
+    answer = client.post(f"/portal/accounts/{account.number}/rebates/", form(cost="1,380.00"))
+    assert answer.status_code == 302
+    assert RebateClaim.objects.get(account=account).cost_amount == D("1380.00")
+
+
 def test_refusals_cite_the_rule_and_record_nothing(ana):
     client, account = ana
     url = f"/portal/accounts/{account.number}/rebates/"
@@ -89,7 +96,7 @@ def test_refusals_cite_the_rule_and_record_nothing(ana):
     # $150 held; a second pair ($150 more) would make $300, over the account's $250
     client.post(url, form())
     over = text(client.post(url, form()).content.decode())
-    assert "over its 2026 limit of $250.00 ($150 already claimed)" in over
+    assert "over its 2026 limit of $250.00 ($150.00 already claimed)" in over
     assert RebateClaim.objects.filter(account=account).count() == 1
 
 

@@ -51,7 +51,7 @@ class ClaimForm(forms.Form):
 
     def clean_cost(self) -> Any:
         try:
-            return parse_amount(self.cleaned_data["cost"], field="cost").amount
+            return parse_amount(self.cleaned_data["cost"], field="cost", allow_grouping=True).amount
         except RuleViolation as refused:
             raise forms.ValidationError(refused.message) from None
 

@@ -76,14 +76,14 @@ def check_headroom(rebate: Decimal, headroom: Headroom) -> None:
     left = headroom.budget - headroom.committed
     if rebate > left:
         raise RuleViolation(
-            f"a rebate of ${rebate:,} would overrun the {headroom.year} program budget "
-            f"(${headroom.committed:,} of ${headroom.budget:,} committed, ${left:,} left)",
+            f"a rebate of ${rebate:,.2f} would overrun the {headroom.year} program budget "
+            f"(${headroom.committed:,.2f} of ${headroom.budget:,.2f} committed, ${left:,.2f} left)",
             field="budget",
         )
     account_left = headroom.per_account - headroom.account_committed
     if rebate > account_left:
         raise RuleViolation(
-            f"a rebate of ${rebate:,} would take the account over its {headroom.year} limit "
-            f"of ${headroom.per_account:,} (${headroom.account_committed:,} already claimed)",
+            f"a rebate of ${rebate:,.2f} would take the account over its {headroom.year} limit "
+            f"of ${headroom.per_account:,.2f} (${headroom.account_committed:,.2f} already claimed)",
             field="budget",
         )
