@@ -227,6 +227,7 @@ RULES: dict[str, Rule] = {
     "portal:loans": portal(200),  # the member's own account's loans (none: says so)
     "portal:loan_schedule": portal(),  # no such loan on the account: 404 for the member too
     "portal:rebates": portal(200),  # the catalog, the member's claims and the claim form
+    "portal:net_metering": portal(200),  # interconnection, credit bank, REC reads (none: says so)
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
     "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage

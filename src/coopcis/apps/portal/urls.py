@@ -15,6 +15,7 @@ from coopcis.apps.portal import (
     capital_credits,
     loans,
     meetings,
+    net_metering,
     notify_views,
     rebates,
     usage_views,
@@ -49,6 +50,7 @@ urlpatterns = [
         name="loan_schedule",
     ),
     path("accounts/<str:number>/rebates/", rebates.rebates, name="rebates"),
+    path("accounts/<str:number>/net-metering/", net_metering.net_metering, name="net_metering"),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,
