@@ -228,6 +228,7 @@ RULES: dict[str, Rule] = {
     "portal:loan_schedule": portal(),  # no such loan on the account: 404 for the member too
     "portal:rebates": portal(200),  # the catalog, the member's claims and the claim form
     "portal:net_metering": portal(200),  # interconnection, credit bank, REC reads (none: says so)
+    "portal:service": portal(200),  # the holder's phone, email and language form
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
     "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage

@@ -18,6 +18,7 @@ from coopcis.apps.portal import (
     net_metering,
     notify_views,
     rebates,
+    service,
     usage_views,
     views,
 )
@@ -51,6 +52,7 @@ urlpatterns = [
     ),
     path("accounts/<str:number>/rebates/", rebates.rebates, name="rebates"),
     path("accounts/<str:number>/net-metering/", net_metering.net_metering, name="net_metering"),
+    path("accounts/<str:number>/service/", service.service, name="service"),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,
