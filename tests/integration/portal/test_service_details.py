@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from coopcis.apps.audit.models import AuditEvent
+from coopcis.apps.collections.models import ThirdPartyContact
 from coopcis.apps.members.models import Account
 from coopcis.apps.portal.models import LinkRole
 from tests.integration.portal.factories import billed_account, member
@@ -88,3 +89,45 @@ def test_another_members_account_is_not_found(db):
     assert client.post(url, {"phone": "", "email": "", "language": "ES"}).status_code == 404
     other.refresh_from_db()
     assert other.language == "EN"
+
+
+def test_the_holder_names_the_third_party_collections_copies_notices_to(db):
+    client, account = signed_in()
+    url = f"/portal/accounts/{account.number}/service/"
+    first = {"part": "third_party", "third-name": "Rosa Baca", "third-mailing_address": "PO Box 9"}
+    assert client.post(url, first).status_code == 302
+    second = {
+        "part": "third_party",
+        "third-name": "Luis Baca",
+        "third-mailing_address": "12 Main St, Socorro NM 87801",
+        "third-phone": "(575) 835-0000",
+    }
+    assert client.post(url, second).status_code == 302
+
+    # one active at a time: the newer replaces the older, as in the back office
+    active = ThirdPartyContact.objects.get(account=account, active=True)
+    assert (active.name, active.phone) == ("Luis Baca", "(575) 835-0000")
+    assert ThirdPartyContact.objects.filter(account=account, active=False).count() == 1
+    assert "Now: Luis Baca, 12 Main St, Socorro NM 87801" in client.get(url).content.decode()
+    event = AuditEvent.objects.filter(model__iendswith="thirdpartycontact").first()
+    assert event is not None and event.actor_label == "portal:ana@example.org"
+
+
+def test_a_third_party_needs_a_name_and_a_dialable_phone(db):
+    client, account = signed_in()
+    url = f"/portal/accounts/{account.number}/service/"
+
+    no_name = client.post(url, {"part": "third_party", "third-mailing_address": "PO Box 9"})
+    bad_phone = client.post(
+        url,
+        {
+            "part": "third_party",
+            "third-name": "Rosa Baca",
+            "third-mailing_address": "PO Box 9",
+            "third-phone": "12",
+        },
+    )
+
+    assert no_name.status_code == 400 and bad_phone.status_code == 400
+    assert "is not a" in bad_phone.content.decode()
+    assert not ThirdPartyContact.objects.filter(account=account).exists()

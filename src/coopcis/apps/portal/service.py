@@ -2,8 +2,10 @@
 account's phone, email and language, changed directly by the account holder. The language
 is ``Account.language``, the one bills, letters, mail and the portal follow
 (portal/locale.py). Each change is an audited save of the account (apps/audit), made as the
-member's portal sign-in, so the account's history shows who changed what and when. Members
-the holder invited see the details but do not change them."""
+member's portal sign-in, so the account's history shows who changed what and when. The holder
+also names the third party who gets a copy of each disconnection notice (17.5.410 NMAC):
+``collections.services.name_third_party``, the same record the back office keeps and the
+collections run reads. Members the holder invited see the details but do not change them."""
 
 from __future__ import annotations
 
@@ -16,9 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coopcis.apps.audit.context import acting_as
+from coopcis.apps.collections.models import ThirdPartyContact
+from coopcis.apps.collections.services import name_third_party
 from coopcis.apps.members.models import Account, Language
 from coopcis.apps.portal.access import get_linked_account_or_404, member_required
 from coopcis.apps.portal.models import AccountLink, LinkRole
+from coopcis.apps.staff.forms import add_violation
+from coopcis.core.errors import RuleViolation
+from coopcis.site.jobs import today
 
 #: Each language in its own name, so a member finds theirs whatever the page's language.
 LANGUAGES = ((Language.ENGLISH.value, "English"), (Language.SPANISH.value, "Español"))
@@ -41,6 +48,12 @@ class ServiceDetailsForm(forms.Form):
         return phone
 
 
+class ThirdPartyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    mailing_address = forms.CharField(label=gettext_lazy("Mailing address"), max_length=300)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
+
+
 def _holds(request: HttpRequest, account: Account) -> bool:
     return AccountLink.objects.filter(
         account=account, user=request.user, role=LinkRole.HOLDER
@@ -51,21 +64,45 @@ def _holds(request: HttpRequest, account: Account) -> bool:
 def service(request: HttpRequest, number: str) -> HttpResponse:
     account = get_linked_account_or_404(request.user, number)
     holder = _holds(request, account)
-    bound = request.method == "POST" and holder
+    posted = request.POST.get("part", "details") if request.method == "POST" and holder else None
     initial = {"phone": account.phone, "email": account.email, "language": account.language}
-    form = ServiceDetailsForm(request.POST if bound else None, initial=initial)
-    if bound and form.is_valid():
+    form = ServiceDetailsForm(request.POST if posted == "details" else None, initial=initial)
+    third_form = ThirdPartyForm(request.POST if posted == "third_party" else None, prefix="third")
+    actor = {"user": request.user, "label": f"portal:{request.user.get_username()}"}
+    if posted == "details" and form.is_valid():
         data = form.cleaned_data
-        with (
-            transaction.atomic(),
-            acting_as(user=request.user, label=f"portal:{request.user.get_username()}"),
-        ):
+        with transaction.atomic(), acting_as(**actor):
             account.phone = data["phone"]
             account.email = data["email"]
             account.language = data["language"]
             account.save()
         messages.success(request, _("Your details are saved."))
         return redirect("portal:service", number=account.number)
-    status = 400 if bound else (403 if request.method == "POST" else 200)
-    context = {"account": account, "form": form, "holder": holder}
+    if posted == "third_party" and third_form.is_valid():
+        data = third_form.cleaned_data
+        try:
+            with transaction.atomic(), acting_as(**actor):
+                name_third_party(
+                    account=account,
+                    name=data["name"],
+                    mailing_address=data["mailing_address"],
+                    phone=data["phone"],
+                    named_on=today(),
+                )
+        except RuleViolation as violation:
+            add_violation(third_form, violation, {"name": "name", "phone": "phone"})
+        else:
+            messages.success(request, _("The third party is saved."))
+            return redirect("portal:service", number=account.number)
+    status = 400 if posted else (403 if request.method == "POST" else 200)
+    third_party = (
+        ThirdPartyContact.objects.filter(account=account, active=True).order_by("-id").first()
+    )
+    context = {
+        "account": account,
+        "form": form,
+        "third_form": third_form,
+        "third_party": third_party,
+        "holder": holder,
+    }
     return render(request, "portal/service/service.html", context, status=status)
