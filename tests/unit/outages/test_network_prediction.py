@@ -201,3 +201,25 @@ def test_restoration_order_tiers_life_support_and_members_affected():
         "service-ls",
         "service",
     ]
+
+
+def test_reports_crowded_under_one_branch_stay_on_that_branch(net):
+    # SP1-SP6 are 6 of SUB1's 10 and 6 of F1's 8: every share is met up to the source,
+    # but they all sit under R1, one of F1's two branches (R1, T4) and SUB1's (F1, F2):
+    # R1 is out, not the feeder, the substation or the source above it.
+    found = predict(
+        net, reports("SP1", "SP2", "SP3", "SP4", "SP5", "SP6"), now=NOW, parameters=HALF
+    )
+    assert [(p.device, p.affected) for p in found] == [("R1", 6)]
+
+
+def test_reports_on_every_branch_take_the_device_out(net):
+    # F1 and F2 both report (SP1-SP4 and SP7 under F1, SP9 and SP10 under F2): SUB1 is
+    # out, and with it the source's only branch, so the source is predicted.
+    found = predict(
+        net,
+        reports("SP1", "SP2", "SP3", "SP4", "SP7", "SP9", "SP10"),
+        now=NOW,
+        parameters=HALF,
+    )
+    assert [p.device for p in found] == ["SRC"]

@@ -196,6 +196,7 @@ class Network:
                 parent[i] = self.index[up]
                 children[self.index[up]].append(i)
         self.parent: npt.NDArray[np.int64] = parent
+        self._children = children
         # Preorder positions: a node's subtree is preorder[tin[i]:tout[i]].
         tin = np.zeros(size, dtype=np.int64)
         tout = np.zeros(size, dtype=np.int64)
@@ -231,6 +232,10 @@ class Network:
     def parent_of(self, code: str) -> str | None:
         up = int(self.parent[self.index[code]])
         return None if up < 0 else self.codes[up]
+
+    def children(self, code: str) -> list[str]:
+        """The nodes directly below ``code``."""
+        return [self.codes[i] for i in self._children[self.index[code]]]
 
     def upstream(self, code: str) -> list[str]:
         """The node itself and every node above it, nearest first, to its source."""

@@ -3,7 +3,9 @@
 Reports (members, staff, AMI last-gasp messages) arrive per service point. Those inside a
 planned outage are suppressed. Of the rest, those within the time window are counted on
 every node above their service point; a device is predicted out once the share of its
-service points that report reaches the threshold for its kind (``Parameters``). The
+service points that report reaches the threshold for its kind (``Parameters``) and, when
+it has several branches, more than half of them report (``branch_share``; a device with
+one branch is out only when that branch is). The
 predictions are the highest such devices (none of their upstream devices qualifies);
 reports under no predicted device are single-service outages.
 
@@ -52,6 +54,11 @@ class Parameters:
     #: A device needs at least this many reporting service points (one member's report
     #: never takes a feeder out on its own, whatever its share).
     minimum_reports: int = 2
+    #: A device with several branches (child devices with service points under them) is
+    #: predicted out only when more than this share of its branches report: reports
+    #: crowded under a few of a source's substations are those substations' outages (or
+    #: theirs below), not the source's, however many members they are.
+    branch_share: Decimal = Decimal("0.5")
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,14 @@ def predict(
         if sp in network:
             powered.update(network.upstream(sp)[1:])
 
+    decided: dict[str, bool] = {}
+
     def qualifies(device: str) -> bool:
+        if device not in decided:
+            decided[device] = _qualifies(device)
+        return decided[device]
+
+    def _qualifies(device: str) -> bool:
         if device in powered:
             return False
         if limit_to is not None and not any(network.is_below(device, top) for top in limit_to):
@@ -137,7 +151,20 @@ def predict(
         if count < min(parameters.minimum_reports, network.service_point_count(device)):
             return False
         threshold = parameters.thresholds.get(network.kind(device), Decimal(1))
-        return Decimal(count) >= threshold * network.service_point_count(device)
+        if Decimal(count) < threshold * network.service_point_count(device):
+            return False
+        branches = [
+            child
+            for child in network.children(device)
+            if network.kind(child) != SERVICE_POINT and network.service_point_count(child) > 0
+        ]
+        if not branches:
+            return True
+        if len(branches) == 1:
+            # out only if its one branch is: the lower device explains the same reports
+            return qualifies(branches[0])
+        reporting = sum(1 for child in branches if counts.get(child, 0) > 0)
+        return Decimal(reporting) > parameters.branch_share * len(branches)
 
     predicted: dict[str, list[str]] = defaultdict(list)
     for sp in earliest:
