@@ -175,3 +175,27 @@ def test_phone_reports_inside_a_planned_outage_are_kept_but_not_predicted(networ
         headers={"Authorization": f"Bearer {key}"},
     )
     assert missing.status_code == 400 and "account" in missing.json()["errors"]
+
+
+def test_a_retried_phone_report_with_its_idempotency_key_is_kept_once(network):
+    key = create_api_key(channel="IVR", name="phone system").key
+    account = AccountFactory()
+    ServiceAgreementFactory(account=account, service_point=ServicePoint.objects.get(code="SP-C"))
+    client = Client()
+
+    def send(idempotency_key: str):
+        return client.post(
+            "/api/v1/outages/reports",
+            data={"account": account.number},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": idempotency_key},
+        )
+
+    first, retried = send("call-7781"), send("call-7781")
+    assert (first.status_code, retried.status_code) == (201, 200)
+    assert first.json()["report"] == retried.json()["report"]
+    assert send("call-7782").status_code == 201  # a second call is a second report
+    assert OutageReport.objects.filter(source=ReportSource.PHONE).count() == 2
+    bad = send("x" * 65)
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["errors"]
+    assert OutageReport.objects.filter(source=ReportSource.PHONE).count() == 2

@@ -3,7 +3,10 @@
 - ``POST /api/v1/outages/reports`` with a channel key (``Authorization: Bearer cpk_...``,
   the payments API's keys): a member's report from the phone system (IVR key), the mobile
   app (MOBILE key) or the web (ONLINE key). Body ``{"account", "service_point"?, "note"?}``
-  (or ``{"service_point"}``): 201 and the report. 400 by field for bad input.
+  (or ``{"service_point"}``): 201 and the report. 400 by field for bad input. An optional
+  ``Idempotency-Key`` header (1-64 printable ASCII characters, one per report) makes a
+  retried request harmless: the same key from the same channel key answers 200 with the
+  report it first made, never a second report.
 - ``POST /api/v1/outages/ami`` with ``Authorization: Bearer <COOPCIS_AMI_KEY>``: one meter
   event ``{"message_id", "meter", "event": "last_gasp"|"restoration", "at"}`` (``at``
   ISO-8601 with offset); 201 the first time, 200 and the same report for a message id
@@ -129,6 +132,11 @@ def member_report(request: HttpRequest) -> HttpResponse:
     )
     if not values["account"] and not values["service_point"]:
         raise BadRequest({"account": ["required: the account number (or the service point)"]})
+    message_id = _report_key(request)
+    if message_id is not None:
+        earlier = OutageReport.objects.filter(message_id=message_id).first()
+        if earlier is not None:
+            return _answer(earlier, 200)
     point, account = intake.find_service_point(
         service_point=values["service_point"], account=values["account"]
     )
@@ -137,10 +145,22 @@ def member_report(request: HttpRequest) -> HttpResponse:
         source=source,
         event_at=timezone.now(),
         account=account,
+        message_id=message_id,
         note=values["note"],
     )
     intake.refresh_if_due()
-    return _answer(received.report, 201)
+    return _answer(received.report, 201 if received.created else 200)
+
+
+def _report_key(request: HttpRequest) -> str | None:
+    """The report's ``Idempotency-Key`` as a message id of the channel key that sent it
+    (two front ends may pick the same key), or None without the header."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 64 or not all(" " < ch < "\x7f" for ch in key):
+        raise BadRequest({"Idempotency-Key": ["1 to 64 printable ASCII characters"]})
+    return f"key{request.auth.pk}:{key}"  # type: ignore[attr-defined]
 
 
 def _ami_key_ok(request: HttpRequest) -> bool | None:
