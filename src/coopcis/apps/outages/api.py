@@ -29,15 +29,13 @@ from pydantic import ConfigDict, Field
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.outages import intake
 from coopcis.apps.outages.models import OutageReport, ReportKind, ReportSource
-from coopcis.apps.payments.api import BadRequest, ChannelKey, as_front_end
+from coopcis.apps.payments.api import BadRequest, ChannelKey, as_front_end, object_body
 from coopcis.apps.payments.models import ApiChannel
 from coopcis.core.errors import RuleViolation
 from coopcis.site.openapi import (
-    BodyError,
     ErrorOut,
     FieldErrorsOut,
     json_body,
-    read_json_object,
 )
 
 router = Router(tags=["outages"])
@@ -70,13 +68,6 @@ SOURCE_OF_CHANNEL = {
     ApiChannel.ONLINE: ReportSource.PORTAL,
 }
 AMI_EVENTS = {"last_gasp": ReportKind.OUT, "restoration": ReportKind.RESTORED}
-
-
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        return read_json_object(request.body, empty="")
-    except BodyError as bad:
-        raise BadRequest({"__all__": [str(bad)]}) from None
 
 
 def _texts(body: dict[str, Any], known: tuple[str, ...], limits: dict[str, int]) -> dict[str, str]:
@@ -126,7 +117,7 @@ def member_report(request: HttpRequest) -> HttpResponse:
     if source is None:
         raise BadRequest({"__all__": [f"a {channel} key does not take outage reports"]})
     values = _texts(
-        _body(request),
+        object_body(request),
         ("account", "service_point", "note"),
         {"account": 12, "service_point": 20, "note": 500},
     )
@@ -193,7 +184,7 @@ def ami_event(request: HttpRequest) -> HttpResponse:
     with acting_as(user=None, label="ami"):
         try:
             values = _texts(
-                _body(request),
+                object_body(request),
                 ("message_id", "meter", "event", "at"),
                 {"message_id": 80, "meter": 30, "event": 20, "at": 40},
             )
