@@ -18,6 +18,7 @@ from pathlib import Path
 from coopcis.core.errors import RuleViolation
 from coopcis.core.governance.rules import GovernanceRules
 from coopcis.core.money import Money
+from coopcis.core.outages.prediction import Parameters, parameters_from_table
 from coopcis.core.payments.ceilings import read_ceilings
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
@@ -96,6 +97,9 @@ class CoOpProfile:
     #: Where members reach the member portal (``/portal/`` of the site ``coopcis serve``
     #: runs), as printed on bills and written in emails.
     portal_url: str = ""
+    #: Outage prediction: the report window, minimum reports, branch share and the share
+    #: of a device's service points that must report, by device kind (``[outages]``).
+    outage_prediction: Parameters = field(default_factory=Parameters)
 
     @property
     def portal_address(self) -> str:
@@ -160,6 +164,7 @@ def load_profile(code: str) -> CoOpProfile:
             net_metering=dict(data.get("net_metering", {})),
             governance=GovernanceRules.from_table(data.get("governance", {})),
             capital_credits=dict(data.get("capital_credits", {})),
+            outage_prediction=parameters_from_table(data.get("outages", {})),
         )
     except (KeyError, TypeError) as error:
         raise ProfileError(f"profile {code}: missing or malformed field {error}") from None

@@ -61,6 +61,53 @@ class Parameters:
     branch_share: Decimal = Decimal("0.5")
 
 
+def parameters_from_table(table: Mapping[str, object]) -> Parameters:
+    """The prediction parameters of a co-op profile's ``[outages]`` table: ``window_minutes``,
+    ``minimum_reports``, ``branch_share`` and ``[outages.thresholds]`` (a share per device
+    kind, as text so it parses exactly). Kinds not named keep their default; an unknown
+    kind, a share outside (0, 1] or a window under a minute is refused (ValueError)."""
+    known = {"window_minutes", "minimum_reports", "branch_share", "thresholds"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ValueError(f"[outages] has unknown keys: {', '.join(unknown)}")
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    given = table.get("thresholds", {})
+    if not isinstance(given, Mapping):
+        raise ValueError("[outages] thresholds must be a table: kind = share")
+    for kind, value in given.items():
+        if kind not in DEFAULT_THRESHOLDS:
+            raise ValueError(
+                f"[outages.thresholds] {kind}: not a device kind ({', '.join(DEFAULT_THRESHOLDS)})"
+            )
+        thresholds[kind] = _share(f"[outages.thresholds] {kind}", value)
+    window = int(str(table.get("window_minutes", 15)))
+    if window < 1:
+        raise ValueError("[outages] window_minutes must be at least 1")
+    minimum = int(str(table.get("minimum_reports", 2)))
+    if minimum < 1:
+        raise ValueError("[outages] minimum_reports must be at least 1")
+    branch_share = _share("[outages] branch_share", table.get("branch_share", "0.5"), zero=True)
+    return Parameters(
+        window=timedelta(minutes=window),
+        thresholds=thresholds,
+        minimum_reports=minimum,
+        branch_share=branch_share,
+    )
+
+
+def _share(name: str, value: object, *, zero: bool = False) -> Decimal:
+    if isinstance(value, float) or not isinstance(value, str | int):
+        raise ValueError(f'{name}: write the share as text, e.g. "0.30" (got {value!r})')
+    try:
+        share = Decimal(str(value))
+    except ArithmeticError:
+        raise ValueError(f"{name}: {value!r} is not a number") from None
+    low_ok = share >= 0 if zero else share > 0
+    if not share.is_finite() or not low_ok or share > 1:
+        raise ValueError(f"{name}: {value} is not a share between 0 and 1")
+    return share
+
+
 @dataclass(frozen=True)
 class Report:
     service_point: str
