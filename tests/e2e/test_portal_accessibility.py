@@ -146,7 +146,11 @@ def test_every_portal_page_has_no_axe_violation_and_fits_360_px(
     # the walk reached the pages it should: sign-in and sign-up anonymously, every
     # member page that takes the account number while signed in
     assert {"/portal/sign-in/", "/portal/sign-up/", "/portal/password/reset/"} <= set(anonymous)
-    assert {"/portal/", f"/portal/accounts/{NUMBER}/invite/"} <= set(signed_in)
+    assert {
+        "/portal/",
+        f"/portal/accounts/{NUMBER}/invite/",
+        f"/portal/accounts/{NUMBER}/outage/",  # report an outage, "still out"
+    } <= set(signed_in)
     assert len(signed_in) >= 8, signed_in
 
 

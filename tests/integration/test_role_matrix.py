@@ -229,10 +229,16 @@ RULES: dict[str, Rule] = {
     "portal:rebates": portal(200),  # the catalog, the member's claims and the claim form
     "portal:net_metering": portal(200),  # interconnection, credit bank, REC reads (none: says so)
     "portal:service": portal(200),  # the holder's phone, email and language form
+    "portal:report_outage": portal(200),  # report an outage, "still out", life support
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
     "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage
     "outages:restore": page(only(CS, MANAGER), method="POST"),
+    "outages:detail": page(EVERY_ROLE),  # 404 for no such outage
+    "outages:also_out": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage
+    "outages:life_support": page(EVERY_ROLE, 200),  # record/renew/end: CS and managers
+    "outages:life_support_letter": page(EVERY_ROLE),  # 404 for no such certificate
+    "backoffice:outage_call": page(only(CS, MANAGER), 200),  # staff taking outage calls
     "governance:meeting": page(EVERY_ROLE),  # 404 for a meeting that is not there
     "governance:check_in": page(only(CS, MANAGER), method="POST"),
     "governance:quorum": page(EVERY_ROLE),

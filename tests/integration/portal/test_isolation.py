@@ -155,7 +155,7 @@ def signed_in_as(user) -> Client:
 def test_the_walk_finds_the_portal_routes():
     names = {route.name for route in portal_routes()}
 
-    assert {"portal:home", "portal:invite", "portal:sign_up"} <= names
+    assert {"portal:home", "portal:invite", "portal:sign_up", "portal:report_outage"} <= names
 
 
 def walk_problems(member_a, a_account, b_account) -> list[str]:

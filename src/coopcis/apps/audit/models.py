@@ -62,6 +62,8 @@ class ReadKind(models.TextChoices):
     CAPITAL_CREDITS = "CAP_CREDITS", "capital credits"
     LOAN_PDF = "LOAN_PDF", "loan schedule PDF"
     REBATE_CLAIM = "REBATE_CLAIM", "rebate claim"
+    LIFE_SUPPORT = "LIFE_SUPPORT", "life-support certificates"
+    OUTAGE_MEMBERS = "OUTAGE", "members of an outage"
 
 
 class MemberDataRead(models.Model):

@@ -24,6 +24,12 @@ SLOTS = ("top", "main")
 #: (element id, slot, template, query function), in the order the page shows them.
 ACCOUNT_CARDS: tuple[tuple[str, str, str, str], ...] = (
     ("notes", "top", "members/_notes_card.html", "coopcis.apps.members.notes.notes_card"),
+    (
+        "life-support",
+        "top",
+        "outages/_life_support_card.html",
+        "coopcis.apps.outages.card.life_support_card",
+    ),
     ("usage", "main", "billing/_usage_card.html", "coopcis.apps.billing.usage_card.usage_card"),
     (
         "capital-credits",

@@ -8,6 +8,7 @@ from coopcis.apps.backoffice import (
     arrangement_views,
     bill_views,
     note_views,
+    outage_calls,
     views,
     work_views,
 )
@@ -35,6 +36,7 @@ urlpatterns = [
     path("staff/<str:username>/password/", staff.staff_reset, name="staff_reset"),
     path("reads/", staff.member_data_reads, name="member_data_reads"),
     path("", views.search, name="search"),
+    path("calls/outage/", outage_calls.outage_call, name="outage_call"),
     path("accounts/<str:number>/", views.account_detail, name="account"),
     path("accounts/<str:number>/edit/", views.account_edit, name="account_edit"),
     path("accounts/<str:number>/membership/new/", views.membership_new, name="membership_new"),

@@ -5,3 +5,6 @@ class OutagesConfig(AppConfig):
     name = "coopcis.apps.outages"
     label = "outages"
     verbose_name = "Outages and reliability"
+
+    def ready(self) -> None:
+        from coopcis.apps.outages import life_support  # noqa: F401  (registers its kind)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,10 +20,9 @@ from django.utils import timezone
 
 from coopcis.apps.members.models import Account
 from coopcis.apps.metering.models import MeterInstallation
+from coopcis.apps.outages import restoration
 from coopcis.apps.outages.informing import tell
 from coopcis.apps.outages.models import (
-    Interruption,
-    InterruptionSource,
     Outage,
     OutageReport,
     OutageStatus,
@@ -32,11 +31,16 @@ from coopcis.apps.outages.models import (
 )
 from coopcis.apps.outages.network import current_network
 from coopcis.apps.premises.models import ServiceAgreement, ServicePoint
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.outages import prediction as core
-from coopcis.core.outages.network import SERVICE_POINT, Network
+from coopcis.core.outages.network import Network
 
-PARAMETERS = core.Parameters()
+
+def prediction_parameters() -> core.Parameters:
+    """The co-op profile's ``[outages]`` settings: window, minimum reports, branch share
+    and the threshold of each device kind (docs/domain/outages.md)."""
+    return active_profile().outage_prediction
 
 
 def find_service_point(
@@ -131,34 +135,8 @@ def receive_report(
         # the same message id arrived twice at once: the other request kept it
         return Received(OutageReport.objects.get(message_id=message_id), False)
     if kind == ReportKind.STILL_OUT and planned is None:
-        _reopen(report)
+        restoration.still_out(report)
     return Received(report, True)
-
-
-def _reopen(report: OutageReport) -> None:
-    """ "Still out" after a restoration: the service point gets its own open outage again
-    (unless an open outage already covers it)."""
-    network = current_network()
-    code = report.service_point.code
-    for outage in Outage.objects.filter(status=OutageStatus.OPEN):
-        covered = outage.device_code in network and code in network
-        if covered and network.is_below(code, outage.device_code):
-            break
-    else:
-        outage = _new_single(report)
-    report.outage = outage
-    report.save(update_fields=["outage"])
-
-
-def _new_single(report: OutageReport) -> Outage:
-    return Outage.objects.create(
-        device_code=report.service_point.code,
-        device_kind=SERVICE_POINT,
-        started_at=report.event_at,
-        predicted_at=timezone.now(),
-        affected=1,
-        reported=1,
-    )
 
 
 _refresh_lock = threading.Lock()
@@ -182,8 +160,10 @@ def refresh_if_due(now: datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def refresh_predictions(now: datetime, parameters: core.Parameters = PARAMETERS) -> list[Outage]:
-    """Roll the open reports of the window up to devices; keep one open outage per device."""
+def refresh_predictions(now: datetime, parameters: core.Parameters | None = None) -> list[Outage]:
+    """Roll the open reports of the window up to devices; keep one open outage per device.
+    ``parameters``: the profile's (``prediction_parameters``) unless given."""
+    parameters = parameters or prediction_parameters()
     network = current_network()
     rows = list(
         OutageReport.objects.filter(
@@ -221,10 +201,13 @@ def refresh_predictions(now: datetime, parameters: core.Parameters = PARAMETERS)
         ):
             # a higher device: this outage grows to it; open outages under it join
             for other in [o for o in open_outages if o.pk != outage.pk]:
+                if other.parent_id is not None:
+                    continue  # nested by staff: stays a device of its own
                 if other.device_code in network and network.is_below(
                     other.device_code, found.device
                 ):
                     OutageReport.objects.filter(outage=other).update(outage=outage)
+                    Outage.objects.filter(parent=other).update(parent=outage)
                     other.delete()
                     open_outages.remove(other)
             outage.device_code, outage.device_kind = found.device, found.kind
@@ -243,7 +226,9 @@ def refresh_predictions(now: datetime, parameters: core.Parameters = PARAMETERS)
 
 
 def _match(network: Network, found: core.Prediction, open_outages: list[Outage]) -> Outage | None:
-    """The open outage a prediction belongs to: at its device, above it, or below it."""
+    """The open outage a prediction belongs to: at its device, above it, or below it
+    (outages staff nested under another are left to them)."""
+    open_outages = [outage for outage in open_outages if outage.parent_id is None]
     for outage in open_outages:
         if outage.device_code not in network:
             continue
@@ -266,29 +251,5 @@ def set_estimate(outage: Outage, *, estimated_at: datetime | None, crew: str = "
     return outage
 
 
-@transaction.atomic
-def restore(outage: Outage, *, cause: str, restored_at: datetime) -> Outage:
-    """Close the outage with its cause and restoration time; the interruption is recorded
-    for the IEEE 1366 indices (sustained or momentary by its length)."""
-    outage = Outage.objects.select_for_update().get(pk=outage.pk)
-    if outage.status != OutageStatus.OPEN:
-        raise RuleViolation("the outage is already restored", field="outage")
-    cause = cause.strip()
-    if not cause:
-        raise RuleViolation("give the cause code", field="cause")
-    if restored_at < outage.started_at:
-        raise RuleViolation("restored before it started", field="restored_at")
-    if restored_at > timezone.now() + timedelta(minutes=1):
-        raise RuleViolation("the restoration time is in the future", field="restored_at")
-    outage.interruption = Interruption.objects.create(
-        start_at=outage.started_at,
-        end_at=restored_at,
-        customers_interrupted=outage.affected,
-        cause=cause[:40],
-        device=outage.device_code,
-        source=InterruptionSource.RECORDED,
-    )
-    outage.status, outage.cause, outage.restored_at = OutageStatus.RESTORED, cause, restored_at
-    outage.save()
-    tell(outage, "restored")
-    return outage
+#: Restoring (whole or in part) lives in ``restoration``; kept here for callers of intake.
+restore = restoration.restore

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
+
+from coopcis.apps.audit.tracking import AuditedModel
 
 
 class InterruptionSource(models.TextChoices):
@@ -148,6 +152,11 @@ class Outage(models.Model):
     interruption = models.OneToOneField(
         Interruption, null=True, blank=True, on_delete=models.PROTECT, related_name="outage"
     )
+    #: The outage of a device above this one, open when this one was found (a fuse blown
+    #: under an open recloser): this outage's members are restored only once it is too.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="nested"
+    )
 
     class Meta:
         ordering = ["started_at"]
@@ -200,3 +209,45 @@ class OutageReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.service_point_id} ({self.source})"
+
+
+class LifeSupportCertificate(AuditedModel):
+    """A household on the account depends on life-support (medical) equipment, as a
+    practitioner certifies until ``expires_on`` (included). Its members are listed first
+    in every outage that reaches them and counted per outage; the member is told the flag
+    is no promise of priority restoration (member handbook, "Restoring Your Power").
+
+    Renewed with a new certificate's expiry; ended early when the equipment goes. It counts
+    on a day from ``received_on`` through ``expires_on`` unless ended before that day.
+    """
+
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="life_support_certificates"
+    )
+    equipment = models.CharField(max_length=120)
+    certified_by = models.CharField(max_length=120)
+    received_on = models.DateField()
+    expires_on = models.DateField()
+    renewed_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-expires_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="life_support_expires_after_received",
+                condition=models.Q(expires_on__gte=models.F("received_on")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"life support {self.account_id} to {self.expires_on}"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
+
+    def counts_on(self, day: date) -> bool:
+        """The certificate is in force on ``day``: received, not expired, not ended."""
+        ended = self.ended_on is not None and self.ended_on <= day
+        return self.received_on <= day <= self.expires_on and not ended

@@ -1,12 +1,25 @@
-"""Outage pages (mounted at /outages/): the restoration queue and its actions."""
+"""Outage pages (mounted at /outages/): the restoration queue, an outage's page and its
+actions, and life-support certificates."""
 
 from django.urls import path
 
-from coopcis.apps.outages import views
+from coopcis.apps.outages import life_support_views, views
 
 app_name = "outages"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("<int:outage_id>/", views.detail, name="detail"),
     path("<int:outage_id>/estimate/", views.estimate, name="estimate"),
+    path("<int:outage_id>/also-out/", views.also_out, name="also_out"),
     path("<int:outage_id>/restore/", views.restore, name="restore"),
+    path(
+        "life-support/<str:number>/",
+        life_support_views.life_support,
+        name="life_support",
+    ),
+    path(
+        "life-support/certificates/<int:certificate_id>/letter.pdf",
+        life_support_views.letter,
+        name="life_support_letter",
+    ),
 ]

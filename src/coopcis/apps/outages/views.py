@@ -1,5 +1,6 @@
 """Staff pages for outages (mounted at /outages/): the restoration queue, an outage's
-estimated restoration and crew, and its restoration with a cause code.
+page with its members (life-support households first), its estimated restoration and crew,
+devices below it found out too, and its restoration (whole, or with devices below still out).
 
 The queue is in the co-op's order (``coopcis.core.outages.prediction.restoration_order``):
 transmission, substations, lines by members affected, single services. Opening it also
@@ -19,8 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coopcis.apps.audit.context import acting_as
-from coopcis.apps.outages import intake
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import record_reads
+from coopcis.apps.outages import intake, restoration
+from coopcis.apps.outages.life_support import accounts_reached, life_support_points
+from coopcis.apps.outages.listing import members_listed
 from coopcis.apps.outages.models import Outage, OutageStatus
+from coopcis.apps.outages.network import current_network
+from coopcis.apps.outages.restoration import waiting_on_upstream
 from coopcis.apps.staff.access import staff_view
 from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
@@ -51,6 +58,20 @@ class RestoreForm(forms.Form):
         label="Restored at (local time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    still_out_below = forms.CharField(
+        label="Still out below (device codes, comma-separated)",
+        max_length=400,
+        required=False,
+        help_text="devices under this one that stay out: their members are not restored",
+    )
+
+    def clean_still_out_below(self) -> list[str]:
+        text: str = self.cleaned_data["still_out_below"]
+        return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+
+class AlsoOutForm(forms.Form):
+    device_code = forms.CharField(label="Device below also out", max_length=40)
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -61,14 +82,24 @@ def _local(value: datetime | None) -> datetime | None:
     return value
 
 
+def _life_support_counts(outages: list[Outage]) -> dict[int, int]:
+    points = life_support_points(timezone.localdate())
+    if not points:
+        return {o.pk: 0 for o in outages}
+    network = current_network()
+    return {o.pk: len(accounts_reached(network, o.device_code, points)) for o in outages}
+
+
 @staff_view()
 def queue(request: HttpRequest) -> HttpResponse:
     """Open outages in restoration order, then the latest restored."""
     with acting_as(user=None, label="outage prediction"):
         intake.refresh_if_due()
     outages = {o.pk: o for o in Outage.objects.filter(status=OutageStatus.OPEN)}
+    life_support = _life_support_counts(list(outages.values()))
     ordered = restoration_order(
-        QueueItem(str(o.pk), o.device_kind, o.affected, 0, o.started_at) for o in outages.values()
+        QueueItem(str(o.pk), o.device_kind, o.affected, life_support[o.pk], o.started_at)
+        for o in outages.values()
     )
     rows = []
     for item in ordered:
@@ -76,20 +107,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "outage": outage,
+                "life_support": item.life_support,
                 "tier": TIER_NAMES[restoration_tier(outage.device_kind)],
-                "estimate_form": EstimateForm(
-                    initial={
-                        "estimated_restoration_at": outage.estimated_restoration_at,
-                        "crew": outage.crew,
-                    },
-                    prefix=f"o{outage.pk}",
-                ),
+                "estimate_form": _estimate_form(outage),
                 "restore_form": RestoreForm(prefix=f"r{outage.pk}"),
             }
         )
     restored = Outage.objects.filter(status=OutageStatus.RESTORED).order_by("-restored_at")[
         :RECENTLY_RESTORED
     ]
+    # members of an outage nested in another open one are counted with that one
+    top = [o for o in outages.values() if o.parent_id not in outages]
     return render(
         request,
         "outages/queue.html",
@@ -97,9 +125,43 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "restored": restored,
             "can_dispatch": request.user.has_perm(DISPATCH),
-            "members_affected": sum(o.affected for o in outages.values()),
+            "members_affected": sum(o.affected for o in top),
+            "life_support_households": sum(life_support[o.pk] for o in top),
         },
     )
+
+
+def _estimate_form(outage: Outage) -> EstimateForm:
+    return EstimateForm(
+        initial={"estimated_restoration_at": outage.estimated_restoration_at, "crew": outage.crew},
+        prefix=f"o{outage.pk}",
+    )
+
+
+@staff_view()
+def detail(request: HttpRequest, outage_id: int) -> HttpResponse:
+    """One outage: its device, times and crew, the outages nested in it, and its members,
+    life-support households first (each read logged)."""
+    outage = Outage.objects.select_related("parent").filter(pk=outage_id).first()
+    if outage is None:
+        return render(request, "backoffice/not_found.html", {"what": "outage"}, status=404)
+    listed = members_listed(outage)
+    record_reads(
+        request,
+        account_numbers=[row.number for row in listed.rows],
+        kind=ReadKind.OUTAGE_MEMBERS,
+    )
+    context = {
+        "outage": outage,
+        "listed": listed,
+        "nested": Outage.objects.filter(parent=outage).order_by("pk"),
+        "waiting_on": waiting_on_upstream(outage) if outage.status != OutageStatus.OPEN else None,
+        "can_dispatch": request.user.has_perm(DISPATCH),
+        "estimate_form": _estimate_form(outage),
+        "restore_form": RestoreForm(prefix=f"r{outage.pk}"),
+        "also_out_form": AlsoOutForm(prefix=f"a{outage.pk}"),
+    }
+    return render(request, "outages/detail.html", context)
 
 
 def _outage(outage_id: int) -> Outage | None:
@@ -121,7 +183,36 @@ def estimate(request: HttpRequest, outage_id: int) -> HttpResponse:
         messages.success(request, f"Outage {outage.pk}: estimate and crew saved.")
     else:
         messages.error(request, f"Outage {outage.pk}: {form.errors.as_text()}")
+    return _back(request, outage)
+
+
+def _back(request: HttpRequest, outage: Outage) -> HttpResponse:
+    """To the outage's page when the form came from it, else to its row of the queue."""
+    if request.POST.get("back") == "detail":
+        return redirect("outages:detail", outage_id=outage.pk)
     return redirect(reverse("outages:queue") + f"#outage-{outage.pk}")
+
+
+@staff_view(DISPATCH, action="dispatch crews")
+def also_out(request: HttpRequest, outage_id: int) -> HttpResponse:
+    """A device below the outage's is out as well: recorded as an outage nested in it."""
+    outage = _outage(outage_id)
+    if outage is None or request.method != "POST":
+        return render(request, "backoffice/not_found.html", {"what": "outage"}, status=404)
+    form = AlsoOutForm(request.POST, prefix=f"a{outage.pk}")
+    if form.is_valid():
+        try:
+            nested = restoration.also_out(outage, device_code=form.cleaned_data["device_code"])
+        except RuleViolation as violation:
+            add_violation(form, violation, {"still_out_below": "device_code"})
+        else:
+            messages.success(
+                request,
+                f"Outage {nested.pk}: {nested.device_code} is out under outage {outage.pk}.",
+            )
+    if form.errors:
+        messages.error(request, f"Outage {outage.pk}: {form.errors.as_text()}")
+    return redirect("outages:detail", outage_id=outage.pk)
 
 
 @staff_view(DISPATCH, action="restore outages")
@@ -134,11 +225,30 @@ def restore(request: HttpRequest, outage_id: int) -> HttpResponse:
         restored_at = _local(form.cleaned_data["restored_at"])
         assert restored_at is not None
         try:
-            intake.restore(outage, cause=form.cleaned_data["cause"], restored_at=restored_at)
+            restored = restoration.restore(
+                outage,
+                cause=form.cleaned_data["cause"],
+                restored_at=restored_at,
+                still_out_below=form.cleaned_data["still_out_below"],
+            )
         except RuleViolation as violation:
             add_violation(form, violation)
     if form.errors:
         messages.error(request, f"Outage {outage.pk} not restored: {form.errors.as_text()}")
     else:
-        messages.success(request, f"Outage {outage.pk} restored; its interruption is recorded.")
-    return redirect(reverse("outages:queue") + f"#outage-{outage.pk}")
+        messages.success(request, _restored_message(restored))
+    return _back(request, outage)
+
+
+def _restored_message(outage: Outage) -> str:
+    upstream = waiting_on_upstream(outage)
+    if upstream is not None:
+        return (
+            f"Outage {outage.pk}: {outage.device_code} is closed, but its members stay out "
+            f"until outage {upstream.pk} ({upstream.device_code}) is restored."
+        )
+    still = list(Outage.objects.filter(parent=outage, status=OutageStatus.OPEN))
+    if still:
+        codes = ", ".join(f"{o.device_code} (outage {o.pk})" for o in still)
+        return f"Outage {outage.pk} restored except below {codes}; the rest is recorded."
+    return f"Outage {outage.pk} restored; its interruption is recorded."

@@ -17,6 +17,7 @@ from coopcis.apps.portal import (
     meetings,
     net_metering,
     notify_views,
+    outages,
     rebates,
     service,
     usage_views,
@@ -53,6 +54,7 @@ urlpatterns = [
     path("accounts/<str:number>/rebates/", rebates.rebates, name="rebates"),
     path("accounts/<str:number>/net-metering/", net_metering.net_metering, name="net_metering"),
     path("accounts/<str:number>/service/", service.service, name="service"),
+    path("accounts/<str:number>/outage/", outages.report_outage, name="report_outage"),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,

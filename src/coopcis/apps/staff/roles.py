@@ -111,6 +111,10 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "rebates.add_rebateclaim",
         # dispatch: set an outage's estimated restoration and crew, restore it
         "outages.change_outage",
+        # take a member's outage call; record, renew or end a life-support certificate
+        "outages.add_outagereport",
+        "outages.add_lifesupportcertificate",
+        "outages.change_lifesupportcertificate",
         # enter a member's REC meter read phoned or brought in (SEC policy 425)
         "netmetering.add_recread",
         # take an aid-to-construction loan application (SEC policy 424)
