@@ -16,6 +16,7 @@ from coopcis.apps.backoffice import collections_views as collections
 from coopcis.apps.backoffice import deposit_views as deposits
 from coopcis.apps.backoffice import staff_views as staff
 from coopcis.apps.loans import views as loans
+from coopcis.apps.netmetering import interconnection_views as interconnections
 from coopcis.apps.netmetering import views as netmetering
 from coopcis.apps.payments import correction_views as payment_corrections
 from coopcis.apps.payments import views as cashier
@@ -164,6 +165,31 @@ urlpatterns = [
     path("loans/<int:loan_id>/disburse/", loans.loan_disburse, name="loan_disburse"),
     path("work/rebates/", rebates.claim_list, name="rebate_claims"),
     path("accounts/<str:number>/rec-reads/new/", netmetering.rec_read_new, name="rec_read_new"),
+    path(
+        "accounts/<str:number>/interconnections/new/",
+        interconnections.interconnection_new,
+        name="interconnection_new",
+    ),
+    path(
+        "interconnections/<int:interconnection_id>/approve/",
+        interconnections.interconnection_approve,
+        name="interconnection_approve",
+    ),
+    path(
+        "interconnections/<int:interconnection_id>/in-service/",
+        interconnections.interconnection_in_service,
+        name="interconnection_in_service",
+    ),
+    path(
+        "interconnections/<int:interconnection_id>/charge/",
+        interconnections.interconnection_charge,
+        name="interconnection_charge",
+    ),
+    path(
+        "interconnections/<int:interconnection_id>/close/",
+        interconnections.interconnection_close,
+        name="interconnection_close",
+    ),
     path("accounts/<str:number>/rebates/new/", rebates.claim_new, name="rebate_claim_new"),
     path("rebates/<int:claim_id>/", rebates.claim_detail, name="rebate_claim"),
     path("rebates/<int:claim_id>/approve/", rebates.claim_approve, name="rebate_claim_approve"),

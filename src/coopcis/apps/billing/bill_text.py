@@ -112,6 +112,9 @@ TEXT: dict[str, Promise] = {
     "net_paid": pgettext_lazy(
         "bill", "Your credit of {paid} is over {threshold} and is paid by check."
     ),
+    "net_paid_credit": pgettext_lazy(
+        "bill", "Your credit of {paid} is over {threshold} and is paid as a credit on your bill."
+    ),
     "arrangement": pgettext_lazy(
         "bill",
         "Can't pay in full by the due date? Before then, ask for a payment arrangement at {portal} or call us.",

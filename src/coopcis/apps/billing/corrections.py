@@ -19,6 +19,7 @@ from coopcis.apps.billing.programs import bill_programs
 from coopcis.apps.billing.run import BillBatch, bill_posting, rider_factors
 from coopcis.apps.ledger.services import post_entries, reverse_entry
 from coopcis.apps.netmetering.banking import cancel_month, release_month
+from coopcis.apps.netmetering.payout_credits import give_back
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.rebates.services import give_back_credits
 from coopcis.apps.receivables.models import ReceivableItem
@@ -89,6 +90,8 @@ def cancel_bill(*, bill: Bill, reason: str, on: date) -> Bill:
     if item is not None:
         # a rebate credit that paid the bill goes back to its claim for the next bill
         give_back_credits(item_id=item.pk, on=on, reason=f"bill {bill.number} cancelled")
+        # so does a net-metering payout credited to it (to 242.3, for the next bill)
+        give_back(item_id=item.pk, on=on, reason=f"bill {bill.number} cancelled")
         announce_in_transaction(BillCancelled(item_id=item.pk, on=on))
     if bill.journal_entry is not None:
         bill.cancel_entry = reverse_entry(

@@ -5,7 +5,8 @@ over the read period (per time-of-use period on a TOU tariff, from both channels
 intervals; otherwise from both registers). Each period's positive net is priced as usual;
 demand stays delivered demand and fixed charges always apply. The excess is credited at
 the avoided cost in force on the period's last day to the member's credit bank, paid out
-by check request in a month the bank is greater than the profile's threshold.
+in a month the bank is greater than the profile's threshold, by check request or as a bill
+credit as the profile says (``netmetering.payout_credits``).
 The rules are the core's (``coopcis.core.net_metering.netting``); this module reads the
 received channel for a batch and hands the months to ``coopcis.apps.netmetering``.
 """
@@ -22,7 +23,7 @@ from coopcis.apps.billing.gather import Service
 from coopcis.apps.billing.rating import THOUSAND, Usage, UsageProblem, needs_intervals
 from coopcis.apps.metering.models import Channel, MeterKind, RegisterRead
 from coopcis.apps.netmetering.banking import bank_balances, record_months
-from coopcis.apps.netmetering.models import NetMeteringMonth, PayoutMethod
+from coopcis.apps.netmetering.models import NetMeteringMonth
 from coopcis.apps.netmetering.policy import NetMeteringPolicy, net_metering_policy
 from coopcis.apps.netmetering.services import avoided_cost_table, rate_on
 from coopcis.core.metering.registers import register_advance
@@ -193,7 +194,7 @@ class Netting:
                 credit_amount=month.credited.amount,
                 bank_before_amount=month.before.amount,
                 payout_amount=month.payout.amount,
-                payout_method=PayoutMethod.CHECK if month.payout else "",
+                payout_method=self.policy.payout_method if month.payout else "",
                 bank_after_amount=month.after.amount,
                 held=held,
             )

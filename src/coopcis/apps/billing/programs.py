@@ -1,9 +1,10 @@
 """The programs that ride on the monthly bill: aid-to-construction loan installments
-(SEC policy 424) and efficiency rebate credits (OCEC handbook).
+(SEC policy 424), efficiency rebate credits (OCEC handbook) and net-metering payouts as bill
+credits (SEC policy 425, where the profile says so).
 
 Each program posts its own entries and open items (``loans.services.bill_installments``,
-``rebates.services.credit_rebates``); the bill run only prints their lines after the
-rated ones, with no riders or taxes on them, and adds them to the amount due. The bill's
+``rebates.services.credit_rebates``, ``netmetering.payout_credits.credit_payouts``); the
+bill run only prints their lines after the rated ones, with no riders or taxes on them, and adds them to the amount due. The bill's
 ``total_amount`` stays its electric charges.
 """
 
@@ -18,6 +19,7 @@ from django.db.models import F, Max
 
 from coopcis.apps.billing.models import Bill, BillLineItem
 from coopcis.apps.loans.services import bill_installments
+from coopcis.apps.netmetering.payout_credits import credit_payouts
 from coopcis.apps.rebates.services import credit_rebates
 from coopcis.site.bulk import insert_rows
 
@@ -32,6 +34,7 @@ def bill_programs(bills: Sequence[Bill], *, period: str) -> None:
     for made in (
         bill_installments(bills, period=period),
         credit_rebates(bills, period=period),
+        credit_payouts(bills, period=period),
     ):
         for bill_id, line in made.items():
             extra[bill_id].append(line)

@@ -5,8 +5,11 @@ The bill run (``coopcis.apps.billing.netting``) computes each month with the cor
 rules and hands the months here to be stored and posted in its batch's transaction:
 
 - the credit: Dr 555 purchased power, Cr 242.3 net-metering credits owed to members;
-- the payout, in a month the bank is greater than the profile's $50.00: Dr 242.3,
-  Cr 232.1 accounts payable (a check request), and the bank restarts at zero.
+- the payout, in a month the bank is greater than the profile's $50.00, and the bank
+  restarts at zero: by check request (``payout_method = "CHECK"``) Dr 242.3, Cr 232.1
+  accounts payable, posted here; as a bill credit (``"BILL_CREDIT"``) nothing here: the
+  bill run puts it on the member's charges (``netmetering.payout_credits``, Dr 242.3,
+  Cr 142.x) once the bill's own charge is open.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import date
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entry_ids, reverse_entry
 from coopcis.apps.netmetering.models import NetMeteringMonth, PayoutMethod
+from coopcis.apps.netmetering.payout_credits import give_back
 from coopcis.apps.netmetering.policy import (
     CREDITS_OWED,
     PAYABLE,
@@ -60,7 +64,7 @@ def _postings(month: NetMeteringMonth, number: str) -> list[tuple[str, Posting]]
             source="net-metering",
         )
         out.append(("credit", Posting(entry, EntryKind.ADJUSTMENT, f"nm-credit:{month.bill.pk}")))
-    if month.payout_amount > 0:
+    if month.payout_amount > 0 and month.payout_method == PayoutMethod.CHECK:
         amount = Money(month.payout_amount)
         entry = JournalEntry(
             posted_on=month.posted_on,
@@ -98,6 +102,9 @@ def cancel_month(*, bill_id: int, on: date, reason: str) -> None:
     month = NetMeteringMonth.objects.filter(bill_id=bill_id, cancelled=False).first()
     if month is None:
         return
+    # a payout by bill credit comes off the charges it paid (the bill's own charge gave its
+    # part back already, before it was voided)
+    give_back(on=on, reason=reason, month_id=month.pk)
     for entry in (month.journal_entry, month.payout_entry):
         if entry is not None:
             reverse_entry(entry=entry, posted_on=on, reason=f"net-metering month: {reason}")
@@ -119,7 +126,7 @@ def release_month(*, bill_id: int, number: str) -> None:
     month.held = False
     month.bank_before_amount = worked.before.amount
     month.payout_amount = worked.payout.amount
-    month.payout_method = PayoutMethod.CHECK if worked.payout else ""
+    month.payout_method = policy.payout_method if worked.payout else ""
     month.bank_after_amount = worked.after.amount
     tagged = _postings(month, number)
     ids = post_entry_ids([posting for _, posting in tagged])

@@ -6,6 +6,8 @@ docs/domain/net-metering.md says how the pieces fit together.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 
 from coopcis.apps.audit.tracking import AuditedModel
@@ -157,6 +159,9 @@ class NetMeteringMonth(models.Model):
     bank_before_amount = models.DecimalField(max_digits=10, decimal_places=2)
     payout_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     payout_method = models.CharField(max_length=11, choices=PayoutMethod.choices, blank=True)
+    #: Of a payout by bill credit, how much is on the member's charges so far (the rest waits
+    #: in 242.3 for the next bill: a credit larger than what is open is never a credit balance).
+    payout_credited_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     bank_after_amount = models.DecimalField(max_digits=10, decimal_places=2)
     journal_entry = models.ForeignKey(
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -183,11 +188,64 @@ class NetMeteringMonth(models.Model):
                     payout_amount__gte=0,
                     bank_after_amount__gte=0,
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                name="net_month_credited_within_payout",
+                condition=models.Q(
+                    payout_credited_amount__gte=0,
+                    payout_credited_amount__lte=models.F("payout_amount"),
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"net metering {self.period}: credit ${self.credit_amount}"
+
+    @property
+    def payout_to_credit(self) -> Decimal:
+        """What of a bill-credit payout is not yet on the member's charges."""
+        if self.payout_method != PayoutMethod.BILL_CREDIT:
+            return Decimal("0.00")
+        return self.payout_amount - self.payout_credited_amount
+
+
+class PayoutCredit(models.Model):
+    """The part of a net-metering payout by bill credit put on one charge (Dr 242.3, Cr the
+    charge's receivable), kept so that it can be given back when the charge's bill or the
+    month is cancelled (then the next bill credits it again). Not a payment: no cash moved."""
+
+    month = models.ForeignKey(
+        NetMeteringMonth, on_delete=models.PROTECT, related_name="payout_credits"
+    )
+    item = models.ForeignKey(
+        "receivables.ReceivableItem", on_delete=models.PROTECT, related_name="net_metering_credits"
+    )
+    bill = models.ForeignKey(
+        "billing.Bill",
+        on_delete=models.PROTECT,
+        related_name="net_metering_payout_credits",
+        help_text="The bill that carried the credit (its line shows it)",
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    credited_on = models.DateField()
+    journal_entry = models.ForeignKey(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    given_back_on = models.DateField(null=True, blank=True)
+    give_back_entry = models.ForeignKey(
+        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["credited_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="net_payout_credit_positive", condition=models.Q(amount__gt=0)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"net-metering payout credit ${self.amount} on item {self.item_id}"
 
 
 class RecAgreement(AuditedModel):

@@ -16,6 +16,10 @@ REC_PURCHASES = "555.1"
 CREDITS_OWED = "242.3"
 PAYABLE = "232.1"
 
+#: How a bank greater than the threshold is paid (the profile's ``payout_method``): by check
+#: request through 232.1, or as a non-cash credit to the member's receivable (142.x).
+PAYOUT_METHODS = ("CHECK", "BILL_CREDIT")
+
 
 @dataclass(frozen=True, slots=True)
 class NetMeteringPolicy:
@@ -36,10 +40,10 @@ def net_metering_policy() -> NetMeteringPolicy:
             f"the {profile.short_name} profile has no [net_metering] section", field="profile"
         )
     method = str(data.get("payout_method", "CHECK"))
-    if method != "CHECK":
+    if method not in PAYOUT_METHODS:
         raise RuleViolation(
-            f"payout_method {method!r} is not supported yet: net-metering credits are paid by "
-            "check request (CHECK)",
+            f"[net_metering] payout_method {method!r}: a bank over the threshold is paid by "
+            "check request (CHECK) or as a credit on the member's bill (BILL_CREDIT)",
             field="profile",
         )
     return NetMeteringPolicy(

@@ -47,12 +47,14 @@ class MemberRecReadForm(forms.Form):
     )
 
 
-def _threshold() -> Decimal | None:
-    """The profile's payout threshold; None for a profile that runs no net metering."""
+def _payout() -> tuple[Decimal | None, bool]:
+    """The profile's payout threshold (None for a profile that runs no net metering) and
+    whether a bank over it is paid as a credit on the bill rather than by check."""
     try:
-        return net_metering_policy().payout_above.amount
+        policy = net_metering_policy()
     except RuleViolation:
-        return None
+        return None, False
+    return policy.payout_above.amount, policy.payout_method == "BILL_CREDIT"
 
 
 @member_required
@@ -97,6 +99,7 @@ def net_metering(request: HttpRequest, number: str) -> HttpResponse:
     for payment in RecPayment.objects.filter(agreement__account=account).order_by("paid_on"):
         payments[payment.agreement_id].append(payment)
     counted = [m for m in months if not m.held]
+    threshold, by_bill_credit = _payout()
     context = {
         "account": account,
         "interconnections": Interconnection.objects.filter(account=account).order_by(
@@ -106,7 +109,8 @@ def net_metering(request: HttpRequest, number: str) -> HttpResponse:
         "credited": sum((m.credit_amount for m in counted), Decimal("0.00")),
         "paid": sum((m.payout_amount for m in counted), Decimal("0.00")),
         "bank": counted[-1].bank_after_amount if counted else Decimal("0.00"),
-        "threshold": _threshold(),
+        "threshold": threshold,
+        "by_bill_credit": by_bill_credit,
         "agreements": [(a, reads[a.pk], payments[a.pk]) for a in agreements],
         "form": form,
     }

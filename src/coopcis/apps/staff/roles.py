@@ -117,6 +117,8 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "outages.change_lifesupportcertificate",
         # enter a member's REC meter read phoned or brought in (SEC policy 425)
         "netmetering.add_recread",
+        # take a net-metering interconnection application (SEC policy 425)
+        "netmetering.add_interconnection",
         # take an aid-to-construction loan application (SEC policy 424)
         "loans.add_loan",
     ),
@@ -138,6 +140,9 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         "metering.change_readexception",
         # enter a member's REC meter read (SEC policy 425)
         "netmetering.add_recread",
+        # approve an interconnection (its fee charged), bill its costs at cost, put it in
+        # service with the net meter, or refuse it (SEC policy 425)
+        "netmetering.change_interconnection",
     ),
     "finance": (
         *CASHIER,

@@ -58,6 +58,8 @@ class NetMeteringView:
     bank_before_amount: Decimal
     payout_amount: Decimal
     bank_after_amount: Decimal
+    #: CHECK or BILL_CREDIT (the profile's method when the month paid out; "" otherwise).
+    payout_method: str = ""
     #: The profile's payout threshold (``[net_metering] payout_above``), printed with a payout.
     payout_above: Decimal = Decimal("0.00")
 

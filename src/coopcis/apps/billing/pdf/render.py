@@ -542,7 +542,8 @@ def _net_rows(net: NetMeteringView, words: dict[str, str]) -> list[str]:
         before=bt.money(net.bank_before_amount), after=bt.money(net.bank_after_amount)
     )
     if net.payout_amount:
-        bank += " " + words["net_paid"].format(
+        said = "net_paid_credit" if net.payout_method == "BILL_CREDIT" else "net_paid"
+        bank += " " + words[said].format(
             paid=bt.money(net.payout_amount), threshold=bt.money(net.payout_above)
         )
     rows.append(bank)
