@@ -46,7 +46,7 @@ def loan_schedule(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 
 class LoanForm(forms.Form):
-    amount = forms.CharField(label="Loan amount ($500 to $10,000)", max_length=20)
+    amount = forms.CharField(label="Loan amount ($500 to $15,000)", max_length=20)
     aid = forms.CharField(label="Aid to construction it pays ($)", max_length=20)
     purpose = forms.CharField(label="Line extension it pays for", max_length=200)
     months = forms.IntegerField(label="Months (blank: the policy's)", required=False, min_value=1)
@@ -68,7 +68,7 @@ class LoanForm(forms.Form):
         for name in MONEY_FIELDS:
             if name in data:
                 try:
-                    data[name] = parse_amount(data[name], field=name).amount
+                    data[name] = parse_amount(data[name], field=name, allow_grouping=True).amount
                 except RuleViolation as refused:
                     self.add_error(name, refused.message)
         return data

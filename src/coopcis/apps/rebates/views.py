@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_read
@@ -30,6 +29,7 @@ from coopcis.apps.rebates.services import (
 from coopcis.apps.staff.access import staff_view
 from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
+from coopcis.site.jobs import today
 
 DECIDE_CLAIMS = "rebates.change_rebateclaim"
 TAKE_CLAIMS = "rebates.add_rebateclaim"
@@ -96,7 +96,7 @@ def claim_approve(request: HttpRequest, claim_id: int) -> HttpResponse:
         return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": claim.pk}))
     try:
         with transaction.atomic():
-            made = approve_claim(claim=claim, on=timezone.localdate())
+            made = approve_claim(claim=claim, on=today())
     except RuleViolation as violation:
         messages.error(request, str(violation))
     else:
@@ -113,7 +113,7 @@ def claim_deny(request: HttpRequest, claim_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                deny_claim(claim=claim, on=timezone.localdate(), reason=form.cleaned_data["reason"])
+                deny_claim(claim=claim, on=today(), reason=form.cleaned_data["reason"])
         except RuleViolation as violation:
             add_violation(form, violation)
         else:
@@ -141,9 +141,9 @@ def claim_new(request: HttpRequest, number: str) -> HttpResponse:
     account = Account.objects.select_related("party").filter(number=number).first()
     if account is None:
         return _not_found(request, f"account {number}")
-    today = timezone.localdate()
+    on = today()
     bound = request.method == "POST"
-    form = ClaimForm(request.POST if bound else None, request.FILES if bound else None, today=today)
+    form = ClaimForm(request.POST if bound else None, request.FILES if bound else None, today=on)
     if bound and form.is_valid():
         data = form.cleaned_data
         uploads = [
@@ -154,7 +154,7 @@ def claim_new(request: HttpRequest, number: str) -> HttpResponse:
                 made = submit_claim(
                     account=account,
                     measure_code=data["measure"],
-                    on=today,
+                    on=on,
                     purchased_on=data["purchased_on"],
                     cost=data["cost"],
                     retailer=data["retailer"],
