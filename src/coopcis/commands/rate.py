@@ -31,7 +31,7 @@ from coopcis.catalog.tariffs import (
     load_tariff_versions,
     tariff_codes,
 )
-from coopcis.core.money import Money, MoneyError, to_decimal
+from coopcis.core.money import AmountError, Money, MoneyError, parse_decimal, to_decimal
 from coopcis.core.net_metering.netting import ALL_HOURS, NetEnergy, excess_credit, net_energy
 from coopcis.core.periods import CO_OP_TIME_ZONE, Period, PeriodError
 from coopcis.core.rating.determinants import Determinants, hours_in_period
@@ -90,6 +90,15 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _rate(text: str) -> Decimal:
+    """A factor ($/kWh) or tax rate by the one number parser, as ``billing factors`` reads
+    it: a sign allowed (a PCA may be a credit), at most six decimals, no exponent."""
+    try:
+        return parse_decimal(text, field="rate", places=6, largest=Decimal(1000))
+    except AmountError as refused:
+        raise argparse.ArgumentTypeError(refused.message) from None
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -115,9 +124,9 @@ def _parser() -> _Parser:
     quote.add_argument("--loss-factor", type=_decimal, help="e.g. 0.02 for 2%% losses")
     quote.add_argument("--start", type=_day, help="first day of the period")
     quote.add_argument("--end", type=_day, help="day after the period (default start + 30 days)")
-    quote.add_argument("--pca", type=_decimal, help="fuel and purchased power factor, $/kWh")
-    quote.add_argument("--dca", type=_decimal, help="debt cost factor, $/kWh")
-    quote.add_argument("--tax-rate", type=_decimal, help="gross receipts tax, e.g. 0.0675")
+    quote.add_argument("--pca", type=_rate, help="fuel and purchased power factor, $/kWh")
+    quote.add_argument("--dca", type=_rate, help="debt cost factor, $/kWh")
+    quote.add_argument("--tax-rate", type=_rate, help="gross receipts tax, e.g. 0.0675")
     quote.add_argument("--intervals", help="CSV with header start,kwh")
     quote.add_argument("--received-kwh", type=_decimal, help="net metering: energy received")
     quote.add_argument("--received-on-peak-kwh", type=_decimal)

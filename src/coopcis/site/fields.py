@@ -4,6 +4,11 @@
 refuses what :func:`coopcis.core.money.parse_amount` refuses (``1e3``, ``١٢``, ``10.001``,
 more than the field's ceiling), with the parser's message against the field. Its cleaned
 value is a ``Decimal`` in whole cents, exactly as typed: nothing is rounded.
+
+``CoordinateField`` takes a latitude or longitude in decimal degrees by the same parser's
+rules for plain numbers (:func:`coopcis.core.money.parse_decimal`): no exponent (``3.2e1``),
+at most six decimals, and within ±90 or ±180, so a wrong figure is refused on the form
+rather than by the database.
 """
 
 from __future__ import annotations
@@ -13,7 +18,14 @@ from typing import Any
 
 from django import forms
 
-from coopcis.core.money import CENT, LARGEST_AMOUNT, AmountError, Money, parse_amount
+from coopcis.core.money import (
+    CENT,
+    LARGEST_AMOUNT,
+    AmountError,
+    Money,
+    parse_amount,
+    parse_decimal,
+)
 
 
 class MoneyField(forms.CharField):
@@ -62,3 +74,25 @@ class MoneyField(forms.CharField):
         if isinstance(value, Decimal) and value.is_finite():
             return value.quantize(CENT)
         return value
+
+
+class CoordinateField(forms.CharField):
+    """Decimal degrees (WGS 84): ``largest`` is 90 for a latitude, 180 for a longitude."""
+
+    def __init__(self, *, largest: int, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+        self.largest = Decimal(largest)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_decimal(
+                text, field=self.label or "coordinate", places=6, largest=self.largest
+            )
+        except AmountError as refused:
+            raise forms.ValidationError(refused.message, code="coordinate") from None

@@ -69,6 +69,15 @@ def test_customer_service_takes_an_application_for_a_new_party_at_a_new_premise(
     ]
 
 
+def test_a_new_premise_keeps_its_coordinates_as_typed(client_as):
+    client_as("customer_service").post(
+        "/applications/new/",
+        {**NEW_PARTY_AT_NEW_PREMISE, "premise_latitude": "32.9", "premise_longitude": "-105.75"},
+    )
+    premise = ServiceApplication.objects.get().premise
+    assert (premise.latitude, premise.longitude) == (Decimal("32.9"), Decimal("-105.75"))
+
+
 def test_an_existing_party_applies_for_an_existing_premise(client_as, maria):
     premise = PremiseFactory(line1="5 Apache Trail")
 
@@ -100,6 +109,10 @@ def test_an_existing_party_applies_for_an_existing_premise(client_as, maria):
         ("requested_on", "2024-04-01", "requested_on", "service cannot be wanted before"),
         ("deposit_amount", "-5", "deposit_amount", "must not be negative: '-5'"),
         ("party_last_name", "", "party_last_name", "a person needs a last name"),
+        # coordinates by the one number parser: no exponent, six decimals, within range
+        ("premise_latitude", "3.29e1", "premise_latitude", "write the amount in full"),
+        ("premise_latitude", "95", "premise_latitude", "at most 90 in size"),
+        ("premise_longitude", "-105.1234567", "premise_longitude", "at most 6 decimals"),
     ],
 )
 def test_a_refused_application_names_the_field_and_writes_nothing(

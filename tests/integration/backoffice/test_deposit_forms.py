@@ -185,7 +185,9 @@ def test_a_deposit_taken_at_the_office_is_held_and_receipted_in_the_accounts_lan
     assert gl("235") == D("275.84") and trial_balance().balanced
     card = account_card(clerk, home, "deposits")
     assert f"Deposit {deposit.pk}: <strong>$275.84</strong> — Held" in card
-    assert f'href="/deposit-receipts/{receipt.pk}.pdf"' in card and "ES 2026-11-13 (PDF)" in card
+    assert (
+        f'href="/deposit-receipts/{receipt.pk}.pdf"' in card and "Spanish 2026-11-13 (PDF)" in card
+    )
 
 
 def test_a_deposit_of_nothing_is_refused_by_the_service(client_as, home):

@@ -16,6 +16,7 @@ from coopcis.apps.collections.models import (
     ServiceOrder,
 )
 from coopcis.apps.payments.services import receive_payment
+from coopcis.catalog.profiles import active_profile
 from tests.integration.backoffice.conftest import account_card
 from tests.integration.billing_pdf.factories import make_bill
 
@@ -63,6 +64,19 @@ def test_service_orders_have_their_own_card_with_status_and_outcome(client_as, m
     assert "Disconnect (Non-payment)" in card
     assert "Cancelled" in card and "2026-10-26: paid in full" in card
     assert "2026-10-27 08:00-16:00" in card
+
+
+def test_a_service_orders_fee_is_named_as_the_profile_names_it(client_as, maria, records):
+    ServiceOrder.objects.create(
+        account=maria.account, kind="RECONNECT", reason="PAID", created_on=date(2026, 10, 28),
+        scheduled_on=date(2026, 10, 29), window="08:00-16:00", fee_code="connect",
+        fee_amount=Decimal("40.00"),
+    )  # fmt: skip
+    card = account_card(client_as("read_only"), maria.account, "service-orders")
+
+    fee = active_profile().fee("connect")
+    assert f"<td>{fee.description} $40.00</td>" in card
+    assert "<td>connect $40.00</td>" not in card
 
 
 def test_history_shows_the_collection_protections_recorded(client_as, maria, records):

@@ -224,3 +224,11 @@ def test_study_and_import_urdb_dispatch_lazily(monkeypatch):
         ("coopcis.commands.rate_study", ["--x"]),
         ("coopcis.commands.rate_urdb", ["f.json"]),
     ]
+
+
+@pytest.mark.parametrize(("option", "value"), [("--pca", "1e-2"), ("--tax-rate", "0.06755555")])
+def test_rates_go_through_the_one_number_parser(capsys, option, value):
+    code, out, err = run(capsys, "quote", "ocec-res", "--kwh", "100", option, value)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and option in err
+    assert "exponent" in err or "at most 6 decimals" in err

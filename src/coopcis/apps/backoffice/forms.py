@@ -28,7 +28,7 @@ from coopcis.apps.premises.models import Premise, PremiseKind, ServicePoint
 from coopcis.apps.staff.forms import add_violation as add_violation
 from coopcis.apps.staff.forms import form_field_for as form_field_for
 from coopcis.catalog.profiles import active_profile
-from coopcis.site.fields import MoneyField
+from coopcis.site.fields import CoordinateField, MoneyField
 
 
 def tariff_code_options() -> list[str]:
@@ -140,12 +140,8 @@ class ApplicationForm(forms.Form):
     premise_zip_code = forms.CharField(label="ZIP", required=False)
     premise_county = forms.CharField(label="County", max_length=40, required=False)
     premise_district = forms.ChoiceField(label="Trustee district", required=False)
-    premise_latitude = forms.DecimalField(
-        label="Latitude", max_digits=9, decimal_places=6, required=False
-    )
-    premise_longitude = forms.DecimalField(
-        label="Longitude", max_digits=9, decimal_places=6, required=False
-    )
+    premise_latitude = CoordinateField(label="Latitude", largest=90, required=False)
+    premise_longitude = CoordinateField(label="Longitude", largest=180, required=False)
 
     rate_class = forms.ChoiceField(label="Rate class", choices=RateClass.choices)
     tariff_code = forms.CharField(

@@ -57,12 +57,13 @@ from coopcis.apps.billing.pdf import record_reprint, render_bill_by_id
 from coopcis.apps.collections.models import CollectionCase
 from coopcis.apps.collections.summary import account_collections
 from coopcis.apps.credit.models import Deposit
-from coopcis.apps.members.models import Account
+from coopcis.apps.members.models import Account, Language
 from coopcis.apps.members.services import enroll_membership, update_account
 from coopcis.apps.metering.models import Meter
 from coopcis.apps.metering.services import install_meter, remove_meter
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.premises.services import end_agreement, start_agreement
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 
 RESULTS_PER_PAGE = 25
@@ -182,6 +183,10 @@ def _account_context(request: HttpRequest, overview: AccountOverview) -> dict[st
         "records": records,
         "deposit_records": deposit_records(overview.account),
         "cards": account_cards(overview.account),
+        # notices and receipts keep the language code; staff read its name
+        "languages": Language,
+        # a service order's fee by the profile's name for it, not its code
+        "fee_names": [(code, fee.description) for code, fee in active_profile().fees.items()],
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -21,19 +21,23 @@ from coopcis.apps.billing.models import (
     RiderFactor,
 )
 from coopcis.apps.billing.runs import list_runs
+from coopcis.core.money import AmountError, parse_decimal
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
 from coopcis.site.jobs import add_date_option
 
+#: A factor or tax rate is stored with six decimals ($/kWh, or a fraction), never rounded.
+RATE_PLACES = 6
+LARGEST_RATE = Decimal(1000)
+
 
 def _decimal(text: str, name: str) -> Decimal:
+    """A factor or rate by the one number parser (``core.money.parse_decimal``): plain
+    digits with a sign (a PCA may be a credit), at most six decimals, no exponent."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise CommandError(f"--{name}: not a number: {text!r}") from None
-    if not value.is_finite():
-        raise CommandError(f"--{name}: not a number: {text!r}")
-    return value
+        return parse_decimal(text, field=f"--{name}", places=RATE_PLACES, largest=LARGEST_RATE)
+    except AmountError as refused:
+        raise CommandError(f"--{name}: {refused.message}") from None
 
 
 def _date(text: str | None) -> date:
