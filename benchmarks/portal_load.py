@@ -16,11 +16,21 @@ the loopback address is ever asked).
 Each simulated member signs in through the portal's form (CSRF token and all), then
 browses: it opens a portal link found on the page it is on (or its account's usage page,
 or home), waits 0.5-1.5 s as a reader would, and goes on; downloads and sign-out are left
-out. Every answer's time to the last byte is kept. It prints one JSON line: requests,
-errors (any answer >= 400 or a failed connection), page times (median, 95th percentile,
-slowest) without the sign-ins, the sign-ins apart (a password hash is deliberately slow),
-and page times by route. Target (issue 12): p95 under 300 ms for pages, no error.
-The figures go into docs/benchmarks.md by hand.
+out. Once, at a moment drawn between a fifth and four fifths of the run, it pays: it opens
+its account's pay page and sends the form as drawn (its idempotency key, the amount due
+filled in, else $10.00) with the simulator's approving card 4242 4242 4242 4242, landing
+on the payment's own page; every fifth member sends the same form twice, as a double
+click does, and must land on the same payment. After the run the benchmark checks in the
+database that each payment is there, posted to the ledger, for its account and amount,
+and that no account got more payments than its member made; a payment missing or
+doubled counts as an error.
+
+Every answer's time to the last byte is kept. It prints one JSON line: requests, errors
+(any answer >= 400, a failed connection, a payment not made or not posted), page times
+(median, 95th percentile, slowest; the payments' POSTs with their redirect count as
+pages) without the sign-ins, the sign-ins apart (a password hash is deliberately slow),
+and page times by route (median, p95, slowest). Target (issue 12): p95 under 300 ms for
+pages, no error. The figures go into docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +61,15 @@ OPERATOR = "bench"
 SKIP = re.compile(r"download|sign-out|/i18n/|set-up|turn-off|invite|link/")
 LINK = re.compile(r'href="(/portal/[^"#?]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
+AMOUNT = re.compile(r'name="amount" value="([^"]*)"')
+PAID = re.compile(r"/portal/accounts/([^/]+)/payments/(\d+)/$")
+CARD = {
+    "card_number": "4242424242424242",  # the simulator approves it, as processors' test cards
+    "expiry": "12/30",
+    "cvc": "123",
+    "card_name": "Bench Member",
+}
 
 
 def seed_sign_ins(users: int) -> None:
@@ -76,6 +97,40 @@ def seed_sign_ins(users: int) -> None:
         print(f"{email} {account.number}")
 
 
+def check_payments(claimed: list[tuple[str, int, str]], since: str) -> None:
+    """Inside the scratch environment: each payment the members saw (account number, id,
+    amount) is in the database, posted with its journal entry, for that account and
+    amount; and their accounts got no other payment since the run started (a double
+    submit paid once). Prints one JSON line of what is wrong."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcis.site.settings")
+    django.setup()
+    from datetime import datetime
+    from decimal import Decimal
+
+    from coopcis.apps.payments.models import Payment, PaymentStatus
+
+    problems = []
+    ids = {payment_id for _, payment_id, _ in claimed}
+    found = {p.pk: p for p in Payment.objects.filter(pk__in=ids).select_related("account")}
+    for number, payment_id, amount in claimed:
+        payment = found.get(payment_id)
+        if payment is None:
+            problems.append(f"payment {payment_id} not in the database")
+        elif payment.account.number != number or payment.amount != Decimal(amount):
+            problems.append(f"payment {payment_id}: {payment.account.number} {payment.amount}")
+        elif payment.status != PaymentStatus.POSTED or payment.journal_entry_id is None:
+            problems.append(f"payment {payment_id} not posted ({payment.status})")
+    others = Payment.objects.filter(
+        account__number__in={number for number, _, _ in claimed},
+        received_at__gte=datetime.fromisoformat(since),
+    ).exclude(pk__in=ids)
+    problems += [f"payment {p.pk} made but not seen by its member" for p in others]
+    posted = sum((p.amount for p in found.values()), Decimal(0))
+    print(json.dumps({"payments": len(found), "total": str(posted), "problems": problems}))
+
+
 class Member(threading.Thread):
     def __init__(
         self, base: str, email: str, number: str, deadline: float, seed: int, delay: float
@@ -88,6 +143,12 @@ class Member(threading.Thread):
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
         self.samples: list[tuple[str, float, int]] = []  # (route, ms, status)
+        self.url = ""  # where the latest answer came from (after redirects)
+        # pays once, between a fifth and four fifths of the run; every fifth one twice
+        self.pay_at = 0.0
+        self.double_submit = seed % 5 == 0
+        self.payments: list[tuple[str, int, str]] = []  # (account number, id, amount)
+        self.payment_problems: list[str] = []
 
     def fetch(self, path: str, data: dict[str, str] | None = None, route: str = "") -> str:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -97,13 +158,43 @@ class Member(threading.Thread):
             with self.opener.open(request, timeout=30) as response:
                 text = response.read().decode("utf-8", "replace")
                 status = response.status
+                self.url = response.geturl()
         except urllib.error.HTTPError as error:
-            text, status = "", error.code
+            text, status, self.url = "", error.code, ""
         except OSError:
-            text, status = "", 0
+            text, status, self.url = "", 0, ""
         elapsed = (time.perf_counter() - started) * 1000
         self.samples.append((route or re.sub(r"/\d+(?=/)", "/N", path), elapsed, status))
         return text
+
+    def pay(self) -> str:
+        """The pay page, then its form sent with the approving card (twice for a double
+        submitter: the same key must land on the same payment)."""
+        path = f"/portal/accounts/{self.number}/pay/"
+        form = self.fetch(path)
+        key, token, amount = FORM_KEY.search(form), CSRF.search(form), AMOUNT.search(form)
+        if key is None or token is None:
+            self.payment_problems.append(f"{self.number}: no pay form")
+            return form
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "idempotency_key": key.group(1),
+            "amount": (amount.group(1) if amount else "") or "10.00",
+            **CARD,
+        }
+        landed = []
+        for _ in range(2 if self.double_submit else 1):
+            time.sleep(self.random.uniform(0.5, 1.5) if not landed else 0.1)
+            page = self.fetch(path, data, route="pay (POST card, then the payment page)")
+            paid = PAID.search(urllib.parse.urlsplit(self.url).path)
+            if paid is None:
+                self.payment_problems.append(f"{self.number}: paying ended at {self.url!r}")
+                return page
+            landed.append(int(paid.group(2)))
+        if len(set(landed)) != 1:
+            self.payment_problems.append(f"{self.number}: one form paid twice {landed}")
+        self.payments.append((self.number, landed[0], data["amount"].replace(",", "")))
+        return page
 
     def run(self) -> None:
         time.sleep(self.delay)
@@ -114,6 +205,10 @@ class Member(threading.Thread):
         page = self.fetch("/portal/sign-in/", data, route="sign-in (POST, password hash)")
         entry = [f"/portal/accounts/{self.number}/usage/", "/portal/"]
         while time.time() < self.deadline:
+            if self.pay_at and time.time() >= self.pay_at and not self.payments:
+                self.pay_at = 0.0
+                page = self.pay()
+                continue
             links = [link for link in LINK.findall(page) if not SKIP.search(link)]
             choice = self.random.random()
             if links and choice < 0.7:
@@ -131,11 +226,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, round(len(ordered) * share) - 1)] if ordered else 0.0
 
 
-def summary(members: list[Member], duration: float) -> dict[str, object]:
+def summary(
+    members: list[Member], duration: float, payment_problems: list[str]
+) -> dict[str, object]:
     samples = [sample for member in members for sample in member.samples]
     pages = [s for s in samples if not s[0].startswith("sign-in")]
     sign_ins = [s for s in samples if s[0].startswith("sign-in (POST")]
     errors = [s for s in samples if s[2] >= 400 or s[2] == 0]
+    payments = [payment for member in members for payment in member.payments]
     by_route: dict[str, list[float]] = {}
     for route, ms, _status in pages:
         by_route.setdefault(route, []).append(ms)
@@ -145,8 +243,14 @@ def summary(members: list[Member], duration: float) -> dict[str, object]:
         "duration_s": duration,
         "requests": len(samples),
         "pages_per_s": round(len(pages) / duration, 1),
-        "errors": len(errors),
-        "error_examples": sorted({f"{s[0]} -> {s[2]}" for s in errors})[:10],
+        "errors": len(errors) + len(payment_problems),
+        "error_examples": sorted({f"{s[0]} -> {s[2]}" for s in errors})[:10]
+        + payment_problems[:10],
+        "payments": {
+            "made": len(payments),
+            "double_submits": sum(1 for m in members if m.double_submit and m.payments),
+            "total": str(sum(Decimal(amount) for _, _, amount in payments)),
+        },
         "pages": {
             "count": len(page_ms),
             "median_ms": round(statistics.median(page_ms), 1) if page_ms else None,
@@ -163,6 +267,7 @@ def summary(members: list[Member], duration: float) -> dict[str, object]:
                 "count": len(times),
                 "median_ms": round(statistics.median(times), 1),
                 "p95_ms": round(percentile(times, 0.95), 1),
+                "max_ms": round(max(times), 1),
             }
             for route, times in sorted(by_route.items(), key=lambda item: -len(item[1]))
         },
@@ -204,9 +309,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--seed-sign-ins", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--check-payments", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_sign_ins:
         seed_sign_ins(args.seed_sign_ins)
+        return
+    if args.check_payments:
+        claimed = json.loads(Path(args.check_payments).read_text())
+        check_payments([tuple(row) for row in claimed["payments"]], claimed["since"])
         return
     if not 0 < args.duration <= 600:
         raise SystemExit("--duration: between 1 and 600 seconds")
@@ -238,17 +348,32 @@ def main() -> None:
         )  # fmt: skip
         try:
             wait_until_serving(base, server)
-            deadline = time.time() + args.duration
+            since = datetime.now(UTC).isoformat()
+            started = time.time()
+            deadline = started + args.duration
             step = args.ramp / max(1, len(sign_ins))
             members = [
                 Member(base, email, number, deadline, seed, delay=seed * step)
                 for seed, (email, number) in enumerate(sign_ins)
             ]
             for member in members:
+                member.pay_at = started + args.duration * member.random.uniform(0.2, 0.8)
                 member.start()
             for member in members:
                 member.join(timeout=args.duration + 60)
-            result = summary(members, args.duration)
+            problems = [problem for member in members for problem in member.payment_problems]
+            problems += [f"{m.number}: did not pay" for m in members if not m.payments]
+            claimed = Path(env["COOPCIS_VAR_DIR"]) / "payments.json"
+            payments = [payment for member in members for payment in member.payments]
+            claimed.write_text(json.dumps({"payments": payments, "since": since}))
+            checked = subprocess.run(
+                [sys.executable, __file__, "--check-payments", str(claimed)],
+                env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            in_database = json.loads(checked.stdout.splitlines()[-1])
+            problems += in_database["problems"]
+            result = summary(members, args.duration, problems)
+            result["payments"]["posted_in_database"] = in_database["payments"]  # type: ignore[index]
             result.update(
                 database="postgresql" if args.postgres else "sqlite",
                 demo_members=args.members,

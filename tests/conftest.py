@@ -50,6 +50,13 @@ def _command_operator(request):
         user.groups.add(Group.objects.get(name="Manager"))
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test its own empty in-memory cache: the site's file cache (VAR_DIR/cache) would
+    outlive a test, and SQLite gives the next test's rows the same ids again."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture
 def chart():
     from coopcis.catalog.chart import load_chart

@@ -8,6 +8,7 @@ exactly 0.1371, never a binary float. Each file's directory must match its
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from coopcis.core.rating.tariff import Tariff, parse_tariff
 __all__ = [
     "TariffError",
     "UnknownTariffError",
+    "catalog_digest",
     "load_tariff",
     "load_tariff_versions",
     "tariff_codes",
@@ -51,6 +53,19 @@ def tariff_codes() -> list[str]:
         for entry in _root().iterdir()
         if entry.is_dir() and any(f.name.endswith(".toml") for f in entry.iterdir())
     )
+
+
+@cache
+def catalog_digest() -> str:
+    """SHA-256 over every schedule file's name and bytes: it changes when a version is
+    added or edited (what is computed from the tariffs can be cached under it)."""
+    digest = hashlib.sha256()
+    for code in tariff_codes():
+        for entry in sorted(_root().joinpath(code).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".toml"):
+                digest.update(f"{code}/{entry.name}\0".encode())
+                digest.update(entry.read_bytes())
+    return digest.hexdigest()
 
 
 def parse_tariff_file(text: str, *, name: str) -> Tariff:

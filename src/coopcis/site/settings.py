@@ -274,6 +274,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Cache ------------------------------------------------------------------------------
+# Files in VAR_DIR/cache: every worker process of `coopcis serve` on the machine shares
+# them, with no cache server to run. What is cached is keyed by everything it was
+# computed from (the rate comparison: coopcis/apps/usage/comparison_cache.py), so a change
+# of data makes a new key, never a stale page; entries expire after a day, and past
+# MAX_ENTRIES a third of them are dropped.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+
 # --- Email ------------------------------------------------------------------------------
 # COOPCIS_EMAIL_URL (coopcis.core.mail_url): smtp://host:port, smtp+tls://user:pass@host:587,
 # smtps://..., or console: (development's default: messages printed on stdout). Production

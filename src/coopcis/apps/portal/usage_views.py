@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from coopcis.apps.portal.access import get_linked_account_or_404, member_required
 from coopcis.apps.portal.usage_forms import DownloadForm, ThresholdForm
 from coopcis.apps.premises.models import ServiceAgreement
-from coopcis.apps.usage import charts, comparison, green_button
+from coopcis.apps.usage import charts, green_button
 from coopcis.apps.usage.alerts import set_threshold
+from coopcis.apps.usage.comparison_cache import account_comparison
 from coopcis.apps.usage.models import UsageAlert, UsageThreshold
 from coopcis.apps.usage.readings import interval_meters
 from coopcis.apps.usage.svg import bars_svg, interval_table, steps_svg
@@ -103,9 +104,10 @@ def _figures(point: charts.PointUsageView) -> dict[str, SafeString]:
 
 @member_required
 def rates(request: HttpRequest, number: str) -> HttpResponse:
-    """ "My bill on every rate I could choose" for each interval-metered service point."""
+    """ "My bill on every rate I could choose" for each interval-metered service point
+    (computed once, then from the cache until the account's data or the tariffs change)."""
     account = get_linked_account_or_404(request.user, number)
-    results = comparison.compare_account(account, today=today())
+    results = account_comparison(account, today=today())
     return render(request, "portal/usage/rates.html", {"account": account, "results": results})
 
 
