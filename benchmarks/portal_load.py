@@ -1,7 +1,8 @@
 """Benchmark: 50 members browsing the portal at once through the production web server.
 
     .venv/bin/python benchmarks/portal_load.py [--members 20000] [--users 50]
-        [--duration 60] [--ramp 10] [--port 9150] [--workers 2] [--threads 4] [--postgres]
+        [--duration 60] [--ramp 10] [--port 9150] [--workers 2] [--threads 4]
+        [--postgres | --keep DIR]
 
 Makes a fresh scratch database (``benchmarks/_scratch.py``), migrates it, loads the demo
 co-op (``coopcis demo --members N --months 13 --through 2026-10 --seed 1``) and bills
@@ -10,8 +11,10 @@ sign-in each (the first accounts by number with a posted bill, every one linked 
 account; the demo loader makes none). It serves the site with ``coopcis serve`` (gunicorn,
 ``--workers`` x ``--threads``) on 127.0.0.1:``--port`` and runs ``--users`` simulated
 members at once for ``--duration`` seconds (starting one after another over the first
-``--ramp`` seconds, as people arrive; 0 starts all together), then stops everything (bounded in time; only
-the loopback address is ever asked).
+``--ramp`` seconds, as people arrive; 0 starts all together), then stops everything
+(bounded in time; only the loopback address is ever asked). ``--keep DIR`` prepares SQLite
+in DIR once and reuses it on later runs (its cache folder emptied each time, so every run
+starts with nothing cached).
 
 Each simulated member signs in through the portal's form (CSRF token and all), then
 browses: it opens a portal link found on the page it is on (or its account's usage page,
@@ -41,6 +44,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -50,6 +54,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -91,6 +97,9 @@ def seed_sign_ins(users: int) -> None:
     hashed = make_password(PASSWORD)  # once: every benchmark member has the same password
     for index, account in enumerate(accounts):
         email = f"member{index:03d}@bench.example"
+        if User.objects.filter(username=email).exists():  # a kept database (--keep)
+            print(f"{email} {account.number}")
+            continue
         user = User.objects.create(username=email, email=email, password=hashed)
         MemberSignIn.objects.create(user=user, email_verified_at=timezone.now())
         AccountLink.objects.create(user=user, account=account, role=LinkRole.HOLDER)
@@ -276,6 +285,14 @@ def summary(
     }
 
 
+@contextmanager
+def kept_env(folder: str) -> Iterator[dict[str, str]]:
+    """The caller's environment without its ``COOPCIS_`` settings, SQLite in ``folder``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COOPCIS_")}
+    env["COOPCIS_VAR_DIR"] = str(Path(folder).resolve())
+    yield env
+
+
 def wait_until_serving(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -308,6 +325,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="SQLite in DIR, prepared on the first run and reused by the next ones",
+    )
     parser.add_argument("--seed-sign-ins", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--check-payments", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -320,17 +342,24 @@ def main() -> None:
         return
     if not 0 < args.duration <= 600:
         raise SystemExit("--duration: between 1 and 600 seconds")
+    if args.keep and args.postgres:
+        raise SystemExit("--keep: SQLite only (the PostgreSQL scratch database is dropped)")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _scratch import scratch_env
 
     coopcis = str(Path(sys.executable).with_name("coopcis"))
-    with scratch_env(postgres=args.postgres) as env:
+    with kept_env(args.keep) if args.keep else scratch_env(postgres=args.postgres) as env:
         env["COOPCIS_OPERATOR"] = OPERATOR
-        run(coopcis, "migrate", "-v", "0", env=env)
-        run(coopcis, "staff", "add", OPERATOR, "--role", "manager", env=env)
-        run(coopcis, "demo", "--members", str(args.members), "--months", "13",
-            "--through", PERIOD, "--seed", "1", env=env)  # fmt: skip
-        run(coopcis, "bill-run", "--period", PERIOD, env=env)
+        prepared = Path(env["COOPCIS_VAR_DIR"]) / f"prepared-{args.members}"
+        if not prepared.exists():
+            run(coopcis, "migrate", "-v", "0", env=env)
+            run(coopcis, "staff", "add", OPERATOR, "--role", "manager", env=env)
+            run(coopcis, "demo", "--members", str(args.members), "--months", "13",
+                "--through", PERIOD, "--seed", "1", env=env)  # fmt: skip
+            run(coopcis, "bill-run", "--period", PERIOD, env=env)
+            prepared.touch()
+        # every run starts with nothing cached: the first visits compute, as on a new day
+        shutil.rmtree(Path(env["COOPCIS_VAR_DIR"]) / "cache", ignore_errors=True)
         seeded = subprocess.run(
             [sys.executable, __file__, "--seed-sign-ins", str(args.users)],
             env=env, cwd=ROOT, check=True, capture_output=True, text=True,

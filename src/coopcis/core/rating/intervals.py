@@ -98,8 +98,14 @@ def _local(instant: datetime) -> str:
 
 def _utc(intervals: Iterable[Interval]) -> list[Interval]:
     # Same-zone aware datetimes compare by wall clock; UTC makes DST hours distinct.
+    # An interval already in UTC (as stored data is read back) is kept as it is.
     return sorted(
-        (Interval(i.start_at.astimezone(UTC), i.minutes, i.energy_wh) for i in intervals),
+        (
+            i
+            if i.start_at.tzinfo is UTC
+            else Interval(i.start_at.astimezone(UTC), i.minutes, i.energy_wh)
+            for i in intervals
+        ),
         key=lambda interval: (interval.start_at, interval.minutes),
     )
 
@@ -213,9 +219,21 @@ def energy_kwh_by_tou(
     intervals: Iterable[Interval], *, schedule: TouSchedule
 ) -> dict[str, Decimal]:
     """kWh per TOU period, each interval classified by its local start."""
+    ordered = list(intervals)
+    return _energy_by_period(ordered, _periods(ordered, schedule), schedule)
+
+
+def _periods(ordered: Sequence[Interval], schedule: TouSchedule) -> list[str]:
+    """Each interval's period, by its local start (classified once, used for kWh and kW)."""
+    return [schedule.classify(interval.start_at) for interval in ordered]
+
+
+def _energy_by_period(
+    ordered: Sequence[Interval], labels: Sequence[str], schedule: TouSchedule
+) -> dict[str, Decimal]:
     totals = dict.fromkeys(schedule.periods, 0)
-    for interval in intervals:
-        totals[schedule.classify(interval.start_at)] += interval.energy_wh
+    for interval, label in zip(ordered, labels, strict=True):
+        totals[label] += interval.energy_wh
     return {name: wh_to_kwh(wh) for name, wh in totals.items()}
 
 
@@ -226,8 +244,13 @@ def demand_kw_by_tou(ordered: Sequence[Interval], *, schedule: TouSchedule) -> d
     period, so a 14:55-15:10 window is neither on- nor off-peak. A period with no
     whole window has 0 kW.
     """
+    return _demand_by_period(ordered, _periods(ordered, schedule), schedule)
+
+
+def _demand_by_period(
+    ordered: Sequence[Interval], labels: Sequence[str], schedule: TouSchedule
+) -> dict[str, Decimal]:
     size = _window_size(ordered[0].minutes)
-    labels = [schedule.classify(interval.start_at) for interval in ordered]
     peaks = dict.fromkeys(schedule.periods, 0)
     for index, energy in enumerate(_window_sums(ordered)):
         window = labels[index : index + size]
@@ -271,13 +294,14 @@ def determinants_from_intervals(
     ordered = validate_intervals(intervals, expected=expected, allow_negative=allow_negative)
     start_at, end_at = ordered[0].start_at, ordered[-1].end_at
     schedule = tariff.time_of_use
+    labels = _periods(ordered, schedule) if schedule else []
     return Determinants(
         period=local_period(start_at, end_at),
         hours=Decimal(int((end_at - start_at).total_seconds())) / Decimal(3600),
         energy_kwh=wh_to_kwh(sum(interval.energy_wh for interval in ordered)),
-        energy_kwh_by_tou=energy_kwh_by_tou(ordered, schedule=schedule) if schedule else {},
+        energy_kwh_by_tou=_energy_by_period(ordered, labels, schedule) if schedule else {},
         demand_kw=_window_kw(max(_window_sums(ordered)), ordered[0].minutes),
-        demand_kw_by_tou=demand_kw_by_tou(ordered, schedule=schedule) if schedule else {},
+        demand_kw_by_tou=_demand_by_period(ordered, labels, schedule) if schedule else {},
         power_factor=power_factor,
         contract_kw=contract_kw,
         loss_factor=loss_factor,
