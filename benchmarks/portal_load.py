@@ -19,14 +19,15 @@ starts with nothing cached).
 Each simulated member signs in through the portal's form (CSRF token and all), then
 browses: it opens a portal link found on the page it is on (or its account's usage page,
 or home), waits 0.5-1.5 s as a reader would, and goes on; downloads and sign-out are left
-out. Once, at a moment drawn between a fifth and four fifths of the run, it pays: it opens
-its account's pay page and sends the form as drawn (its idempotency key, the amount due
-filled in, else $10.00) with the simulator's approving card 4242 4242 4242 4242, landing
-on the payment's own page; every fifth member sends the same form twice, as a double
-click does, and must land on the same payment. After the run the benchmark checks in the
-database that each payment is there, posted to the ledger, for its account and amount,
-and that no account got more payments than its member made; a payment missing or
-doubled counts as an error.
+out; on a usage page the chart's daily, hourly and 15-minute views (of the latest month
+with interval data) are among the links. Once, at a moment drawn between a fifth and four
+fifths of the run, it pays: it opens its account's pay page and sends the form as drawn
+(its idempotency key, the amount due filled in, else $10.00) with the simulator's
+approving card 4242 4242 4242 4242, landing on the payment's own page; every fifth member
+sends the same form twice, as a double click does, and must land on the same payment.
+After the run the benchmark checks in the database that each payment is there, posted to
+the ledger, for its account and amount, and that no account got more payments than its
+member made; a payment missing or doubled counts as an error.
 
 Every answer's time to the last byte is kept. It prints one JSON line: requests, errors
 (any answer >= 400, a failed connection, a payment not made or not posted), page times
@@ -67,6 +68,7 @@ OPERATOR = "bench"
 SKIP = re.compile(r"download|sign-out|/i18n/|set-up|turn-off|invite|link/")
 LINK = re.compile(r'href="(/portal/[^"#?]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VIEW = re.compile(r'href="\?view=(daily|hourly|15min)"')
 FORM_KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
 AMOUNT = re.compile(r'name="amount" value="([^"]*)"')
 PAID = re.compile(r"/portal/accounts/([^/]+)/payments/(\d+)/$")
@@ -219,6 +221,10 @@ class Member(threading.Thread):
                 page = self.pay()
                 continue
             links = [link for link in LINK.findall(page) if not SKIP.search(link)]
+            if self.url.endswith("/usage/") or "/usage/?view=" in self.url:
+                # the chart's views: daily, hourly and 15-minute (a whole month, 2,976 rows)
+                usage = urllib.parse.urlsplit(self.url).path
+                links += [f"{usage}?view={view}" for view in VIEW.findall(page)]
             choice = self.random.random()
             if links and choice < 0.7:
                 path = self.random.choice(links)
