@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/portal_load.py [--members 20000] [--users 50]
         [--duration 60] [--ramp 10] [--port 9150] [--workers 2] [--threads 4]
-        [--postgres | --keep DIR]
+        [--postgres | --keep DIR] [--overlap]
 
 Makes a fresh scratch database (``benchmarks/_scratch.py``), migrates it, loads the demo
 co-op (``coopcis demo --members N --months 13 --through 2026-10 --seed 1``) and bills
@@ -16,18 +16,21 @@ members at once for ``--duration`` seconds (starting one after another over the 
 in DIR once and reuses it on later runs (its cache folder emptied each time, so every run
 starts with nothing cached).
 
-Each simulated member signs in through the portal's form (CSRF token and all), then
-browses: it opens a portal link found on the page it is on (or its account's usage page,
-or home), waits 0.5-1.5 s as a reader would, and goes on; downloads and sign-out are left
-out; on a usage page the chart's daily, hourly and 15-minute views (of the latest month
-with interval data) are among the links. Once, at a moment drawn between a fifth and four
-fifths of the run, it pays: it opens its account's pay page and sends the form as drawn
-(its idempotency key, the amount due filled in, else $10.00) with the simulator's
-approving card 4242 4242 4242 4242, landing on the payment's own page; every fifth member
-sends the same form twice, as a double click does, and must land on the same payment.
-After the run the benchmark checks in the database that each payment is there, posted to
-the ledger, for its account and amount, and that no account got more payments than its
-member made; a payment missing or doubled counts as an error.
+Each simulated member signs in through the portal's form (CSRF token and all); when the
+last one has signed in (the sign-ins, a deliberately slow password hash each, are timed
+apart; ``--overlap`` starts each member browsing from its own sign-in instead, under the
+surge), they all browse for ``--duration`` seconds. Each opens a portal link found on the
+page it is on (or its account's usage page, or home), waits 0.5-1.5 s as a reader would,
+and goes on; downloads and sign-out are left out; on a usage page the chart's daily,
+hourly and 15-minute views (of the latest month with interval data) are among the links.
+Once, at a moment drawn between a fifth and four fifths of the run, it pays: it opens its
+account's pay page and sends the form as drawn (its idempotency key, the amount due filled
+in, else $10.00) with the simulator's approving card 4242 4242 4242 4242, landing on the
+payment's own page; every fifth member sends the same form twice, as a double click does,
+and must land on the same payment. After the run the benchmark checks in the database that
+each payment is there, posted to the ledger, for its account and amount, and that no
+account got more payments than its member made; a payment missing or doubled counts as an
+error.
 
 Every answer's time to the last byte is kept. It prints one JSON line: requests, errors
 (any answer >= 400, a failed connection, a payment not made or not posted), page times
@@ -65,6 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-10"
 PASSWORD = "Bench-Mesa-Portal-2026"
 OPERATOR = "bench"
+SIGN_IN_WAIT_S = 300  # the longest the members wait for the last one to sign in
 SKIP = re.compile(r"download|sign-out|/i18n/|set-up|turn-off|invite|link/")
 LINK = re.compile(r'href="(/portal/[^"#?]*)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -142,13 +146,38 @@ def check_payments(claimed: list[tuple[str, int, str]], since: str) -> None:
     print(json.dumps({"payments": len(found), "total": str(posted), "problems": problems}))
 
 
+class Clock:
+    """When the browsing starts and ends: at once (``--overlap``), or when the last member
+    has signed in (a barrier every member waits at after its sign-in)."""
+
+    def __init__(self, members: int, duration: float, *, overlap: bool) -> None:
+        self.duration = duration
+        self.barrier = None if overlap else threading.Barrier(members, action=self.start)
+        self.started = self.deadline = 0.0
+        if overlap:
+            self.start()
+
+    def start(self) -> None:
+        self.started = time.time()
+        self.deadline = self.started + self.duration
+
+    def wait(self) -> bool:
+        if self.barrier is None:
+            return True
+        try:
+            self.barrier.wait(timeout=SIGN_IN_WAIT_S)
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+
 class Member(threading.Thread):
     def __init__(
-        self, base: str, email: str, number: str, deadline: float, seed: int, delay: float
+        self, base: str, email: str, number: str, clock: Clock, seed: int, delay: float
     ) -> None:
         super().__init__(daemon=True)
         self.delay = delay
-        self.base, self.email, self.number, self.deadline = base, email, number, deadline
+        self.base, self.email, self.number, self.clock = base, email, number, clock
         self.random = random.Random(seed)
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -156,7 +185,7 @@ class Member(threading.Thread):
         self.samples: list[tuple[str, float, int]] = []  # (route, ms, status)
         self.url = ""  # where the latest answer came from (after redirects)
         # pays once, between a fifth and four fifths of the run; every fifth one twice
-        self.pay_at = 0.0
+        self.pay_share = self.random.uniform(0.2, 0.8)
         self.double_submit = seed % 5 == 0
         self.payments: list[tuple[str, int, str]] = []  # (account number, id, amount)
         self.payment_problems: list[str] = []
@@ -214,10 +243,14 @@ class Member(threading.Thread):
         data = {"email": self.email, "password": PASSWORD, "csrfmiddlewaretoken": ""}
         data["csrfmiddlewaretoken"] = token.group(1) if token else ""
         page = self.fetch("/portal/sign-in/", data, route="sign-in (POST, password hash)")
+        if not self.clock.wait():
+            self.payment_problems.append(f"{self.number}: the others did not sign in")
+            return
         entry = [f"/portal/accounts/{self.number}/usage/", "/portal/"]
-        while time.time() < self.deadline:
-            if self.pay_at and time.time() >= self.pay_at and not self.payments:
-                self.pay_at = 0.0
+        pay_at = self.clock.started + self.clock.duration * self.pay_share
+        while time.time() < self.clock.deadline:
+            if pay_at and time.time() >= pay_at:
+                pay_at = 0.0
                 page = self.pay()
                 continue
             links = [link for link in LINK.findall(page) if not SKIP.search(link)]
@@ -231,7 +264,7 @@ class Member(threading.Thread):
             else:
                 path = entry[0] if choice < 0.85 else entry[1]
             time.sleep(self.random.uniform(0.5, 1.5))
-            if time.time() >= self.deadline:
+            if time.time() >= self.clock.deadline:
                 break
             page = self.fetch(path)
 
@@ -332,6 +365,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="browse from each member's own sign-in (the sign-in surge under the pages)",
+    )
+    parser.add_argument(
         "--keep",
         metavar="DIR",
         help="SQLite in DIR, prepared on the first run and reused by the next ones",
@@ -384,18 +422,16 @@ def main() -> None:
         try:
             wait_until_serving(base, server)
             since = datetime.now(UTC).isoformat()
-            started = time.time()
-            deadline = started + args.duration
+            clock = Clock(len(sign_ins), args.duration, overlap=args.overlap)
             step = args.ramp / max(1, len(sign_ins))
             members = [
-                Member(base, email, number, deadline, seed, delay=seed * step)
+                Member(base, email, number, clock, seed, delay=seed * step)
                 for seed, (email, number) in enumerate(sign_ins)
             ]
             for member in members:
-                member.pay_at = started + args.duration * member.random.uniform(0.2, 0.8)
                 member.start()
             for member in members:
-                member.join(timeout=args.duration + 60)
+                member.join(timeout=args.ramp + SIGN_IN_WAIT_S + args.duration + 60)
             problems = [problem for member in members for problem in member.payment_problems]
             problems += [f"{m.number}: did not pay" for m in members if not m.payments]
             claimed = Path(env["COOPCIS_VAR_DIR"]) / "payments.json"
@@ -414,6 +450,7 @@ def main() -> None:
                 demo_members=args.members,
                 gunicorn=f"{args.workers} workers x {args.threads} threads",
                 ramp_s=args.ramp,
+                sign_ins_first=not args.overlap,
             )
             print(json.dumps(result))
             if result["errors"]:
