@@ -15,8 +15,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
+from coopcis.apps.notify.models import OutboxMessage
 from coopcis.apps.outages import intake, restoration
 from coopcis.apps.outages.models import (
     Interruption,
@@ -30,7 +31,7 @@ from coopcis.apps.premises.models import ServicePoint
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.outages.prediction import parameters_from_table
-from tests.integration.outages.nested_network import build
+from tests.integration.outages.nested_network import build, number_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +64,17 @@ def test_a_fuse_closed_under_the_open_recloser_waits_for_it(recloser, t0):
     assert fuse.status == OutageStatus.RESTORED and fuse.interruption is None
     assert restoration.waiting_on_upstream(fuse) == recloser
     assert not Interruption.objects.exists()
+    assert not OutboxMessage.objects.filter(kind="outage").exists()  # nobody is back yet
 
     restoration.restore(recloser, cause="tree", restored_at=t0 + timedelta(hours=2))
     assert customer_minutes() == {"R1": (3, 120.0), "F1": (2, 120.0)}
+    # all five told once, F1's two with the recloser's time (when their power came back)
+    told = OutboxMessage.objects.filter(kind="outage").select_related("account")
+    assert sorted(m.account.number for m in told) == sorted(number_of(x) for x in "ABMNO")
+    with translation.override("en"):
+        back = formats.time_format(timezone.localtime(t0 + timedelta(hours=2)))
+    fuse_member = told.get(account__number=number_of("A"))
+    assert back in fuse_member.body
     assert sum(n * m for n, m in customer_minutes().values()) == 600
 
 

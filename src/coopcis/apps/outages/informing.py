@@ -55,7 +55,13 @@ def accounts_affected(outage: Outage, *, excluding: Sequence[str] = ()) -> list[
     return list(Account.objects.filter(pk__in=ids).select_related("party").order_by("number"))
 
 
-def tell(outage: Outage, stage: str, *, excluding: Sequence[str] = ()) -> int:
+def tell(
+    outage: Outage,
+    stage: str,
+    *,
+    excluding: Sequence[str] = (),
+    restored_at: datetime | None = None,
+) -> int:
     """Notify every affected account (less those under ``excluding``) about ``stage``
     (detected, estimate, restored); the number of messages recorded (sent or skipped by
     preference). A restored message carries the portal page where a member whose power
@@ -63,7 +69,8 @@ def tell(outage: Outage, stage: str, *, excluding: Sequence[str] = ()) -> int:
     context: dict[str, object] = {
         "restored": stage == "restored",
         "started_at": outage.started_at,
-        "restored_at": outage.restored_at,
+        # members under a device closed before the one above it were back only with that one
+        "restored_at": restored_at or outage.restored_at,
         "estimated_restoration_at": outage.estimated_restoration_at,
     }
     key_stage = stage

@@ -179,7 +179,7 @@ def record_settled(outage: Outage) -> list[Outage]:
         )
         item.save(update_fields=["interruption"])
         excluding = [o.device_code for o in outages if o.parent_id == item.pk]
-        tell(item, "restored", excluding=excluding)
+        tell(item, "restored", excluding=excluding, restored_at=found.end_at)
         settled.append(item)
     return settled
 
