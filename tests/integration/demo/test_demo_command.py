@@ -374,3 +374,17 @@ def test_the_demo_network_puts_every_service_point_under_a_transformer(demo_coop
         path = network.upstream(code)
         assert [network.kind(c) for c in (path[1], path[-1])] == ["transformer", "source"]
         assert "feeder" in [network.kind(c) for c in path]
+
+
+def test_some_households_have_life_support_on_record(demo_coop: None) -> None:
+    """One residential account in 150 (here the first of the small run's): received 30
+    days before the demo's end (2025-09-01), valid a year."""
+    from datetime import date
+
+    from coopcis.apps.outages.models import LifeSupportCertificate
+
+    [certificate] = LifeSupportCertificate.objects.select_related("account")
+    assert certificate.account.rate_class == "RESIDENTIAL"
+    assert certificate.equipment == "oxygen concentrator"
+    assert (certificate.received_on, certificate.expires_on) == (date(2025, 8, 2), date(2026, 8, 2))
+    assert certificate.counts_on(date(2026, 8, 2)) and not certificate.counts_on(date(2026, 8, 3))

@@ -252,21 +252,27 @@ def life_support_points(on: date) -> dict[str, set[str]]:
     return points
 
 
+def reached_by_device(network: Network, points: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    """Device (or service point) code -> the flagged account numbers at or under it: each
+    flagged service point's path up, walked once (a dozen nodes), so counting every open
+    outage of a storm costs one lookup each."""
+    reached: dict[str, set[str]] = {}
+    for code, numbers in points.items():
+        for node in network.upstream(code) if code in network else [code]:
+            reached.setdefault(node, set()).update(numbers)
+    return reached
+
+
 def accounts_reached(
     network: Network, device_code: str, points: Mapping[str, set[str]]
 ) -> set[str]:
     """The flagged account numbers at service points at or under ``device_code``."""
-    found: set[str] = set()
-    for code, numbers in points.items():
-        if code == device_code or (
-            code in network and device_code in network and network.is_below(code, device_code)
-        ):
-            found.update(numbers)
-    return found
+    return reached_by_device(network, points).get(device_code, set())
 
 
 def life_support_counts(
     network: Network, devices: Iterable[str], points: Mapping[str, set[str]]
 ) -> dict[str, int]:
     """Flagged households (accounts) each device's outage reaches."""
-    return {device: len(accounts_reached(network, device, points)) for device in devices}
+    reached = reached_by_device(network, points)
+    return {device: len(reached.get(device, ())) for device in devices}

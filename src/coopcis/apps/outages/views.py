@@ -23,7 +23,7 @@ from coopcis.apps.audit.context import acting_as
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_reads
 from coopcis.apps.outages import intake, restoration
-from coopcis.apps.outages.life_support import accounts_reached, life_support_points
+from coopcis.apps.outages.life_support import life_support_counts, life_support_points
 from coopcis.apps.outages.listing import members_listed
 from coopcis.apps.outages.models import Outage, OutageStatus
 from coopcis.apps.outages.network import current_network
@@ -86,8 +86,8 @@ def _life_support_counts(outages: list[Outage]) -> dict[int, int]:
     points = life_support_points(timezone.localdate())
     if not points:
         return {o.pk: 0 for o in outages}
-    network = current_network()
-    return {o.pk: len(accounts_reached(network, o.device_code, points)) for o in outages}
+    counts = life_support_counts(current_network(), {o.device_code for o in outages}, points)
+    return {o.pk: counts[o.device_code] for o in outages}
 
 
 @staff_view()

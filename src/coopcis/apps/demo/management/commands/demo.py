@@ -24,7 +24,7 @@ from coopcis.apps.demo.governance_setup import store_board
 from coopcis.apps.demo.loader import LoadCounts, store_master_data
 from coopcis.apps.demo.net_metering_setup import store_interconnections
 from coopcis.apps.demo.network_setup import store_demo_network
-from coopcis.apps.demo.outage_setup import store_outage_history
+from coopcis.apps.demo.outage_setup import store_life_support, store_outage_history
 from coopcis.apps.demo.programs_setup import store_programs
 from coopcis.apps.demo.readings import (
     IntervalProducer,
@@ -195,6 +195,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 counts.rows["outage history"] = store_outage_history(seed=seed, end=end)
             with counts.timed("network"):
                 counts.rows["network devices"] = store_demo_network(seed=seed)
+            with counts.timed("life support"):
+                counts.rows["life-support certificates"] = store_life_support(end=end)
             with counts.timed("loans and rebates"):
                 counts.rows["loans and rebates"] = store_programs(end=end)
             with counts.timed("board of trustees"):
