@@ -1,13 +1,14 @@
 """The account page's net-metering card (registered in ``backoffice.cards``): the
 interconnection, the credit bank with each month's credit and payout, and the REC
-agreement. A fixed number of queries: one for an account with no net metering, eight at most."""
+agreement. A fixed number of queries: one for an account with no net metering, seven at most
+(eight when the profile pays the bank as a bill credit)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from coopcis.apps.members.models import Account
 from coopcis.apps.netmetering.models import (
@@ -44,9 +45,12 @@ def net_metering_card(account: Account) -> dict[str, Any]:
     months = list(
         NetMeteringMonth.objects.filter(account=account, cancelled=False)
         .select_related("bill")
-        .prefetch_related("payout_credits__bill")
         .order_by("-posted_on", "-id")[:MONTHS_SHOWN]
     )
+    if any(m.payout_method == PayoutMethod.BILL_CREDIT for m in months):
+        # the parts of each bill-credit payout and the bills that carried them (one query,
+        # only for a profile that pays by bill credit)
+        prefetch_related_objects(months, "payout_credits__bill")
     agreements = list(
         RecAgreement.objects.filter(account=account).prefetch_related(
             Prefetch("reads", queryset=RecRead.objects.order_by("-read_on")),
