@@ -395,8 +395,8 @@ def main() -> None:
     with kept_env(args.keep) if args.keep else scratch_env(postgres=args.postgres) as env:
         env["COOPCIS_OPERATOR"] = OPERATOR
         prepared = Path(env["COOPCIS_VAR_DIR"]) / f"prepared-{args.members}"
+        run(coopcis, "migrate", "-v", "0", env=env)  # a kept database: newer migrations
         if not prepared.exists():
-            run(coopcis, "migrate", "-v", "0", env=env)
             run(coopcis, "staff", "add", OPERATOR, "--role", "manager", env=env)
             run(coopcis, "demo", "--members", str(args.members), "--months", "13",
                 "--through", PERIOD, "--seed", "1", env=env)  # fmt: skip
