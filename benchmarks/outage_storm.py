@@ -8,15 +8,22 @@ Uses the database the environment names, loaded first with ``coopcis demo --memb
 sends 8,000 AMI last-gasp messages (the meters of whole feeders, largest first, until
 8,000) and 5,000 member reports (4,500 from service points under those feeders, 500 from
 elsewhere: single services) over ``--minutes``, in random order at an even pace, through
-``coopcis serve`` (gunicorn) on 127.0.0.1:``--port``; 5 % of the AMI messages are sent a
-second time (a head-end retrying). Meanwhile a staff session opens the restoration queue
-page every second, timing it. After the last message it opens the queue page until every
-report outside a planned outage belongs to an outage, timing that too.
+``coopcis serve`` (gunicorn, with the outage prediction pass it runs beside itself) on
+127.0.0.1:``--port``. 5 % of the AMI messages and 5 % of the member reports are sent a
+second time (a head-end or a phone system retrying): AMI messages with the same message
+id, member reports with the same ``Idempotency-Key`` (every member report carries one, so
+a retry after a dropped connection is harmless too). Meanwhile a staff session opens the
+restoration queue page every second and the staff and public map figures every 5
+seconds, timing each. After the last message it keeps timing them until every report
+outside a planned outage belongs to an outage.
 
-Prints one JSON line: messages sent, answers by status, reports stored (must equal the
-distinct messages: none lost, none twice), outages by device kind, seconds from the last
-message until every report was in an outage, and the queue page's times (median, p95,
-slowest). The figures go into docs/benchmarks.md ("Outage storm") by hand.
+Prints one JSON line: messages sent, answers by status, reports stored by source (must
+equal the distinct messages: none lost, none twice; counted in the database), outages by
+device kind, how long after its arrival each report was placed in an outage by the
+background pass (``predicted_at - received_at``: median, p95, slowest; and per outage,
+from the last message of its group), seconds from the last message until every report
+was in an outage, and the pages' times (median, p95, slowest) during the storm and after.
+The figures go into docs/benchmarks.md ("Outage storm") by hand.
 """
 
 from __future__ import annotations
@@ -109,11 +116,38 @@ def check(since: str) -> dict[str, object]:
 
     after = datetime.fromisoformat(since)
     reports = OutageReport.objects.filter(received_at__gte=after)
+    waits = sorted(
+        (placed - received).total_seconds()
+        for received, placed in reports.filter(predicted_at__isnull=False).values_list(
+            "received_at", "predicted_at"
+        )
+    )
+    groups: dict[int, tuple[datetime, datetime]] = {}
+    for outage_id, received, placed in reports.filter(outage__isnull=False).values_list(
+        "outage_id", "received_at", "predicted_at"
+    ):
+        latest_in, latest_placed = groups.get(outage_id, (received, placed))
+        groups[outage_id] = (max(latest_in, received), max(latest_placed, placed))
+    group_waits = sorted((p - r).total_seconds() for r, p in groups.values())
+
+    def spread(values: list[float]) -> dict[str, float] | None:
+        if not values:
+            return None
+        return {
+            "median": round(values[len(values) // 2], 2),
+            "p95": round(values[max(0, int(len(values) * 0.95) - 1)], 2),
+            "max": round(values[-1], 2),
+        }
+
     return {
         "reports_stored": reports.count(),
         "ami_reports": reports.filter(source="AMI").count(),
+        "ami_message_ids": reports.filter(source="AMI").values("message_id").distinct().count(),
         "member_reports": reports.filter(source="PHONE").count(),
+        "member_keys": reports.filter(source="PHONE").values("message_id").distinct().count(),
         "reports_without_outage": reports.filter(outage__isnull=True, planned__isnull=True).count(),
+        "placed_after_arrival_s": spread(waits),
+        "outage_after_last_message_of_group_s": spread(group_waits),
         "outages_by_kind": dict(
             Outage.objects.filter(predicted_at__gte=after)
             .values_list("device_kind")
@@ -123,12 +157,11 @@ def check(since: str) -> dict[str, object]:
     }
 
 
-def post(url: str, body: dict[str, str], key: str) -> int:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
-    )
+def post(url: str, body: dict[str, str], key: str, idempotency_key: str = "") -> int:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
     for _ in range(5):
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -165,6 +198,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=8)
     args = parser.parse_args()
     started_at = datetime.now(UTC).isoformat()
+    load_before = os.getloadavg()
     storm = child("--prepare", str(args.scale))
     base = f"http://127.0.0.1:{args.port}"
     env = dict(os.environ, COOPCIS_AMI_KEY=AMI_KEY)
@@ -183,38 +217,60 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         rng = random.Random(2)
-        messages: list[tuple[str, dict[str, str], str]] = []
+        messages: list[tuple[str, dict[str, str], str, str]] = []
         for number, (_, serial) in enumerate(storm["ami"]):  # type: ignore[arg-type]
             body = {"message_id": f"storm-{started_at}-{number}", "meter": serial,
                     "event": "last_gasp", "at": ""}  # fmt: skip
-            messages.append(("/api/v1/outages/ami", body, AMI_KEY))
+            messages.append(("/api/v1/outages/ami", body, AMI_KEY, ""))
             if rng.random() < 0.05:
-                messages.append(("/api/v1/outages/ami", body, AMI_KEY))
-        for sp in storm["members"]:  # type: ignore[attr-defined]
-            messages.append(
-                ("/api/v1/outages/reports", {"service_point": sp}, str(storm["ivr_key"]))
-            )
+                messages.append(("/api/v1/outages/ami", body, AMI_KEY, ""))
+        for number, sp in enumerate(storm["members"]):  # type: ignore[arg-type]
+            report = ("/api/v1/outages/reports", {"service_point": sp}, str(storm["ivr_key"]),
+                      f"storm-{started_at}-call-{number}")  # fmt: skip
+            messages.append(report)
+            if rng.random() < 0.05:
+                messages.append(report)
         rng.shuffle(messages)
         distinct = len(storm["ami"]) + len(storm["members"])  # type: ignore[arg-type]
         pace = args.minutes * 60 / len(messages)
         statuses: dict[int, int] = {}
         lock = threading.Lock()
-        page_ms: list[float] = []
+        timings: dict[str, dict[str, list[float]]] = {
+            phase: {"queue": [], "staff_map": [], "public_map": []} for phase in ("during", "after")
+        }
+        failures: dict[str, int] = {}
         stop = threading.Event()
+        phase = ["during"]
+        pages = {
+            "queue": ("/outages/", True),
+            "staff_map": ("/outages/map.json", True),
+            "public_map": ("/portal/outage-map/data.json", False),
+        }
 
-        def open_queue() -> float:
-            request = urllib.request.Request(
-                base + "/outages/", headers={"Cookie": f"sessionid={storm['session']}"}
-            )
+        def time_page(name: str) -> None:
+            path, signed_in = pages[name]
+            cookie = {"Cookie": f"sessionid={storm['session']}"} if signed_in else {}
+            request = urllib.request.Request(base + path, headers=cookie)
             begin = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                answer.read()
-                assert answer.status == 200
-            return (time.perf_counter() - begin) * 1000
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    answer.read()
+                    ok = answer.status == 200
+            except OSError:
+                ok = False
+            if ok:
+                timings[phase[0]][name].append((time.perf_counter() - begin) * 1000)
+            else:
+                failures[name] = failures.get(name, 0) + 1
 
         def poll() -> None:
+            tick = 0
             while not stop.is_set():
-                page_ms.append(open_queue())
+                time_page("queue")
+                if tick % 5 == 0:
+                    time_page("staff_map")
+                    time_page("public_map")
+                tick += 1
                 stop.wait(1.0)
 
         poller = threading.Thread(target=poll, daemon=True)
@@ -225,10 +281,10 @@ def main() -> None:
             delay = begin + index * pace - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            path, body, key = messages[index]
+            path, body, key, idempotency_key = messages[index]
             if "at" in body:
                 body = {**body, "at": datetime.now(UTC).isoformat()}
-            status = post(base + path, body, key)
+            status = post(base + path, body, key, idempotency_key)
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
 
@@ -236,17 +292,29 @@ def main() -> None:
             list(pool.map(send, range(len(messages))))
         last_sent = time.monotonic()
         sent_s = last_sent - begin
-        stop.set()
-        poller.join()
+        phase[0] = "after"
         settled_s = None
         for _ in range(120):
-            page_ms.append(open_queue())
             if child("--check", started_at)["reports_without_outage"] == 0:
                 settled_s = round(time.monotonic() - last_sent, 2)
                 break
             time.sleep(0.5)
+        stop.wait(max(0.0, 30 - (time.monotonic() - last_sent)))  # 30 s of pages after
+        stop.set()
+        poller.join()
         result = child("--check", started_at)
-        page_ms.sort()
+
+        def spread(values: list[float]) -> dict[str, float] | None:
+            if not values:
+                return None
+            values = sorted(values)
+            return {
+                "requests": len(values),
+                "median": round(statistics.median(values), 1),
+                "p95": round(values[max(0, int(len(values) * 0.95) - 1)], 1),
+                "max": round(values[-1], 1),
+            }
+
         result.update(
             scale=args.scale,
             messages_sent=len(messages),
@@ -254,12 +322,13 @@ def main() -> None:
             seconds_sending=round(sent_s, 1),
             answers=statuses,
             all_in_an_outage_after_last_message_s=settled_s,
-            queue_page_ms={
-                "requests": len(page_ms),
-                "median": round(statistics.median(page_ms), 1),
-                "p95": round(page_ms[int(len(page_ms) * 0.95) - 1], 1),
-                "max": round(page_ms[-1], 1),
+            pages_ms={
+                when: {name: spread(values) for name, values in names.items()}
+                for when, names in timings.items()
             },
+            page_failures=failures,
+            load_average_before=load_before,
+            load_average_after=os.getloadavg(),
             gunicorn=f"{args.workers} workers x {args.threads} threads",
         )
         print(json.dumps(result))

@@ -237,6 +237,10 @@ RULES: dict[str, Rule] = {
     "portal:report_outage": portal(200),  # report an outage, "still out", life support
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
+    "outages:map": page(EVERY_ROLE, 200),
+    "outages:map_data": page(EVERY_ROLE, 200),  # outages and service points' positions
+    "portal:outage_map": portal_public(200),  # the public map: counts by area, no member data
+    "portal:outage_map_data": portal_public(200),
     "outages:estimate": page(only(CS, MANAGER), method="POST"),  # 404 for no such outage
     "outages:restore": page(only(CS, MANAGER), method="POST"),
     "outages:detail": page(EVERY_ROLE),  # 404 for no such outage

@@ -6,7 +6,9 @@
   the APIs' own: ``{"error": "..."}``.
 - :class:`NoStoreMiddleware`: pages carry member data (names, balances, bank details), so
   no page may be kept by a browser or a proxy cache. Static files are served before this
-  middleware (WhiteNoise) and keep their cache headers.
+  middleware (WhiteNoise) and keep their cache headers; an answer its view marked
+  ``Cache-Control: public`` (the public outage map's figures, which hold no member data)
+  keeps its own.
 - :class:`PdfPolicyMiddleware`: Chromium shows a PDF in a page of its own making, with
   an embedded viewer and inline styles, to which the PDF's Content-Security-Policy
   applies (crbug.com/271452): the pages' policy would leave it blank. A PDF gets a policy
@@ -85,6 +87,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if "public" in (d.strip() for d in response.get("Cache-Control", "").split(",")):
+            return response
         add_never_cache_headers(response)
         return response
 

@@ -110,7 +110,6 @@ def _record(account: Account, data: dict[str, str]) -> str:
         account=holder,
         note=data["note"],
     )
-    intake.refresh_if_due()
     report = received.report
     if report.planned is not None:
         planned = report.planned

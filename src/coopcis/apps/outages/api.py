@@ -12,6 +12,10 @@
   ISO-8601 with offset); 201 the first time, 200 and the same report for a message id
   already received (never counted twice); 401 for a wrong key or when no key is set.
 
+Both only record the report: the background prediction pass
+(``coopcis.apps.outages.predictor``) puts it in an outage within seconds, so a storm's
+requests never wait on prediction.
+
 """
 
 from __future__ import annotations
@@ -139,7 +143,6 @@ def member_report(request: HttpRequest) -> HttpResponse:
         message_id=message_id,
         note=values["note"],
     )
-    intake.refresh_if_due()
     return _answer(received.report, 201 if received.created else 200)
 
 
@@ -224,5 +227,4 @@ def ami_event(request: HttpRequest) -> HttpResponse:
             return JsonResponse(
                 {"errors": {violation.field or "__all__": [violation.message]}}, status=400
             )
-        intake.refresh_if_due()
         return _answer(received.report, 201 if received.created else 200)

@@ -1,21 +1,22 @@
 """Outage reports in (members, staff, AMI meters), predicted outages out, restorations.
 
 Every report is matched to a service point and kept. A report inside a planned outage is
-kept with the planned outage named and never predicted. ``refresh_predictions`` runs the
-core's roll-up (``coopcis.core.outages.prediction``) over the open reports of the window
-and keeps one ``Outage`` per predicted device: a new prediction above an open outage takes
-it over (a fuse's outage becomes its recloser's), one below an open outage joins it.
+kept with the planned outage named and never predicted. Receiving a report only records
+it. ``refresh_predictions``, run by the background prediction pass
+(``coopcis.apps.outages.predictor``) and never inside a request, runs the core's roll-up
+(``coopcis.core.outages.prediction``) over the open reports of the window and keeps one
+``Outage`` per predicted device: a new prediction above an open outage takes it over (a
+fuse's outage becomes its recloser's), one below an open outage joins it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coopcis.apps.members.models import Account
@@ -27,6 +28,7 @@ from coopcis.apps.outages.models import (
     OutageReport,
     OutageStatus,
     PlannedOutage,
+    PredictionState,
     ReportKind,
 )
 from coopcis.apps.outages.network import current_network
@@ -87,8 +89,14 @@ def find_service_point(
     raise RuleViolation("name the service point, the meter or the account", field="account")
 
 
-def _planned_for(network: Network, code: str, at: datetime) -> PlannedOutage | None:
-    for planned in PlannedOutage.objects.filter(start_at__lte=at, end_at__gt=at):
+def _planned_for(code: str, at: datetime) -> PlannedOutage | None:
+    """The planned outage covering the service point at ``at``; the network is looked at
+    only when one is in force (most reports of a storm have none)."""
+    in_force = list(PlannedOutage.objects.filter(start_at__lte=at, end_at__gt=at))
+    if not in_force:
+        return None
+    network = current_network()
+    for planned in in_force:
         covered = planned.device_code in network and code in network
         if covered and network.is_below(code, planned.device_code):
             return planned
@@ -117,8 +125,7 @@ def receive_report(
         earlier = OutageReport.objects.filter(message_id=message_id).first()
         if earlier is not None:
             return Received(earlier, False)
-    network = current_network()
-    planned = _planned_for(network, service_point.code, event_at)
+    planned = _planned_for(service_point.code, event_at)
     try:
         with transaction.atomic():
             report = OutageReport.objects.create(
@@ -139,32 +146,15 @@ def receive_report(
     return Received(report, True)
 
 
-_refresh_lock = threading.Lock()
-_last_refresh = [0.0]
-#: At most one roll-up a second per process while reports pour in.
-REFRESH_EVERY_SECONDS = 1.0
+#: Report ids per UPDATE statement (well under SQLite's limit on bound parameters).
+UPDATE_CHUNK = 500
 
 
-def refresh_if_due(now: datetime | None = None) -> bool:
-    """Refresh predictions unless this process did so within the last second."""
-    if time.monotonic() - _last_refresh[0] < REFRESH_EVERY_SECONDS:
-        return False
-    if not _refresh_lock.acquire(blocking=False):
-        return False
-    try:
-        _last_refresh[0] = time.monotonic()
-        refresh_predictions(now or timezone.now())
-        return True
-    finally:
-        _refresh_lock.release()
-
-
-@transaction.atomic
-def refresh_predictions(now: datetime, parameters: core.Parameters | None = None) -> list[Outage]:
-    """Roll the open reports of the window up to devices; keep one open outage per device.
-    ``parameters``: the profile's (``prediction_parameters``) unless given."""
-    parameters = parameters or prediction_parameters()
-    network = current_network()
+def _window(
+    network: Network, now: datetime, parameters: core.Parameters
+) -> tuple[dict[str, list[tuple[int, int | None]]], list[core.Prediction], set[int]]:
+    """The window's open reports by service point (with the outage each is in), their
+    predictions, and the outages they are in."""
     rows = list(
         OutageReport.objects.filter(
             kind__in=(ReportKind.OUT,),
@@ -173,19 +163,49 @@ def refresh_predictions(now: datetime, parameters: core.Parameters | None = None
             event_at__lte=now,
         )
         .filter(Q(outage__isnull=True) | Q(outage__status=OutageStatus.OPEN))
-        .values_list("pk", "service_point__code", "event_at")
+        .values_list("pk", "service_point__code", "event_at", "outage_id")
     )
-    if not rows:
-        return []
-    reports = [core.Report(code, at) for _, code, at in rows]
-    ids_by_code: dict[str, list[int]] = {}
-    for pk, code, _ in rows:
-        ids_by_code.setdefault(code, []).append(pk)
-    predictions = core.predict(network, reports, now=now, parameters=parameters)
-    open_outages = list(Outage.objects.select_for_update().filter(status=OutageStatus.OPEN))
+    ids_by_code: dict[str, list[tuple[int, int | None]]] = {}
+    for pk, code, _, current in rows:
+        ids_by_code.setdefault(code, []).append((pk, current))
+    reports = [core.Report(code, at) for _, code, at, _ in rows]
+    predictions = core.predict(network, reports, now=now, parameters=parameters) if rows else []
+    return ids_by_code, predictions, {current for *_, current in rows if current is not None}
+
+
+def refresh_predictions(now: datetime, parameters: core.Parameters | None = None) -> list[Outage]:
+    """Roll the open reports of the window up to devices; keep one open outage per device.
+    ``parameters``: the profile's (``prediction_parameters``) unless given.
+
+    Run by the background prediction pass (``coopcis.apps.outages.predictor``), never
+    inside a request. The window is read and rolled up before the write transaction
+    begins, so SQLite's write lock (which intake waits on) is held only while the changes
+    are written; only reports whose outage changes are written. Under the lock, if an
+    outage the reading saw has been closed meanwhile, the window is read again. The
+    ``PredictionState`` row is locked too: one pass writes at a time."""
+    parameters = parameters or prediction_parameters()
+    network = current_network()
+    ids_by_code, predictions, seen = _window(network, now, parameters)
+    with transaction.atomic():
+        PredictionState.objects.select_for_update().filter(pk=1).first()
+        open_outages = list(Outage.objects.select_for_update().filter(status=OutageStatus.OPEN))
+        if not seen <= {outage.pk for outage in open_outages}:
+            ids_by_code, predictions, _ = _window(network, now, parameters)
+        return _apply(network, now, ids_by_code, predictions, open_outages)
+
+
+def _apply(
+    network: Network,
+    now: datetime,
+    ids_by_code: dict[str, list[tuple[int, int | None]]],
+    predictions: list[core.Prediction],
+    open_outages: list[Outage],
+) -> list[Outage]:
+    """Each prediction becomes an open outage or joins the one at, above or below it."""
     touched: list[Outage] = []
     for found in predictions:
         outage = _match(network, found, open_outages)
+        merged = False
         if outage is None:
             outage = Outage.objects.create(
                 device_code=found.device,
@@ -215,14 +235,34 @@ def refresh_predictions(now: datetime, parameters: core.Parameters | None = None
             outage.started_at = min(outage.started_at, found.start_at)
             outage.predicted_at = now
             outage.save()
-        ids = [pk for code in found.reported for pk in ids_by_code.get(code, [])]
-        OutageReport.objects.filter(pk__in=ids).update(outage=outage)
-        outage.reported = (
-            OutageReport.objects.filter(outage=outage).values("service_point").distinct().count()
-        )
-        outage.save(update_fields=["reported"])
-        touched.append(outage)
+            merged = True
+        moved = [
+            pk
+            for code in found.reported
+            for pk, current in ids_by_code.get(code, [])
+            if current != outage.pk
+        ]
+        _place(moved, outage)
+        if moved or merged:
+            outage.reported = (
+                OutageReport.objects.filter(outage=outage)
+                .values("service_point")
+                .distinct()
+                .count()
+            )
+            outage.save(update_fields=["reported"])
+            touched.append(outage)
     return touched
+
+
+def _place(report_ids: list[int], outage: Outage) -> None:
+    """Put the reports in the outage; the first placement of each is stamped."""
+    stamp = timezone.now()
+    for start in range(0, len(report_ids), UPDATE_CHUNK):
+        OutageReport.objects.filter(pk__in=report_ids[start : start + UPDATE_CHUNK]).update(
+            outage=outage,
+            predicted_at=Coalesce(F("predicted_at"), Value(stamp, output_field=DateTimeField())),
+        )
 
 
 def _match(network: Network, found: core.Prediction, open_outages: list[Outage]) -> Outage | None:

@@ -203,6 +203,9 @@ class OutageReport(models.Model):
     planned = models.ForeignKey(
         PlannedOutage, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    #: When a prediction pass first put the report in an outage: how long after its
+    #: arrival (``received_at``) the dispatcher could see it.
+    predicted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["event_at"]
@@ -251,3 +254,17 @@ class LifeSupportCertificate(AuditedModel):
         """The certificate is in force on ``day``: received, not expired, not ended."""
         ended = self.ended_on is not None and self.ended_on <= day
         return self.received_on <= day <= self.expires_on and not ended
+
+
+class PredictionState(models.Model):
+    """The background prediction pass's bookmark (one row): the newest report the latest
+    pass took in, and when it finished. The restoration queue and the maps read outages
+    as the latest pass left them and say how old that is."""
+
+    latest_report_id = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    reports_in_window = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"prediction pass up to report {self.latest_report_id}"

@@ -1,5 +1,5 @@
 """Outage pages (mounted at /outages/): the restoration queue, an outage's page and its
-actions, and life-support certificates."""
+actions, life-support certificates, and the outage map."""
 
 from django.urls import path
 
@@ -8,6 +8,8 @@ from coopcis.apps.outages import life_support_views, views
 app_name = "outages"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("map/", views.outage_map, name="map"),
+    path("map.json", views.map_data, name="map_data"),
     path("<int:outage_id>/", views.detail, name="detail"),
     path("<int:outage_id>/estimate/", views.estimate, name="estimate"),
     path("<int:outage_id>/also-out/", views.also_out, name="also_out"),

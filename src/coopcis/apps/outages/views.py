@@ -1,11 +1,12 @@
 """Staff pages for outages (mounted at /outages/): the restoration queue, an outage's
 page with its members (life-support households first), its estimated restoration and crew,
-devices below it found out too, and its restoration (whole, or with devices below still out).
+devices below it found out too, and its restoration (whole, or with devices below still out);
+and the outage map.
 
 The queue is in the co-op's order (``coopcis.core.outages.prediction.restoration_order``):
-transmission, substations, lines by members affected, single services. Opening it also
-refreshes the predictions (at most once a second per process), so an outage whose last
-report came in after the last refresh shows up without waiting for another report.
+transmission, substations, lines by members affected, single services. It only reads
+the outages the background prediction pass stored (``coopcis.apps.outages.predictor``)
+and says when that pass last ran, warning when reports wait on a pass that has stopped.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from coopcis.apps.audit.context import acting_as
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_reads
-from coopcis.apps.outages import intake, restoration
+from coopcis.apps.outages import intake, maps, predictor, restoration
 from coopcis.apps.outages.life_support import life_support_counts, life_support_points
 from coopcis.apps.outages.listing import members_listed
 from coopcis.apps.outages.models import Outage, OutageStatus
@@ -37,6 +38,9 @@ from coopcis.core.periods import CO_OP_TIME_ZONE
 DISPATCH = "outages.change_outage"
 TIER_NAMES = ("Transmission", "Substations", "Lines", "Single services")
 RECENTLY_RESTORED = 20
+#: Open outages a page of the queue shows, in restoration order (a storm's hundreds of
+#: single services follow on later pages).
+QUEUE_PAGE_SIZE = 50
 
 
 class EstimateForm(forms.Form):
@@ -93,24 +97,23 @@ def _life_support_counts(outages: list[Outage]) -> dict[int, int]:
 @staff_view()
 def queue(request: HttpRequest) -> HttpResponse:
     """Open outages in restoration order, then the latest restored."""
-    with acting_as(user=None, label="outage prediction"):
-        intake.refresh_if_due()
     outages = {o.pk: o for o in Outage.objects.filter(status=OutageStatus.OPEN)}
     life_support = _life_support_counts(list(outages.values()))
     ordered = restoration_order(
         QueueItem(str(o.pk), o.device_kind, o.affected, life_support[o.pk], o.started_at)
         for o in outages.values()
     )
+    shown = Paginator(ordered, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for item in ordered:
+    for item in shown:
         outage = outages[int(item.key)]
+        # the dispatch forms are plain inputs in the template (named as EstimateForm and
+        # RestoreForm read them): rendering Django widgets for every row cost seconds
         rows.append(
             {
                 "outage": outage,
                 "life_support": item.life_support,
                 "tier": TIER_NAMES[restoration_tier(outage.device_kind)],
-                "estimate_form": _estimate_form(outage),
-                "restore_form": RestoreForm(prefix=f"r{outage.pk}"),
             }
         )
     restored = Outage.objects.filter(status=OutageStatus.RESTORED).order_by("-restored_at")[
@@ -123,12 +126,46 @@ def queue(request: HttpRequest) -> HttpResponse:
         "outages/queue.html",
         {
             "rows": rows,
+            "page": shown,
+            "open_count": len(ordered),
             "restored": restored,
             "can_dispatch": request.user.has_perm(DISPATCH),
             "members_affected": sum(o.affected for o in top),
             "life_support_households": sum(life_support[o.pk] for o in top),
+            **prediction_status(),
         },
     )
+
+
+#: Seconds between the map's looks for new figures while it is open.
+MAP_REFRESH_SECONDS = 15
+
+
+@staff_view()
+def outage_map(request: HttpRequest) -> HttpResponse:
+    """The staff outage map: open outages, their predicted devices and the service points
+    they reach, drawn from the stored predictions; refreshed while open."""
+    return render(
+        request,
+        "outages/map.html",
+        {"refresh_seconds": MAP_REFRESH_SECONDS, **prediction_status()},
+    )
+
+
+@staff_view()
+def map_data(request: HttpRequest) -> HttpResponse:
+    """The staff map's figures (``coopcis.apps.outages.maps.staff_map``)."""
+    return JsonResponse(maps.staff_map(now=timezone.now()))
+
+
+def prediction_status() -> dict[str, object]:
+    """When the latest prediction pass finished, and whether reports wait on a stopped one."""
+    now = timezone.now()
+    state = predictor.latest_pass()
+    return {
+        "predicted_at": state.finished_at if state else None,
+        "prediction_stale": predictor.is_stale(state, now=now),
+    }
 
 
 def _estimate_form(outage: Outage) -> EstimateForm:

@@ -106,7 +106,6 @@ def _receive(account: Account, code: str, kind: str, note: str, user: object) ->
             account=account,
             note=note,
         )
-        intake.refresh_if_due()
     planned = received.report.planned
     if planned is not None:
         return _(

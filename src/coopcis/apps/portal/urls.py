@@ -17,6 +17,7 @@ from coopcis.apps.portal import (
     meetings,
     net_metering,
     notify_views,
+    outage_map,
     outages,
     rebates,
     service,
@@ -31,6 +32,8 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-up/", views.sign_up, name="sign_up"),
+    path("outage-map/", outage_map.outage_map, name="outage_map"),
+    path("outage-map/data.json", outage_map.outage_map_data, name="outage_map_data"),
     path("verify/<str:token>/", views.verify, name="verify"),
     path("verify-again/", views.resend_verification, name="resend_verification"),
     path("sign-in/", views.sign_in, name="sign_in"),

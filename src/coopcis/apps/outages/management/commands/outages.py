@@ -1,16 +1,20 @@
-"""``coopcis outages import|indices``: interruption history and IEEE 1366 reliability."""
+"""``coopcis outages import|indices|notify|predict|network``: interruption history and
+IEEE 1366 reliability, members told, outages predicted in the background, the network."""
 
 from __future__ import annotations
 
 import csv
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from coopcis.apps.outages import network, services
+from coopcis.apps.audit.context import acting_as
+from coopcis.apps.outages import network, predictor, services
 from coopcis.core.outages.history import HistoryFileError
 from coopcis.core.outages.network import NetworkFileError
 from coopcis.site.commands import CoopCommand
@@ -51,6 +55,22 @@ class Command(CoopCommand):
         indices.add_argument("--report", choices=["rus7", "eia861"])
         indices.add_argument("--out", help="CSV file for --report ('-' for stdout)")
         sub.add_parser("notify", help="tell members of newly detected outages (a job)")
+        predict = sub.add_parser(
+            "predict",
+            help="roll new reports up to outages (coopcis serve runs it with --follow)",
+        )
+        predict.add_argument(
+            "--follow", action="store_true", help="keep running: a pass whenever reports arrive"
+        )
+        predict.add_argument(
+            "--interval",
+            type=float,
+            default=predictor.INTERVAL_SECONDS,
+            help=f"seconds between looks for new reports (default {predictor.INTERVAL_SECONDS})",
+        )
+        predict.add_argument(
+            "--parent-pid", type=int, help="stop when this process (the web server) is gone"
+        )
         network = sub.add_parser("network", help="the distribution network from the GIS")
         net_sub = network.add_subparsers(dest="network_action", required=True)
         net_load = net_sub.add_parser("import", help="a GIS export (CSV), replacing the network")
@@ -61,6 +81,10 @@ class Command(CoopCommand):
 
     def changes_data(self, options: dict[str, Any]) -> bool:
         if options.get("action") == "network" and options.get("network_action") == "trace":
+            return False
+        if options.get("action") == "predict":
+            # predictions are derived from the reports, as a cache is: the machine's own
+            # job, run by `coopcis serve`, with no staff sign-in behind it
             return False
         return super().changes_data(options)
 
@@ -74,6 +98,8 @@ class Command(CoopCommand):
 
             told = tell_detected(now=timezone.now())
             self.stdout.write(f"outage notices recorded: {told}")
+        elif options["action"] == "predict":
+            self._predict(options)
         elif options["action"] == "network":
             if options["network_action"] == "import":
                 self._network_import(Path(options["file"]))
@@ -81,6 +107,32 @@ class Command(CoopCommand):
                 self._trace(options["code"], as_json=options["json"])
         else:
             self._indices(options)
+
+    def _predict(self, options: dict[str, Any]) -> None:
+        if options["interval"] <= 0 or options["interval"] > 60:
+            raise CommandError(
+                f"--interval must be over 0 and at most 60, not {options['interval']}"
+            )
+        with acting_as(user=None, label="outage prediction"):
+            if not options["follow"]:
+                result = predictor.run_pass(force=True)
+                self.stdout.write(
+                    f"prediction pass: {result.outages_touched} outages changed "
+                    f"in {result.duration_ms} ms"
+                )
+                return
+            stop = threading.Event()
+            for number in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(number, lambda *_: stop.set())
+            self.stdout.write(
+                f"outage prediction: a pass every {options['interval']:g} s when reports "
+                "arrive (Ctrl-C stops)"
+            )
+            self.stdout.flush()
+            passes = predictor.follow(
+                stop=stop, interval=options["interval"], parent_pid=options["parent_pid"]
+            )
+            self.stdout.write(f"outage prediction stopped after {passes} passes")
 
     def _import(self, path: Path) -> None:
         if not path.is_file():
