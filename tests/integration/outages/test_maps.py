@@ -11,7 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from coopcis.apps.outages import intake, predictor
-from coopcis.apps.outages.models import Outage, OutageReport, ReportSource
+from coopcis.apps.outages.models import (
+    LifeSupportCertificate,
+    Outage,
+    OutageReport,
+    ReportSource,
+)
 from coopcis.apps.portal import outage_map
 from coopcis.apps.premises.models import ServicePoint
 from tests.factories import AccountFactory, PartyFactory, ServiceAgreementFactory
@@ -45,6 +50,14 @@ def storm(tmp_path):
         number="7712001", party=PartyFactory(first_name="Celestina", last_name="Montoya")
     )
     ServiceAgreementFactory(account=holder, service_point=ServicePoint.objects.get(code="SP-A"))
+    today = timezone.localdate()
+    LifeSupportCertificate.objects.create(
+        account=holder,
+        equipment="oxygen concentrator",
+        certified_by="Dr. Ruiz",
+        received_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=100),
+    )
     for code in ("SP-A", "SP-B", "SP-M"):
         report(code)
     predictor.run_pass()
@@ -60,13 +73,14 @@ def test_staff_map_places_outages_devices_and_service_points(storm):
     assert list(by_device) == ["R1", "SP-M"]  # restoration order: lines, then services
     recloser = by_device["R1"]
     assert (recloser["kind"], recloser["tier"], recloser["affected"]) == ("recloser", "Lines", 2)
+    assert (recloser["life_support"], by_device["SP-M"]["life_support"]) == (1, 0)
     assert (recloser["lat"], recloser["lon"]) == (32.945, -105.725)  # the GIS's position
     expected = sorted([float(c) for c in position(code)] + [1] for code in ("SP-A", "SP-B"))
     assert sorted(recloser["points"]) == expected
     single = by_device["SP-M"]
     assert single["tier"] == "Single services"
     assert (single["lat"], single["lon"]) == tuple(float(c) for c in position("SP-M"))
-    assert figures["members_affected"] == 3
+    assert (figures["members_affected"], figures["life_support_households"]) == (3, 1)
     assert {s["name"] for s in figures["substations"]} == {"Cloudcroft", "Mayhill"}
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from coopcis.apps.outages import predictor
+from coopcis.apps.outages.life_support import life_support_counts, life_support_points
 from coopcis.apps.outages.models import NetworkDevice, Outage, OutageReport, OutageStatus
 from coopcis.apps.outages.network import current_network
 from coopcis.apps.premises.models import ServicePoint
@@ -109,12 +110,21 @@ def _served_by(network: Network, outage: Outage) -> list[str]:
     return [outage.device_code]
 
 
-def _open_outages() -> list[Outage]:
+def _open_outages(network: Network, *, today: date) -> list[tuple[Outage, int]]:
+    """Open outages in the queue's order, each with the life-support households it reaches."""
     outages = {o.pk: o for o in Outage.objects.filter(status=OutageStatus.OPEN)}
-    ordered = restoration_order(
-        QueueItem(str(o.pk), o.device_kind, o.affected, 0, o.started_at) for o in outages.values()
+    points = life_support_points(today)
+    counts = (
+        life_support_counts(network, {o.device_code for o in outages.values()}, points)
+        if points
+        else {}
     )
-    return [outages[int(item.key)] for item in ordered]
+    flagged = {pk: counts.get(o.device_code, 0) for pk, o in outages.items()}
+    ordered = restoration_order(
+        QueueItem(str(o.pk), o.device_kind, o.affected, flagged[o.pk], o.started_at)
+        for o in outages.values()
+    )
+    return [(outages[int(item.key)], item.life_support) for item in ordered]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -140,12 +150,13 @@ def _substations(where: Places) -> list[dict[str, Any]]:
 
 
 def staff_map(*, now: datetime) -> dict[str, Any]:
-    """Every open outage in restoration order: its device and where it is, and each
-    service point it reaches (``[lat, lon, reported]``, reported 1 when that service point
-    reported)."""
+    """Every open outage in restoration order (life-support households first within a
+    tier, as the queue): its device and where it is, the life-support households it
+    reaches, and each service point it reaches (``[lat, lon, reported]``, reported 1 when
+    that service point reported)."""
     where = places()
     network = where.network
-    outages = _open_outages()
+    outages = _open_outages(network, today=now.astimezone(CO_OP_TIME_ZONE).date())
     reported: dict[int, set[str]] = defaultdict(set)
     for outage_id, code in (
         OutageReport.objects.filter(outage__status=OutageStatus.OPEN)
@@ -154,7 +165,7 @@ def staff_map(*, now: datetime) -> dict[str, Any]:
     ):
         reported[outage_id].add(code)
     drawn = []
-    for outage in outages:
+    for outage, life_support in outages:
         points = []
         for sp in _served_by(network, outage):
             pos = where.service_points.get(sp)
@@ -170,6 +181,7 @@ def staff_map(*, now: datetime) -> dict[str, Any]:
                 "kind": outage.device_kind,
                 "tier": TIER_NAMES[restoration_tier(outage.device_kind)],
                 "affected": outage.affected,
+                "life_support": life_support,
                 "reported": outage.reported,
                 "started_at": _iso(outage.started_at),
                 "started": _local(outage.started_at),
@@ -188,7 +200,8 @@ def staff_map(*, now: datetime) -> dict[str, Any]:
         "bounds": where.bounds,
         "substations": _substations(where),
         "outages": drawn,
-        "members_affected": sum(o.affected for o in outages),
+        "members_affected": sum(o.affected for o, _ in outages if o.parent_id is None),
+        "life_support_households": sum(n for o, n in outages if o.parent_id is None),
     }
 
 

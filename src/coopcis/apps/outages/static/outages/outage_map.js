@@ -53,7 +53,8 @@
       if (o.lat !== null && o.lon !== null) {
         var d = at(o.lat, o.lon);
         var ring = node("circle", { "class": "device", cx: d[0], cy: d[1], r: 9 }, group);
-        tooltip(ring, "#" + o.id + " " + o.device + " (" + o.kind + "): " + figure(o.affected));
+        tooltip(ring, "#" + o.id + " " + o.device + " (" + o.kind + "): " + figure(o.affected) +
+          (o.life_support ? " (" + o.life_support + " life support)" : ""));
         node("text", { "class": "device-label", x: Number(d[0]) + 11, y: Number(d[1]) - 8 }, group, o.device);
       }
     });
@@ -106,11 +107,12 @@
     }
     if (audience === "staff") {
       fillTable("map-outages", data.outages.map(function (o) {
-        return [o.id, o.tier, o.device + " (" + o.kind + ")", o.affected, o.reported,
-          o.started, o.estimate || "—", o.crew || "—"];
+        return [o.id, o.tier, o.device + " (" + o.kind + ")", o.affected, o.life_support,
+          o.reported, o.started, o.estimate || "—", o.crew || "—"];
       }));
       setText("map-outage-count", data.outages.length);
       setText("map-members", data.members_affected);
+      setText("map-life-support", data.life_support_households);
     } else {
       fillTable("map-areas", data.areas.map(function (a) {
         return [a.area, a.members_out, a.members_served];
