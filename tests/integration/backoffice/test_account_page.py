@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 #: every payment for the history; one per kind of record the history links to, for their
 #: names (party, premise, service point, account); the capital-credits card: credits,
 #: payouts; the loans card (loans, what their billed installments still owe) and the
-#: rebate claims card; and the one INSERT that logs the read (audit.MemberDataRead).
-ACCOUNT_PAGE_QUERIES = 37
+#: rebate claims card; the life-support card (the account's certificates); and the one
+#: INSERT that logs the read (audit.MemberDataRead).
+ACCOUNT_PAGE_QUERIES = 38
 
 
 def section(html: str, section_id: str) -> str:

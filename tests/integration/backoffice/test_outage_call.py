@@ -73,3 +73,30 @@ def test_only_staff_who_take_calls_may(tmp_path):
     client = Client()
     client.force_login(staff_user("billing", username="bill"))
     assert client.get("/calls/outage/").status_code == 403
+
+
+def test_a_caller_still_out_after_the_restoration_reopens_their_outage(tmp_path):
+    from coopcis.apps.outages import restoration
+    from coopcis.apps.outages.models import Outage, OutageStatus, ReportKind
+
+    build(tmp_path)
+    started = timezone.now() - timedelta(hours=2)
+    single = Outage.objects.create(
+        device_code="SP-D",
+        device_kind="service_point",
+        started_at=started,
+        predicted_at=started,
+        affected=1,
+    )
+    restoration.restore(single, cause="service_drop", restored_at=started + timedelta(hours=1))
+    client = Client()
+    client.force_login(staff_user("customer_service", username="cs"))
+    page = client.post(
+        f"/calls/outage/?account={number_of('D')}",
+        {"service_point": "SP-D", "still_out": "on"},
+        follow=True,
+    ).content.decode()
+    single.refresh_from_db()
+    assert single.status == OutageStatus.OPEN
+    assert f"still out, outage {single.pk} open" in page
+    assert OutageReport.objects.get().kind == ReportKind.STILL_OUT

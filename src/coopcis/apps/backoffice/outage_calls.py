@@ -10,6 +10,8 @@ office's; the report itself is ``outages.intake``'s.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +24,7 @@ from coopcis.apps.backoffice.queries import normalize_query, search_accounts, se
 from coopcis.apps.members.models import Account
 from coopcis.apps.outages import intake
 from coopcis.apps.outages.life_support import certificates_in_force
-from coopcis.apps.outages.models import ReportSource
+from coopcis.apps.outages.models import ReportKind, ReportSource
 from coopcis.apps.outages.restoration import open_covering
 from coopcis.apps.premises.models import ServiceAgreement
 from coopcis.apps.staff.access import staff_view
@@ -35,6 +37,11 @@ RESULTS_SHOWN = 15
 
 class CallForm(forms.Form):
     service_point = forms.ChoiceField(label="Service point", widget=forms.RadioSelect)
+    still_out = forms.BooleanField(
+        label="Still out after we said power was back",
+        required=False,
+        help_text="reopens the member's outage (or starts one) as the portal's button does",
+    )
     note = forms.CharField(
         label="What the member says",
         max_length=500,
@@ -99,13 +106,15 @@ def outage_call(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/outage_call.html", context, status=status)
 
 
-def _record(account: Account, data: dict[str, str]) -> str:
+def _record(account: Account, data: dict[str, Any]) -> str:
     point, holder = intake.find_service_point(
         service_point=data["service_point"], account=account.number
     )
+    kind = ReportKind.STILL_OUT if data["still_out"] else ReportKind.OUT
     received = intake.receive_report(
         service_point=point,
         source=ReportSource.STAFF,
+        kind=kind,
         event_at=timezone.now(),
         account=holder,
         note=data["note"],
@@ -116,5 +125,10 @@ def _record(account: Account, data: dict[str, str]) -> str:
         return (
             f"Report {report.pk} kept for {point.code}: planned work ({planned.reason}) covers it "
             f"until {timezone.localtime(planned.end_at):%Y-%m-%d %H:%M}; tell the member."
+        )
+    if kind == ReportKind.STILL_OUT and report.outage is not None:
+        return (
+            f"Report {report.pk} recorded for {point.code} ({account.number}): still out, "
+            f"outage {report.outage.pk} open."
         )
     return f"Report {report.pk} recorded for {point.code} ({account.number})."
