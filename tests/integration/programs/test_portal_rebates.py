@@ -115,3 +115,48 @@ def test_the_rebates_page_in_spanish(ana):
     page = text(client.get(f"/portal/accounts/{account.number}/rebates/").content.decode())
     assert "Reembolsos por eficiencia energética" in page
     assert "$75.00 por unidad, hasta 2 unidades" in page
+
+
+def test_the_measures_and_refusals_read_in_spanish(ana):
+    client, account = ana
+    account.language = "ES"
+    account.save(update_fields=["language"])
+    url = f"/portal/accounts/{account.number}/rebates/"
+
+    page = text(client.get(url).content.decode())
+    no_star = text(client.post(url, form(star=False)).content.decode())
+    bad_cost = text(client.post(url, form(cost="mil")).content.decode())
+    client.post(url, form())
+    over = text(client.post(url, form()).content.decode())
+
+    assert "Lavadora o secadora de ropa ENERGY STAR ($75 cada una, $150 el par)" in page
+    assert "Refrigerador ENERGY STAR, según su tamaño" in page
+    assert "$50.00 desde 0 pies cúbicos" in page
+    assert "ENERGY STAR clothes washer" not in page
+    assert "Una solicitud por esta medida necesita la certificación ENERGY STAR" in no_star
+    assert "Escriba lo que pagó en dólares y centavos" in bad_cost
+    assert (
+        "Un reembolso de $150.00 llevaría la cuenta por encima de su límite de 2026 de $250.00 "
+        "(ya se solicitaron $150.00)."
+    ) in over
+    # the claim made keeps its English description, and reads in Spanish too
+    assert "<td>Lavadora o secadora de ropa ENERGY STAR" in client.get(url).content.decode()
+
+
+def test_every_measure_of_the_catalog_has_its_spanish():
+    from django.utils import translation
+
+    from coopcis.apps.portal.rebate_words import measure_words, unit_words
+    from coopcis.catalog.profiles import active_profile
+    from coopcis.catalog.rebates import load_rebate_catalog
+
+    catalog = load_rebate_catalog(active_profile().code, on=date(2026, 8, 1))
+    with translation.override("es"):
+        untranslated = [
+            m.description
+            for m in catalog.measures.values()
+            if measure_words(m.description) == m.description
+        ]
+        units = {m.size_unit for m in catalog.measures.values() if m.size_unit}
+        assert all(unit_words(unit) != unit for unit in units)
+    assert untranslated == []

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coopcis.apps.portal.rebate_words import measure_words
 from coopcis.apps.rebates.forms import ClaimForm, ProofField
 from coopcis.apps.rebates.models import PayBy
 from coopcis.core.rebates.claims import LARGEST_FILE
@@ -48,7 +49,26 @@ class MemberClaimForm(ClaimForm):
         }
         for name, label in labels.items():
             self.fields[name].label = label
+        measure_field = self.fields["measure"]
+        measure_field.choices = [  # type: ignore[attr-defined]
+            (code, measure_words(str(words)))
+            for code, words in measure_field.choices  # type: ignore[attr-defined]
+        ]
         self.fields["pay_by"].choices = [
             (PayBy.BILL_CREDIT, _("A credit on my bill")),
             (PayBy.CHECK, _("A check")),
         ]
+
+    def clean_cost(self) -> Any:
+        try:
+            return super().clean_cost()
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Enter what you paid in dollars and cents, such as 1,249.00.")
+            ) from None
+
+    def clean_size(self) -> Any:
+        try:
+            return super().clean_size()
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Enter the size as a number, such as 18.5.")) from None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.portal.access import get_linked_account_or_404, member_required
 from coopcis.apps.portal.rebate_forms import MemberClaimForm
+from coopcis.apps.portal.rebate_words import member_refusal
 from coopcis.apps.rebates.card import rebates_card
 from coopcis.apps.rebates.services import Upload, submit_claim
 from coopcis.apps.staff.forms import add_violation
@@ -60,7 +61,9 @@ def rebates(request: HttpRequest, number: str) -> HttpResponse:
                 )
         except RuleViolation as violation:
             add_violation(
-                form, violation, {"file": None, "budget": None, "purchased_on": "purchased_on"}
+                form,
+                member_refusal(violation),
+                {"file": None, "budget": None, "purchased_on": "purchased_on"},
             )
         else:
             messages.success(

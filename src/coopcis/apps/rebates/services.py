@@ -137,7 +137,11 @@ def submit_claim(
     """Record a claim with its proof (module docstring); refused whole when anything is
     missing or the budget cannot hold it."""
     if purchased_on > on:
-        raise RuleViolation("the purchase is on or before the claim", field="purchased_on")
+        raise RuleViolation(
+            "the purchase is on or before the claim",
+            field="purchased_on",
+            code="purchase_after_claim",
+        )
     catalog = load_rebate_catalog(active_profile().code, on=purchased_on)
     measure = catalog.measures.get(measure_code)
     if measure is None:
@@ -155,7 +159,11 @@ def submit_claim(
     missing = missing_proof({upload.kind for upload in uploads}, energy_star=measure.energy_star)
     if missing:
         raise RuleViolation(
-            f"a {measure.code} claim needs {' and '.join(missing)} ({HANDBOOK})", field="file"
+            f"a {measure.code} claim needs {' and '.join(missing)} ({HANDBOOK})",
+            field="file",
+            code="missing_energy_star"
+            if missing == ["the ENERGY STAR certification"]
+            else "missing_receipt",
         )
     Account.objects.select_for_update().get(pk=account.pk)
     check_headroom(rebate, headroom(account, on.year, lock=True))

@@ -9,44 +9,36 @@ Uploaded proof is checked by its content: a PDF, JPEG or PNG of at most 5 MB.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 from coopcis.core.errors import RuleViolation
+from coopcis.core.uploads import LARGEST_FILE as LARGEST_FILE
+from coopcis.core.uploads import safe_filename as safe_filename
+from coopcis.core.uploads import sniffed_type
 
 HANDBOOK = "OCEC handbook, Energy Efficiency Rebates"
-LARGEST_FILE = 5 * 1024 * 1024
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 RECEIPT, ENERGY_STAR = "RECEIPT", "ENERGY_STAR"
 
 
 def file_type(name: str, data: bytes) -> str:
     """The file's content type, from its first bytes; refuse anything else or too big."""
     if not data:
-        raise RuleViolation(f"{name}: the file is empty", field="file")
+        raise RuleViolation(f"{name}: the file is empty", field="file", code="file_empty")
     if len(data) > LARGEST_FILE:
         raise RuleViolation(
             f"{name}: {len(data):,} bytes, more than the {LARGEST_FILE // (1024 * 1024)} MB "
             "a proof may be",
             field="file",
+            code="file_too_big",
         )
-    for signature, content_type in SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    raise RuleViolation(f"{name}: proof is a PDF, JPEG or PNG file", field="file")
-
-
-def safe_filename(name: str) -> str:
-    """A name to show and download under: the last path part, plain characters only."""
-    base = re.split(r"[\\/]", name)[-1]
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "file"
-    return cleaned[:100]
+    content_type = sniffed_type(data)
+    if content_type is None:
+        raise RuleViolation(
+            f"{name}: proof is a PDF, JPEG or PNG file", field="file", code="file_type"
+        )
+    return content_type
 
 
 def missing_proof(kinds: Collection[str], *, energy_star: bool) -> list[str]:
@@ -79,6 +71,8 @@ def check_headroom(rebate: Decimal, headroom: Headroom) -> None:
             f"a rebate of ${rebate:,.2f} would overrun the {headroom.year} program budget "
             f"(${headroom.committed:,.2f} of ${headroom.budget:,.2f} committed, ${left:,.2f} left)",
             field="budget",
+            code="over_budget",
+            params={"rebate": rebate, "year": headroom.year, "left": left},
         )
     account_left = headroom.per_account - headroom.account_committed
     if rebate > account_left:
@@ -86,4 +80,11 @@ def check_headroom(rebate: Decimal, headroom: Headroom) -> None:
             f"a rebate of ${rebate:,.2f} would take the account over its {headroom.year} limit "
             f"of ${headroom.per_account:,.2f} (${headroom.account_committed:,.2f} already claimed)",
             field="budget",
+            code="over_account_limit",
+            params={
+                "rebate": rebate,
+                "year": headroom.year,
+                "limit": headroom.per_account,
+                "claimed": headroom.account_committed,
+            },
         )

@@ -84,31 +84,46 @@ def quote_rebate(
 ) -> Decimal:
     """The rebate the measure pays for what the member bought (module docstring)."""
     if cost <= 0:
-        raise RuleViolation("the cost is what the member paid: more than $0.00", field="cost")
+        raise RuleViolation(
+            "the cost is what the member paid: more than $0.00", field="cost", code="cost_positive"
+        )
     if quantity < 1:
         raise RuleViolation("the quantity is 1 or more", field="quantity")
     if measure.rule in ("fixed", "by_size", "percent_of_cost") and quantity != 1:
         raise RuleViolation(
-            f"{measure.code} is not rebated by the unit: leave out the quantity", field="quantity"
+            f"{measure.code} is not rebated by the unit: leave out the quantity",
+            field="quantity",
+            code="not_by_unit",
         )
     if measure.max_quantity is not None and quantity > measure.max_quantity:
         raise RuleViolation(
-            f"{measure.code} pays for at most {measure.max_quantity} units", field="quantity"
+            f"{measure.code} pays for at most {measure.max_quantity} units",
+            field="quantity",
+            code="most_units",
+            params={"most": measure.max_quantity},
         )
     if measure.rule == "by_size":
         if size is None or size < 0:
             raise RuleViolation(
-                f"{measure.code} needs its size ({measure.size_unit})", field="size"
+                f"{measure.code} needs its size ({measure.size_unit})",
+                field="size",
+                code="size_needed",
+                params={"unit": measure.size_unit},
             )
         reached = [amount for lower, amount in measure.bands if size >= lower]
         if not reached:
             raise RuleViolation(
-                f"no rebate below {measure.bands[0][0]} {measure.size_unit}", field="size"
+                f"no rebate below {measure.bands[0][0]} {measure.size_unit}",
+                field="size",
+                code="size_below",
+                params={"size": measure.bands[0][0], "unit": measure.size_unit},
             )
         rebate = reached[-1]
     elif size is not None:
         raise RuleViolation(
-            f"{measure.code} is not rebated by size: leave out the size", field="size"
+            f"{measure.code} is not rebated by size: leave out the size",
+            field="size",
+            code="not_by_size",
         )
     elif measure.rule == "percent_of_cost":
         assert measure.percent is not None
