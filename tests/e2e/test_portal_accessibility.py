@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
+from coopcis.apps.collections.models import CertificateUpload
 from coopcis.apps.portal.models import Invitation
 from coopcis.apps.portal.tokens import invitation_token, verification_token
 from tests.factories import MeterFactory, MeterInstallationFactory
@@ -49,6 +50,20 @@ def demo_like_member():
     )
     utc_blocks(meter, date(2026, 2, 1), date(2026, 4, 1), lambda at: 20 + (at // 900) % 7)
     user = member("ana@example.org", billed.account)
+    CertificateUpload.objects.create(  # answered: the certificate page lists it
+        account=billed.account,
+        filename="certificate.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        data=b"%PDF-1.4\n",
+        ill_person="Jose Baca",
+        uploaded_on=date(2026, 3, 1),
+        uploaded_by="portal:ana@example.org",
+        status="REJECTED",
+        decided_on=date(2026, 3, 2),
+        reject_reason="The certificate is not signed.",
+    )
     invitation = Invitation.objects.create(
         account=billed.account, email="guest@example.org", invited_by=user
     )
@@ -150,6 +165,8 @@ def test_every_portal_page_has_no_axe_violation_and_fits_360_px(
         "/portal/",
         f"/portal/accounts/{NUMBER}/invite/",
         f"/portal/accounts/{NUMBER}/outage/",  # report an outage, "still out"
+        f"/portal/accounts/{NUMBER}/service/address/",
+        f"/portal/accounts/{NUMBER}/service/certificate/",
     } <= set(signed_in)
     assert len(signed_in) >= 8, signed_in
 

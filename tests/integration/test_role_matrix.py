@@ -164,6 +164,13 @@ RULES: dict[str, Rule] = {
     "backoffice:arrangement_requests": page(EVERY_ROLE, 200),
     "backoffice:arrangement_approve": page(only(CS, MANAGER), method="POST"),
     "backoffice:arrangement_decline": page(only(CS, MANAGER), method="POST"),
+    "backoffice:address_requests": page(EVERY_ROLE, 200),
+    "backoffice:address_confirm": page(only(CS, MANAGER), method="POST"),
+    "backoffice:address_decline": page(only(CS, MANAGER), method="POST"),
+    "backoffice:certificate_uploads": page(EVERY_ROLE, 200),
+    "backoffice:certificate_review": page(EVERY_ROLE),  # 404 for no such upload
+    "backoffice:certificate_reject": page(only(CS, MANAGER), method="POST"),
+    "backoffice:certificate_file": page(EVERY_ROLE),  # 404 for no such upload
     "set_language": portal_public(302, method="POST"),  # the language switch, to ``next``
     "portal:home": portal(200),
     "portal:account": portal(200),  # the described account: linked to the member
@@ -235,6 +242,9 @@ RULES: dict[str, Rule] = {
     "portal:net_metering": portal(200),  # interconnection, credit bank, REC reads (none: says so)
     "portal:service": portal(200),  # the holder's phone, email and language form
     "portal:report_outage": portal(200),  # report an outage, "still out", life support
+    "portal:address_change": portal(200),  # the holder asks for a new mailing address
+    "portal:certificate": portal(200),  # the holder sends a medical certificate
+    "portal:certificate_file": portal(),  # no such upload on the account: 404
     "governance:meetings": page(EVERY_ROLE, 200),
     "outages:queue": page(EVERY_ROLE, 200),
     "outages:map": page(EVERY_ROLE, 200),

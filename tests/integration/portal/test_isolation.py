@@ -24,7 +24,8 @@ from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coopcis.apps.members.models import Account
+from coopcis.apps.collections.models import CertificateUpload
+from coopcis.apps.members.models import Account, AddressChangeRequest
 from coopcis.apps.portal.access import AUTH_AT
 from coopcis.apps.portal.models import Invitation
 from tests.factories import MeterFactory, MeterInstallationFactory, PartyFactory
@@ -140,6 +141,27 @@ def two_members():
     member_a = member("ana@example.org", a.account)
     member_b = member("beto@example.org", b.account)
     Invitation.objects.create(account=b.account, email="guest@example.org", invited_by=member_b)
+    # B's requests and files: their ids are tried on every route with an int parameter
+    AddressChangeRequest.objects.create(
+        account=b.account,
+        line1="Calle Isolada 100",
+        city="Socorro",
+        state="NM",
+        zip_code="87801",
+        requested_on=date(2026, 3, 1),
+        requested_by="portal:beto@example.org",
+    )
+    CertificateUpload.objects.create(
+        account=b.account,
+        filename="quintanilla.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        data=b"%PDF-1.4\n",
+        ill_person="Quintanilla",
+        uploaded_on=date(2026, 3, 1),
+        uploaded_by="portal:beto@example.org",
+    )
     return member_a, a.account, b.account
 
 

@@ -64,6 +64,7 @@ class ReadKind(models.TextChoices):
     REBATE_CLAIM = "REBATE_CLAIM", "rebate claim"
     LIFE_SUPPORT = "LIFE_SUPPORT", "life-support certificates"
     OUTAGE_MEMBERS = "OUTAGE", "members of an outage"
+    MEDICAL_CERTIFICATE = "MEDICAL_CERT", "medical certificate upload"
 
 
 class MemberDataRead(models.Model):

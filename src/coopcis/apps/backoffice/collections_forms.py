@@ -135,4 +135,5 @@ class ThirdPartyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     phone = forms.CharField(label="Phone", max_length=20, required=False)
+    email = forms.CharField(label="Email (a copy by email too)", max_length=254, required=False)
     named_on = date_field("Named on")

@@ -4,9 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coopcis.apps.backoffice import (
+    address_views,
     applications,
     arrangement_views,
     bill_views,
+    certificate_views,
     note_views,
     outage_calls,
     views,
@@ -75,6 +77,33 @@ urlpatterns = [
         "work/arrangements/<int:request_id>/decline/",
         arrangement_views.arrangement_decline,
         name="arrangement_decline",
+    ),
+    path("work/addresses/", address_views.address_requests, name="address_requests"),
+    path(
+        "work/addresses/<int:request_id>/confirm/",
+        address_views.address_confirm,
+        name="address_confirm",
+    ),
+    path(
+        "work/addresses/<int:request_id>/decline/",
+        address_views.address_decline,
+        name="address_decline",
+    ),
+    path("work/certificates/", certificate_views.certificate_uploads, name="certificate_uploads"),
+    path(
+        "work/certificates/<int:upload_id>/",
+        certificate_views.certificate_review,
+        name="certificate_review",
+    ),
+    path(
+        "work/certificates/<int:upload_id>/reject/",
+        certificate_views.certificate_reject,
+        name="certificate_reject",
+    ),
+    path(
+        "work/certificates/<int:upload_id>/file",
+        certificate_views.certificate_file,
+        name="certificate_file",
     ),
     path("bills/<int:bill_id>/", bill_views.bill_review, name="bill_review"),
     path("bills/<int:bill_id>/release/", bill_views.bill_release, name="bill_release"),

@@ -1,5 +1,5 @@
 """The home page's work list: what is waiting for staff today, each with a count and the
-page where it is worked. One count query per kind of work (eight), whatever the co-op's size.
+page where it is worked. One count query per kind of work (eleven queries for ten kinds), whatever the co-op's size.
 """
 
 from __future__ import annotations
@@ -14,12 +14,19 @@ from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.collections.models import (
     ArrangementRequest,
     ArrangementStatus,
+    CertificateUpload,
     CollectionCase,
     OrderStatus,
     ServiceOrder,
     Stage,
+    UploadStatus,
 )
-from coopcis.apps.members.models import ApplicationStatus, ServiceApplication
+from coopcis.apps.members.models import (
+    AddressChangeRequest,
+    AddressRequestStatus,
+    ApplicationStatus,
+    ServiceApplication,
+)
 from coopcis.apps.metering.models import ExceptionStatus, ReadException
 from coopcis.apps.payments.lockbox.models import SuspenseStatus
 from coopcis.apps.payments.models import RefundRequest, RefundStatus, SuspenseItem
@@ -99,6 +106,20 @@ def work_items(*, today: date) -> list[WorkItem]:
             ArrangementRequest.objects.filter(status=ArrangementStatus.REQUESTED).count(),
             "Members asking to pay a bill in installments: approve or decline.",
             reverse("backoffice:arrangement_requests"),
+        ),
+        WorkItem(
+            "address-changes",
+            "Mailing address changes",
+            AddressChangeRequest.objects.filter(status=AddressRequestStatus.REQUESTED).count(),
+            "Members asking for bills to go to a new address: confirm or decline.",
+            reverse("backoffice:address_requests"),
+        ),
+        WorkItem(
+            "medical-certificates",
+            "Medical certificates sent",
+            CertificateUpload.objects.filter(status=UploadStatus.SUBMITTED).count(),
+            "Seriously-ill certificates members sent: accept to protect the account, or reject.",
+            reverse("backoffice:certificate_uploads"),
         ),
         WorkItem(
             "rebate-claims",

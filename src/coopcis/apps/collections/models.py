@@ -121,6 +121,8 @@ class ThirdPartyContact(AuditedModel):
     name = models.CharField(max_length=120)
     mailing_address = models.CharField(max_length=300)
     phone = models.CharField(max_length=20, blank=True)
+    #: Where an email copy of each notice goes as well as the paper one (blank: post only).
+    email = models.EmailField(blank=True)
     named_on = models.DateField()
     active = models.BooleanField(default=True)
 
@@ -156,6 +158,52 @@ class MedicalCertificate(AuditedModel):
 
     def __str__(self) -> str:
         return f"Medical certificate {self.received_on} for bill {self.bill_id}"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
+
+
+class UploadStatus(models.TextChoices):
+    SUBMITTED = "SUBMITTED", "Waiting for the co-op"
+    ACCEPTED = "ACCEPTED", "Accepted"
+    REJECTED = "REJECTED", "Rejected"
+
+
+class CertificateUpload(AuditedModel):
+    """A seriously ill person's medical certificate a member sent from the portal (a PDF or
+    a photo), waiting for staff to read it. Accepted, staff enter what it certifies and it
+    becomes the :class:`MedicalCertificate` the back office records (``certificate``), which
+    protects the account as policy 422 says; rejected, it carries the reason the member
+    reads. The file is kept in the database (never under the web server's files, and it
+    comes back with a backup), checked by its content, and sent only to the account's
+    members and to staff."""
+
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="certificate_uploads"
+    )
+    filename = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    ill_person = models.CharField(max_length=120, blank=True)
+    member_note = models.CharField(max_length=500, blank=True)
+    uploaded_on = models.DateField()
+    uploaded_by = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=9, choices=UploadStatus.choices, default=UploadStatus.SUBMITTED
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    reject_reason = models.CharField(max_length=300, blank=True)
+    certificate = models.OneToOneField(
+        MedicalCertificate, null=True, blank=True, on_delete=models.PROTECT, related_name="upload"
+    )
+
+    audit_exclude = ("data",)
+
+    def __str__(self) -> str:
+        return f"Certificate upload {self.pk} ({self.get_status_display()})"
 
     def audit_account_id(self) -> int | None:
         return self.account_id

@@ -49,6 +49,7 @@ from coopcis.apps.collections.services import (
     work_calendar,
 )
 from coopcis.apps.members.models import Account
+from coopcis.apps.notify.services import notify_third_party
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.collections import steps
@@ -390,6 +391,8 @@ def _take(
             third = known.third_parties.get(account.pk)
             if third is not None and _send(case, NoticeKind.THIRD_PARTY, as_of, known, third=third):
                 report.add("third_party_notices", account, case.past_due_amount)
+                if third.email:
+                    _email_third_party(case, third)
         case.stage = Stage.DISCONNECT_NOTICE
     elif step.action == steps.FINAL_CONTACT:
         case.disconnect_on = step.disconnect_on
@@ -469,6 +472,18 @@ def _send(
     )
     sent.append((kind, case.round, on))
     return True
+
+
+def _email_third_party(case: CollectionCase, third: ThirdPartyContact) -> None:
+    """The third party's copy by email as well as on paper (once per case and round; sent
+    after the run's transaction commits, never by a dry run)."""
+    notify_third_party(
+        account=case.account,
+        name=third.name,
+        email=third.email,
+        context={"amount": case.past_due_amount, "disconnect_on": case.disconnect_on},
+        idempotency_key=f"third_party_notice:{case.pk}:{case.round}",
+    )
 
 
 __all__ = ["RunReport", "run_collections"]

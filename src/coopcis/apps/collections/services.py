@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 import holidays
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -522,14 +524,32 @@ def release_hold(hold: CoopHold, *, on: date) -> CoopHold:
 
 
 def name_third_party(
-    *, account: Account, name: str, mailing_address: str, named_on: date, phone: str = ""
+    *,
+    account: Account,
+    name: str,
+    mailing_address: str,
+    named_on: date,
+    phone: str = "",
+    email: str = "",
 ) -> ThirdPartyContact:
-    """The member names someone to receive copies of disconnection notices."""
+    """The member names someone to receive copies of disconnection notices: by post always,
+    and by email too when an address is given."""
     if not name.strip() or not mailing_address.strip():
         raise RuleViolation("a third party needs a name and a mailing address", field="name")
     if (problem := phone_problem(phone)) is not None:
         raise RuleViolation(problem, field="phone")
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise RuleViolation(f"not an email address: {email!r}", field="email") from None
     ThirdPartyContact.objects.filter(account=account, active=True).update(active=False)
     return ThirdPartyContact.objects.create(
-        account=account, name=name, mailing_address=mailing_address, phone=phone, named_on=named_on
+        account=account,
+        name=name,
+        mailing_address=mailing_address,
+        phone=phone,
+        email=email,
+        named_on=named_on,
     )

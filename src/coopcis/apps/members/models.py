@@ -382,3 +382,61 @@ class ContactNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.at:%Y-%m-%d} by {self.by}"
+
+
+class AddressRequestStatus(models.TextChoices):
+    REQUESTED = "REQUESTED", "Waiting for the co-op"
+    CONFIRMED = "CONFIRMED", "Confirmed"
+    DECLINED = "DECLINED", "Declined"
+
+
+class AddressChangeRequest(AuditedModel):
+    """A member's request, from the portal, to mail an account's bills and letters to a new
+    address. The address was checked as a mailing address (``core.addresses``) when asked;
+    it waits on staff's work list; confirmed, it becomes the account's mailing address
+    (an audited change of the account); declined, it carries the reason the member reads.
+    One request waits per account at a time."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="address_change_requests"
+    )
+    line1 = models.CharField(max_length=120)
+    line2 = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=60)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=10)
+    requested_on = models.DateField()
+    requested_by = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=9,
+        choices=AddressRequestStatus.choices,
+        default=AddressRequestStatus.REQUESTED,
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status="REQUESTED"),
+                name="one_waiting_address_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Address change request {self.pk} ({self.get_status_display()})"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
+
+    @property
+    def address(self) -> Address:
+        return Address(
+            line1=self.line1,
+            line2=self.line2,
+            city=self.city,
+            state=self.state,
+            zip_code=self.zip_code,
+        )

@@ -212,6 +212,11 @@ def notify(
             body=rendered.body,
             html_body=rendered.html_body,
         )
+    return _record(idempotency_key, fields)
+
+
+def _record(idempotency_key: str, fields: dict[str, Any]) -> OutboxMessage:
+    """Keep the message in the outbox and send it once the caller's transaction commits."""
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(idempotency_key=idempotency_key, **fields)
@@ -220,6 +225,59 @@ def notify(
     if message.status == MessageStatus.QUEUED:
         transaction.on_commit(partial(_deliver_after_commit, message.pk))
     return message
+
+
+#: The copy of a disconnection notice emailed to the third party the member named
+#: (17.5.410 NMAC): not a member's kind, so not among anyone's preferences.
+THIRD_PARTY_NOTICE = NotificationKind(
+    "third_party_notice",
+    "Copy of a disconnection notice to a third party",
+    "",
+    required=True,
+)
+
+
+def notify_third_party(
+    *,
+    account: Account,
+    name: str,
+    email: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+) -> OutboxMessage:
+    """Email ``name`` at ``email``, someone the member named (not a member), a copy of a
+    notice about ``account``, in the account's language; once per key, after commit."""
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise RuleViolation("give an idempotency key of 1 to 200 characters", field="key")
+    existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    language = recipient_language(account.party, account)
+    profile = active_profile()
+    words = {
+        "url": "",
+        **context,
+        "account": account,
+        "member_name": greeting_name(account.party),
+        "greeting_name": name,
+        "profile": profile,
+        "office_phone": profile.offices[0].phone if profile.offices else "",
+        "kind": THIRD_PARTY_NOTICE,
+    }
+    rendered = render_message(THIRD_PARTY_NOTICE, Channel.EMAIL, words, language=language)
+    fields: dict[str, Any] = {
+        "kind": THIRD_PARTY_NOTICE.code,
+        "party": None,
+        "account": account,
+        "language": language,
+        "channel": Channel.EMAIL.value,
+        "recipient": email,
+        "status": MessageStatus.QUEUED,
+        "subject": rendered.subject[:300],
+        "body": rendered.body,
+        "html_body": rendered.html_body,
+    }
+    return _record(idempotency_key, fields)
 
 
 def _deliver_after_commit(message_id: int) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from coopcis.apps.audit.context import acting_as
 from coopcis.apps.collections.models import ThirdPartyContact
 from coopcis.apps.collections.services import name_third_party
-from coopcis.apps.members.models import Account, Language
+from coopcis.apps.members.models import Account, AddressChangeRequest, Language
 from coopcis.apps.portal.access import get_linked_account_or_404, member_required
 from coopcis.apps.portal.models import AccountLink, LinkRole
 from coopcis.apps.staff.forms import add_violation
@@ -52,6 +52,9 @@ class ThirdPartyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     mailing_address = forms.CharField(label=gettext_lazy("Mailing address"), max_length=300)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
+    email = forms.EmailField(
+        label=gettext_lazy("Email (a copy goes by email as well as by mail)"), required=False
+    )
 
 
 def _holds(request: HttpRequest, account: Account) -> bool:
@@ -87,10 +90,13 @@ def service(request: HttpRequest, number: str) -> HttpResponse:
                     name=data["name"],
                     mailing_address=data["mailing_address"],
                     phone=data["phone"],
+                    email=data["email"],
                     named_on=today(),
                 )
         except RuleViolation as violation:
-            add_violation(third_form, violation, {"name": "name", "phone": "phone"})
+            add_violation(
+                third_form, violation, {"name": "name", "phone": "phone", "email": "email"}
+            )
         else:
             messages.success(request, _("The third party is saved."))
             return redirect("portal:service", number=account.number)
@@ -98,11 +104,17 @@ def service(request: HttpRequest, number: str) -> HttpResponse:
     third_party = (
         ThirdPartyContact.objects.filter(account=account, active=True).order_by("-id").first()
     )
+    address_request = (
+        AddressChangeRequest.objects.filter(account=account)
+        .order_by("-requested_on", "-id")
+        .first()
+    )
     context = {
         "account": account,
         "form": form,
         "third_form": third_form,
         "third_party": third_party,
+        "address_request": address_request,
         "holder": holder,
     }
     return render(request, "portal/service/service.html", context, status=status)

@@ -12,7 +12,9 @@ from django.urls import path, reverse_lazy
 from django.utils.functional import SimpleLazyObject
 
 from coopcis.apps.portal import (
+    address_change,
     capital_credits,
+    certificates,
     loans,
     meetings,
     net_metering,
@@ -58,6 +60,21 @@ urlpatterns = [
     path("accounts/<str:number>/net-metering/", net_metering.net_metering, name="net_metering"),
     path("accounts/<str:number>/service/", service.service, name="service"),
     path("accounts/<str:number>/outage/", outages.report_outage, name="report_outage"),
+    path(
+        "accounts/<str:number>/service/address/",
+        address_change.address_change,
+        name="address_change",
+    ),
+    path(
+        "accounts/<str:number>/service/certificate/",
+        certificates.certificate,
+        name="certificate",
+    ),
+    path(
+        "accounts/<str:number>/service/certificate/<int:upload_id>/file",
+        certificates.certificate_file,
+        name="certificate_file",
+    ),
     path(
         "accounts/<str:number>/access/<int:link_id>/remove/",
         views.remove_access,

@@ -102,6 +102,7 @@ class Command(CoopCommand):
         third.add_argument("--name", required=True)
         third.add_argument("--address", required=True, help="lines separated by ';'")
         third.add_argument("--phone", default="")
+        third.add_argument("--email", default="", help="copies by email as well as by post")
         third.add_argument("--on", required=True, type=day)
         order = sub.add_parser("order", help="create a field order")
         order.add_argument("account")
@@ -227,6 +228,7 @@ class Command(CoopCommand):
             mailing_address="\n".join(part.strip() for part in options["address"].split(";")),
             named_on=options["on"],
             phone=options["phone"],
+            email=options["email"],
         )
         self.stdout.write(f"third party {made.name} named")
 
