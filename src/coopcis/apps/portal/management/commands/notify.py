@@ -1,0 +1,68 @@
+"""``coopcis notify reminders [--as-of D] [--dry-run] [--json]``: the daily bill reminders.
+
+Sends the "due soon" and "past due" messages of one day (default today; ``--as-of`` may
+not be after today, America/Denver: :mod:`coopcis.site.jobs`) to members by their choice
+of email or text, in their language (:mod:`coopcis.apps.portal.reminders`); running it
+again sends nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from coopcis.apps.portal.reminders import send_reminders
+from coopcis.site.commands import CoopCommand
+from coopcis.site.jobs import (
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+    today,
+)
+
+
+class Command(CoopCommand):
+    help = "Member notifications sent by a daily job: bill reminders."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        reminders = sub.add_parser(
+            "reminders",
+            help="the day's due-soon and past-due messages",
+            description="Tell members whose bill is due within a few days, or has just gone "
+            "past due, by their choice of email or text, once per account and due date. "
+            "--as-of may not be after today (America/Denver).",
+        )
+        add_date_option(
+            reminders,
+            "--as-of",
+            help="the day the reminders are for (default today)",
+            required=False,
+        )
+        add_dry_run_option(reminders)
+        reminders.add_argument("--json", action="store_true")
+
+    def run(self, *args: Any, **options: Any) -> None:
+        as_of = options["as_of"] or today()
+        with dry_run(options["dry_run"]):
+            report = send_reminders(as_of=as_of)
+            result = report.as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps({**result, **dry_run_mark(options["dry_run"])}))
+            return
+        if options["dry_run"]:
+            self.stdout.write(dry_run_heading(True))
+        self.stdout.write(
+            f"{as_of}: {result['due_soon']} due-soon and {result['past_due']} past-due "
+            f"message(s) sent, {len(report.not_sent)} not sent (turned off or no address), "
+            f"{report.already} already sent, {report.paid} paid meanwhile"
+        )
+        for reminder in report.sent + report.not_sent:
+            self.stdout.write(
+                f"  {reminder.account} {reminder.kind} ${reminder.amount:,.2f} due "
+                f"{reminder.due_date}: {reminder.channel} {reminder.status}"
+            )
