@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_life_support_and_outage_reads'),
+        ("audit", "0005_life_support_and_outage_reads"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='memberdataread',
-            name='kind',
-            field=models.CharField(choices=[('ACCOUNT_PAGE', 'account page'), ('ACCOUNT_API', 'account (API)'), ('BILL_PDF', 'bill PDF'), ('BILL_PAGE', 'bill review page'), ('NOTICE_PDF', 'notice PDF'), ('RECEIPT_PDF', 'deposit receipt PDF'), ('CAP_CREDITS', 'capital credits'), ('LOAN_PDF', 'loan schedule PDF'), ('REBATE_CLAIM', 'rebate claim'), ('LIFE_SUPPORT', 'life-support certificates'), ('OUTAGE', 'members of an outage'), ('MEDICAL_CERT', 'medical certificate upload')], max_length=12),
+            model_name="memberdataread",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("ACCOUNT_PAGE", "account page"),
+                    ("ACCOUNT_API", "account (API)"),
+                    ("BILL_PDF", "bill PDF"),
+                    ("BILL_PAGE", "bill review page"),
+                    ("NOTICE_PDF", "notice PDF"),
+                    ("RECEIPT_PDF", "deposit receipt PDF"),
+                    ("CAP_CREDITS", "capital credits"),
+                    ("LOAN_PDF", "loan schedule PDF"),
+                    ("REBATE_CLAIM", "rebate claim"),
+                    ("LIFE_SUPPORT", "life-support certificates"),
+                    ("OUTAGE", "members of an outage"),
+                    ("MEDICAL_CERT", "medical certificate upload"),
+                ],
+                max_length=12,
+            ),
         ),
     ]
