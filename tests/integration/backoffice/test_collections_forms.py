@@ -425,7 +425,7 @@ def test_a_deposit_receipt_opens_as_its_pdf_from_the_deposits_card(client_as, ma
     response = viewer.get(f"/deposit-receipts/{receipt.pk}.pdf")
 
     assert f'href="/deposit-receipts/{receipt.pk}.pdf"' in html
-    assert "ES 2026-03-02 (PDF)" in html  # Maria reads Spanish
+    assert "Spanish 2026-03-02 (PDF)" in html  # Maria reads Spanish
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and response.content == bytes(receipt.pdf)
