@@ -57,6 +57,8 @@ def main() -> None:
     from coopcis.apps.portal.models import AccountLink, LinkRole, MemberSignIn
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # the receipt is kept in memory rather than printed over the figures
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     billed = Bill.objects.filter(status="POSTED", period=PERIOD)
     if args.account:
         account = Account.objects.get(number=args.account)
