@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "coopcis.apps.capital_credits",
     "coopcis.apps.usage",
     "coopcis.apps.backoffice",
+    "coopcis.apps.simulation",
     "coopcis.apps.demo",
     "coopcis.apps.portal",
     # the member portal's optional two-factor sign-in (authenticator apps, TOTP)

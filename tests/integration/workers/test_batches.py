@@ -139,3 +139,37 @@ def test_the_jobs_pages_show_batches_workers_and_errors(job, client, django_user
     assert "1 done, 0 being worked on, 1 waiting, 1 failed, of 3" in page
     assert "host-a:41" in page and "OperationalError: server closed the connection" in page
     assert "coopcis jobs retry BATCH" in page
+
+
+def test_a_pending_batch_whose_message_was_lost_is_queued_again(job):
+    # given batch 1 failed on a database error, and its worker died before queuing the retry
+    broken.add(1)
+    first = _batch(job, 1)
+    assert services.run_batch(first.pk, "w1") == "retry"
+    broken.clear()
+    for number in (2, 3):
+        assert services.run_batch(_batch(job, number).pk, "w") == "done"
+    sent: list[list[int]] = []
+
+    def dispatch(ids):
+        sent.append(ids)
+        for batch_id in ids:
+            services.run_batch(batch_id, "w2")
+
+    # when the follower sees nothing claimed and nothing moving for a lease (here: at once)
+    state = services.follow(job, dispatch=dispatch, poll=0, timeout=5, stalled_after=0)
+
+    # then it queues the stalled batch again, and the job finishes
+    assert sent == [[first.pk]]
+    assert (state.done, state.failed) == (3, 0)
+    assert sorted(done) == [1, 2, 3]
+
+
+def test_pending_batches_are_not_queued_again_while_a_worker_is_busy(job):
+    assert services.claim(_batch(job, 2).pk, "busy")  # a live lease: the job is moving
+    sent: list[list[int]] = []
+
+    with pytest.raises(RuleViolation, match="not done after"):
+        services.follow(job, dispatch=sent.append, poll=0.01, timeout=0.2, stalled_after=0)
+
+    assert sent == []

@@ -27,6 +27,7 @@ from coopcis.apps.billing.run import (
     start_run,
 )
 from coopcis.apps.jobs import services as jobs
+from coopcis.apps.jobs.models import Job
 from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import Period
 
@@ -48,6 +49,57 @@ def bill_batch(params: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any
     }
 
 
+def queue_bill_run(
+    *,
+    period_label: str,
+    cycle: int | None,
+    batch_size: int,
+    today: date | None,
+    queue: str,
+    operator: str = "",
+) -> tuple[BillRun, Job, list[int]]:
+    """Record the run and its batches as a job, none of them queued yet: the run, the job
+    and the run's accounts (the follower dispatches them; the simulation does them itself)."""
+    month = Period.parse_month(period_label)
+    if today is not None and month.start > today:
+        raise RuleViolation(
+            f"{period_label} has not begun (today is {today}): a month is billed once its "
+            "meters are read",
+            field="period",
+        )
+    run, account_ids, _factors = start_run(period_label, cycle)
+    payloads = [
+        {"ids": account_ids[offset : offset + batch_size]}
+        for offset in range(0, len(account_ids), batch_size)
+    ]
+    params = {"run": run.pk, "period": period_label, "cycle": cycle}
+    params["today"] = today.isoformat() if today else None
+    job = jobs.create_job(KIND, params, payloads, queue=queue, operator=operator)
+    return run, job, account_ids
+
+
+def finish_bill_run(
+    run: BillRun, job: Job, account_ids: list[int], state: jobs.Progress, started: float
+) -> RunResult:
+    """Add up the done batches' counts and record the run finished; refused (the run stays
+    unfinished) while a batch is failed."""
+    result = RunResult(period=run.period, run_id=run.pk)
+    for outcome in jobs.results(job):
+        result.billed += outcome["billed"]
+        result.held += outcome["held"]
+        result.skipped += outcome["skipped"]
+        result.total_amount += Decimal(outcome["total"])
+    if state.failed:
+        raise RuleViolation(
+            f"{state.failed} of {state.total} batches of job {job.pk} failed: see "
+            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and run again",
+            field="workers",
+        )
+    result.seconds = time.perf_counter() - started
+    finish_run(run, result, account_ids)
+    return result
+
+
 def run_billing_on_workers(
     *,
     period_label: str,
@@ -63,23 +115,16 @@ def run_billing_on_workers(
     from coopcis.apps.jobs.broker import broker_url, default_queue, dispatch  # Celery: only here
 
     broker_url()
-    month = Period.parse_month(period_label)
-    if today is not None and month.start > today:
-        raise RuleViolation(
-            f"{period_label} has not begun (today is {today}): a month is billed once its "
-            "meters are read",
-            field="period",
-        )
     started = time.perf_counter()
-    run, account_ids, _factors = start_run(period_label, cycle)
-    payloads = [
-        {"ids": account_ids[offset : offset + batch_size]}
-        for offset in range(0, len(account_ids), batch_size)
-    ]
     queue = queue or default_queue()
-    params = {"run": run.pk, "period": period_label, "cycle": cycle}
-    params["today"] = today.isoformat() if today else None
-    job = jobs.create_job(KIND, params, payloads, queue=queue, operator=operator)
+    run, job, account_ids = queue_bill_run(
+        period_label=period_label,
+        cycle=cycle,
+        batch_size=batch_size,
+        today=today,
+        queue=queue,
+        operator=operator,
+    )
     dispatch(list(job.batches.values_list("pk", flat=True)), queue)  # type: ignore[attr-defined]
     shown = [0]
 
@@ -92,18 +137,4 @@ def run_billing_on_workers(
     state = jobs.follow(
         job, dispatch=lambda ids: dispatch(ids, queue), on_progress=beat, timeout=timeout
     )
-    result = RunResult(period=period_label, run_id=run.pk)
-    for outcome in jobs.results(job):
-        result.billed += outcome["billed"]
-        result.held += outcome["held"]
-        result.skipped += outcome["skipped"]
-        result.total_amount += Decimal(outcome["total"])
-    if state.failed:
-        raise RuleViolation(
-            f"{state.failed} of {state.total} batches of job {job.pk} failed: see "
-            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and run again",
-            field="workers",
-        )
-    result.seconds = time.perf_counter() - started
-    finish_run(run, result, account_ids)
-    return result
+    return finish_bill_run(run, job, account_ids, state, started)

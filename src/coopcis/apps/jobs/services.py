@@ -186,20 +186,33 @@ def follow(
     on_progress: Callable[[Progress], None] | None = None,
     poll: float = 0.25,
     timeout: float | None = None,
+    stalled_after: float | None = None,
 ) -> Progress:
     """Wait until every batch of ``job`` is done or failed, queuing again the batches whose
-    lease expired; the job is then recorded FINISHED (or FAILED, if a batch failed)."""
+    lease expired, and the pending ones when the job has stalled (nothing claimed, nothing
+    changed for ``stalled_after`` seconds, a lease by default: their messages were lost);
+    the job is then recorded FINISHED (or FAILED, if a batch failed)."""
     started = time.monotonic()
+    stalled = lease().total_seconds() if stalled_after is None else stalled_after
+    seen: tuple[int, ...] = ()
+    changed_at = started
     while True:
         again = reclaim_expired(job)
         if again:
             dispatch(again)
         state = progress(job)
+        now = time.monotonic()
+        if (state.done, state.failed, state.claimed, state.pending) != seen:
+            seen, changed_at = (state.done, state.failed, state.claimed, state.pending), now
+        elif state.pending and not state.claimed and now - changed_at >= stalled:
+            changed_at = now
+            dispatch(lost_batches(job))
+            state = progress(job)
         if on_progress:
             on_progress(state)
         if state.settled:
             break
-        if timeout is not None and time.monotonic() - started > timeout:
+        if timeout is not None and now - started > timeout:
             raise RuleViolation(
                 f"job {job.pk} is not done after {timeout:.0f} s: are workers running on "
                 f"queue {job.queue!r}? (`coopcis worker --queues {job.queue}`)",
@@ -209,6 +222,17 @@ def follow(
     status = JobStatus.FINISHED if state.failed == 0 else JobStatus.FAILED
     Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
     return state
+
+
+def lost_batches(job: Job) -> list[int]:
+    """The job's pending batches, to queue again when no worker has taken any of them for
+    a lease: a retry's message that was never sent (its worker died first), or messages a
+    broker restart lost. A batch queued twice is still done once."""
+    return list(
+        job.batches.filter(status=BatchStatus.PENDING)
+        .order_by("number")
+        .values_list("pk", flat=True)  # type: ignore[attr-defined]
+    )
 
 
 def results(job: Job) -> list[dict[str, Any]]:
