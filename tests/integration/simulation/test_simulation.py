@@ -34,6 +34,9 @@ def test_bounded_seeds_keep_every_invariant_through_the_faults():
     assert re.search(r"\(twice\)", log) and re.search(r"\(again\)", log)
     assert re.search(r"ach returns: 1 returns read, 1 posted", log)
     assert re.search(r"member \d+ (joins|leaves|moves)", log)
+    assert re.search(r"sim-\d+ counter \$", log) and re.search(r"sim-\d+ lockbox \$", log)
+    assert re.search(r"sim-\d+ (api card|portal) tok_timeout \$[\d.]+ for \d+($| \()", log, re.M)
+    assert re.search(r"tok_decline_insufficient \$[\d.]+ for \d+, not taken", log)
 
 
 def test_a_seed_replays_step_by_step():

@@ -15,9 +15,10 @@ from coopcis.apps.payments.ach.models import AchDraftEntry
 from coopcis.apps.payments.ach.returns import import_returns
 from coopcis.apps.payments.gateway.simulator import SimulatorGateway
 from coopcis.apps.payments.lockbox.importing import import_lockbox_file
-from coopcis.apps.payments.models import ChannelApiKey, PaymentStatus
+from coopcis.apps.payments.models import BatchStatus as CashierStatus
+from coopcis.apps.payments.models import CashierBatch, ChannelApiKey, PaymentStatus
 from coopcis.apps.payments.online import pay_online
-from coopcis.apps.payments.services import receive_payment
+from coopcis.apps.payments.services import batch_totals, close_batch, open_batch, receive_payment
 from coopcis.apps.payments.submissions import Submission, submit_payment
 from coopcis.apps.simulation.invariants import Expected
 from coopcis.apps.simulation.model import END, ODFI_ROUTING, START, Member
@@ -25,6 +26,9 @@ from coopcis.core.billing.scan_line import make_scan_line
 from coopcis.core.money import Money
 from coopcis.core.payments import nacha
 from coopcis.core.periods import CO_OP_TIME_ZONE
+
+#: The processor's answers: approved, approved but the answer lost, declined.
+CARD_TOKENS = ("tok_approve", "tok_timeout", "tok_decline_insufficient")
 
 
 class ChannelSteps:
@@ -58,10 +62,11 @@ class ChannelSteps:
             return None
         share = self.chooser.choice([Decimal("1"), Decimal("1"), Decimal("0.5"), Decimal("1.2")])
         amount = max(Decimal("5.00"), (owed * share).quantize(Decimal("0.01")))
-        channel = self.chooser.choice(["office", "api", "api card", "portal", "lockbox"])
+        channel = self.chooser.choice(["office", "counter", "api", "api card", "portal", "lockbox"])
         mark = self.next_mark()
         twice = self.chooser.random() < 0.4
-        return self.pay(member, channel, amount, mark, twice)
+        token = self.chooser.choices(CARD_TOKENS, weights=[6, 2, 1])[0]
+        return self.pay(member, channel, amount, mark, twice, token)
 
     def owed(self, member: Member) -> Decimal:
         latest = (
@@ -72,12 +77,14 @@ class ChannelSteps:
         return latest.amount_due_amount if latest is not None else Decimal(0)
 
     def pay(
-        self, member: Member, channel: str, amount: Decimal, mark: str, twice: bool
+        self, member: Member, channel: str, amount: Decimal, mark: str, twice: bool, token: str
     ) -> Callable[[], str]:
         account = Account.objects.get(pk=member.account_id)
         now = datetime.combine(self.today, time(12), tzinfo=CO_OP_TIME_ZONE)
 
         def once() -> bool:
+            if channel == "counter":
+                return self.at_the_counter(account, amount, mark)
             if channel == "office":
                 receive_payment(
                     account=account, amount=amount, channel="OFFICE", tender="CHECK",
@@ -87,13 +94,13 @@ class ChannelSteps:
             if channel in ("api", "api card"):
                 answer = submit_payment(
                     api_key=self.kiosk, idempotency_key=mark,
-                    submission=Submission(account.number, amount, "CASH" if channel == "api" else "CARD", mark, "" if channel == "api" else "tok_approve"),
+                    submission=Submission(account.number, amount, "CASH" if channel == "api" else "CARD", mark, "" if channel == "api" else token),
                     received_on=self.today, now=now, gateway=self.gateway,
                 )  # fmt: skip
                 return answer.status in (200, 201)
             if channel == "portal":
                 outcome = pay_online(
-                    account=account, amount=amount, tender="CARD", token="tok_approve",
+                    account=account, amount=amount, tender="CARD", token=token,
                     idempotency_key=mark, received_on=self.today, now=now, gateway=self.gateway,
                 )  # fmt: skip
                 return outcome.approved
@@ -125,13 +132,35 @@ class ChannelSteps:
 
         def act() -> str:
             taken = once()
+            if not taken and token == "tok_timeout":
+                taken = once()  # the answer was lost: the retry with the same key learns it
             if twice and channel != "lockbox":
                 taken = once() or taken  # a double click, a retry after a lost answer
             if taken:
                 self.expected.payments[mark] = amount
-            return f"{mark} {channel} ${amount} for {member.number}" + (" (twice)" if twice else "")
+            how = f"{channel} {token}" if channel in ("api card", "portal") else channel
+            answer = "" if taken else ", not taken"
+            return f"{mark} {how} ${amount} for {member.number}{answer}" + (
+                " (twice)" if twice else ""
+            )
 
         return act
+
+    def at_the_counter(self, account: Account, amount: Decimal, mark: str) -> bool:
+        """A check at the counter: into the day's drawer, posted when the drawer closes."""
+        drawer = f"counter {self.today}"
+        batch = CashierBatch.objects.filter(drawer=drawer, status=CashierStatus.OPEN).first()
+        batch = batch or open_batch(drawer=drawer, opened_on=self.today)
+        receive_payment(
+            account=account, amount=amount, channel="OFFICE", tender="CHECK",
+            received_on=self.today, reference=mark, idempotency_key=f"counter:{mark}",
+            cashier_batch=batch,
+        )  # fmt: skip
+        close_batch(
+            batch=batch, counted_cash=Decimal(0), counted_checks=batch_totals(batch).checks,
+            counted_cards=Decimal(0),
+        )  # fmt: skip
+        return True
 
     def plan_draft(self) -> Callable[[], str] | None:
         days = [d for d in self._draft_days() if d <= self.today]
