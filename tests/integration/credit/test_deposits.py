@@ -249,3 +249,20 @@ def test_amounts_that_cannot_be_a_deposit_are_refused_with_the_field(small_coop)
             call()
         assert refused.value.field == "amount"
     assert not home.deposits.exists() and reports.trial_balance().balanced
+
+
+def test_an_estimate_from_history_and_the_class_average_is_kept_whole(small_coop):
+    # given the home's own October bill, and a September bill of its rate class elsewhere
+    run_billing(period_label="2026-10")
+    september = small_coop.tou_home.bills.get(period="2026-10")
+    september.pk, september.journal_entry, september.period = None, None, "2026-09"
+    september.bill_date = date(2026, 9, 10)
+    september.save()
+
+    # when a deposit is decided on reconnection (the disconnection the simulation found
+    # failing on PostgreSQL: the 34-character source did not fit a 30-character column)
+    decision = decide_deposit(account=small_coop.home, event="RECONNECTION", on=date(2026, 11, 1))
+
+    # then the source says both, and fewer than twelve months
+    decision.refresh_from_db()
+    assert decision.estimate_source == "HISTORY_AND_CLASS_AVERAGE_AVERAGED"

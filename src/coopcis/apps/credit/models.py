@@ -36,7 +36,7 @@ class CreditDecision(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     credit_established_by = models.JSONField(default=list, blank=True)
     special_consideration = models.CharField(max_length=300, blank=True)
-    estimate_source = models.CharField(max_length=30, blank=True)
+    estimate_source = models.CharField(max_length=40, blank=True)
     estimated_monthly_bills = models.JSONField(default=list, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     decided_by = models.CharField(max_length=150)

@@ -46,6 +46,7 @@ from coopcis.apps.premises.services import (
 )
 from coopcis.apps.simulation.channels import ChannelSteps
 from coopcis.apps.simulation.collecting import CollectionSteps
+from coopcis.apps.simulation.faults import Fault, WorkerCrash, injected
 from coopcis.apps.simulation.invariants import Expected
 from coopcis.apps.simulation.model import (
     END,
@@ -64,8 +65,10 @@ class Stuck(Exception):
 
 
 class World(ChannelSteps, CollectionSteps):
-    """One seed's co-op. ``steps`` name the kinds of step; each returns a callable doing it
-    (so a step that met a database error is retried as its caller would retry it)."""
+    """One seed's co-op. :meth:`step_kinds` names the kinds of step and their weights; each
+    planner draws what the step will do from the seed and returns a callable doing it (so a
+    step that met a fault is done again the same way, as its caller would retry it), or
+    None when the step cannot happen now."""
 
     def __init__(self, chooser: random.Random, expected: Expected, folder: Path) -> None:
         self.chooser = chooser
@@ -331,8 +334,6 @@ class World(ChannelSteps, CollectionSteps):
         workers die mid-batch leaving their lease, or after a failed attempt before sending
         its retry; the broker delivers some batches twice; the follower reclaims expired
         leases and queues again what stalled, as ``bill-run --workers`` does."""
-        from coopcis.apps.simulation.faults import Fault, WorkerCrash, injected
-
         started = clock.perf_counter()
         run, job, account_ids = queue_bill_run(
             period_label=period, cycle=None, batch_size=2, today=self.today, queue="simulation"
