@@ -56,10 +56,17 @@ def insert_rows(
     names = ", ".join(connection.ops.quote_name(f.column) for f in ordered)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([_pg_type(f) for f in ordered])
-                for row in rows:
-                    copy.write_row(row)
+            types = [_pg_type(f) for f in ordered]
+
+            def copy_rows(sql: str, params: Any, many: bool, context: Any) -> None:
+                with cursor.cursor.copy(sql) as copy:
+                    copy.set_types(types)
+                    for row in rows:
+                        copy.write_row(row)
+
+            # through the connection's execute wrappers, as a query is (timing, logging)
+            sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+            cursor._execute_with_wrappers(sql, None, False, executor=copy_rows)
         else:
             marks = ", ".join(["%s"] * len(ordered))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
 from coopcis.apps.jobs import services
@@ -47,6 +48,7 @@ def test_a_batch_is_done_once_whatever_is_delivered_twice(job):
     assert services.run_batch(first.pk, "w2") == "skipped"  # redelivered: already done
 
     first.refresh_from_db()
+    timing = first.result.pop("timing")
     assert (first.status, first.worker, first.attempts, first.result) == (
         BatchStatus.DONE,
         "w1",
@@ -54,6 +56,29 @@ def test_a_batch_is_done_once_whatever_is_delivered_twice(job):
         {"n": 10},
     )
     assert done == [1]
+    # where the batch's time went: this handler asks the database nothing
+    assert (timing["queries"], timing["db_seconds"]) == (0, 0)
+    assert timing["seconds"] >= 0
+
+
+def _counting(params, payload):
+    from coopcis.apps.jobs.models import Job
+
+    Job.objects.count()
+    Job.objects.filter(pk=params["job"]).exists()
+    return {}
+
+
+def test_a_batch_records_its_queries_and_the_time_they_took(job):
+    register("test-counting", _counting)
+    counted = services.create_job("test-counting", {"job": job.pk}, [{"ids": [1]}], queue="q")
+    batch = counted.batches.get()
+
+    assert services.run_batch(batch.pk, "w1") == "done"
+
+    batch.refresh_from_db()
+    assert batch.result["timing"]["queries"] == 2
+    assert 0 <= batch.result["timing"]["db_seconds"] <= batch.result["timing"]["seconds"]
 
 
 def test_a_live_claim_is_not_taken_and_an_expired_one_is_reclaimed(job):
@@ -173,3 +198,44 @@ def test_pending_batches_are_not_queued_again_while_a_worker_is_busy(job):
         services.follow(job, dispatch=sent.append, poll=0.01, timeout=0.2, stalled_after=0)
 
     assert sent == []
+
+
+entered, release = threading.Event(), threading.Event()
+
+
+def _slow(params, payload):
+    if payload["n"] == 1:
+        entered.set()
+        release.wait(20)
+    return {"n": payload["n"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_claimed_while_another_batch_of_its_job_is_being_done():
+    """Two worker processes on one job: the first's work transaction holds its batch (and
+    must not hold the job's row, or the second's SKIP LOCKED claim skips every batch)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    entered.clear()
+    release.clear()
+    register("test-slow", _slow)
+    slow_job = services.create_job("test-slow", {}, [{"n": 1}, {"n": 2}], queue="q")
+    first, second = slow_job.batches.order_by("number")
+    outcomes = {}
+
+    def first_worker():
+        try:
+            outcomes["first"] = services.run_batch(first.pk, "w1")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    try:
+        assert entered.wait(20)
+        assert services.run_batch(second.pk, "w2") == "done"
+    finally:
+        release.set()
+        thread.join(30)
+    assert outcomes == {"first": "done"}
+    assert services.progress(slow_job).done == 2

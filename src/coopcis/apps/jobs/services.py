@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -66,7 +66,11 @@ def claim(batch_id: int, worker: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
         batch = (
-            Batch.objects.select_for_update(skip_locked=True)
+            # of=("self",) and no ordering: ordering by job would join and lock the job's
+            # row, which the worker doing another batch of the job holds, and SKIP LOCKED
+            # would then skip every other batch of the job (lost until the job is re-run)
+            Batch.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
             .filter(pk=batch_id)
             .filter(
                 Q(status=BatchStatus.PENDING)
@@ -84,6 +88,33 @@ def claim(batch_id: int, worker: str) -> bool:
     return True
 
 
+class QueryTimer:
+    """Where a batch's time goes: the seconds spent waiting on the database (each query
+    from sending it to its rows fetched, as the worker sees it) and their count; the rest of
+    the batch's time is the worker's own (rating, building rows)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+    def summary(self, total: float) -> dict[str, float | int]:
+        return {
+            "seconds": round(total, 3),
+            "db_seconds": round(self.seconds, 3),
+            "queries": self.queries,
+        }
+
+
 def run_batch(batch_id: int, worker: str | None = None) -> str:
     """Claim and do one batch. ``done``; ``skipped`` (done already, or claimed by a live
     worker: the broker delivered it twice); ``retry`` (failed, attempts left) or ``failed``."""
@@ -92,12 +123,17 @@ def run_batch(batch_id: int, worker: str | None = None) -> str:
         return "skipped"
     try:
         with transaction.atomic():
-            batch = Batch.objects.select_for_update().select_related("job").get(pk=batch_id)
+            batch = (
+                Batch.objects.select_for_update(of=("self",)).select_related("job").get(pk=batch_id)
+            )
             if batch.status != BatchStatus.CLAIMED or batch.worker != worker:
                 return "skipped"  # the lease expired and another worker has it
-            result = handler_for(batch.job.kind)(batch.job.params, batch.payload)
+            timer = QueryTimer()
+            started = time.perf_counter()
+            with connection.execute_wrapper(timer):
+                result = handler_for(batch.job.kind)(batch.job.params, batch.payload)
             batch.status = BatchStatus.DONE
-            batch.result = result
+            batch.result = {**result, "timing": timer.summary(time.perf_counter() - started)}
             batch.error = ""
             batch.lease_expires_at = None
             batch.finished_at = timezone.now()
@@ -122,8 +158,10 @@ def reclaim_expired(job: Job | None = None) -> list[int]:
     a live worker holds locked are skipped. Their ids, to queue again."""
     now = timezone.now()
     with transaction.atomic():
-        expired = Batch.objects.select_for_update(skip_locked=True).filter(
-            status=BatchStatus.CLAIMED, lease_expires_at__lt=now
+        expired = (
+            Batch.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
+            .filter(status=BatchStatus.CLAIMED, lease_expires_at__lt=now)
         )
         if job is not None:
             expired = expired.filter(job=job)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -44,6 +45,10 @@ class Command(CoopCommand):
                 f"--queues={queues}",
                 f"--pool={pool}",
                 f"--loglevel={options['loglevel']}",
+                # a node name of its own: two workers named alike on one machine (Celery's
+                # default, celery@host) fight over one remote-control queue and the second
+                # stops with RESOURCE_LOCKED
+                f"--hostname=coopcis-{os.getpid()}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
