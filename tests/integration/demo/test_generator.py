@@ -83,15 +83,81 @@ class _Stuck(random.Random):
         return seq[0]
 
 
-def test_organization_names_never_run_out() -> None:
+def _people():
     from coopcis.apps.demo.synth.population import _People
     from coopcis.apps.demo.synth.records import DemoPlan
 
-    people = _People(DemoPlan(date(2024, 1, 1), date(2024, 12, 31)), _Stuck(1), date(2024, 1, 1))
-    first = people._organization_name("BUSINESS", 0)
-    names = [people._organization_name("BUSINESS", 0) for _ in range(15)]
+    return _People(DemoPlan(date(2024, 1, 1), date(2024, 12, 31)), _Stuck(1), date(2024, 1, 1))
 
-    assert first not in names and len(set(names)) == 15
-    # 2..10 come from the patterns' own numbering (attempts 21-29), then the next free ones
-    assert names[:9] == [f"{first} No. {n}" for n in range(2, 11)]
-    assert names[9:] == [f"{first} No. {n}" for n in range(11, 17)]
+
+def test_taken_names_give_way_to_the_next_free_one_of_the_whole_space() -> None:
+    people = _people()  # town 0 is Ruidoso; the first surname is Baca
+    first = people._organization_name("BUSINESS", 0)
+    names = [people._organization_name("BUSINESS", 0) for _ in range(24)]
+
+    assert first == "Baca's Cafe"
+    # the 20 patterns in turn, each with its first combination ("Baca's Cafe" is taken)
+    assert names[:7] == [
+        "Ruidoso General Store",
+        "Baca Feed & Supply",
+        "Baca Auto Repair",
+        "High Country Lodge of Ruidoso",
+        "Ruidoso Hardware",
+        "Baca Welding",
+        "Mountain Pines Motel",
+    ]
+    assert len(set(names)) == 24 and first not in names
+    # then each pattern's second combination: the next surname, town-only and fixed
+    # patterns being used up
+    assert names[19:24] == [
+        "Chavez's Cafe",
+        "Chavez Feed & Supply",
+        "Chavez Auto Repair",
+        "Chavez Welding",
+        "Chavez Propane",
+    ]
+
+
+def test_a_used_up_space_is_numbered_as_county_records_do() -> None:
+    people = _people()
+    names = [people._organization_name("LOAD_MANAGEMENT", 0) for _ in range(16)]
+
+    seven = list(load_management_patterns())
+    assert names[:7] == seven  # the 7 fixed names, then each again with No. 2, No. 3
+    assert names[7:14] == [f"{name} No. 2" for name in seven]
+    assert names[14:] == [f"{seven[0]} No. 3", f"{seven[1]} No. 3"]
+
+
+def load_management_patterns():
+    from coopcis.apps.demo.synth import names
+
+    return names.LOAD_MANAGEMENT_PATTERNS
+
+
+def test_a_business_name_space_holds_every_owner_and_pattern() -> None:
+    from itertools import islice
+
+    from coopcis.apps.demo.synth import names
+    from coopcis.apps.demo.synth.population import _name_space
+
+    # 9 owner patterns x (140 surnames + 69 given x 140 surnames) + 8 town patterns + 3 fixed
+    plain = 9 * (140 + 69 * 140) + 8 + 3
+    space = list(islice(_name_space(names.BUSINESS_PATTERNS, "Tularosa"), plain + 1))
+    assert len(set(space[:plain])) == plain
+    assert "Rosa Baca Welding" in space[:plain] and "Tularosa Hardware" in space[:plain]
+    assert space[plain] == "Baca's Cafe No. 2"
+
+
+def test_a_large_plan_is_the_same_for_the_same_seed_and_names_no_one_twice() -> None:
+    def plan():
+        return plan_coop(
+            members=5_000, seed=3, start_date=date(2026, 9, 1), end_date=date(2026, 11, 1)
+        )
+
+    first, second = plan(), plan()
+    organizations = [p.organization_name for p in first.parties if p.kind == "ORGANIZATION"]
+    assert len(first.parties) == 5_000
+    assert len(set(organizations)) == len(organizations)
+    assert organizations == [
+        p.organization_name for p in second.parties if p.kind == "ORGANIZATION"
+    ]

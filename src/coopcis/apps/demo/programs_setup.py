@@ -12,8 +12,12 @@ from coopcis.apps.loans.services import apply_for_loan, approve_loan, disburse_l
 from coopcis.apps.members.models import Account
 from coopcis.apps.rebates.services import Upload, approve_claim, set_budget, submit_claim
 
-#: One member in LOAN_EVERY has a loan, one in CLAIM_EVERY an approved rebate claim.
+#: One member in LOAN_EVERY has a loan, one in CLAIM_EVERY an approved rebate claim...
 LOAN_EVERY, CLAIM_EVERY = 200, 100
+#: ... up to these many (as many as a 20,000-member co-op has): each goes through the
+#: loan and rebate services, about a tenth of a second apiece, and the year's rebate
+#: budget below would not cover the claims of a co-op ten times that size.
+MOST_LOANS, MOST_CLAIMS = 100, 200
 PROOF = b"%PDF-1.4\n% demo proof\n"
 #: (measure, cost, quantity, size): one of each shape in turn.
 PURCHASES = (
@@ -45,7 +49,7 @@ def store_programs(*, end: date) -> int:
         source="Demo board resolution",
     )
     stored = 0
-    for index, account in enumerate(accounts[::LOAN_EVERY]):
+    for index, account in enumerate(accounts[:: _every(accounts, LOAN_EVERY, MOST_LOANS)]):
         amount = Decimal(1000 + (index * 1375) % 11000).quantize(Decimal("0.01"))
         loan = apply_for_loan(
             account=account,
@@ -71,7 +75,9 @@ def store_programs(*, end: date) -> int:
         )
         disburse_loan(loan=loan, on=decided)
         stored += 1
-    for index, account in enumerate(accounts[CLAIM_EVERY // 2 :: CLAIM_EVERY]):
+    for index, account in enumerate(
+        accounts[CLAIM_EVERY // 2 :: _every(accounts, CLAIM_EVERY, MOST_CLAIMS)]
+    ):
         measure, cost, quantity, size = PURCHASES[index % len(PURCHASES)]
         claim = submit_claim(
             account=account,
@@ -90,3 +96,8 @@ def store_programs(*, end: date) -> int:
         approve_claim(claim=claim, on=decided)
         stored += 1
     return stored
+
+
+def _every(accounts: list[Account], every: int, most: int) -> int:
+    """One account in ``every``, or fewer so as to pick at most ``most`` across them all."""
+    return max(every, -(-len(accounts) // most))

@@ -20,6 +20,7 @@ from coopcis.apps.demo.synth.loads import ChannelEnergy, EnergyModel, block_rows
 from coopcis.apps.demo.synth.records import DemoPlan
 from coopcis.apps.demo.synth.timeline import INTERVAL_MINUTES, Timeline
 from coopcis.apps.metering.models import IntervalBlock, RegisterRead
+from coopcis.apps.metering.partitions import ensure_months
 from coopcis.site.bulk import Adapter, insert_rows
 
 INTERVAL_CHUNK_METERS = 64
@@ -133,6 +134,8 @@ def store_interval_meters(
     """Interval blocks and reads of every interval meter, in one transaction, in chunks."""
     adapt = Adapter()
     starts = [adapt.instant(block.start_at) for block in timeline.blocks]
+    if timeline.blocks:  # each UTC month its own partition on PostgreSQL
+        ensure_months(timeline.blocks[0].start_at.date(), timeline.blocks[-1].start_at.date())
     with transaction.atomic():
         for chunk in producer.results:
             reads: list[tuple[Any, ...]] = []

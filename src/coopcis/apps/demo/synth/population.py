@@ -10,8 +10,11 @@ only the draws within it depend on the seed.
 
 from __future__ import annotations
 
+import itertools
 import random
+import string
 import unicodedata
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
 from coopcis.apps.demo.synth import names
@@ -254,6 +257,7 @@ class _People:
         self.by_category: dict[str, list[int]] = {}
         self.taken_names: set[str] = set()
         self.organizations = 0
+        self.name_spaces: dict[tuple[str, int], Iterator[str]] = {}
 
     def organization_for(self, key: str, *, can_create: bool) -> int:
         categories, weights = zip(*ORG_HOLDERS[key], strict=True)
@@ -310,32 +314,76 @@ class _People:
         party.first_name = rng.choice(given if rng.random() < 0.85 else names.ANGLO_GIVEN)
 
     def _organization_name(self, category: str, town: int) -> str:
+        """A name from the category's patterns, drawn at random; once the draws keep
+        hitting names already taken (a large co-op), the next free name of the category's
+        whole space in this town (:func:`_name_space`), so a million members take about
+        as long per name as a thousand and the same seed gives the same names."""
         rng = self.rng
         town_name = TOWNS[town].name
         county = TOWNS[town].county
-        for attempt in range(30):
+        for _ in range(RANDOM_NAME_ATTEMPTS):
             pattern = rng.choice(_ORG_PATTERNS[category](county))
             name = pattern.format(
                 surname=rng.choice(names.HISPANIC_SURNAMES + names.ANGLO_SURNAMES),
                 given=rng.choice(names.ANGLO_GIVEN + names.HISPANIC_GIVEN),
                 town=town_name,
-                letter=rng.choice("ABCDEHJKLMRSTWXY"),
-                letter2=rng.choice("ABCDEHJKLMRSTWXY"),
+                letter=rng.choice(LETTERS),
+                letter2=rng.choice(LETTERS),
             )
-            if attempt > 20:
-                name = f"{name} No. {attempt - 19}"
             if name not in self.taken_names:
                 self.taken_names.add(name)
                 return name
-        # a large co-op (past about 66,000 members) uses up the patterns: number the last
-        # name tried on, as county records do (the first number free is always found)
-        base = name.rsplit(" No. ", 1)[0]
-        number = 11
-        while f"{base} No. {number}" in self.taken_names:
-            number += 1
-        name = f"{base} No. {number}"
-        self.taken_names.add(name)
-        return name
+        space = self.name_spaces.get((category, town))
+        if space is None:
+            space = _name_space(_ORG_PATTERNS[category](county), town_name)
+            self.name_spaces[(category, town)] = space
+        for name in space:  # never ends: each round numbers the names once more
+            if name not in self.taken_names:
+                self.taken_names.add(name)
+                return name
+        raise AssertionError("unreachable: a name space has no end")
+
+
+#: Random draws of an organization name before walking the category's name space.
+RANDOM_NAME_ATTEMPTS = 21
+LETTERS = "ABCDEHJKLMRSTWXY"
+
+
+def _name_space(patterns: Sequence[str], town: str) -> Iterator[str]:
+    """Every name the ``patterns`` make in ``town``, in a fixed order: each pattern with
+    every combination of its fields, the patterns in turn (mixed radix over the value lists; an owner is a
+    surname, then a given name and a surname, as in "Rosa Baca Welding"), the whole space
+    once plain, then again as "... No. 2", "No. 3" and so on, as county records number
+    namesakes. About 9 x 9,800 business names a town before any number, so numbered names
+    appear only where a category's patterns are few (churches, agencies)."""
+    surnames = names.HISPANIC_SURNAMES + names.ANGLO_SURNAMES
+    given = names.ANGLO_GIVEN + names.HISPANIC_GIVEN
+    owners = surnames + tuple(f"{g} {s}" for g in given for s in surnames)
+    formatter = string.Formatter()
+    filled = []
+    for pattern in patterns:
+        fields = [f for _, f, _, _ in formatter.parse(pattern) if f]
+        values = {
+            "surname": surnames if "given" in fields else owners,
+            "given": given,
+            "town": (town,),
+            "letter": LETTERS,
+            "letter2": LETTERS,
+        }
+        filled.append((pattern, fields, [values[f] for f in fields]))
+    for number in itertools.count(1):
+        suffix = "" if number == 1 else f" No. {number}"
+        spaces = [
+            (pattern, fields, itertools.product(*choices)) for pattern, fields, choices in filled
+        ]
+        while spaces:  # the patterns in turn, so a cafe follows a feed store
+            for space in list(spaces):
+                pattern, fields, combinations = space
+                combination = next(combinations, None)
+                if combination is None:
+                    spaces.remove(space)
+                else:
+                    yield pattern.format(**dict(zip(fields, combination, strict=True))) + suffix
 
 
 _ORG_PATTERNS = {

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -42,7 +43,7 @@ from coopcis.apps.premises.models import ServicePoint
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
 
-MAX_MEMBERS = 200_000
+MAX_MEMBERS = 1_000_000
 MONTHS_RANGE = (2, 36)
 EARLIEST_THROUGH = date(2000, 1, 1)
 BAD_ARGUMENT = 2
@@ -163,6 +164,17 @@ def _months_before(first_of_month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def refresh_statistics() -> None:
+    """``ANALYZE`` on PostgreSQL after the bulk load: the planner's row counts would
+    otherwise still say the tables are empty until autovacuum gets to them, which it may
+    never do (it is off on some servers, and it never analyzes a partitioned table's
+    parent). Without it the bill run's "already billed?" query took 21.5 ms a batch
+    instead of 0.9 ms on 60,000 members. SQLite plans well enough without statistics."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) -> LoadCounts:
     counts = LoadCounts()
     with tqdm(total=1, unit="meter", desc="demo", disable=None if verbosity else True) as bar:
@@ -201,6 +213,8 @@ def _load(*, members: int, seed: int, start: date, end: date, verbosity: int) ->
                 counts.rows["loans and rebates"] = store_programs(end=end)
             with counts.timed("board of trustees"):
                 counts.rows["board of trustees"] = store_board(end=end)
+            with counts.timed("statistics"):
+                refresh_statistics()
         finally:
             producer.close()
     return counts
