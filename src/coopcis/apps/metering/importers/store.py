@@ -35,6 +35,7 @@ from coopcis.apps.metering.models import (
     ReadKind,
     RegisterRead,
 )
+from coopcis.apps.metering.partitions import ensure_months
 from coopcis.core.metering.registers import register_modulus_wh
 
 INT32_MAX = 2**31 - 1
@@ -230,6 +231,7 @@ def _store_group(
         channel=channel,
         start_at__in=[b.start_at for b in blocks if utc_day_start(b.start_at) in new_days],
     ).delete()
+    ensure_months(first_day.date(), (last_day - timedelta(days=1)).date())  # PostgreSQL
     IntervalBlock.objects.bulk_create(
         _blocks(
             meter, channel, [(s, e) for s, e, _ in kept if utc_day_start(s) in new_days], length
