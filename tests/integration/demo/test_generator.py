@@ -93,11 +93,13 @@ def _people():
 def test_taken_names_give_way_to_the_next_free_one_of_the_whole_space() -> None:
     people = _people()  # town 0 is Ruidoso; the first surname is Baca
     first = people._organization_name("BUSINESS", 0)
-    names = [people._organization_name("BUSINESS", 0) for _ in range(24)]
+    names = [people._organization_name("BUSINESS", 0) for _ in range(33)]
 
     assert first == "Baca's Cafe"
-    # the 20 patterns in turn, each with its first combination ("Baca's Cafe" is taken)
-    assert names[:7] == [
+    # the random draws' own numbering first (draws 22 to 30), as the demo always did
+    assert names[:9] == [f"Baca's Cafe No. {n}" for n in range(2, 11)]
+    # then the 20 patterns in turn, each with its first combination (the cafe is taken)
+    assert names[9:16] == [
         "Ruidoso General Store",
         "Baca Feed & Supply",
         "Baca Auto Repair",
@@ -106,10 +108,9 @@ def test_taken_names_give_way_to_the_next_free_one_of_the_whole_space() -> None:
         "Baca Welding",
         "Mountain Pines Motel",
     ]
-    assert len(set(names)) == 24 and first not in names
-    # then each pattern's second combination: the next surname, town-only and fixed
-    # patterns being used up
-    assert names[19:24] == [
+    assert len(set(names)) == 33 and first not in names
+    # then each pattern's second combination, the town-only and fixed ones used up
+    assert names[28:33] == [
         "Chavez's Cafe",
         "Chavez Feed & Supply",
         "Chavez Auto Repair",
@@ -120,12 +121,13 @@ def test_taken_names_give_way_to_the_next_free_one_of_the_whole_space() -> None:
 
 def test_a_used_up_space_is_numbered_as_county_records_do() -> None:
     people = _people()
-    names = [people._organization_name("LOAD_MANAGEMENT", 0) for _ in range(16)]
+    names = [people._organization_name("LOAD_MANAGEMENT", 0) for _ in range(24)]
 
     seven = list(load_management_patterns())
-    assert names[:7] == seven  # the 7 fixed names, then each again with No. 2, No. 3
-    assert names[7:14] == [f"{name} No. 2" for name in seven]
-    assert names[14:] == [f"{seven[0]} No. 3", f"{seven[1]} No. 3"]
+    assert names[:10] == [seven[0]] + [f"{seven[0]} No. {n}" for n in range(2, 11)]
+    assert names[10:16] == seven[1:]  # the space: the other 6 fixed names
+    assert names[16:22] == [f"{name} No. 2" for name in seven[1:]]  # its second round
+    assert names[22:] == [f"{seven[1]} No. 3", f"{seven[2]} No. 3"]  # the third
 
 
 def load_management_patterns():
@@ -160,4 +162,15 @@ def test_a_large_plan_is_the_same_for_the_same_seed_and_names_no_one_twice() -> 
     assert len(set(organizations)) == len(organizations)
     assert organizations == [
         p.organization_name for p in second.parties if p.kind == "ORGANIZATION"
+    ]
+
+
+def test_far_addresses_come_in_order_and_never_end() -> None:
+    from coopcis.apps.demo.synth.services import _far_addresses
+
+    addresses = _far_addresses(("Sudderth Dr", "Mechem Dr"))
+    assert [next(addresses) for _ in range(3)] == [
+        ("Sudderth Dr", 10_000),
+        ("Mechem Dr", 10_000),
+        ("Sudderth Dr", 10_001),
     ]

@@ -321,7 +321,7 @@ class _People:
         rng = self.rng
         town_name = TOWNS[town].name
         county = TOWNS[town].county
-        for _ in range(RANDOM_NAME_ATTEMPTS):
+        for attempt in range(RANDOM_NAME_ATTEMPTS):
             pattern = rng.choice(_ORG_PATTERNS[category](county))
             name = pattern.format(
                 surname=rng.choice(names.HISPANIC_SURNAMES + names.ANGLO_SURNAMES),
@@ -330,6 +330,8 @@ class _People:
                 letter=rng.choice(LETTERS),
                 letter2=rng.choice(LETTERS),
             )
+            if attempt > NUMBERED_AFTER:  # as the demo always named them (same seed, same co-op)
+                name = f"{name} No. {attempt - NUMBERED_AFTER + 1}"
             if name not in self.taken_names:
                 self.taken_names.add(name)
                 return name
@@ -344,8 +346,9 @@ class _People:
         raise AssertionError("unreachable: a name space has no end")
 
 
-#: Random draws of an organization name before walking the category's name space.
-RANDOM_NAME_ATTEMPTS = 21
+#: Random draws of an organization name before walking the category's name space; the
+#: draws after the first NUMBERED_AFTER + 1 are numbered "No. 2" on.
+RANDOM_NAME_ATTEMPTS, NUMBERED_AFTER = 30, 20
 LETTERS = "ABCDEHJKLMRSTWXY"
 
 

@@ -7,7 +7,9 @@ schedules each meter's monthly reads on its billing cycle's read day.
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -32,6 +34,8 @@ from coopcis.apps.demo.synth.records import (
 from coopcis.apps.demo.synth.timeline import read_date
 
 #: When the co-op's AMI deployment ran (interval meters were installed then, or at connection).
+#: Random draws of a 1- to 4-digit house number before taking a 5-digit one in order.
+RANDOM_ADDRESS_ATTEMPTS = 20
 AMI_DEPLOYMENT = (date(2016, 3, 1), date(2020, 10, 30))
 MANUFACTURERS = {
     REGISTER: (("Itron", "IT"), ("Landis+Gyr", "LG"), ("Sensus", "SN")),
@@ -63,6 +67,7 @@ class ServiceBuilder:
         self.meter_at: dict[int, int] = {}
         self.mailing: dict[int, tuple[str, str, str]] = {}
         self.addresses: set[tuple[int, str, int]] = set()
+        self.far_addresses: dict[int, Iterator[tuple[str, int]]] = {}
         self.transformers: dict[str, tuple[str, int]] = {}
         self.premise_transformer: dict[int, tuple[str, str]] = {}
         self.counters = {"transformer": 0, "bank": 0, "space": 0, "serial": 41_000_000}
@@ -211,12 +216,16 @@ class ServiceBuilder:
             site = rng.choice(STREET_LIGHT_SITES).format(street=rng.choice(town.streets))
             line1 = site
         else:
-            while True:
+            for _ in range(RANDOM_ADDRESS_ATTEMPTS):
                 street = rng.choice(town.streets)
                 number = rng.randint(1, 999) if rng.random() < 0.5 else rng.randint(1000, 9999)
                 if (town_index, street, number) not in self.addresses:
-                    self.addresses.add((town_index, street, number))
                     break
+            else:  # a large co-op fills the town's 4-digit numbers: the next rural route one
+                if town_index not in self.far_addresses:
+                    self.far_addresses[town_index] = _far_addresses(town.streets)
+                street, number = next(self.far_addresses[town_index])
+            self.addresses.add((town_index, street, number))
             line1 = f"{number} {street}"
         spread = 0.012 if kind in ("RESIDENCE", "MOBILE_HOME_SPACE", "BUSINESS") else 0.04
         self.plan.premises.append(
@@ -344,3 +353,13 @@ def _months(start: date, end: date) -> list[tuple[int, int]]:
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _far_addresses(streets: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """Every street of a town with 5-digit numbers and up, in order (10000 Main St,
+    10000 Second St, ..., 10001 Main St): never drawn at random, so never taken, and
+    without end, so a town never runs out of addresses (Ruidoso, 9 streets, has 89,991
+    4-digit ones and a million-member co-op puts 170,000 premises there)."""
+    for number in itertools.count(10_000):
+        for street in streets:
+            yield street, number
