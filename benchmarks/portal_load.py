@@ -25,12 +25,12 @@ and goes on; downloads and sign-out are left out; on a usage page the chart's da
 hourly and 15-minute views (of the latest month with interval data) are among the links.
 Once, at a moment drawn between a fifth and four fifths of the run, it pays: it opens its
 account's pay page and sends the form as drawn (its idempotency key, the amount due filled
-in, else $10.00) with the simulator's approving card 4242 4242 4242 4242, landing on the
-payment's own page; every fifth member sends the same form twice, as a double click does,
-and must land on the same payment. After the run the benchmark checks in the database that
-each payment is there, posted to the ledger, for its account and amount, and that no
-account got more payments than its member made; a payment missing or doubled counts as an
-error.
+in, else $10.00; of a large commercial balance $10,000.00, as cards have a ceiling) with
+the simulator's approving card 4242 4242 4242 4242, landing on the payment's own page;
+every fifth member sends the same form twice, as a double click does, and must land on the
+same payment. After the run the benchmark checks in the database that each payment is
+there, posted to the ledger, for its account and amount, and that no account got more
+payments than its member made; a payment missing or doubled counts as an error.
 
 Every answer's time to the last byte is kept. It prints one JSON line: requests, errors
 (any answer >= 400, a failed connection, a payment not made or not posted), page times
@@ -76,6 +76,7 @@ VIEW = re.compile(r'href="\?view=(daily|hourly|15min)"')
 FORM_KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
 AMOUNT = re.compile(r'name="amount" value="([^"]*)"')
 PAID = re.compile(r"/portal/accounts/([^/]+)/payments/(\d+)/$")
+PART_OF_LARGE_BALANCE = Decimal("10000.00")
 CARD = {
     "card_number": "4242424242424242",  # the simulator approves it, as processors' test cards
     "expiry": "12/30",
@@ -219,7 +220,7 @@ class Member(threading.Thread):
         data = {
             "csrfmiddlewaretoken": token.group(1),
             "idempotency_key": key.group(1),
-            "amount": (amount.group(1) if amount else "") or "10.00",
+            "amount": pay_amount(amount.group(1) if amount else ""),
             **CARD,
         }
         landed = []
@@ -267,6 +268,16 @@ class Member(threading.Thread):
             if time.time() >= self.clock.deadline:
                 break
             page = self.fetch(path)
+
+
+def pay_amount(due: str) -> str:
+    """The amount due as the form fills it in, $10.00 when nothing is due, and a part of a
+    large commercial balance ($10,000.00: a card payment has a ceiling, $50,000.00 online;
+    such accounts pay the rest by bank)."""
+    amount = Decimal(due.replace(",", "") or "0")
+    if amount <= 0:
+        return "10.00"
+    return f"{min(amount, PART_OF_LARGE_BALANCE):.2f}"
 
 
 def percentile(values: list[float], share: float) -> float:
