@@ -223,3 +223,21 @@ def test_reports_on_every_branch_take_the_device_out(net):
         parameters=HALF,
     )
     assert [p.device for p in found] == ["SRC"]
+
+
+def test_calls_scattered_under_every_branch_are_not_the_device(net):
+    # SUB1 at a 30 % threshold: SP1, SP5 and SP9 are 3 of its 10, and each of its branches
+    # has a call. But F1's 2 calls are 25 % of its 8 service points, under the substation's
+    # 30 %: only F2 (1 of 2) reports as a branch, 1 of 2 is not more than half, and the
+    # three calls stay single services (no feeder reaches 60 %, nor two calls).
+    scattered = Parameters(
+        window=timedelta(minutes=15),
+        thresholds={
+            "source": Decimal("0.3"),
+            "substation": Decimal("0.3"),
+            **{k: Decimal("0.6") for k in ("feeder", "recloser", "fuse", "transformer")},
+        },
+    )
+    found = predict(net, reports("SP1", "SP5", "SP9"), now=NOW, parameters=scattered)
+    assert sorted(p.device for p in found) == ["SP1", "SP5", "SP9"]
+    assert {p.kind for p in found} == {"service_point"}

@@ -4,7 +4,9 @@ Reports (members, staff, AMI last-gasp messages) arrive per service point. Those
 planned outage are suppressed. Of the rest, those within the time window are counted on
 every node above their service point; a device is predicted out once the share of its
 service points that report reaches the threshold for its kind (``Parameters``) and, when
-it has several branches, more than half of them report (``branch_share``; a device with
+it has several branches, more than half of them report (``branch_share``: a branch reports
+when at least the device's threshold share of the branch's own service points report, so
+single calls scattered under every substation do not take the source out; a device with
 one branch is out only when that branch is). The
 predictions are the highest such devices (none of their upstream devices qualifies);
 reports under no predicted device are single-service outages.
@@ -210,7 +212,14 @@ def predict(
         if len(branches) == 1:
             # out only if its one branch is: the lower device explains the same reports
             return qualifies(branches[0])
-        reporting = sum(1 for child in branches if counts.get(child, 0) > 0)
+        # a branch reports when its own service points report at this device's threshold:
+        # a call or two scattered under every substation is not the source's outage
+        reporting = sum(
+            1
+            for child in branches
+            if counts.get(child, 0) > 0
+            and Decimal(counts[child]) >= threshold * network.service_point_count(child)
+        )
         return Decimal(reporting) > parameters.branch_share * len(branches)
 
     predicted: dict[str, list[str]] = defaultdict(list)
