@@ -6,6 +6,8 @@ import os
 
 import pytest
 from django.core.management.commands import flush
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from coopcis.apps.ledger.guard import ledger_maintenance
 from coopcis.site.commands import CoopCommand
@@ -21,6 +23,14 @@ def _flush_with_ledger_maintenance(self, *args, **options):  # type: ignore[no-u
 
 
 flush.Command.handle = _flush_with_ledger_maintenance
+
+# Property tests judge the code, not the machine: on a busy CI host, drawing examples can
+# be slow and an example can take longer than Hypothesis's 200 ms default deadline; the
+# number of examples and what they check are unchanged.
+hypothesis_settings.register_profile(
+    "coopcis", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("coopcis")
 # Commands run in-process by tests must not close the test transaction's connection.
 CoopCommand.close_connections_after_command_line = False
 
