@@ -96,3 +96,35 @@ class CoordinateField(forms.CharField):
             )
         except AmountError as refused:
             raise forms.ValidationError(refused.message, code="coordinate") from None
+
+
+class NumberField(forms.CharField):
+    """A plain number staff type (a kWh reading, a kW figure, a factor) by the same parser's
+    rules: at most ``places`` decimals and ``largest`` in size, no exponent (``1e3``), no
+    separators or non-ASCII digits; negative only with ``allow_negative``. Django's
+    DecimalField would take ``1e3`` and ``١٢``."""
+
+    def __init__(
+        self, *, places: int, largest: Decimal, allow_negative: bool = False, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+        self.places = places
+        self.largest = largest
+        self.allow_negative = allow_negative
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            number = parse_decimal(
+                text, field=self.label or "number", places=self.places, largest=self.largest
+            )
+        except AmountError as refused:
+            raise forms.ValidationError(refused.message, code="number") from None
+        if number < 0 and not self.allow_negative:
+            raise forms.ValidationError(f"must not be negative: {text.strip()!r}", code="min_value")
+        return number

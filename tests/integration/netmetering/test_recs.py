@@ -184,3 +184,15 @@ def test_staff_enter_a_rec_read_on_the_account_page(rec_member, client, freeze_t
     text = " ".join(refused.content.decode().split())
     assert "is lower than the latest one (300.500 kWh on 2026-01-03)" in text
     assert RecRead.objects.count() == 1
+
+    # the reading goes through the one number parser: no exponent, digits 0-9, no sign
+    for typed, why in (
+        ("4e2", "without an exponent"),
+        ("١٢٣", "use the digits 0-9"),
+        ("-400", "must not be negative"),
+        ("400.0001", "at most 3 decimals"),
+    ):
+        refused = client.post(url, {"read_on": "2026-02-03", "register_kwh": typed})
+        assert refused.status_code == 400, typed
+        assert why in refused.content.decode(), typed
+    assert RecRead.objects.count() == 1

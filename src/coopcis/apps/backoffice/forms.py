@@ -9,6 +9,7 @@ the field at fault.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -28,7 +29,7 @@ from coopcis.apps.premises.models import Premise, PremiseKind, ServicePoint
 from coopcis.apps.staff.forms import add_violation as add_violation
 from coopcis.apps.staff.forms import form_field_for as form_field_for
 from coopcis.catalog.profiles import active_profile
-from coopcis.site.fields import CoordinateField, MoneyField
+from coopcis.site.fields import CoordinateField, MoneyField, NumberField
 
 
 def tariff_code_options() -> list[str]:
@@ -294,11 +295,11 @@ class AgreementStartForm(forms.Form):
     )
     start_on = date_field("Starts on")
     end_on = date_field("Ends on (first day not covered)", required=False)
-    contract_kw = forms.DecimalField(
-        label="Contract kW", max_digits=10, decimal_places=3, required=False
+    contract_kw = NumberField(
+        label="Contract kW", places=3, largest=Decimal("9999999.999"), required=False
     )
-    loss_factor = forms.DecimalField(
-        label="Loss factor", max_digits=6, decimal_places=5, initial=0, required=False
+    loss_factor = NumberField(
+        label="Loss factor", places=5, largest=Decimal("0.99999"), initial=0, required=False
     )
     fixtures = forms.IntegerField(label="Fixtures", min_value=1, required=False)
 

@@ -6,6 +6,8 @@ latest, a read before the agreement, one already entered) shows against the form
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -21,6 +23,7 @@ from coopcis.apps.netmetering.recs import enter_rec_read
 from coopcis.apps.staff.access import staff_view
 from coopcis.apps.staff.forms import add_violation
 from coopcis.core.errors import RuleViolation
+from coopcis.site.fields import NumberField
 from coopcis.site.jobs import today
 
 ENTER_READS = "netmetering.add_recread"
@@ -28,8 +31,8 @@ ENTER_READS = "netmetering.add_recread"
 
 class RecReadForm(forms.Form):
     read_on = forms.DateField(label="Read on (the day the member read the REC meter)")
-    register_kwh = forms.DecimalField(
-        label="REC meter reading (kWh)", max_digits=12, decimal_places=3, min_value=0
+    register_kwh = NumberField(
+        label="REC meter reading (kWh)", places=3, largest=Decimal("999999999.999")
     )
     received_on = forms.DateField(label="Received on (blank: today)", required=False)
 
