@@ -210,6 +210,13 @@ RULES: dict[str, Rule] = {
     "portal:password_reset_confirm": portal_public(200),  # a bad link says so
     "portal:password_reset_complete": portal_public(200),
     "capital_credits:index": page(EVERY_ROLE, 200),
+    # the desk's forms that post: allocating, retiring (and estates), assigning, a check
+    # claimed: finance's (money and the books), and managers'
+    "capital_credits:allocate": page(only(FINANCE, MANAGER), 200),
+    "capital_credits:retire": page(only(FINANCE, MANAGER), 200),
+    "capital_credits:estate": page(only(FINANCE, MANAGER), 200),
+    "capital_credits:assign": page(only(FINANCE, MANAGER), 200),
+    "capital_credits:claim": page(only(FINANCE, MANAGER), 200),
     "capital_credits:allocation": page(EVERY_ROLE),  # 404 without one
     "capital_credits:retirement": page(EVERY_ROLE),
     "capital_credits:register_csv": page(EVERY_ROLE),
@@ -260,6 +267,13 @@ RULES: dict[str, Rule] = {
     "backoffice:outage_call": page(only(CS, MANAGER), 200),  # staff taking outage calls
     "governance:meeting": page(EVERY_ROLE),  # 404 for a meeting that is not there
     "governance:check_in": page(only(CS, MANAGER), method="POST"),
+    "governance:meeting_new": page(only(MANAGER), 200),  # the secretary calls a meeting
+    "governance:ballot": page(only(CS, MANAGER)),  # the tellers: the desk's staff
+    "governance:question": page(only(MANAGER), method="POST"),
+    "governance:adjourn": page(only(MANAGER), method="POST"),
+    "governance:removals": page(EVERY_ROLE),
+    "governance:charges_new": page(only(MANAGER), method="POST"),
+    "governance:charges_decide": page(only(MANAGER), method="POST"),
     "governance:quorum": page(EVERY_ROLE),
     "governance:tally": page(EVERY_ROLE),
     "governance:petitions": page(EVERY_ROLE),

@@ -6,9 +6,16 @@ discounted at the profile's rate for the years until the general retirement, tur
 over ``rotation_years``, would reach it (``core/capital_credits/retirement.py``,
 ``estate_present_value``: each year's value rounded half up to the cent). What the patron
 owes the co-op (their receivables, 142.1 and 142.2) is deducted first; the rest is a check
-to the estate at the last known address. A joint membership follows the profile:
-``survivor`` (the surviving member keeps the credits: nothing is retired) or ``share``
-(the deceased's half of each credit, rounded down to the cent, is retired).
+to the estate at the last known address.
+
+A joint membership (its party and the ``JointMember`` rows of the membership) follows the
+profile's ``joint_estate``: ``survivor``: the credits stay with the surviving joint
+members and are retired, all of them, only on the death of the last (the membership's
+party's death recorded on the membership, each joint member's ``died_on``); ``share``:
+each death retires the deceased's share, the open credits divided equally among the
+holders whose share is not yet retired (rounded down to the cent), the last holder's
+death retiring all that is left. A joint estate's request names the deceased where more
+than one death is waiting.
 
 Posted as one entry: Dr 201.1 the face value retired; Cr 217 the discount (retired capital
 credits, gain); Cr 142.x the debts deducted; Cr 232 the check.
@@ -43,7 +50,7 @@ from coopcis.apps.capital_credits.payouts import (
 )
 from coopcis.apps.ledger.models import EntryKind, JournalLine
 from coopcis.apps.ledger.services import Posting, post_entry_ids
-from coopcis.apps.members.models import Account, MembershipStatus
+from coopcis.apps.members.models import Account, Membership, MembershipStatus
 from coopcis.core.capital_credits.retirement import EstateValue, estate_present_value
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger import entries as core_entries
@@ -102,32 +109,99 @@ def _debts(account: Account, through: date) -> dict[str, Decimal]:
     return dict(sorted(owed.items()))
 
 
-def _check_deceased(account: Account, joint: bool) -> Decimal:
-    """The share of each credit retired: 1, or 1/2 for a joint membership's ``share``."""
+@dataclass(frozen=True)
+class Holder:
+    """One of the people holding a membership, and whether their death is recorded."""
+
+    name: str
+    died_on: date | None
+
+    @property
+    def died(self) -> bool:
+        return self.died_on is not None
+
+
+def _holders(membership: Membership) -> list[Holder]:
+    dead = membership.status == MembershipStatus.DECEASED
+    party = Holder(
+        membership.party.display_name, (membership.ended_on or date.min) if dead else None
+    )
+    return [party] + [Holder(j.name, j.died_on) for j in membership.joint_members.all()]
+
+
+def _already_retired(account: Account) -> set[str]:
+    return {
+        name.casefold()
+        for name in Retirement.objects.filter(
+            kind=RetirementKind.ESTATE, payouts__account=account
+        ).values_list("deceased", flat=True)
+    }
+
+
+def estate_share(account: Account, deceased: str | None = None) -> tuple[Decimal, str]:
+    """The share of each open credit this estate's request retires, and whose death it is
+    for (the module docstring's joint rule); refused, naming the rule, where none is due."""
     membership = getattr(account.party, "membership", None)
-    if membership is None or membership.status != MembershipStatus.DECEASED:
+    if membership is None:
         raise RuleViolation(
-            f"account {account.number}: an early retirement is for a deceased patron's "
-            "estate; record the death on the membership first",
+            f"account {account.number}: an early retirement is for a deceased member's "
+            "estate; this account has no membership",
             field="account",
         )
-    if not joint:
-        return Decimal(1)
+    holders = _holders(membership)
+    if len(holders) == 1:
+        if not holders[0].died:
+            raise RuleViolation(
+                f"account {account.number}: an early retirement is for a deceased patron's "
+                "estate; record the death on the membership first",
+                field="account",
+            )
+        return Decimal(1), holders[0].name
+    living = [h.name for h in holders if not h.died]
     if rules().joint_estate == "survivor":
+        if living:
+            raise RuleViolation(
+                f"membership {membership.number} is held jointly: its credits stay with the "
+                f"surviving joint member{'s' if len(living) > 1 else ''} "
+                f"({', '.join(living)}) and are retired on the death of the last (profile: "
+                "joint_estate = survivor)",
+                field="deceased",
+            )
+        last = max(holders, key=lambda h: h.died_on or date.min)
+        return Decimal(1), last.name
+    done = _already_retired(account)
+    waiting = [h for h in holders if h.name.casefold() not in done]
+    candidates = [h for h in waiting if h.died]
+    if deceased:
+        candidates = [
+            h for h in candidates if h.name.casefold() == " ".join(deceased.split()).casefold()
+        ]
+        if not candidates:
+            raise RuleViolation(
+                f"{deceased} is not a holder of membership {membership.number} whose death is "
+                "recorded and whose share is not yet retired",
+                field="deceased",
+            )
+    if not candidates:
         raise RuleViolation(
-            "a joint membership's credits pass to the surviving member (profile: "
-            "joint_estate = survivor): nothing is retired early",
-            field="joint",
+            f"membership {membership.number} is held jointly: no holder's death waits for "
+            "its share to be retired; record the death first",
+            field="deceased",
         )
-    return Decimal("0.5")
+    if len(candidates) > 1:
+        raise RuleViolation(
+            f"name the deceased joint member: {', '.join(h.name for h in candidates)}",
+            field="deceased",
+        )
+    return Decimal(1) / len(waiting), candidates[0].name
 
 
 @transaction.atomic
 def retire_estate(
-    *, account: Account, on: date, resolution: str, joint: bool = False
+    *, account: Account, on: date, resolution: str, deceased: str | None = None
 ) -> EstateResult:
     """Retire ``account``'s open operating credits at present value; see the module."""
-    share = _check_deceased(account, joint)
+    share, whose = estate_share(account, deceased)
     found = rules()
     credits = list(
         CapitalCredit.objects.select_for_update()
@@ -140,6 +214,11 @@ def retire_estate(
             f"account {account.number} has no open capital credits", field="account"
         )
     retired = {c.pk: (c.open_amount * share).quantize(CENT, rounding=ROUND_DOWN) for c in credits}
+    if sum(retired.values(), Decimal(0)) <= 0:
+        raise RuleViolation(
+            f"account {account.number}: the deceased's share of its open credits is under a cent",
+            field="account",
+        )
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     for credit in credits:
         by_year[credit.allocation.year] += retired[credit.pk]
@@ -167,6 +246,7 @@ def retire_estate(
         retired_on=on,
         retired_amount=face,
         paid_amount=value,
+        deceased=whose[:200],
         created_by=current_actor().label,
     )
     RetiredCredit.objects.bulk_create(
@@ -175,7 +255,7 @@ def retire_estate(
     for credit in credits:
         credit.retired_amount += retired[credit.pk]
     CapitalCredit.objects.bulk_update(credits, ["retired_amount"])
-    check = _estate_check(retirement, account, value, debts, left, on)
+    check = _estate_check(retirement, account, value, debts, left, on, whose)
     retirement.entry_id = _post(retirement, account, face, value, debts, left)
     retirement.save(update_fields=["entry"])
     return EstateResult(retirement, years, face, value, debts, check)
@@ -188,9 +268,10 @@ def _estate_check(
     debts: dict[str, Decimal],
     left: Decimal,
     on: date,
+    whose: str,
 ) -> Payout | None:
     person = patrons([account.pk])[account.pk]
-    payee = f"Estate of {person.name}"
+    payee = f"Estate of {whose}"
     return Payout.objects.create(
         retirement=retirement,
         account=account,

@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from coopcis.apps.audit.tracking import AuditedModel
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -25,7 +27,7 @@ class PatronageBasis(models.TextChoices):
     KWH = "KWH", "kWh billed"
 
 
-class Allocation(models.Model):
+class Allocation(AuditedModel):
     """One year's margins of one pool, allocated over that year's patronage (once)."""
 
     year = models.PositiveSmallIntegerField()
@@ -94,7 +96,7 @@ class CapitalCredit(models.Model):
         return Decimal(self.amount) - Decimal(self.retired_amount)
 
 
-class Assignment(models.Model):
+class Assignment(AuditedModel):
     """Credits moved to a successor in interest or occupancy on written instructions."""
 
     from_account = models.ForeignKey("members.Account", on_delete=models.PROTECT, related_name="+")
@@ -117,7 +119,7 @@ class RetirementKind(models.TextChoices):
     ESTATE = "ESTATE", "Estate, early at present value"
 
 
-class Retirement(models.Model):
+class Retirement(AuditedModel):
     """A board-approved general retirement, or an estate's early retirement."""
 
     kind = models.CharField(max_length=7, choices=RetirementKind.choices)
@@ -133,6 +135,9 @@ class Retirement(models.Model):
         "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     warnings = models.TextField(blank=True)
+    #: An estate's retirement: the holder whose death it is for (a joint membership's
+    #: deceased member, or the membership's own holder).
+    deceased = models.CharField(max_length=200, blank=True, default="")
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=timezone.now)
 

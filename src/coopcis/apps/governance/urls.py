@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from coopcis.apps.governance import views
+from coopcis.apps.governance import desk_views, views
 
 app_name = "governance"
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/new/", desk_views.meeting_new, name="meeting_new"),
     path("meetings/<int:meeting_id>/", views.meeting_page, name="meeting"),
+    path("meetings/<int:meeting_id>/ballots/", desk_views.ballot, name="ballot"),
+    path("meetings/<int:meeting_id>/question/", desk_views.question, name="question"),
+    path("meetings/<int:meeting_id>/adjourn/", desk_views.adjourn, name="adjourn"),
+    path("meetings/<int:meeting_id>/removals/", desk_views.removals, name="removals"),
+    path("meetings/<int:meeting_id>/removals/charges/", desk_views.charges_new, name="charges_new"),
+    path(
+        "meetings/<int:meeting_id>/removals/decide/",
+        desk_views.charges_decide,
+        name="charges_decide",
+    ),
     path("meetings/<int:meeting_id>/check-in/", views.check_in, name="check_in"),
     path("meetings/<int:meeting_id>/quorum/", views.quorum_page, name="quorum"),
     path("meetings/<int:meeting_id>/tally/", views.tally_page, name="tally"),

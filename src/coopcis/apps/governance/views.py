@@ -89,6 +89,7 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if isinstance(meeting, HttpResponse):
         return meeting
     query = request.GET.get("q", "").strip()[:100]
+    open_record = meeting.certified_at is None
     return render(
         request,
         "governance/meeting.html",
@@ -99,11 +100,14 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "ballot": sorted(services.candidates(meeting).items()),
             "query": query,
             "found": search_members(meeting, query) if query else [],
-            "can_check_in": request.user.has_perm(CHECK_IN) and meeting.certified_at is None,
+            "can_check_in": request.user.has_perm(CHECK_IN) and open_record,
             "recent": meeting.check_ins.select_related("membership__party").order_by("-at", "-pk")[
                 :10
             ],
             "questions": meeting.questions.all(),
+            "question_form": QuestionForm(),
+            "can_record_question": open_record and request.user.has_perm(RECORD_QUESTION),
+            "can_adjourn": open_record and request.user.has_perm(CERTIFY),
             "notice": notices.notice_section(meeting),
         },
     )
@@ -277,8 +281,15 @@ def access_review(request: HttpRequest) -> HttpResponse:
 
 
 FILE_PETITION = "governance.add_nominatingpetition"
+RECORD_QUESTION = "governance.add_question"
 TOSS_COIN = "governance.add_cointoss"
 CERTIFY = "governance.change_meeting"
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Question", max_length=500)
+    votes_for = forms.IntegerField(label="Votes for", min_value=0)
+    votes_against = forms.IntegerField(label="Votes against", min_value=0)
 
 
 class PetitionForm(forms.Form):

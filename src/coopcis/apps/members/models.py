@@ -139,6 +139,28 @@ class Membership(AuditedModel):
         return self.kind == MembershipKind.MEMBER and self.status == MembershipStatus.ACTIVE
 
 
+class JointMember(AuditedModel):
+    """A person holding a membership jointly with its party (spouses, say): still one
+    membership and one vote (bylaws art. I sec. 1, art. III sec. 5). What a joint member's
+    death does to the membership's capital credits is the profile's ``joint_estate``
+    (``capital_credits/estates.py``); ``died_on`` records it."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="joint_members"
+    )
+    name = models.CharField(max_length=200)
+    died_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "name"], name="joint_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MembershipEventKind(models.TextChoices):
     JOINED = "JOINED", "Joined"
     WITHDRAWN = "WITHDRAWN", "Withdrew"

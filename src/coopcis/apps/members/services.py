@@ -20,6 +20,7 @@ from coopcis.apps.members.models import (
     ApplicationCharge,
     ApplicationStatus,
     ChargeKind,
+    JointMember,
     Membership,
     MembershipEvent,
     MembershipEventKind,
@@ -342,3 +343,40 @@ def decline_application(
     application.decision_note = note
     application.with_reason(note).save()
     return application
+
+
+@transaction.atomic
+def add_joint_member(*, membership: Membership, name: str) -> JointMember:
+    """Record a person who holds ``membership`` jointly with its party (still one vote)."""
+    name = " ".join(name.split())
+    if not name:
+        raise RuleViolation("name the joint member", field="name")
+    if membership.kind != MembershipKind.MEMBER or membership.status != MembershipStatus.ACTIVE:
+        raise RuleViolation(
+            f"membership {membership.number} is not an active membership", field="membership"
+        )
+    if (
+        name.casefold() == membership.party.display_name.casefold()
+        or membership.joint_members.filter(name__iexact=name).exists()
+    ):
+        raise RuleViolation(f"{name} already holds membership {membership.number}", field="name")
+    return JointMember.objects.create(membership=membership, name=name)
+
+
+@transaction.atomic
+def record_joint_death(*, membership: Membership, name: str, on: date) -> JointMember:
+    """A joint member died on ``on`` (the membership's party's death ends the membership
+    instead: :func:`end_membership`)."""
+    found = membership.joint_members.select_for_update().filter(name__iexact=" ".join(name.split()))
+    member = found.first()
+    if member is None:
+        raise RuleViolation(
+            f"{name} is not a joint member of membership {membership.number}", field="name"
+        )
+    if member.died_on is not None:
+        raise RuleViolation(f"{member.name}'s death is already recorded", field="name")
+    if on < membership.joined_on:
+        raise RuleViolation("a joint member's death follows the membership's start", field="on")
+    member.died_on = on
+    member.save(update_fields=["died_on"])
+    return member

@@ -82,8 +82,9 @@ DEPOSIT_REFUNDS = ("credit.change_deposit",)
 #: Writing a note or contact on an account, and pinning one on top.
 NOTES = ("members.add_contactnote", "members.change_contactnote")
 
-#: Registering members present at a members' meeting (the registration desk).
-MEETING_DESK = ("governance.add_checkin",)
+#: Registering members present at a members' meeting (the registration desk), and
+#: entering the ballots of those present (the tellers).
+MEETING_DESK = ("governance.add_checkin", "governance.add_ballotissued")
 
 #: Which model permissions each role gets, beyond viewing everything.
 ROLE_CHANGES: dict[str, tuple[str, ...]] = {
@@ -153,8 +154,11 @@ ROLE_CHANGES: dict[str, tuple[str, ...]] = {
         # apply a lockbox suspense item to its member; record an issued refund check
         "payments.change_suspenseitem",
         "payments.change_refundrequest",
-        # retire capital credits the board approved; record a retirement check claimed
+        # allocate a year's margins; retire capital credits the board approved (and
+        # estates); assign credits on written instructions; record a retirement check claimed
+        "capital_credits.add_allocation",
         "capital_credits.add_retirement",
+        "capital_credits.add_assignment",
         "capital_credits.change_payout",
         # approve or deny efficiency rebate claims (money out: a check or a bill credit)
         "rebates.change_rebateclaim",

@@ -29,6 +29,7 @@ from coopcis.apps.capital_credits.patronage import year_patronage
 from coopcis.apps.capital_credits.retire import Approval, BalanceSheet, retire_general
 from coopcis.apps.capital_credits.unclaimed import claim_check, gift_unclaimed, unclaimed
 from coopcis.apps.members.models import Account
+from coopcis.apps.members.services import add_joint_member, record_joint_death
 from coopcis.core.capital_credits.retirement import METHODS
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
@@ -115,7 +116,23 @@ class Command(CoopCommand):
         est.add_argument("account")
         add_date_option(est, "--on", help="the retirement's date (default today)", required=False)
         est.add_argument("--resolution", default="", help="the request and its authority")
-        est.add_argument("--joint", action="store_true", help="a joint membership")
+        est.add_argument(
+            "--deceased", help="a joint membership: the holder who died (profile joint_estate)"
+        )
+
+        joint = sub.add_parser(
+            "joint",
+            help="a membership's joint members, and a joint member's death",
+            description="List the people holding an account's membership jointly; --add one, "
+            "or record one's --died (with --on). The membership's own holder's death is "
+            "recorded on the membership.",
+        )
+        joint.add_argument("account")
+        action = joint.add_mutually_exclusive_group()
+        action.add_argument("--add", metavar="NAME", help="a joint member to record")
+        action.add_argument("--died", metavar="NAME", help="a joint member who died")
+        add_date_option(joint, "--on", help="the day the joint member died", required=False)
+        joint.add_argument("--json", action="store_true")
         add_dry_run_option(est)
         est.add_argument("--json", action="store_true")
 
@@ -268,7 +285,7 @@ class Command(CoopCommand):
                 account=_account(options["account"]),
                 on=options["on"] or today(),
                 resolution=options["resolution"],
-                joint=options["joint"],
+                deceased=options["deceased"],
             )
         if options["json"]:
             self._print_json(result.as_json(), options)
@@ -281,6 +298,37 @@ class Command(CoopCommand):
             f"{data['present_value']}, debts deducted "
             f"{sum(result.debts.values(), Decimal(0)):.2f}, check {data['check']}"
         )
+
+    def _joint(self, options: dict[str, Any]) -> None:
+        account = _account(options["account"])
+        membership = getattr(account.party, "membership", None)
+        if membership is None:
+            raise CommandError(f"account {options['account']} has no membership")
+        if options["add"]:
+            add_joint_member(membership=membership, name=options["add"])
+        elif options["died"]:
+            if options["on"] is None:
+                raise CommandError("give the day the joint member died: --on YYYY-MM-DD")
+            record_joint_death(membership=membership, name=options["died"], on=options["on"])
+        holders = [
+            {"name": membership.party.display_name, "died_on": (
+                membership.ended_on.isoformat()
+                if membership.status == "DECEASED" and membership.ended_on else None
+            )},
+            *[
+                {"name": j.name, "died_on": j.died_on.isoformat() if j.died_on else None}
+                for j in membership.joint_members.all()
+            ],
+        ]  # fmt: skip
+        if options["json"]:
+            self._print_json(
+                {"membership": membership.number, "holders": holders, "rule": rules().joint_estate},
+                options,
+            )
+            return
+        for holder in holders:
+            died = f"  died {holder['died_on']}" if holder["died_on"] else ""
+            self.stdout.write(f"{holder['name']}{died}")
 
     def _assign(self, options: dict[str, Any]) -> None:
         done = assign_credits(

@@ -1,0 +1,305 @@
+"""The secretary's and the tellers' forms: call a meeting, enter a ballot, record a
+question's vote, adjourn, and members' charges against a trustee with their hearing and
+vote; what ``coopcis meetings``, ``elections vote`` and ``board charges|decide`` do, at a
+desk. Each calls the service the command calls, which refuses with the bylaw cited
+(shown as a message or against the field); the changed rows are audited models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from coopcis.apps.governance import board, services
+from coopcis.apps.governance.models import CalledBy, MeetingKind, Office, RemovalCase
+from coopcis.apps.governance.views import VIEW_MEETINGS, QuestionForm, _meeting_or_404
+from coopcis.apps.staff.access import staff_view
+from coopcis.catalog.profiles import active_profile
+from coopcis.core.errors import RuleViolation
+
+CALL_MEETING = "governance.add_meeting"
+ENTER_BALLOT = "governance.add_ballotissued"
+RECORD_QUESTION = "governance.add_question"  # the same as views.RECORD_QUESTION
+ADJOURN = "governance.change_meeting"
+BRING_CHARGES = "governance.add_removalcase"
+DECIDE_CHARGES = "governance.change_removalcase"
+
+
+def _date(label: str, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
+def _numbers(text: str) -> list[str]:
+    """Membership numbers as written: separated by commas, spaces or lines."""
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def _refused(form: forms.Form, refused: RuleViolation) -> None:
+    field = (refused.field or "").replace("-", "_")
+    form.add_error(field if field in form.fields else None, refused.message)
+
+
+class MeetingForm(forms.Form):
+    on = _date("Date of the meeting")
+    kind = forms.ChoiceField(label="Kind", choices=MeetingKind.choices)
+    place = forms.CharField(label="Place", max_length=200, required=False)
+    starts_at = forms.TimeField(
+        label="Starts at", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    called_by = forms.ChoiceField(
+        label="Called by (a special meeting)",
+        required=False,
+        choices=[("", "—"), *[c for c in CalledBy.choices if c[0] != CalledBy.BYLAWS]],
+    )
+    callers = forms.CharField(
+        label="Callers (trustees' or petitioners' membership numbers)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    purpose = forms.CharField(label="Purpose", required=False, max_length=500)
+    seats = forms.CharField(
+        label="Seats up (D=N,...)",
+        required=False,
+        help_text="Default for the annual meeting: from the board's terms.",
+    )
+
+    def clean_seats(self) -> dict[str, int] | None:
+        text = self.cleaned_data.get("seats", "").strip()
+        if not text:
+            return None
+        codes = active_profile().district_codes
+        found: dict[str, int] = {}
+        for part in text.split(","):
+            district, _, count = part.strip().partition("=")
+            district = district.strip().upper()
+            if district not in codes or not count.strip().isdigit():
+                raise forms.ValidationError(
+                    f"write seats as D=N with D one of {', '.join(codes)}: {part.strip()!r}"
+                )
+            found[district] = int(count)
+        return found
+
+
+@staff_view(VIEW_MEETINGS, CALL_MEETING, action="call a members' meeting")
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """Call the annual meeting or a special one (art. III sec. 1, 2)."""
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.create_meeting(
+                on=data["on"],
+                kind=data["kind"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                called_by=data["called_by"] or None,
+                callers=_numbers(data["callers"]),
+                purpose=data["purpose"],
+                seats=data["seats"],
+            )
+        except RuleViolation as refused:
+            _refused(form, refused)
+        else:
+            messages.success(request, f"{meeting} is called.")
+            return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting.pk}))
+    return render(request, "governance/meeting_form.html", {"form": form})
+
+
+class BallotForm(forms.Form):
+    membership = forms.CharField(label="Voter's membership number", max_length=12)
+    choices = forms.CharField(
+        label="For (candidates' membership numbers)",
+        help_text="As marked on the ballot; separated by commas or spaces.",
+    )
+
+
+@staff_view(VIEW_MEETINGS, ENTER_BALLOT, action="enter ballots")
+def ballot(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A member present casts their district's ballot (one per membership, no proxies)."""
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    form = BallotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["membership"].strip()
+        try:
+            issued = services.cast_vote(
+                meeting_id=meeting.pk, number=number, choices=_numbers(form.cleaned_data["choices"])
+            )
+        except RuleViolation as refused:
+            _refused(form, refused)
+        else:
+            messages.success(request, f"Ballot of {number} entered ({issued.district}).")
+            return redirect(reverse("governance:ballot", kwargs={"meeting_id": meeting.pk}))
+    return render(
+        request,
+        "governance/ballot.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "ballot": sorted(services.candidates(meeting).items()),
+            "seats": services.seats_of(meeting),
+            "cast": meeting.ballots.count(),
+        },
+    )
+
+
+@staff_view(VIEW_MEETINGS, RECORD_QUESTION, action="record a question's vote")
+def question(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A question other than the election, decided by a majority of those voting."""
+    url = reverse("governance:meeting", kwargs={"meeting_id": meeting_id})
+    form = QuestionForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, "Give the question and its votes for and against.")
+        return redirect(url)
+    data = form.cleaned_data
+    try:
+        recorded = services.record_question(
+            meeting_id=meeting_id,
+            text=data["text"],
+            votes_for=data["votes_for"],
+            votes_against=data["votes_against"],
+        )
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        verdict = "carried" if recorded.carried else "failed"
+        messages.success(request, f"Question recorded: {verdict}.")
+    return redirect(url)
+
+
+@staff_view(VIEW_MEETINGS, ADJOURN, action="adjourn the meeting")
+def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    url = reverse("governance:meeting", kwargs={"meeting_id": meeting_id})
+    if request.method != "POST":
+        return redirect(url)
+    try:
+        meeting = services.adjourn(meeting_id=meeting_id)
+    except RuleViolation as refused:
+        messages.error(request, refused.message)
+    else:
+        without = " without a quorum" if meeting.adjourned_without_quorum else ""
+        messages.success(request, f"The meeting is adjourned{without}.")
+    return redirect(url)
+
+
+class ChargesForm(forms.Form):
+    trustee = forms.CharField(label="Trustee's membership number", max_length=12)
+    office = forms.ChoiceField(
+        label="Office (charges against an officer only)",
+        required=False,
+        choices=[("", "—"), *Office.choices],
+    )
+    charges = forms.CharField(
+        label="The charges, as filed", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signers = forms.CharField(
+        label="Petition signers' membership numbers",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Separated by commas, spaces or lines.",
+    )
+    filed_on = _date("Filed with the secretary on")
+    informed_on = _date("Trustee informed in writing on")
+
+
+class DecideForm(forms.Form):
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    hearing = forms.CharField(
+        label="The hearing (who was heard, evidence)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    votes_for = forms.IntegerField(label="Votes for removal", min_value=0)
+    votes_against = forms.IntegerField(label="Votes against", min_value=0)
+
+
+@staff_view(VIEW_MEETINGS)
+def removals(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Members' charges to be heard at this meeting, each with its hearing and vote; the
+    forms to file charges and to record a decision (art. IV sec. 4, art. VI sec. 3)."""
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    return _removals_page(request, meeting, ChargesForm(), DecideForm())
+
+
+def _removals_page(
+    request: HttpRequest, meeting: Any, charges: ChargesForm, decide: DecideForm
+) -> HttpResponse:
+    cases = RemovalCase.objects.filter(meeting=meeting).select_related("trustee").order_by("pk")
+    return render(
+        request,
+        "governance/removals.html",
+        {
+            "meeting": meeting,
+            "cases": cases,
+            "charges_form": charges if request.user.has_perm(BRING_CHARGES) else None,
+            "decide_form": decide if request.user.has_perm(DECIDE_CHARGES) else None,
+        },
+    )
+
+
+@staff_view(VIEW_MEETINGS, BRING_CHARGES, action="record members' charges")
+def charges_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    url = reverse("governance:removals", kwargs={"meeting_id": meeting.pk})
+    form = ChargesForm(request.POST or None)
+    if request.method != "POST":
+        return redirect(url)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = board.bring_charges(
+                number=data["trustee"].strip(),
+                meeting_id=meeting.pk,
+                charges=data["charges"],
+                signers=_numbers(data["signers"]),
+                filed_on=data["filed_on"],
+                informed_on=data["informed_on"],
+                office=data["office"],
+            )
+        except RuleViolation as refused:
+            _refused(form, refused)
+        else:
+            messages.success(
+                request,
+                f"Charges against {case.trustee.name} recorded ({case.valid_signatures} valid "
+                f"signatures of {case.required_signatures} needed).",
+            )
+            return redirect(url)
+    return _removals_page(request, meeting, form, DecideForm())
+
+
+@staff_view(VIEW_MEETINGS, DECIDE_CHARGES, action="record a removal hearing and vote")
+def charges_decide(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    url = reverse("governance:removals", kwargs={"meeting_id": meeting.pk})
+    form = DecideForm(request.POST or None)
+    if request.method != "POST":
+        return redirect(url)
+    if form.is_valid():
+        data = form.cleaned_data
+        if not RemovalCase.objects.filter(pk=data["case"], meeting=meeting).exists():
+            form.add_error(None, f"no charges {data['case']} at this meeting")
+        else:
+            try:
+                case = board.decide_charges(
+                    case_id=data["case"],
+                    hearing=data["hearing"],
+                    votes_for=data["votes_for"],
+                    votes_against=data["votes_against"],
+                )
+            except RuleViolation as refused:
+                _refused(form, refused)
+            else:
+                verdict = "removed" if case.removed else "not removed"
+                messages.success(request, f"{case.trustee.name}: {verdict}.")
+                return redirect(url)
+    return _removals_page(request, meeting, ChargesForm(), form)
