@@ -149,10 +149,20 @@ class Retirement(AuditedModel):
 
 
 class RetiredCredit(models.Model):
-    """How much of one credit a retirement retired (face value)."""
+    """How much of one credit a retirement retired (face value).
 
-    retirement = models.ForeignKey(Retirement, on_delete=models.PROTECT, related_name="lines")
-    credit = models.ForeignKey(CapitalCredit, on_delete=models.PROTECT, related_name="+")
+    Written only by the retirements, in the transaction that reads the credits and creates
+    the retirement, and never changed or deleted (nor are credits and retirements), so the
+    database does not check its two keys: a general retirement over twenty years writes
+    some 437,000 of these rows, and PostgreSQL's deferred check of both keys of each was
+    most of the time its commit took (docs/benchmarks.md)."""
+
+    retirement = models.ForeignKey(
+        Retirement, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
+    credit = models.ForeignKey(
+        CapitalCredit, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     amount = models.DecimalField(**MONEY)
 
     def __str__(self) -> str:

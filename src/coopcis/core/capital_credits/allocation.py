@@ -38,19 +38,39 @@ def split_by_largest_remainder(total: Decimal, weights: Mapping[K, Decimal]) -> 
             return dict.fromkeys(weights, Decimal("0.00"))
         raise RuleViolation("there is no patronage to allocate over", field="patronage")
     cents = int(total / CENT)
-    # In whole numbers, so exact and fast: each share is cents x weight / whole, its floor
-    # the integer quotient and its remainder (compared over the same whole) the modulo.
-    floors, remainders = {}, {}
-    for key, weight in scaled.items():
-        floors[key], remainders[key] = divmod(cents * weight, whole)
-    left = cents - sum(floors.values())
+    keys = list(weights)
+    parts = split_cents(cents, [scaled[key] for key in keys], keys)
+    return {key: Decimal(part).scaleb(-2) for key, part in zip(keys, parts, strict=True)}
+
+
+def split_cents(cents: int, weights: Sequence[int], keys: Sequence[Hashable]) -> list[int]:
+    """The largest-remainder split in whole numbers: ``cents`` over ``weights`` (whole
+    numbers, none negative, not all zero), one part per weight, adding up to ``cents``;
+    the cents left over go to the largest remainders, ties to the larger weight, then to
+    the key first in order of its text (``str(key)``). What :func:`split_by_largest_remainder`
+    and the retirements use; whole numbers throughout, so exact and fast."""
+    whole = sum(weights)
+    # each share is cents x weight / whole: its floor the integer quotient, its remainder
+    # (compared over the same whole) the modulo
+    floors, remainders = [], []
+    for weight in weights:
+        floor, remainder = divmod(cents * weight, whole)
+        floors.append(floor)
+        remainders.append(remainder)
+    left = cents - sum(floors)
     if left:
-        order: Sequence[K] = sorted(
-            weights, key=lambda key: (-remainders[key], -scaled[key], str(key))
+        order = sorted(
+            zip(
+                [-r for r in remainders],
+                [-w for w in weights],
+                [str(key) for key in keys],
+                range(len(floors)),
+                strict=True,
+            )
         )
-        for key in order[:left]:
-            floors[key] += 1
-    return {key: Decimal(floors[key]).scaleb(-2) for key in weights}
+        for *_, index in order[:left]:
+            floors[index] += 1
+    return floors
 
 
 def _scale(weights: Iterable[Decimal]) -> int:

@@ -24,11 +24,11 @@ $80 (2023) retire for $94.02 + $96.20 + $26.05 = $216.27.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from coopcis.core.capital_credits.allocation import split_by_largest_remainder
+from coopcis.core.capital_credits.allocation import split_cents
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import round_half_up
 
@@ -53,28 +53,6 @@ class Retirement:
     amount: Decimal
 
 
-def _split(amount: Decimal, credits: Sequence[OpenCredit]) -> list[Retirement]:
-    keyed = {(c.year, c.patron, c.pool): c.amount for c in credits}
-    shares = split_by_largest_remainder(amount, keyed)
-    return [Retirement(y, p, pool, value) for (y, p, pool), value in shares.items() if value > 0]
-
-
-def _fifo(amount: Decimal, credits: Sequence[OpenCredit]) -> list[Retirement]:
-    by_year: dict[int, list[OpenCredit]] = defaultdict(list)
-    for credit in credits:
-        by_year[credit.year].append(credit)
-    retired: list[Retirement] = []
-    left = amount
-    for year in sorted(by_year):
-        if left <= 0:
-            break
-        year_total = sum((c.amount for c in by_year[year]), Decimal(0))
-        portion = min(left, year_total)
-        retired += _split(portion, by_year[year])
-        left -= portion
-    return retired
-
-
 def plan_general_retirement(
     approved: Decimal,
     credits: Sequence[OpenCredit],
@@ -83,34 +61,90 @@ def plan_general_retirement(
     fifo_share: Decimal = Decimal("0.5"),
 ) -> list[Retirement]:
     """What each patron gets for each year; adds up to the approval (or all that is open)."""
+    parts = plan_in_cents(
+        int(approved.scaleb(2)),
+        [c.year for c in credits],
+        [(c.year, c.patron, c.pool) for c in credits],
+        [int(c.amount.scaleb(2)) for c in credits],
+        method=method,
+        fifo_share=fifo_share,
+    )
+    merged: dict[tuple[int, str, str], int] = defaultdict(int)
+    for credit, part in zip(credits, parts, strict=True):
+        if part:
+            merged[(credit.year, credit.patron, credit.pool)] += part
+    return [
+        Retirement(year, patron, pool, Decimal(cents).scaleb(-2))
+        for (year, patron, pool), cents in sorted(merged.items())
+    ]
+
+
+def plan_in_cents(
+    approved: int,
+    years: Sequence[int],
+    keys: Sequence[Hashable],
+    cents: Sequence[int],
+    *,
+    method: str,
+    fifo_share: Decimal = Decimal("0.5"),
+) -> list[int]:
+    """:func:`plan_general_retirement` in whole cents over parallel sequences (each open
+    credit's year, key and open cents), for the retirements of several hundred thousand
+    credits: the cents retired of each credit, in the same order. Ties in the
+    largest-remainder splits go by ``str(key)`` (``split_cents``)."""
     if method not in METHODS:
         raise RuleViolation(f"method is one of {', '.join(METHODS)}", field="method")
     if approved <= 0:
         raise RuleViolation("the board approves a positive amount", field="amount")
-    open_total = sum((c.amount for c in credits), Decimal(0))
-    amount = min(approved, open_total)
+    amount = min(approved, sum(cents))
+    everyone = range(len(cents))
     if method == "fifo":
-        return _fifo(amount, credits)
+        return _fifo(amount, years, keys, cents, everyone)
     if method == "percentage":
-        return _split(amount, credits)
-    first = round_half_up(amount * fifo_share)
-    fifo = _fifo(first, credits)
-    retired_now: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
-    for row in fifo:
-        retired_now[(row.year, row.patron, row.pool)] += row.amount
-    rest = [
-        OpenCredit(c.year, c.patron, c.amount - retired_now[(c.year, c.patron, c.pool)], c.pool)
-        for c in credits
-        if c.amount - retired_now[(c.year, c.patron, c.pool)] > 0
-    ]
-    return _merge(fifo + _split(amount - first, rest))
+        return _split(amount, keys, cents, everyone)
+    first = int(round_half_up(Decimal(amount).scaleb(-2) * fifo_share).scaleb(2))
+    retired = _fifo(first, years, keys, cents, everyone)
+    rest = [c - r for c, r in zip(cents, retired, strict=True)]
+    more = _split(amount - first, keys, rest, [i for i in everyone if rest[i] > 0])
+    return [a + b for a, b in zip(retired, more, strict=True)]
 
 
-def _merge(rows: Sequence[Retirement]) -> list[Retirement]:
-    merged: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
-    for row in rows:
-        merged[(row.year, row.patron, row.pool)] += row.amount
-    return [Retirement(y, p, pool, value) for (y, p, pool), value in sorted(merged.items())]
+def _split(
+    amount: int, keys: Sequence[Hashable], cents: Sequence[int], among: Sequence[int]
+) -> list[int]:
+    """``amount`` over the credits ``among`` (indexes) by their cents; zero elsewhere."""
+    result = [0] * len(cents)
+    if amount <= 0 or not among:
+        return result
+    parts = split_cents(amount, [cents[i] for i in among], [keys[i] for i in among])
+    for index, part in zip(among, parts, strict=True):
+        result[index] = part
+    return result
+
+
+def _fifo(
+    amount: int,
+    years: Sequence[int],
+    keys: Sequence[Hashable],
+    cents: Sequence[int],
+    among: Sequence[int],
+) -> list[int]:
+    """The oldest year first, each in full until ``amount`` runs out, the last in part."""
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for index in among:
+        by_year[years[index]].append(index)
+    result = [0] * len(cents)
+    left = amount
+    for year in sorted(by_year):
+        if left <= 0:
+            break
+        indexes = by_year[year]
+        portion = min(left, sum(cents[i] for i in indexes))
+        parts = _split(portion, keys, cents, indexes)
+        for index in indexes:
+            result[index] = parts[index]
+        left -= portion
+    return result
 
 
 @dataclass(frozen=True)
