@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0005_bank_details_encrypted"),
+        ("members", "0006_address_change_requests"),
     ]
 
     operations = [
