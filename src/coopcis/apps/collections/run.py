@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 
 from coopcis.apps.billing.pdf.document import mailing_lines
 from coopcis.apps.billing.pdf.letter import letter_pdf
+from coopcis.apps.collections.events import DisconnectNoticesMailed, MailedDisconnectNotice
 from coopcis.apps.collections.models import (
     AgreementStatus,
     CollectionCase,
@@ -55,6 +56,7 @@ from coopcis.catalog.profiles import active_profile
 from coopcis.core.collections import steps
 from coopcis.core.collections.calendar import WorkCalendar
 from coopcis.core.money import Money
+from coopcis.events import announce
 from coopcis.site.bulk import Adapter, update_rows
 
 STEP_NAMES = (
@@ -198,16 +200,32 @@ def _write(known: _Known, report: RunReport) -> None:
     """Store the notices and case changes of a transaction's cases: one insert and one
     update each, instead of a round of the ORM per row."""
     notices, known.new_notices = known.new_notices, []
+    kept = notices
     try:
         with transaction.atomic():
             Notice.objects.bulk_create(notices)
     except IntegrityError:  # another run sent some of them meanwhile: keep the others
+        kept = []
         for notice in notices:
             try:
                 with transaction.atomic():
                     notice.save()
+                kept.append(notice)
             except IntegrityError:
                 report.withdraw(NOTICE_STEPS[notice.kind], notice.account)
+    mailed = tuple(
+        MailedDisconnectNotice(
+            case_id=notice.case_id,
+            account_id=notice.account_id,
+            round=notice.round,
+            amount=notice.amount,
+            disconnect_on=notice.disconnect_on,
+        )
+        for notice in kept
+        if notice.kind == NoticeKind.DISCONNECT
+    )
+    if mailed:
+        announce(DisconnectNoticesMailed(mailed))  # after the commit; never by a dry run
     day = Adapter().day
     cases, known.changed_cases = known.changed_cases, []
     update_rows(
