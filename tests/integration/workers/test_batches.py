@@ -239,3 +239,33 @@ def test_a_batch_is_claimed_while_another_batch_of_its_job_is_being_done():
         thread.join(30)
     assert outcomes == {"first": "done"}
     assert services.progress(slow_job).done == 2
+
+
+def test_the_worker_doing_the_last_batch_settles_the_job_without_a_follower(job):
+    settled: list[tuple[int, list[int]]] = []
+    register(
+        "test-double",
+        _handler,
+        settle=lambda j: settled.append((j.pk, sorted(r["n"] for r in services.results(j)))),
+    )
+    broken.add(3)
+    for number in (1, 2):
+        assert services.run_batch(_batch(job, number).pk, "w") == "done"
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING and settled == []  # batches still open
+
+    outcomes = [services.run_batch(_batch(job, 3).pk, "w") for _ in range(3)]
+
+    assert outcomes == ["retry", "retry", "failed"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert settled == []  # a failed job's outcome is not recorded
+
+    broken.clear()
+    services.retry(_batch(job, 3).pk)
+    assert services.run_batch(_batch(job, 3).pk, "w") == "done"
+    job.refresh_from_db()
+    assert job.status == JobStatus.FINISHED
+    assert settled == [(job.pk, [10, 20, 30])]  # once, with every batch's result
+    assert services.run_batch(_batch(job, 3).pk, "w") == "skipped"
+    assert len(settled) == 1

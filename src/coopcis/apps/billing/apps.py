@@ -6,7 +6,9 @@ class BillingConfig(AppConfig):
     label = "billing"
 
     def ready(self) -> None:
-        from coopcis.apps.billing.distributed import KIND, bill_batch
+        from coopcis.apps.billing.distributed import KIND, bill_batch, settle_bill_run
         from coopcis.apps.jobs.handlers import register
 
-        register(KIND, bill_batch)  # the bill run's batches on workers (bill-run --workers)
+        # the bill run's batches on workers (bill-run --workers); the worker doing the
+        # last batch records the run finished
+        register(KIND, bill_batch, settle=settle_bill_run)

@@ -4,7 +4,9 @@ The follower (the ``bill-run`` process) records the run as :func:`run_billing` d
 splits its accounts into the same batches, queues them as a job
 (:mod:`coopcis.apps.jobs`) and waits for them, beating the run's heartbeat. Each worker
 bills a batch with :class:`BillBatch` in the transaction that records the batch as done;
-the bills' unique index still refuses a second bill, whatever runs twice.
+the bills' unique index still refuses a second bill, whatever runs twice. The worker
+that does the run's last batch records the run finished (:func:`settle_bill_run`, in that
+batch's transaction), so a run whose follower died still finishes.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from coopcis.apps.billing.models import BillRun
+from coopcis.apps.billing.models import BillRun, RunStatus
 from coopcis.apps.billing.run import (
     BillBatch,
     RunResult,
     _with_retry,
+    already_billed,
     finish_run,
     rider_factors,
     start_run,
@@ -78,17 +81,36 @@ def queue_bill_run(
     return run, job, account_ids
 
 
-def finish_bill_run(
-    run: BillRun, job: Job, account_ids: list[int], state: jobs.Progress, started: float
-) -> RunResult:
-    """Add up the done batches' counts and record the run finished; refused (the run stays
-    unfinished) while a batch is failed."""
+def _counts(run: BillRun, job: Job) -> RunResult:
+    """The run's counts: the sum of its done batches' results."""
     result = RunResult(period=run.period, run_id=run.pk)
     for outcome in jobs.results(job):
         result.billed += outcome["billed"]
         result.held += outcome["held"]
         result.skipped += outcome["skipped"]
         result.total_amount += Decimal(outcome["total"])
+    return result
+
+
+def _account_ids(job: Job) -> list[int]:
+    payloads = job.batches.order_by("number").values_list("payload", flat=True)  # type: ignore[attr-defined]
+    return [account for payload in payloads for account in payload["ids"]]
+
+
+def settle_bill_run(job: Job) -> None:
+    """The jobs app's settler for ``bill-run``: on the worker that did the last batch, in
+    its transaction, record the run finished (as the follower would, had it lived)."""
+    run = BillRun.objects.select_for_update().get(pk=job.params["run"])
+    if run.status != RunStatus.FINISHED:
+        finish_run(run, _counts(run, job), _account_ids(job))
+
+
+def finish_bill_run(
+    run: BillRun, job: Job, account_ids: list[int], state: jobs.Progress, started: float
+) -> RunResult:
+    """Add up the done batches' counts and record the run finished (unless the worker that
+    did the last batch has); refused (the run stays unfinished) while a batch is failed."""
+    result = _counts(run, job)
     if state.failed:
         raise RuleViolation(
             f"{state.failed} of {state.total} batches of job {job.pk} failed: see "
@@ -96,7 +118,11 @@ def finish_bill_run(
             field="workers",
         )
     result.seconds = time.perf_counter() - started
-    finish_run(run, result, account_ids)
+    if BillRun.objects.filter(pk=run.pk, status=RunStatus.FINISHED).exists():
+        result.already_billed = already_billed(run, account_ids)
+        run.status = RunStatus.FINISHED
+    else:
+        finish_run(run, result, account_ids)
     return result
 
 

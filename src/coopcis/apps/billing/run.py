@@ -417,12 +417,7 @@ def start_run(
 
 def finish_run(run: BillRun, result: RunResult, account_ids: list[int]) -> None:
     """Record ``run`` as finished with ``result``'s counts (and what it found billed)."""
-    result.already_billed = (
-        Bill.objects.filter(period=run.period, account_id__in=account_ids)
-        .exclude(status=BillStatus.CANCELLED)
-        .exclude(run=run)
-        .count()
-    )
+    result.already_billed = already_billed(run, account_ids)
     BillRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
         status=RunStatus.FINISHED,
@@ -433,6 +428,16 @@ def finish_run(run: BillRun, result: RunResult, account_ids: list[int]) -> None:
     )
     run.status = RunStatus.FINISHED
     record_finished_by(run)
+
+
+def already_billed(run: BillRun, account_ids: list[int]) -> int:
+    """Of ``account_ids``, the bills of ``run``'s month that another run made."""
+    return (
+        Bill.objects.filter(period=run.period, account_id__in=account_ids)
+        .exclude(status=BillStatus.CANCELLED)
+        .exclude(run=run)
+        .count()
+    )
 
 
 def _with_retry(batch: BillBatch, ids: list[int]) -> BatchResult:

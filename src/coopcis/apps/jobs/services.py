@@ -7,6 +7,9 @@ the batch's row, checks that the claim is still its own, runs the handler and re
 batch as done: the batch's work and its completion commit together or not at all. A
 worker killed midway leaves the claim, whose lease expires; :func:`reclaim_expired` (the
 follower calls it) makes the batch pending again, skipping rows locked by a live worker.
+The worker whose batch is the job's last to settle (done or failed) records the job
+FINISHED or FAILED in that same transaction (:func:`_settle`), so a job settles even when
+its follower died.
 Whatever the broker delivers twice, a batch is done once (docs/adr/0007-workers.md).
 """
 
@@ -26,7 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from coopcis.apps.jobs.handlers import handler_for
+from coopcis.apps.jobs.handlers import handler_for, settler_for
 from coopcis.apps.jobs.models import Batch, BatchStatus, Job, JobStatus
 from coopcis.core.errors import RuleViolation
 
@@ -138,6 +141,7 @@ def run_batch(batch_id: int, worker: str | None = None) -> str:
             batch.lease_expires_at = None
             batch.finished_at = timezone.now()
             batch.save()
+            _settle(batch.job_id)
     except Exception as error:  # recorded on the batch, shown to staff
         detail = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=8)}"
         with transaction.atomic():
@@ -149,8 +153,33 @@ def run_batch(batch_id: int, worker: str | None = None) -> str:
             batch.error = detail[:4000]
             batch.lease_expires_at = None
             batch.save(update_fields=["status", "error", "lease_expires_at"])
+            if not again:
+                _settle(batch.job_id)
         return "retry" if again else "failed"
     return "done"
+
+
+def _settle(job_id: int) -> None:
+    """In the transaction that records a batch done or failed: if no batch of the job is
+    left pending or claimed, record the job FINISHED (after its kind's settler recorded
+    the outcome) or FAILED. The job's row is locked first, so of two workers finishing
+    the last two batches at once the second waits, then sees both (a statement after a
+    lock wait reads what committed meanwhile) and settles the job: exactly one does."""
+    job = Job.objects.select_for_update(no_key=True).get(pk=job_id)
+    if job.status != JobStatus.RUNNING:
+        return
+    statuses = set(Batch.objects.filter(job_id=job_id).values_list("status", flat=True))
+    if statuses & {BatchStatus.PENDING, BatchStatus.CLAIMED}:
+        return
+    if BatchStatus.FAILED in statuses:
+        job.status = JobStatus.FAILED
+    else:
+        settle = settler_for(job.kind)
+        if settle is not None:
+            settle(job)
+        job.status = JobStatus.FINISHED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
 
 
 def reclaim_expired(job: Job | None = None) -> list[int]:
@@ -257,8 +286,12 @@ def follow(
                 field="workers",
             )
         time.sleep(poll)
+    # the worker that did the last batch has recorded the job; this only records a job
+    # whose batches settled before it was, e.g. by an older worker
     status = JobStatus.FINISHED if state.failed == 0 else JobStatus.FAILED
-    Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        status=status, finished_at=timezone.now()
+    )
     return state
 
 
