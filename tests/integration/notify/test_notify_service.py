@@ -225,3 +225,29 @@ def test_a_failed_message_is_sent_by_the_retry_once_the_server_is_back(member, s
     assert failed.status == MessageStatus.FAILED
     assert retried.pk == failed.pk and retried.status == MessageStatus.SENT
     assert retried.attempts == 2 and again == [] and len(mail.outbox) == 1
+
+
+def test_coopcis_notify_retry_sends_the_failed_messages_once(member, settings, capsys):
+    import json
+
+    from tests.integration.jobs import coopcis
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    failed = send(member)
+    code, out, err = coopcis(capsys, "notify", "retry", "--json")  # the server still down
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert (report["tried"], report["sent"]) == (1, 0)
+    assert report["failed"][0]["id"] == failed.pk and "refused" in report["failed"][0]["error"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # back up
+    code, out, _ = coopcis(capsys, "notify", "retry")
+    assert (code, out.strip()) == (0, "1 message(s) tried: 1 sent, 0 failed again")
+    code, out, _ = coopcis(capsys, "notify", "retry")
+    assert out.strip() == "0 message(s) tried: 0 sent, 0 failed again" and len(mail.outbox) == 1
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (MessageStatus.SENT, 3)
+
+    code, _, err = coopcis(capsys, "notify", "retry", "--limit", "0")
+    assert code != 0 and err.strip().endswith("--limit must be 1-100000, got 0")

@@ -1,4 +1,7 @@
-"""``coopcis notify reminders [--as-of D] [--dry-run] [--json]``: the daily bill reminders.
+"""``coopcis notify reminders [--as-of D] [--dry-run] [--json]``: the daily bill reminders;
+``coopcis notify retry [--limit N] [--json]``: send again the messages whose sending failed
+(the mail server or the SMS provider was down) and those a stopped process left queued,
+each at most once (a message is claimed before it is sent).
 
 Sends the "due soon" and "past due" messages of one day (default today; ``--as-of`` may
 not be after today, America/Denver: :mod:`coopcis.site.jobs`) to members by their choice
@@ -13,7 +16,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from coopcis.apps.notify.models import MessageStatus
+from coopcis.apps.notify.services import retry_failed
 from coopcis.apps.portal.reminders import send_reminders
+from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand
 from coopcis.site.jobs import (
     add_date_option,
@@ -45,8 +51,19 @@ class Command(CoopCommand):
         )
         add_dry_run_option(reminders)
         reminders.add_argument("--json", action="store_true")
+        retry = sub.add_parser(
+            "retry",
+            help="send again the messages that failed",
+            description="Send again the messages whose sending failed and those a stopped "
+            "process left queued, oldest first; each is sent at most once.",
+        )
+        retry.add_argument("--limit", type=int, default=500, help="at most this many (default 500)")
+        retry.add_argument("--json", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "retry":
+            self._retry(options["limit"], as_json=options["json"])
+            return
         as_of = options["as_of"] or today()
         with dry_run(options["dry_run"]):
             report = send_reminders(as_of=as_of)
@@ -66,3 +83,29 @@ class Command(CoopCommand):
                 f"  {reminder.account} {reminder.kind} ${reminder.amount:,.2f} due "
                 f"{reminder.due_date}: {reminder.channel} {reminder.status}"
             )
+
+    def _retry(self, limit: int, *, as_json: bool) -> None:
+        if not 1 <= limit <= 100_000:
+            raise RuleViolation(f"--limit must be 1-100000, got {limit}", field="--limit")
+        tried = retry_failed(limit=limit)
+        sent = [m for m in tried if m.status == MessageStatus.SENT]
+        failed = [m for m in tried if m.status == MessageStatus.FAILED]
+        if as_json:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "tried": len(tried),
+                        "sent": len(sent),
+                        "failed": [
+                            {"id": m.pk, "kind": m.kind, "channel": m.channel, "error": m.error}
+                            for m in failed
+                        ],
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            f"{len(tried)} message(s) tried: {len(sent)} sent, {len(failed)} failed again"
+        )
+        for message in failed:
+            self.stdout.write(f"  {message.pk} {message.kind} {message.channel}: {message.error}")
