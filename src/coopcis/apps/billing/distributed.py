@@ -138,29 +138,21 @@ def run_billing_on_workers(
     timeout: float | None = None,
 ) -> RunResult:
     """Bill the month as :func:`coopcis.apps.billing.run.run_billing` does, on workers."""
-    from coopcis.apps.jobs.broker import broker_url, default_queue, dispatch  # Celery: only here
+    from coopcis.apps.jobs.broker import broker_url, default_queue, run_on_workers
 
     broker_url()
     started = time.perf_counter()
-    queue = queue or default_queue()
     run, job, account_ids = queue_bill_run(
         period_label=period_label,
         cycle=cycle,
         batch_size=batch_size,
         today=today,
-        queue=queue,
+        queue=queue or default_queue(),
         operator=operator,
     )
-    dispatch(list(job.batches.values_list("pk", flat=True)), queue)  # type: ignore[attr-defined]
-    shown = [0]
 
     def beat(state: jobs.Progress) -> None:
         BillRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
-        if progress and state.done_size > shown[0]:
-            progress(state.done_size - shown[0])
-            shown[0] = state.done_size
 
-    state = jobs.follow(
-        job, dispatch=lambda ids: dispatch(ids, queue), on_progress=beat, timeout=timeout
-    )
+    state = run_on_workers(job, progress=progress, on_state=beat, timeout=timeout)
     return finish_bill_run(run, job, account_ids, state, started)

@@ -11,12 +11,17 @@ does a batch once.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 from django.conf import settings
 
 from coopcis.core.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from coopcis.apps.jobs.models import Job
+    from coopcis.apps.jobs.services import Progress
 
 TASK = "coopcis.jobs.run_batch"
 #: Seconds a task may run (a batch of 500 bills takes about half a second).
@@ -83,3 +88,35 @@ def run_batch_task(self: Any, batch_id: int) -> str:
     if outcome == "retry":
         dispatch([batch_id], self.request.delivery_info.get("routing_key") or default_queue())
     return outcome
+
+
+def run_on_workers(
+    job: Job,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_state: Callable[[Progress], None] | None = None,
+    timeout: float | None = None,
+) -> Progress:
+    """Queue a job's batches (made by :func:`coopcis.apps.jobs.services.create_job`) and
+    follow them until each is done or failed: what every ``--workers`` command does.
+
+    ``progress`` gets the number of items (the batches' ``size``) done since its last call,
+    for a progress bar; ``on_state`` gets the job's state at each poll (a heartbeat). The
+    caller reads the batches' results (``services.results``) and refuses a job with failed
+    batches as its command sees fit."""
+    from coopcis.apps.jobs.services import follow
+
+    broker_url()
+    dispatch(list(job.batches.values_list("pk", flat=True)), job.queue)  # type: ignore[attr-defined]
+    shown = [0]
+
+    def beat(state: Progress) -> None:
+        if on_state is not None:
+            on_state(state)
+        if progress is not None and state.done_size > shown[0]:
+            progress(state.done_size - shown[0])
+            shown[0] = state.done_size
+
+    return follow(
+        job, dispatch=lambda ids: dispatch(ids, job.queue), on_progress=beat, timeout=timeout
+    )
