@@ -29,11 +29,11 @@ from typing import Any
 from django.db.models import F
 
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import Posting, post_entries, post_entry
+from coopcis.apps.ledger.services import post_entry
 from coopcis.apps.netmetering.models import NetMeteringMonth, PayoutCredit, PayoutMethod
 from coopcis.apps.netmetering.policy import CREDITS_OWED
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.apps.receivables.services import apply_to_items
+from coopcis.apps.receivables.services import credit_open_charges, lock_open_charges
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
 from coopcis.core.money import Money
 
@@ -74,13 +74,7 @@ def credit_payouts(bills: Sequence[Any], *, period: str) -> dict[int, PayoutLine
     )
     if not months:
         return {}
-    items: dict[int, list[ReceivableItem]] = defaultdict(list)
-    for item in (
-        ReceivableItem.objects.select_for_update()
-        .filter(account_id__in={m.account_id for m in months}, status=ItemStatus.OPEN)
-        .order_by("due_on", "id")
-    ):
-        items[item.account_id].append(item)
+    items = lock_open_charges({m.account_id for m in months})
     credited: dict[int, Decimal] = defaultdict(Decimal)
     periods: dict[int, list[str]] = defaultdict(list)
     for month in months:
@@ -105,33 +99,20 @@ def credit_payouts(bills: Sequence[Any], *, period: str) -> dict[int, PayoutLine
 def _credit_month(
     month: NetMeteringMonth, items: list[ReceivableItem], bill: Any, period: str
 ) -> Decimal:
-    open_items = [item for item in items if item.status == ItemStatus.OPEN]
-    applied, _ = apply_to_items(Money(month.payout_to_credit), open_items)
-    if not applied:
-        return Decimal("0.00")
-    member = month.account.number
-    used = sum((part for _, part in applied), Money.zero())
-    entry = JournalEntry(
+    applied = credit_open_charges(
+        amount=Money(month.payout_to_credit),
+        charges=items,
+        member=month.account.number,
+        debit_account=CREDITS_OWED,
         posted_on=bill.bill_date,
         memo=f"Net-metering credit of {month.period} paid as a bill credit, bill {period}",
-        lines=(
-            debit(CREDITS_OWED, used, member_account=member),
-            *(credit(item.gl_account, part, member_account=member) for item, part in applied),
-        ),
         source="net-metering",
+        kind=EntryKind.ADJUSTMENT,
+        # the bill's id too: a rebill of the period credits the payout again
+        source_key=f"nm-payout-credit:{month.pk}:{bill.pk}",
     )
-    (posted,) = post_entries(
-        [
-            Posting(
-                entry=entry,
-                kind=EntryKind.ADJUSTMENT,
-                # the bill's id too: a rebill of the period credits the payout again
-                source_key=f"nm-payout-credit:{month.pk}:{bill.pk}",
-            )
-        ]
-    )
-    for item, _part in applied:
-        item.save(update_fields=["paid_amount", "status"])
+    if applied is None:
+        return Decimal("0.00")
     PayoutCredit.objects.bulk_create(
         PayoutCredit(
             month=month,
@@ -139,13 +120,13 @@ def _credit_month(
             bill_id=bill.pk,
             amount=part.amount,
             credited_on=bill.bill_date,
-            journal_entry=posted,
+            journal_entry=applied.entry,
         )
-        for item, part in applied
+        for item, part in applied.parts
     )
-    month.payout_credited_amount += used.amount
+    month.payout_credited_amount += applied.total.amount
     month.save(update_fields=["payout_credited_amount"])
-    return used.amount
+    return applied.total.amount
 
 
 def give_back(

@@ -33,7 +33,7 @@ from django.db.models import Sum
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import Posting, post_entries, post_entry
+from coopcis.apps.ledger.services import post_entry
 from coopcis.apps.members.models import Account
 from coopcis.apps.rebates.models import (
     COMMITTED,
@@ -48,7 +48,7 @@ from coopcis.apps.rebates.models import (
     RebateCredit,
 )
 from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.apps.receivables.services import apply_to_items
+from coopcis.apps.receivables.services import credit_open_charges, lock_open_charges
 from coopcis.catalog.profiles import active_profile
 from coopcis.catalog.rebates import load_rebate_catalog
 from coopcis.core.errors import RuleViolation
@@ -333,13 +333,7 @@ def credit_rebates(bills: Sequence[Any], *, period: str) -> dict[int, CreditLine
     by_account: dict[int, list[RebateClaim]] = defaultdict(list)
     for claim in claims:
         by_account[claim.account_id].append(claim)
-    items: dict[int, list[ReceivableItem]] = defaultdict(list)
-    for item in (
-        ReceivableItem.objects.select_for_update()
-        .filter(account_id__in=list(by_account), status=ItemStatus.OPEN)
-        .order_by("due_on", "id")
-    ):
-        items[item.account_id].append(item)
+    items = lock_open_charges(by_account)
     lines: dict[int, CreditLine] = {}
     for account_id, account_claims in by_account.items():
         bill = first[account_id]
@@ -361,48 +355,35 @@ def credit_rebates(bills: Sequence[Any], *, period: str) -> dict[int, CreditLine
 def _credit_claim(
     claim: RebateClaim, items: list[ReceivableItem], bill: Any, period: str
 ) -> Decimal:
-    open_items = [item for item in items if item.status == ItemStatus.OPEN]
-    applied, _ = apply_to_items(Money(claim.credit_remaining), open_items)
-    if not applied:
-        return Decimal("0.00")
-    member = claim.account.number
-    used = sum((part for _, part in applied), Money.zero())
-    entry = JournalEntry(
+    applied = credit_open_charges(
+        amount=Money(claim.credit_remaining),
+        charges=items,
+        member=claim.account.number,
+        debit_account=REBATE_EXPENSE,
         posted_on=bill.bill_date,
         memo=f"Efficiency rebate claim {claim.pk} ({claim.measure_code}) credited, bill {period}",
-        lines=(
-            debit(REBATE_EXPENSE, used, member_account=member),
-            *(credit(item.gl_account, part, member_account=member) for item, part in applied),
-        ),
         source="rebate",
+        kind=EntryKind.REBATE,
+        # the bill's id too: a rebill of the period credits the claim again
+        source_key=f"rebate:{claim.pk}:credit:{period}:{bill.pk}",
     )
-    (posted,) = post_entries(
-        [
-            Posting(
-                entry=entry,
-                kind=EntryKind.REBATE,
-                # the bill's id too: a rebill of the period credits the claim again
-                source_key=f"rebate:{claim.pk}:credit:{period}:{bill.pk}",
-            )
-        ]
-    )
-    for item, _part in applied:
-        item.save(update_fields=["paid_amount", "status"])
+    if applied is None:
+        return Decimal("0.00")
     RebateCredit.objects.bulk_create(
         RebateCredit(
             claim=claim,
             item=item,
             amount=part.amount,
             credited_on=bill.bill_date,
-            journal_entry=posted,
+            journal_entry=applied.entry,
         )
-        for item, part in applied
+        for item, part in applied.parts
     )
-    claim.credited_amount += used.amount
+    claim.credited_amount += applied.total.amount
     if claim.credited_amount == claim.rebate_amount:
         claim.status, claim.paid_on = ClaimStatus.PAID, bill.bill_date
     claim.save(update_fields=["credited_amount", "status", "paid_on"])
-    return used.amount
+    return applied.total.amount
 
 
 def give_back_credits(*, item_id: int, on: date, reason: str) -> Decimal:

@@ -3,11 +3,18 @@
 Fees (DOMAIN.md "Fees and service charges") come from the co-op profile; each posts
 Dr 142.2 other receivables, Cr 451 miscellaneous service revenues (450 forfeited
 discounts for late fees) and opens an item that payments then pay.
+
+Non-cash credits (a net-metering payout paid as a bill credit, an efficiency rebate
+credited to the bill) are put on the open charges by ``credit_open_charges``, in the
+order payments use: Dr the account that funds the credit, Cr the receivable each charge
+is booked to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -15,7 +22,8 @@ from typing import Protocol, TypeVar
 from django.db import transaction
 
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import post_entry
+from coopcis.apps.ledger.models import JournalEntry as PostedEntry
+from coopcis.apps.ledger.services import Posting, post_entries, post_entry
 from coopcis.apps.members.models import Account
 from coopcis.apps.receivables.events import ChargePosted
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
@@ -172,3 +180,63 @@ def open_items(account: Account) -> list[ReceivableItem]:
 def past_due_items(account: Account, *, as_of: date) -> list[ReceivableItem]:
     """Open charges whose due date has passed (what collections acts on)."""
     return [item for item in open_items(account) if item.due_on < as_of]
+
+
+def lock_open_charges(account_ids: Iterable[int]) -> dict[int, list[ReceivableItem]]:
+    """Each account's open charges, locked for the caller's transaction, oldest due first
+    (what ``credit_open_charges`` takes)."""
+    charges: dict[int, list[ReceivableItem]] = defaultdict(list)
+    for item in (
+        ReceivableItem.objects.select_for_update()
+        .filter(account_id__in=list(account_ids), status=ItemStatus.OPEN)
+        .order_by("due_on", "id")
+    ):
+        charges[item.account_id].append(item)
+    return charges
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeCredit:
+    """A non-cash credit put on open charges: each charge with its part, the total, and
+    the journal entry that booked it."""
+
+    parts: list[tuple[ReceivableItem, Money]]
+    total: Money
+    entry: PostedEntry
+
+
+def credit_open_charges(
+    *,
+    amount: Money,
+    charges: Sequence[ReceivableItem],
+    member: str,
+    debit_account: str,
+    posted_on: date,
+    memo: str,
+    source: str,
+    kind: str,
+    source_key: str,
+) -> ChargeCredit | None:
+    """Put a non-cash credit of up to ``amount`` on those of ``charges`` still open, in the
+    order payments use (``apply_to_items``: oldest first, the profile's category order,
+    loan installments last): Dr ``debit_account``, Cr the receivable each charge is booked
+    to, in one entry under ``source_key``; the charges are saved. None when no charge is
+    open. The caller keeps the parts (to give them back) and what was not used waits."""
+    still_open = [item for item in charges if item.status == ItemStatus.OPEN]
+    applied, _ = apply_to_items(amount, still_open)
+    if not applied:
+        return None
+    used = sum((part for _, part in applied), Money.zero())
+    entry = JournalEntry(
+        posted_on=posted_on,
+        memo=memo,
+        lines=(
+            debit(debit_account, used, member_account=member),
+            *(credit(item.gl_account, part, member_account=member) for item, part in applied),
+        ),
+        source=source,
+    )
+    (posted,) = post_entries([Posting(entry=entry, kind=kind, source_key=source_key)])
+    for item, _part in applied:
+        item.save(update_fields=["paid_amount", "status"])
+    return ChargeCredit(parts=applied, total=used, entry=posted)
