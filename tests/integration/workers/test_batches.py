@@ -269,3 +269,131 @@ def test_the_worker_doing_the_last_batch_settles_the_job_without_a_follower(job)
     assert settled == [(job.pk, [10, 20, 30])]  # once, with every batch's result
     assert services.run_batch(_batch(job, 3).pk, "w") == "skipped"
     assert len(settled) == 1
+
+
+def _expire(batch, seconds=1):
+    Batch.objects.filter(pk=batch.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+def _age(job, seconds):
+    """As if nothing had happened to ``job``'s batches for ``seconds``."""
+    Batch.objects.filter(job=job).update(changed_at=timezone.now() - timedelta(seconds=seconds))
+
+
+def _sent_to() -> tuple[list[tuple[str, list[int]]], object]:
+    sent: list[tuple[str, list[int]]] = []
+    return sent, lambda ids, queue: sent.append((queue, list(ids)))
+
+
+def test_a_sweep_queues_again_expired_batches_of_any_job_with_no_follower(job, settings):
+    settings.COOPCIS_JOBS_LEASE_SECONDS = 60
+    other = services.create_job("test-double", {"factor": 1}, [{"n": 7}], queue="q2")
+    stranded = [_batch(job, 2), other.batches.get()]
+    for batch in stranded:
+        assert services.claim(batch.pk, "dead-worker")
+    assert services.claim(_batch(job, 3).pk, "live-worker")  # its lease still holds
+    sent, dispatch = _sent_to()
+
+    swept = services.sweep(dispatch)
+
+    assert swept.reclaimed == {} and sent == []  # no lease has expired yet
+    for batch in stranded:
+        _expire(batch)
+    swept = services.sweep(dispatch)
+    assert swept.reclaimed == {"q": [stranded[0].pk], "q2": [stranded[1].pk]}
+    assert swept.requeued == {}  # job still has a live claim; other changed just now
+    assert sorted(sent) == [("q", [stranded[0].pk]), ("q2", [stranded[1].pk])]
+    assert services.sweep(dispatch).count == 0  # reclaimed once
+    for batch in stranded:
+        assert services.run_batch(batch.pk, "w2") == "done"
+    assert sorted(done) == [2, 7]
+    assert _batch(job, 3).status == BatchStatus.CLAIMED
+
+
+def test_a_sweep_queues_again_the_pending_batches_of_a_stalled_job_once_a_lease(job, settings):
+    settings.COOPCIS_JOBS_LEASE_SECONDS = 60
+    assert services.run_batch(_batch(job, 1).pk, "w") == "done"
+    sent, dispatch = _sent_to()
+
+    assert services.sweep(dispatch).count == 0  # batch 1 was done just now: moving
+    _age(job, 59)
+    assert services.sweep(dispatch).count == 0  # not yet a lease
+    _age(job, 61)
+    swept = services.sweep(dispatch)
+
+    pending = [_batch(job, 2).pk, _batch(job, 3).pk]
+    assert swept.requeued == {"q": pending} and swept.reclaimed == {}
+    assert sent == [("q", pending)]
+    assert services.sweep(dispatch).count == 0  # marked queued again: a lease to wait
+    _age(job, 61)
+    assert services.claim(pending[0], "w")  # a worker on the job: it is not stalled
+    assert services.sweep(dispatch).count == 0
+    assert services.sweep(dispatch, stalled_after=timedelta(0)).count == 0
+
+
+def test_a_sweep_leaves_settled_jobs_alone_and_queues_at_once_when_told(job, settings):
+    settings.COOPCIS_JOBS_LEASE_SECONDS = 60
+    finished = services.create_job("test-double", {"factor": 1}, [{"n": 8}], queue="q3")
+    assert services.run_batch(finished.batches.get().pk, "w") == "done"
+    failed = services.create_job("test-double", {"factor": 1}, [{"n": 9}], queue="q4")
+    broken.add(9)
+    while services.run_batch(failed.batches.get().pk, "w") == "retry":
+        pass
+    sent, dispatch = _sent_to()
+    for old in (job, finished, failed):
+        _age(old, 3600)
+
+    swept = services.sweep(dispatch, stalled_after=timedelta(0))
+
+    assert swept.requeued == {"q": [b.pk for b in job.batches.order_by("number")]}
+    assert sent == [("q", [b.pk for b in job.batches.order_by("number")])]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("held", ["reclaim", "requeue"])
+def test_two_sweeps_at_once_queue_each_batch_once(held, settings):
+    """One sweep is held between marking its batches and committing: the other, at that
+    moment, skips the locked rows; once the first commits, they are no longer due."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    settings.COOPCIS_JOBS_LEASE_SECONDS = 60
+    register("test-double", _handler)
+    expired_job = services.create_job("test-double", {"factor": 1}, [{"n": 1}], queue="qa")
+    stalled_job = services.create_job("test-double", {"factor": 1}, [{"n": 2}], queue="qb")
+    stranded = expired_job.batches.get()
+    assert services.claim(stranded.pk, "dead-worker")
+    _expire(stranded)
+    _age(stalled_job, 3600)
+    marked, release = threading.Event(), threading.Event()
+    first: list[tuple[str, list[int]]] = []
+
+    def hold(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        is_reclaim = '"status"' in sql.split("WHERE")[0]
+        if sql.startswith('UPDATE "jobs_batch"') and is_reclaim == (held == "reclaim"):
+            marked.set()
+            release.wait(20)
+        return result
+
+    def first_sweep():
+        try:
+            with connection.execute_wrapper(hold):
+                services.sweep(lambda ids, queue: first.append((queue, list(ids))))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_sweep)
+    thread.start()
+    try:
+        assert marked.wait(20)
+        second, dispatch = _sent_to()
+        services.sweep(dispatch)
+    finally:
+        release.set()
+        thread.join(30)
+    both = sorted(first + second)
+    assert both == [("qa", [stranded.pk]), ("qb", [stalled_job.batches.get().pk])], (first, second)
+    # the held sweep sent what it had marked; the other sent the rest
+    assert ("qa" if held == "reclaim" else "qb") in {queue for queue, _ in first}

@@ -1,10 +1,13 @@
 """A bill run whose follower (the ``bill-run --workers`` process) is SIGKILLed midway
-still finishes: the worker that does the last batch records the job and the run finished.
+still finishes: the worker that does the last batch records the job and the run finished;
+and when a worker is SIGKILLed mid-batch too, the workers' sweep reclaims its batch.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import time
 import uuid
@@ -77,3 +80,85 @@ def test_a_run_whose_follower_died_is_finished_by_the_last_worker(tmp_path, crea
     assert got["balanced"] and got["receivables_difference"] == "0.00"
     again = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
     assert (again["billed"], again["held"], again["already_billed"]) == (0, 0, total)
+
+
+def _claims(env: dict[str, str], pid: int) -> list[int]:
+    """The batches the worker started as ``pid`` holds claimed (its node is coopcis-PID@)."""
+    with psycopg.connect(env["COOPCIS_DATABASE_URL"], autocommit=True) as db:
+        rows = db.execute(
+            "SELECT id FROM jobs_batch WHERE status = 'CLAIMED' AND worker LIKE %s",
+            [f"coopcis-{pid}@%"],
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def _kill_mid_batch(env: dict[str, str], worker: subprocess.Popen) -> list[int]:
+    """SIGKILL ``worker`` while it holds a claim: stop it (SIGSTOP), look; kill it if it
+    holds one, else let it go on and look again. The claimed batches it leaves."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        os.killpg(worker.pid, signal.SIGSTOP)
+        held = _claims(env, worker.pid)
+        if held:
+            _kill(worker)
+            return held
+        os.killpg(worker.pid, signal.SIGCONT)
+        time.sleep(0.005)
+    raise AssertionError("the worker never held a claim")
+
+
+def test_a_batch_of_a_killed_worker_is_reclaimed_with_no_follower_alive(tmp_path, created, broker):  # noqa: F811
+    reference = _env(tmp_path, "reference", created)
+    _co_op(reference)
+    victim = _clone(reference, "stranded", created, tmp_path)
+    expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
+    total = expected["billed"] + expected["held"]
+    victim |= {
+        "COOPCIS_BROKER_URL": broker,
+        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        # the sweep runs every half lease: a stranded batch is queued again in 1-3 s
+        "COOPCIS_JOBS_LEASE_SECONDS": "2",
+    }
+    log = (tmp_path / "workers.log").open("w")
+    workers = [_worker(victim, log), _worker(victim, log)]
+    follower = subprocess.Popen(
+        [COOPCIS, "bill-run", "--period", PERIOD, "--workers", "--batch-size", "10", "--json"],
+        env=victim,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _count(victim) < 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        follower.kill()  # SIGKILL: no follower reclaims anything from here on
+        follower.wait(timeout=30)
+        dead = workers.pop(0)
+        stranded = _kill_mid_batch(victim, dead)
+        killed_at = _count(victim)
+        workers.append(_worker(victim, log))
+        while _run_status(victim) != ("FINISHED", expected["billed"], expected["held"]):
+            assert time.monotonic() < deadline, (_run_status(victim), killed_at, stranded)
+            time.sleep(0.1)
+    finally:
+        for process in workers:
+            _kill(process)
+        log.close()
+
+    assert follower.returncode == -signal.SIGKILL
+    assert 0 < killed_at < total  # both died with the run half done
+    job = json.loads(_coopcis(victim, "jobs", "list", "--json"))["jobs"][0]
+    assert (job["status"], job["failed"], job["done"]) == ("FINISHED", 0, job["batches"])
+    rows = {
+        row["batch"]: row
+        for row in json.loads(_coopcis(victim, "jobs", "show", str(job["job"]), "--json"))[
+            "batch_rows"
+        ]
+    }
+    for batch in stranded:  # claimed by the dead worker, then reclaimed and done by another
+        assert rows[batch]["status"] == "DONE" and rows[batch]["attempts"] >= 2, rows[batch]
+        assert not rows[batch]["worker"].startswith(f"coopcis-{dead.pid}@")
+    got, want = _bills(victim), _bills(reference)
+    assert got["rows"] == want["rows"]  # every bill once, none missing
+    assert got["entries"] == got["posted"] == want["posted"]
+    assert got["balanced"] and got["receivables_difference"] == "0.00"

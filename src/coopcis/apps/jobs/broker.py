@@ -7,10 +7,16 @@ lost (``task_reject_on_worker_lost``), one message at a time per process
 ``consumer_timeout`` (30 minutes by default), so the broker never takes a message back from
 a live worker. Whatever it delivers twice, :func:`coopcis.apps.jobs.services.run_batch`
 does a batch once.
+
+Each ``coopcis worker`` also sweeps (:class:`Sweeper`, a thread started when the worker is
+ready): every half lease it queues again the batches whose lease expired and the pending
+batches of stalled jobs, of any job, so a job finishes with no follower alive.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +27,9 @@ from coopcis.core.errors import RuleViolation
 
 if TYPE_CHECKING:
     from coopcis.apps.jobs.models import Job
-    from coopcis.apps.jobs.services import Progress
+    from coopcis.apps.jobs.services import Progress, Sweep
+
+logger = logging.getLogger("coopcis.jobs")
 
 TASK = "coopcis.jobs.run_batch"
 #: Seconds a task may run (a batch of 500 bills takes about half a second).
@@ -78,6 +86,89 @@ def dispatch(batch_ids: list[int], queue: str) -> None:
     with app.producer_or_acquire() as producer:
         for batch_id in batch_ids:
             app.send_task(TASK, args=[batch_id], queue=queue, producer=producer)
+
+
+def sweep(*, now: bool = False) -> Sweep:
+    """One sweep (:func:`coopcis.apps.jobs.services.sweep`), sending what it queues again
+    to each batch's job's queue; ``now``: a job with nothing claimed counts as stalled
+    at once, without waiting a lease (an operator after a broker restart)."""
+    from datetime import timedelta
+
+    from coopcis.apps.jobs.services import sweep as sweep_batches
+
+    broker_url()
+    return sweep_batches(dispatch, stalled_after=timedelta(0) if now else None)
+
+
+class Sweeper(threading.Thread):
+    """A worker's sweep: once when the worker is ready, then every ``every`` seconds
+    (half a lease), until the worker shuts down.
+
+    A thread of the worker's main process rather than Celery beat or a periodic task: it
+    needs no schedule file or single beat process, runs whatever the pool (a solo pool's
+    event loop is blocked while a batch runs, and its timers with it), and goes away with
+    its worker. It has its own database connection (Django's are per thread). A failed
+    sweep (database or broker away) is logged and tried again next time; the thread never
+    dies of it."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(name="coopcis-sweeper", daemon=True)
+        self.every = every
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connections
+
+        try:
+            while True:
+                try:
+                    found = sweep()
+                    if found.count:
+                        logger.warning(
+                            "queued again: batches whose lease expired %s, pending batches "
+                            "of stalled jobs %s",
+                            found.reclaimed,
+                            found.requeued,
+                        )
+                except Exception:
+                    logger.exception("sweep failed; trying again in %.0f s", self.every)
+                    connections.close_all()  # this thread's: a fresh one next time
+                if self.stopping.wait(self.every):
+                    return
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=self.every + 10)
+
+
+_sweepers: list[Sweeper] = []
+
+
+def start_sweeping(**_: Any) -> None:
+    """``worker_ready``: start the worker's sweep, every half lease."""
+    from coopcis.apps.jobs.services import lease
+
+    if _sweepers:
+        return
+    sweeper = Sweeper(max(lease().total_seconds() / 2, 0.5))
+    _sweepers.append(sweeper)
+    sweeper.start()
+
+
+def stop_sweeping(**_: Any) -> None:
+    """``worker_shutdown``: stop the worker's sweep."""
+    while _sweepers:
+        _sweepers.pop().stop()
+
+
+def sweep_in_workers() -> None:
+    """Make the workers this process starts sweep (``coopcis worker`` calls it)."""
+    from celery.signals import worker_ready, worker_shutdown
+
+    worker_ready.connect(start_sweeping, weak=False)
+    worker_shutdown.connect(stop_sweeping, weak=False)
 
 
 @app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True)

@@ -8,6 +8,7 @@ and records the batch as done in one transaction that holds the batch's row lock
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -57,6 +58,10 @@ class Batch(models.Model):
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: When the batch was last claimed, done, failed, made pending or queued again: a
+    #: running job none of whose batches is claimed or changed for a lease has stalled
+    #: (its messages were lost), and any worker's sweep queues its pending batches again.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["job", "number"]

@@ -5,8 +5,11 @@ a pending batch, or a claimed one whose lease has expired), which records the wo
 lease's expiry and the attempt. It then does the batch in a second transaction that locks
 the batch's row, checks that the claim is still its own, runs the handler and records the
 batch as done: the batch's work and its completion commit together or not at all. A
-worker killed midway leaves the claim, whose lease expires; :func:`reclaim_expired` (the
-follower calls it) makes the batch pending again, skipping rows locked by a live worker.
+worker killed midway leaves the claim, whose lease expires; :func:`reclaim_expired` makes
+the batch pending again, skipping rows locked by a live worker. Every worker calls it
+through :func:`sweep` each half lease (and the follower each poll), so a job whose
+follower and a worker both died still finishes; the sweep also queues again the pending
+batches of a job that stalled (:func:`stalled_batches`: their messages were lost).
 The worker whose batch is the job's last to settle (done or failed) records the job
 FINISHED or FAILED in that same transaction (:func:`_settle`), so a job settles even when
 its follower died.
@@ -87,7 +90,8 @@ def claim(batch_id: int, worker: str) -> bool:
         batch.worker = worker
         batch.lease_expires_at = now + lease()
         batch.attempts += 1
-        batch.save(update_fields=["status", "worker", "lease_expires_at", "attempts"])
+        batch.changed_at = now
+        batch.save(update_fields=["status", "worker", "lease_expires_at", "attempts", "changed_at"])
     return True
 
 
@@ -139,7 +143,7 @@ def run_batch(batch_id: int, worker: str | None = None) -> str:
             batch.result = {**result, "timing": timer.summary(time.perf_counter() - started)}
             batch.error = ""
             batch.lease_expires_at = None
-            batch.finished_at = timezone.now()
+            batch.finished_at = batch.changed_at = timezone.now()
             batch.save()
             _settle(batch.job_id)
     except Exception as error:  # recorded on the batch, shown to staff
@@ -152,7 +156,8 @@ def run_batch(batch_id: int, worker: str | None = None) -> str:
             batch.status = BatchStatus.PENDING if again else BatchStatus.FAILED
             batch.error = detail[:4000]
             batch.lease_expires_at = None
-            batch.save(update_fields=["status", "error", "lease_expires_at"])
+            batch.changed_at = timezone.now()
+            batch.save(update_fields=["status", "error", "lease_expires_at", "changed_at"])
             if not again:
                 _settle(batch.job_id)
         return "retry" if again else "failed"
@@ -183,8 +188,10 @@ def _settle(job_id: int) -> None:
 
 
 def reclaim_expired(job: Job | None = None) -> list[int]:
-    """Make claimed batches whose lease expired pending again (their worker died); rows
-    a live worker holds locked are skipped. Their ids, to queue again."""
+    """Make claimed batches whose lease expired pending again (their worker died): of
+    ``job``, or of any job (``None``: a worker's sweep). Rows a live worker holds locked
+    are skipped, and so are rows another sweep is reclaiming at that moment: of two sweeps
+    at once, each batch is reclaimed by one. Their ids, to queue again."""
     now = timezone.now()
     with transaction.atomic():
         expired = (
@@ -195,7 +202,9 @@ def reclaim_expired(job: Job | None = None) -> list[int]:
         if job is not None:
             expired = expired.filter(job=job)
         ids = list(expired.values_list("pk", flat=True))
-        Batch.objects.filter(pk__in=ids).update(status=BatchStatus.PENDING, lease_expires_at=None)
+        Batch.objects.filter(pk__in=ids).update(
+            status=BatchStatus.PENDING, lease_expires_at=None, changed_at=now
+        )
     return ids
 
 
@@ -210,7 +219,9 @@ def retry(batch_id: int) -> Batch:
             field="batch",
         )
     with transaction.atomic():
-        Batch.objects.filter(pk=batch_id).update(status=BatchStatus.PENDING, attempts=0)
+        Batch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.PENDING, attempts=0, changed_at=timezone.now()
+        )
         Job.objects.filter(pk=batch.job_id).update(status=JobStatus.RUNNING, finished_at=None)
     return batch
 
@@ -304,6 +315,93 @@ def lost_batches(job: Job) -> list[int]:
         .order_by("number")
         .values_list("pk", flat=True)  # type: ignore[attr-defined]
     )
+
+
+def stalled_batches(job_id: int, *, stalled_after: timedelta | None = None) -> list[int]:
+    """The pending batches of a running job that has stalled, marked as queued again now:
+    none of its batches claimed, and none claimed, done, failed, made pending or queued
+    again for ``stalled_after`` (a lease by default). Their messages were lost (a broker
+    restart, a retry whose worker died before queuing it); the caller queues them again.
+
+    Two sweeps at once queue them once: the batches are locked (``SKIP LOCKED``: a sweep
+    that finds them locked takes none) and marked changed in one transaction, and a sweep
+    after it finds them changed less than a lease ago. A batch a worker is claiming at
+    that moment is skipped too. Whatever slips through is a second message for a batch,
+    which its worker skips (:func:`run_batch`)."""
+    now = timezone.now()
+    cutoff = now - (lease() if stalled_after is None else stalled_after)
+    with transaction.atomic():
+        pending = (
+            Batch.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
+            .filter(
+                job_id=job_id,
+                job__status=JobStatus.RUNNING,
+                status=BatchStatus.PENDING,
+                changed_at__lte=cutoff,
+            )
+        )
+        ids = sorted(pending.values_list("pk", flat=True))
+        moving = Batch.objects.filter(job_id=job_id).filter(
+            Q(status=BatchStatus.CLAIMED) | Q(changed_at__gt=cutoff)
+        )
+        if not ids or moving.exists():
+            return []
+        Batch.objects.filter(pk__in=ids).update(changed_at=now)
+    return ids
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What a sweep queued again, by queue: batches whose lease expired, and pending
+    batches of stalled jobs."""
+
+    reclaimed: dict[str, list[int]]
+    requeued: dict[str, list[int]]
+
+    @property
+    def count(self) -> int:
+        return sum(map(len, self.reclaimed.values())) + sum(map(len, self.requeued.values()))
+
+
+def sweep(
+    dispatch: Callable[[list[int], str], None], *, stalled_after: timedelta | None = None
+) -> Sweep:
+    """What each worker does every half lease, and ``coopcis jobs reclaim`` by hand, with
+    no follower needed: make the batches of any job whose lease expired pending again and
+    queue them on their job's queue (``dispatch(ids, queue)``), then queue again the
+    pending batches of every running job that has stalled (:func:`stalled_batches`).
+
+    The database is changed before anything is sent: if sending fails (the broker is
+    down), the batches are pending and unchanged for a lease, so a later sweep finds their
+    job stalled and queues them then."""
+    reclaimed: dict[str, list[int]] = {}
+    again = reclaim_expired(None)
+    for batch_id, queue in (
+        Batch.objects.filter(pk__in=again).order_by("pk").values_list("pk", "job__queue")
+    ):
+        reclaimed.setdefault(queue, []).append(batch_id)
+    for queue, ids in reclaimed.items():
+        dispatch(ids, queue)
+
+    cutoff = timezone.now() - (lease() if stalled_after is None else stalled_after)
+    candidates = (
+        Job.objects.filter(
+            status=JobStatus.RUNNING,
+            batches__status=BatchStatus.PENDING,
+            batches__changed_at__lte=cutoff,
+        )
+        .order_by("pk")
+        .values_list("pk", "queue")
+        .distinct()
+    )
+    requeued: dict[str, list[int]] = {}
+    for job_id, queue in list(candidates):
+        ids = stalled_batches(job_id, stalled_after=stalled_after)
+        if ids:
+            requeued.setdefault(queue, []).extend(ids)
+            dispatch(ids, queue)
+    return Sweep(reclaimed=reclaimed, requeued=requeued)
 
 
 def results(job: Job) -> list[dict[str, Any]]:

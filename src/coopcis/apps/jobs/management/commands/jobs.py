@@ -1,4 +1,5 @@
-"""``coopcis jobs list|show JOB|retry BATCH``: batch jobs run by workers, and their batches."""
+"""``coopcis jobs list|show JOB|retry BATCH|reclaim``: batch jobs run by workers, and
+their batches."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from coopcis.apps.jobs import services
-from coopcis.apps.jobs.broker import dispatch
+from coopcis.apps.jobs.broker import dispatch, sweep
 from coopcis.apps.jobs.models import Job
 from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand
@@ -52,7 +53,10 @@ def job_json(job: Job, *, batches: bool) -> dict[str, Any]:
 
 
 class Command(CoopCommand):
-    help = "Batch jobs run by workers: list them, show one's batches, retry a failed batch."
+    help = (
+        "Batch jobs run by workers: list them, show one's batches, retry a failed batch, "
+        "queue again the batches of dead workers and lost messages (reclaim)."
+    )
     read_only_actions = frozenset({"list", "show"})
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -65,6 +69,19 @@ class Command(CoopCommand):
         show.add_argument("--json", action="store_true")
         again = actions.add_parser("retry", help="queue a failed batch again, alone")
         again.add_argument("batch", type=int)
+        reclaim = actions.add_parser(
+            "reclaim",
+            help="queue again, on their job's queue, the batches whose lease expired (their "
+            "worker died) and the pending batches of running jobs nothing has moved for a "
+            "lease (their messages were lost): what every worker does each half lease",
+        )
+        reclaim.add_argument(
+            "--now",
+            action="store_true",
+            help="do not wait a lease: queue again the pending batches of every running job "
+            "no worker is on (after a broker restart lost the queue)",
+        )
+        reclaim.add_argument("--json", action="store_true")
 
     def run(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -100,6 +117,23 @@ class Command(CoopCommand):
                     f"size {row['size']:<5} attempts {row['attempts']} "
                     f"{row['worker'] or '-'} {row['error']}"
                 )
+            return
+        if action == "reclaim":
+            found = sweep(now=options["now"])
+            if options["json"]:
+                self.stdout.write(
+                    json.dumps({"reclaimed": found.reclaimed, "requeued": found.requeued})
+                )
+                return
+            reclaimed = sum(map(len, found.reclaimed.values()))
+            requeued = sum(map(len, found.requeued.values()))
+            self.stdout.write(
+                f"Queued again: {reclaimed} batch(es) whose lease expired, {requeued} pending "
+                f"batch(es) of stalled jobs."
+            )
+            for label, by_queue in (("expired", found.reclaimed), ("stalled", found.requeued)):
+                for queue, ids in sorted(by_queue.items()):
+                    self.stdout.write(f"  {label} on {queue}: {', '.join(map(str, ids))}")
             return
         batch = services.retry(options["batch"])
         dispatch([batch.pk], batch.job.queue)

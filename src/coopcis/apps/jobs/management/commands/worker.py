@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from coopcis.apps.jobs.broker import app, broker_url, default_queue
+from coopcis.apps.jobs.broker import app, broker_url, default_queue, sweep_in_workers
 from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand
 
@@ -15,7 +15,9 @@ from coopcis.site.commands import CoopCommand
 class Command(CoopCommand):
     help = (
         "Start a worker that does the batches of jobs queued with --workers (bill-run): "
-        "needs PostgreSQL and COOPCIS_BROKER_URL (RabbitMQ). Runs until stopped."
+        "needs PostgreSQL and COOPCIS_BROKER_URL (RabbitMQ). Runs until stopped. Every "
+        "half lease it also queues again the batches of any job whose lease expired (their "
+        "worker died) and the pending batches of stalled jobs (their messages were lost)."
     )
     #: the worker does what an operator queued (the job records who)
     read_only = True
@@ -38,6 +40,7 @@ class Command(CoopCommand):
             if options["concurrency"] == 1 and options["pool"] == "prefork"
             else options["pool"]
         )
+        sweep_in_workers()
         app.worker_main(
             [
                 "worker",
