@@ -397,3 +397,43 @@ def test_two_sweeps_at_once_queue_each_batch_once(held, settings):
     assert both == [("qa", [stranded.pk]), ("qb", [stalled_job.batches.get().pk])], (first, second)
     # the held sweep sent what it had marked; the other sent the rest
     assert ("qa" if held == "reclaim" else "qb") in {queue for queue, _ in first}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_never_locks_the_batches_of_a_moving_job():
+    """A claim skips locked rows: a sweep holding a moving job's pending batches locked
+    would make a worker skip one, and acknowledge its message for nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    register("test-double", _handler)
+    moving = services.create_job(
+        "test-double", {"factor": 1}, [{"n": n} for n in (1, 2, 3)], queue="q"
+    )
+    first, second, _third = moving.batches.order_by("number")
+    assert services.claim(first.pk, "live-worker")
+    _age(moving, 3600)  # its pending batches are old: the job is only moving by its claim
+    looking, release = threading.Event(), threading.Event()
+
+    def hold(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if '"changed_at" >' in sql and not looking.is_set():  # judging whether it moves
+            looking.set()
+            release.wait(20)
+        return result
+
+    def sweeping():
+        try:
+            with connection.execute_wrapper(hold):
+                services.sweep(lambda ids, queue: None)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=sweeping)
+    thread.start()
+    try:
+        assert looking.wait(20)
+        claimed = services.claim(second.pk, "w2")  # a worker's claim meanwhile
+    finally:
+        release.set()
+        thread.join(30)
+    assert claimed

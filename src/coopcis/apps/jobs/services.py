@@ -323,13 +323,21 @@ def stalled_batches(job_id: int, *, stalled_after: timedelta | None = None) -> l
     again for ``stalled_after`` (a lease by default). Their messages were lost (a broker
     restart, a retry whose worker died before queuing it); the caller queues them again.
 
-    Two sweeps at once queue them once: the batches are locked (``SKIP LOCKED``: a sweep
-    that finds them locked takes none) and marked changed in one transaction, and a sweep
-    after it finds them changed less than a lease ago. A batch a worker is claiming at
-    that moment is skipped too. Whatever slips through is a second message for a batch,
-    which its worker skips (:func:`run_batch`)."""
+    A job that is moving is only read, never locked: a worker's claim skips locked rows
+    (``SKIP LOCKED``) and would take a locked batch for one a live worker is doing,
+    acknowledging its message for nothing. Only a job found stalled has its pending
+    batches locked, looked at again and marked changed, in one transaction. So two
+    sweeps at once queue them once: a sweep that finds them locked takes none, and one
+    after it finds them changed less than a lease ago. Whatever slips through (a claim
+    at that moment) is a second message for a batch, which its worker skips
+    (:func:`run_batch`)."""
     now = timezone.now()
     cutoff = now - (lease() if stalled_after is None else stalled_after)
+    moving = Batch.objects.filter(job_id=job_id).filter(
+        Q(status=BatchStatus.CLAIMED) | Q(changed_at__gt=cutoff)
+    )
+    if moving.exists():
+        return []
     with transaction.atomic():
         pending = (
             Batch.objects.select_for_update(skip_locked=True, of=("self",))
@@ -342,9 +350,6 @@ def stalled_batches(job_id: int, *, stalled_after: timedelta | None = None) -> l
             )
         )
         ids = sorted(pending.values_list("pk", flat=True))
-        moving = Batch.objects.filter(job_id=job_id).filter(
-            Q(status=BatchStatus.CLAIMED) | Q(changed_at__gt=cutoff)
-        )
         if not ids or moving.exists():
             return []
         Batch.objects.filter(pk__in=ids).update(changed_at=now)
