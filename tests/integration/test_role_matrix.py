@@ -198,6 +198,8 @@ RULES: dict[str, Rule] = {
     "portal:usage_alerts": portal(200),  # the high-usage threshold
     "portal:invite": portal(200),  # the holder's own account
     "portal:capital_credits": portal(200),  # the member's own account
+    "portal:claim_check": portal(),  # no such check of the member's: 404
+    "portal:unclaimed_checks": portal(200),  # the search form (lists nothing unsearched)
     "portal:invitation": portal_public(400),  # a bad link
     "portal:access_remove": portal(method="POST"),  # the holder's; another's link: 404
     "portal:invitation_cancel": portal(method="POST"),  # the holder's; no such one: 404

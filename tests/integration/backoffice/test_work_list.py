@@ -82,8 +82,8 @@ def test_the_home_page_counts_each_kind_of_work_and_links_to_it(
 ):
     clerk = client_as("read_only")
 
-    # session, user, permissions (2), role groups; eleven counts (collections counts two)
-    with django_assert_max_num_queries(16):
+    # session, user, permissions (2), role groups; twelve counts (collections counts two)
+    with django_assert_max_num_queries(17):
         html = clerk.get("/").text
 
     assert count_of(html, "held-bills") == "1"
@@ -94,6 +94,7 @@ def test_the_home_page_counts_each_kind_of_work_and_links_to_it(
     assert count_of(html, "refunds") == "1"
     assert count_of(html, "address-changes") == "0"
     assert count_of(html, "medical-certificates") == "0"
+    assert count_of(html, "capital-credit-claims") == "0"
     for url in ("/bills/held/", "/work/read-exceptions/", "/work/suspense/",
                 "/applications/?status=open", "/work/collections/", "/work/refunds/"):  # fmt: skip
         assert f'href="{url}"' in html

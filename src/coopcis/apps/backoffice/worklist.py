@@ -1,5 +1,5 @@
 """The home page's work list: what is waiting for staff today, each with a count and the
-page where it is worked. One count query per kind of work (eleven queries for ten kinds), whatever the co-op's size.
+page where it is worked. One count query per kind of work (twelve queries for eleven kinds), whatever the co-op's size.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from coopcis.apps.billing.models import Bill, BillStatus
+from coopcis.apps.capital_credits.models import ClaimRequest, ClaimRequestStatus
 from coopcis.apps.collections.models import (
     ArrangementRequest,
     ArrangementStatus,
@@ -129,5 +130,12 @@ def work_items(*, today: date) -> list[WorkItem]:
             ).count(),
             "Efficiency rebate claims to inspect, approve or deny.",
             reverse("backoffice:rebate_claims"),
+        ),
+        WorkItem(
+            "capital-credit-claims",
+            "Capital credit checks claimed",
+            ClaimRequest.objects.filter(status=ClaimRequestStatus.REQUESTED).count(),
+            "Members claiming an unclaimed retirement check: mail it, then record it claimed.",
+            reverse("capital_credits:unclaimed"),
         ),
     ]

@@ -228,8 +228,10 @@ def assign(request: HttpRequest) -> HttpResponse:
 
 @staff_view(CLAIM, action="record a retirement check claimed")
 def claim(request: HttpRequest) -> HttpResponse:
-    """A retirement check cashed (``claim_check``): off the unclaimed list."""
-    form = ClaimForm(request.POST or None)
+    """A retirement check cashed (``claim_check``): off the unclaimed list, and a member's
+    claim of it from the portal answered. ``?check=`` fills the check number in."""
+    initial = {"check": request.GET["check"]} if request.GET.get("check", "").isdigit() else {}
+    form = ClaimForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         payout = Payout.objects.filter(check_number=data["check"]).first()

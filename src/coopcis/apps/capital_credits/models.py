@@ -210,3 +210,51 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.check_number or ''} {self.amount}"
+
+
+class ClaimRequestStatus(models.TextChoices):
+    REQUESTED = "REQUESTED", "Waiting for staff"
+    CLAIMED = "CLAIMED", "Check claimed"
+
+
+class ClaimRequest(AuditedModel):
+    """A member's request, from the portal, to claim an unclaimed retirement check on one
+    of their own accounts, with the mailing address they confirmed as current (where staff
+    send the check again). It waits for staff, who record the check claimed
+    (``unclaimed.claim_check``), which answers it. One request waits per check."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="claim_requests")
+    account = models.ForeignKey(
+        "members.Account", on_delete=models.PROTECT, related_name="capital_credit_claims"
+    )
+    line1 = models.CharField(max_length=120)
+    line2 = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=60)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=10)
+    requested_on = models.DateField()
+    requested_by = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=9, choices=ClaimRequestStatus.choices, default=ClaimRequestStatus.REQUESTED
+    )
+    answered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout"],
+                condition=models.Q(status="REQUESTED"),
+                name="one_waiting_claim_per_check",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim request {self.pk} ({self.get_status_display()})"
+
+    def audit_account_id(self) -> int | None:
+        return self.account_id
+
+    @property
+    def address_text(self) -> str:
+        street = "; ".join(part for part in (self.line1, self.line2) if part)
+        return f"{street}; {self.city} {self.state} {self.zip_code}"

@@ -18,6 +18,8 @@ from coopcis.apps.capital_credits import documents
 from coopcis.apps.capital_credits.models import (
     Allocation,
     CapitalCredit,
+    ClaimRequest,
+    ClaimRequestStatus,
     Payout,
     PayoutMethod,
     Retirement,
@@ -130,18 +132,30 @@ def register_pdf(request: HttpRequest, retirement_id: int) -> HttpResponse:
 @staff_view()
 def unclaimed_list(request: HttpRequest) -> HttpResponse:
     """Checks mailed and not claimed, searchable by payee or account number, each with the
-    last day it may be claimed before it becomes a gift (bylaws art. VIII sec. 3)."""
+    last day it may be claimed before it becomes a gift (bylaws art. VIII sec. 3); above
+    them, the members' claims from the portal waiting (with the address each confirmed),
+    worked with the claim form."""
     query = request.GET.get("q", "").strip()[:100]
     rows = list(unclaimed(query)[:UNCLAIMED_SHOWN])
     for row in rows:
         row.deadline = claim_deadline(row.mailed_on) if row.mailed_on else None  # type: ignore[attr-defined]
+    claims = list(
+        ClaimRequest.objects.filter(status=ClaimRequestStatus.REQUESTED)
+        .select_related("payout", "account")
+        .order_by("requested_on", "id")[:UNCLAIMED_SHOWN]
+    )
+    for claim in claims:
+        claim.deadline = claim_deadline(claim.payout.mailed_on) if claim.payout.mailed_on else None  # type: ignore[attr-defined]
     record_reads(
-        request, account_numbers=[row.account.number for row in rows], kind=ReadKind.CAPITAL_CREDITS
+        request,
+        account_numbers=[row.account.number for row in rows]
+        + [claim.account.number for claim in claims],
+        kind=ReadKind.CAPITAL_CREDITS,
     )
     return render(
         request,
         "capital_credits/unclaimed.html",
-        {"rows": rows, "query": query, "shown": UNCLAIMED_SHOWN},
+        {"rows": rows, "query": query, "shown": UNCLAIMED_SHOWN, "claims": claims},
     )
 
 

@@ -49,6 +49,16 @@ urlpatterns = [
         capital_credits.capital_credits,
         name="capital_credits",
     ),
+    path(
+        "accounts/<str:number>/capital-credits/checks/<int:payout_id>/claim/",
+        capital_credits.claim_check,
+        name="claim_check",
+    ),
+    path(
+        "capital-credits/unclaimed/",
+        capital_credits.unclaimed_checks,
+        name="unclaimed_checks",
+    ),
     path("accounts/<str:number>/meetings/", meetings.meetings, name="meetings"),
     path("accounts/<str:number>/loans/", loans.loans, name="loans"),
     path(
