@@ -115,3 +115,30 @@ def test_the_dissolution_report_retires_every_credit_pro_rata(household, capsys)
         ("3500001", "65.50", "52.19"),
         ("3500003", "60.00", "47.81"),
     ]
+
+
+def test_a_partly_retired_credit_leaves_its_retired_part_with_the_assignor(household, capsys):
+    leaving, _, stranger = household
+    CapitalCredit.objects.filter(account=leaving, allocation__year=2021).update(
+        retired_amount="10.00"
+    )
+
+    code, out, err = coopcis(
+        capsys, "capital-credits", "assign", "3500001", "--to", "3500002",
+        "--successor", "occupancy", "--instructions", "Letter of 2026-04-28",
+        "--received-on", "2026-04-30",
+    )  # fmt: skip
+
+    assert code == 0, err
+    assert "assigned 55.50 of capital credits" in out  # 30.00 open of 2021 + 25.50 of 2022
+    rows = sorted(
+        (c.allocation.year, c.account.number, f"{c.amount:.2f}", f"{c.retired_amount:.2f}",
+         c.assigned_from.number if c.assigned_from else None)
+        for c in CapitalCredit.objects.select_related("allocation", "account", "assigned_from")
+        if c.account_id != stranger.pk
+    )  # fmt: skip
+    assert rows == [
+        (2021, "3500001", "10.00", "10.00", None),
+        (2021, "3500002", "30.00", "0.00", "3500001"),
+        (2022, "3500002", "25.50", "0.00", "3500001"),
+    ]

@@ -96,3 +96,21 @@ def test_a_member_sees_their_own_capital_credits_in_the_portal(retired):
     text = own.text
     assert "2020" in text and "$100.00" in text and "Bill credit" in text
     assert other.status_code == 404
+
+
+def test_the_printable_check_register_lists_each_check_and_the_totals(retired, clerk):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    retirement = Retirement.objects.get()
+
+    pdf = clerk.get(f"/capital-credits/retirements/{retirement.pk}/register.pdf")
+
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf.content)).pages)
+    # Ben, a former member, by check 501 to the address on file; Alma by bill credit
+    assert "501" in text and "3400002" in text and "Cloudcroft NM 88317" in text
+    assert "3400001" in text and "R-7" in text
+    assert "2 payouts, total $150.00" in text
+    assert reads_of("CAP_CREDITS") == ["3400001", "3400002"]

@@ -125,3 +125,41 @@ def test_an_estate_retires_at_its_discounted_value():
         (23, D("26.05")),
     ]
     assert sum(r.value for r in rows) == D("216.27")
+
+
+def test_hybrid_retires_its_share_oldest_first_and_the_rest_as_a_percentage():
+    # 100.00, half FIFO: 50.00 of 2001's 150.00 pro rata, a 33.333 -> 33.33 and b 16.667
+    # -> 16.67 (the cent to the larger remainder). The other 50.00 over the 260.00 left:
+    # a-2001 66.67, b-2001 33.33, a-2002 30, c-2002 90, b-2003 40, x 50/260 = 12.8212,
+    # 6.4096, 5.7692, 17.3077, 7.6923 -> floors 12.82, 6.40, 5.76, 17.30, 7.69 (49.97);
+    # the three cents left to the largest remainders (.96, .92, .77).
+    rows = plan_general_retirement(D("100.00"), OPEN, method="hybrid", fifo_share=D("0.5"))
+
+    assert {(r.year, r.patron): r.amount for r in rows} == {
+        (2001, "a"): D("46.15"),
+        (2001, "b"): D("23.08"),
+        (2002, "a"): D("5.77"),
+        (2002, "c"): D("17.31"),
+        (2003, "b"): D("7.69"),
+    }
+    all_fifo = plan_general_retirement(D("100.00"), OPEN, method="hybrid", fifo_share=D("1"))
+    assert all_fifo == plan_general_retirement(D("100.00"), OPEN, method="fifo")
+
+
+def test_active_members_by_check_where_the_profile_says_so():
+    rows = plan_general_retirement(D("62.00"), OPEN, method="percentage")
+    # 20% of each: a 20.00 + 6.00 = 26.00, b 10.00 + 8.00 = 18.00, c 18.00
+    paid = payouts(
+        rows,
+        active_members={"a", "c"},
+        smallest_check=D("20.00"),
+        small_active="carry_forward",
+        active_by="check",
+    )
+    # a (active, 26.00) by check; c (active, 18.00 < 20.00) carried forward as the profile
+    # says; b (former, 18.00) carried forward
+    assert {p.patron: (p.amount, p.how) for p in paid} == {
+        "a": (D("26.00"), "check"),
+        "b": (D("18.00"), "carried_forward"),
+        "c": (D("18.00"), "carried_forward"),
+    }
