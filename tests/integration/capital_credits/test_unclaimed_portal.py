@@ -18,6 +18,7 @@ from coopcis.apps.capital_credits.unclaimed import (
     member_search,
     town_of,
 )
+from coopcis.core.errors import RuleViolation
 from tests.integration.backoffice.factories import staff_user
 from tests.integration.capital_credits.coop import credits, patron
 from tests.integration.jobs import coopcis
@@ -220,3 +221,25 @@ def test_the_pages_render_in_spanish(checks):
     assert "Cheques de reembolso no cobrados" in search and "Reclamar este cheque" in search
     assert "Cheques aún no cobrados" in account
     assert "Confirme su dirección postal actual" in claim
+
+
+def test_a_check_claimed_in_time_is_not_gifted_while_staff_work_the_claim(checks):
+    from coopcis.apps.capital_credits.unclaimed import request_claim
+    from coopcis.core.addresses import Address
+
+    ben, carla, _, eli = checks
+    own, hers = Payout.objects.get(account=ben), Payout.objects.get(account=carla)
+    address = Address(line1="7 Calle Sol", line2="", city="Socorro", state="NM", zip_code="87801")
+    request_claim(payout=own, address=address, on=date(2028, 5, 1), requested_by="portal:ben")
+    with pytest.raises(RuleViolation, match="within two years"):  # a day late
+        request_claim(payout=hers, address=address, on=date(2028, 5, 2), requested_by="x")
+
+    gifted = gift_unclaimed(as_of=date(2028, 5, 2))
+
+    # all three mailed 2026-05-01, claimable through 2028-05-01: Carla's and Eli's are gifts
+    assert sorted(p.account_id for p in gifted) == sorted([carla.pk, eli.pk])
+    own.refresh_from_db()
+    assert own.status == PayoutStatus.ISSUED
+    claim_check(payout=own, on=date(2028, 5, 3))  # staff mail it after the deadline
+    own.refresh_from_db()
+    assert own.status == PayoutStatus.CLAIMED

@@ -15,7 +15,8 @@ word at least two letters and the start of a word of the payee's name, so a memb
 a name up and cannot list everyone; a check past its claim deadline is not listed even
 before the daily job gifts it). A member asks to claim a check of their own account
 (:func:`request_claim`): the request, with the mailing address they confirmed, waits for
-staff, and recording the check claimed answers it.
+staff, and recording the check claimed answers it. A check claimed in time this way is
+not made a gift while its claim waits, even past the deadline: the member claimed it.
 """
 
 from __future__ import annotations
@@ -109,11 +110,13 @@ def member_search(query: str, *, today: date) -> list[Payout]:
 
 
 def own_unclaimed(account: Account, *, on: date) -> list[Payout]:
-    """The account's checks mailed, not claimed and still claimable on ``on``."""
+    """The account's checks mailed, not claimed and still claimable on ``on`` (or claimed
+    in time in the portal, the claim waiting for staff)."""
     return [
         payout
         for payout in unclaimed().filter(account=account)
-        if payout.mailed_on is not None and claim_deadline(payout.mailed_on) >= on
+        if payout.mailed_on is not None
+        and (claim_deadline(payout.mailed_on) >= on or waiting_claim(payout) is not None)
     ]
 
 
@@ -154,7 +157,8 @@ def request_claim(*, payout: Payout, address: Address, on: date, requested_by: s
 
 @transaction.atomic
 def gift_unclaimed(*, as_of: date) -> list[Payout]:
-    """Turn every check whose claim deadline passed before ``as_of`` into a gift."""
+    """Turn every check whose claim deadline passed before ``as_of`` into a gift; not one
+    the member claimed in the portal in time (its claim waiting for staff: they mail it)."""
     due = [
         payout
         for payout in Payout.objects.select_for_update()
@@ -163,6 +167,7 @@ def gift_unclaimed(*, as_of: date) -> list[Payout]:
             status=PayoutStatus.ISSUED,
             mailed_on__lt=as_of,
         )
+        .exclude(claim_requests__status=ClaimRequestStatus.REQUESTED)
         .select_related("account")
         .order_by("mailed_on", "id")
         if claim_deadline(payout.mailed_on) < as_of  # type: ignore[arg-type]
