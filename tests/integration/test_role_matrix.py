@@ -280,10 +280,21 @@ RULES: dict[str, Rule] = {
     "governance:tally": page(EVERY_ROLE),
     "governance:petitions": page(EVERY_ROLE),
     "governance:notice_pdf": page(EVERY_ROLE),
+    "governance:notices_send": page(only(MANAGER), method="POST"),  # the secretary mails it
     "governance:petition_new": page(only(MANAGER), method="POST"),  # the secretary's work
     "governance:coin_toss": page(only(MANAGER), method="POST"),
     "governance:certify": page(only(MANAGER), method="POST"),
     "governance:board": page(EVERY_ROLE, 200),
+    "governance:board_seat": page(only(MANAGER), method="POST"),
+    "governance:board_officers": page(only(MANAGER), method="POST"),
+    "governance:board_fill": page(only(MANAGER), method="POST"),
+    "governance:board_meeting_new": page(only(MANAGER), method="POST"),
+    "governance:board_meeting": page(EVERY_ROLE),  # 404 for a board meeting not there
+    "governance:board_attendance": page(only(MANAGER), method="POST"),
+    "governance:board_remove": page(only(MANAGER), method="POST"),
+    "governance:disclosures": page(EVERY_ROLE, 200),
+    "governance:disclosure_new": page(only(MANAGER), method="POST"),
+    "governance:member_lists": page(only(MANAGER), 200),  # names and addresses: logged
     "governance:ethics_report_new": page(EVERY_ROLE, 200),  # anyone reports a violation
     "governance:ethics_reports": page(only(MANAGER), 200),  # confidential (code of ethics)
     "governance:access_review": page(only(MANAGER), 200),  # the board's review of reads

@@ -25,6 +25,7 @@ from coopcis.apps.governance.models import (
 from coopcis.apps.governance.residence import member_facts, members_of_record
 from coopcis.apps.governance.services import cite, rules
 from coopcis.apps.members.models import Membership
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
 from coopcis.core.governance import board as board_rules
 from coopcis.core.governance import petitions
@@ -198,6 +199,34 @@ def _leave(trustee: Trustee, *, on: date, reason: str) -> None:
     OfficerTerm.objects.filter(trustee=trustee, ended_on__isnull=True).update(ended_on=on)
 
 
+def _vacated(district: str, *, on: date) -> Trustee | None:
+    """The latest trustee of ``district`` to leave before the term ended (removed, resigned,
+    died) whose term is not over by ``on``: the term a vacancy is filled for."""
+    return (
+        Trustee.objects.filter(district=district, left_on__isnull=False)
+        .exclude(left_reason=TrusteeLeft.TERM_ENDED)
+        .filter(term_ends_year__gt=on.year - 1)
+        .order_by("-left_on", "-pk")
+        .first()
+    )
+
+
+def vacancies(*, on: date) -> list[tuple[str, Trustee | None]]:
+    """Each empty seat by district (two per district, art. IV sec. 1), with the trustee who
+    left it when the board may fill it for the rest of that term (art. IV sec. 5); None when
+    the seat waits for the members' election."""
+    counts: dict[str, int] = {}
+    for trustee in sitting():
+        counts[trustee.district] = counts.get(trustee.district, 0) + 1
+    empty = []
+    for district in active_profile().district_codes:
+        missing = rules().trustees_per_district - counts.get(district, 0)
+        if missing > 0:
+            vacated = _vacated(district, on=on)
+            empty += [(district, vacated)] + [(district, None)] * (missing - 1)
+    return empty
+
+
 @transaction.atomic
 def fill_vacancy(*, district: str, number: str, on: date) -> Trustee:
     """A vacancy is filled by a majority of the remaining trustees for the unexpired part of
@@ -206,13 +235,7 @@ def fill_vacancy(*, district: str, number: str, on: date) -> Trustee:
         rules().trustees_per_district
     ):
         raise RuleViolation(f"no vacancy in {district}", field="district")
-    vacated = (
-        Trustee.objects.filter(district=district, left_on__isnull=False)
-        .exclude(left_reason=TrusteeLeft.TERM_ENDED)
-        .filter(term_ends_year__gt=on.year - 1)
-        .order_by("-left_on", "-pk")
-        .first()
-    )
+    vacated = _vacated(district, on=on)
     if vacated is None:
         raise RuleViolation(f"no unexpired term to fill in {district}", field="district")
     membership = _eligible(number, district, on)

@@ -1,7 +1,7 @@
-"""The secretary's and the tellers' forms: call a meeting, enter a ballot, record a
-question's vote, adjourn, and members' charges against a trustee with their hearing and
-vote; what ``coopcis meetings``, ``elections vote`` and ``board charges|decide`` do, at a
-desk. Each calls the service the command calls, which refuses with the bylaw cited
+"""The secretary's and the tellers' forms: call a meeting, print and send its notice,
+enter a ballot, record a question's vote, adjourn, and members' charges against a trustee
+with their hearing and vote; what ``coopcis meetings``, ``elections vote`` and ``board
+charges|decide`` do, at a desk. Each calls the service the command calls, which refuses with the bylaw cited
 (shown as a message or against the field); the changed rows are audited models.
 """
 
@@ -10,14 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coopcis.apps.governance import board, services
+from coopcis.apps.audit.models import ReadKind
+from coopcis.apps.audit.reads import record_reads
+from coopcis.apps.governance import board, notices, services
 from coopcis.apps.governance.models import CalledBy, MeetingKind, Office, RemovalCase
-from coopcis.apps.governance.views import VIEW_MEETINGS, QuestionForm, _meeting_or_404
+from coopcis.apps.governance.views import (
+    SEND_NOTICES,
+    VIEW_MEETINGS,
+    NoticeForm,
+    QuestionForm,
+    _meeting_or_404,
+    render_meeting_page,
+)
+from coopcis.apps.governance.views import day_field as _date
 from coopcis.apps.staff.access import staff_view
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
@@ -30,17 +41,18 @@ BRING_CHARGES = "governance.add_removalcase"
 DECIDE_CHARGES = "governance.change_removalcase"
 
 
-def _date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
-
-
 def _numbers(text: str) -> list[str]:
     """Membership numbers as written: separated by commas, spaces or lines."""
     return [part for part in text.replace(",", " ").split() if part]
 
 
-def _refused(form: forms.Form, refused: RuleViolation) -> None:
+def _refused(
+    form: forms.Form, refused: RuleViolation, aliases: dict[str, str] | None = None
+) -> None:
+    """The service's refusal against the form field it names (``aliases``: the service's
+    field name to the form's, where they differ), else above the form."""
     field = (refused.field or "").replace("-", "_")
+    field = (aliases or {}).get(field, field)
     form.add_error(field if field in form.fields else None, refused.message)
 
 
@@ -303,3 +315,50 @@ def charges_decide(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 messages.success(request, f"{case.trustee.name}: {verdict}.")
                 return redirect(url)
     return _removals_page(request, meeting, ChargesForm(), form)
+
+
+@staff_view(VIEW_MEETINGS, SEND_NOTICES, action="print and send the meeting's notice")
+def notices_send(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """From the meeting page: print every member's letter (one PDF) or send the notice by
+    email and text through ``send_notices``; a mailing day outside 10 to 25 days before the
+    meeting is refused with the bylaw cited and nothing printed or sent (art. III sec. 3)."""
+    meeting = _meeting_or_404(request, meeting_id)
+    if isinstance(meeting, HttpResponse):
+        return meeting
+    url = reverse("governance:meeting", kwargs={"meeting_id": meeting.pk})
+    if request.method != "POST":
+        return redirect(url)
+    form = NoticeForm(request.POST)
+    action = request.POST.get("action")
+    if action not in ("print", "send"):
+        form.add_error(None, "choose to print the letters or to send the notices")
+    if form.is_valid():
+        mailed_on = form.cleaned_data["mailed_on"]
+        try:
+            if action == "print":
+                pdf, accounts = notices.notice_letters(meeting_id=meeting.pk, mailed_on=mailed_on)
+            else:
+                report = notices.send_notices(
+                    meeting_id=meeting.pk,
+                    mailed_on=mailed_on,
+                    out=settings.VAR_DIR / "notices",
+                    email=True,
+                    write_files=False,
+                )
+        except RuleViolation as refused:
+            _refused(form, refused)
+        else:
+            if action == "print":
+                record_reads(request, account_numbers=accounts, kind=ReadKind.NOTICE_PDF)
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = (
+                    f'attachment; filename="notices-{meeting.pk}-{mailed_on.isoformat()}.pdf"'
+                )
+                return response
+            messages.success(
+                request,
+                f"Notice recorded as mailed {mailed_on.isoformat()} to {report['letters']:,} "
+                f"members; {report['emails']:,} sent by email or text.",
+            )
+            return redirect(url)
+    return render_meeting_page(request, meeting, notice_form=form, status=400)

@@ -9,21 +9,21 @@ with ``governance.review_ethicsreport``; the access review needs the read-log pe
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coopcis.apps.billing.pdf.letter import letter_pdf
-from coopcis.apps.governance import board, ethics, notices, services
+from coopcis.apps.governance import ethics, notices, services
 from coopcis.apps.governance.models import (
-    BoardMeeting,
     CheckIn,
-    ConflictDisclosure,
     EthicsReport,
     Meeting,
 )
@@ -32,6 +32,7 @@ from coopcis.apps.members.models import Membership
 from coopcis.apps.staff.access import staff_view
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.errors import RuleViolation
+from coopcis.core.governance.meetings import notice_window
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.core.search import fold, query_words
 from coopcis.site.jobs import today
@@ -41,6 +42,21 @@ CHECK_IN = "governance.add_checkin"
 REVIEW_REPORTS = "governance.review_ethicsreport"
 REVIEW_READS = "audit.review_memberdataread"
 SEARCH_RESULTS = 25
+
+
+#: Days a governance form takes: the co-op's records, not year 1 or 9999 (whose date
+#: arithmetic, e.g. the notice window, would overflow into a server error).
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def day_field(label: str, **kwargs: Any) -> forms.DateField:
+    """A date typed into a governance form (a date picker), within the days above."""
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+        **kwargs,
+    )
 
 
 def _meeting_or_404(request: HttpRequest, meeting_id: int) -> Meeting | HttpResponse:
@@ -88,8 +104,24 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting_or_404(request, meeting_id)
     if isinstance(meeting, HttpResponse):
         return meeting
+    return render_meeting_page(request, meeting)
+
+
+class NoticeForm(forms.Form):
+    """The day the notice is mailed: 10 to 25 days before the meeting (art. III sec. 3)."""
+
+    mailed_on = day_field("Mailed on")
+
+
+def render_meeting_page(
+    request: HttpRequest, meeting: Meeting, notice_form: NoticeForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The meeting's page; ``notice_form`` bound when the notice was refused."""
     query = request.GET.get("q", "").strip()[:100]
     open_record = meeting.certified_at is None
+    can_send = request.user.has_perm(SEND_NOTICES) and open_record
+    if notice_form is None and can_send:
+        notice_form = NoticeForm(initial={"mailed_on": today()})
     return render(
         request,
         "governance/meeting.html",
@@ -109,7 +141,10 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "can_record_question": open_record and request.user.has_perm(RECORD_QUESTION),
             "can_adjourn": open_record and request.user.has_perm(CERTIFY),
             "notice": notices.notice_section(meeting),
+            "notice_form": notice_form if can_send else None,
+            "notice_window": notice_window(meeting_on=meeting.on, rules=services.rules()),
         },
+        status=status,
     )
 
 
@@ -210,22 +245,6 @@ def notice_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return HttpResponse(pdf, content_type="application/pdf")
 
 
-@staff_view(VIEW_MEETINGS)
-def board_page(request: HttpRequest) -> HttpResponse:
-    holders = {t.pk: office for office, t in board.officers().items()}
-    meetings = BoardMeeting.objects.prefetch_related("attendance__trustee")[:12]
-    return render(
-        request,
-        "governance/board.html",
-        {
-            "trustees": [(t, holders.get(t.pk, "")) for t in board.sitting()],
-            "meetings": meetings,
-            "missing_statements": ethics.missing_statements(today().year),
-            "disclosures": ConflictDisclosure.objects.all()[:30],
-        },
-    )
-
-
 class ReportForm(forms.Form):
     subject = forms.CharField(label="Subject", max_length=200)
     text = forms.CharField(label="What happened", widget=forms.Textarea)
@@ -284,6 +303,8 @@ FILE_PETITION = "governance.add_nominatingpetition"
 RECORD_QUESTION = "governance.add_question"
 TOSS_COIN = "governance.add_cointoss"
 CERTIFY = "governance.change_meeting"
+#: Printing and sending the members' notice: the secretary's (a manager's).
+SEND_NOTICES = "governance.change_meeting"
 
 
 class QuestionForm(forms.Form):
@@ -300,7 +321,7 @@ class PetitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Separated by commas, spaces or lines; a membership signing twice is struck.",
     )
-    filed_on = forms.DateField(label="Filed on", widget=forms.DateInput(attrs={"type": "date"}))
+    filed_on = day_field("Filed on")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
