@@ -78,8 +78,11 @@ def test_disclosures_and_missing_statements(freeze_today):
     )
     assert employee.status_code == 302
     assert ConflictDisclosure.objects.filter(employee__username="sec").exists()
-
     staff = _client("Customer service", "cs")
+    missing = staff.get("/governance/ethics/disclosures/").text
+    missing = missing.split('data-testid="missing-statements"')[1].split("</section>")[0]
+    assert "(cs)" in missing and "(sec)" not in missing
+
     assert staff.get("/governance/ethics/disclosures/").status_code == 200
     assert staff.post("/governance/ethics/disclosures/new/", annual).status_code == 403
 

@@ -100,6 +100,21 @@ def missing_statements(year: int) -> list[Trustee]:
     )
 
 
+def missing_employee_statements(year: int) -> list[Any]:
+    """Active staff sign-ins (those holding a role) without a signed yearly statement for
+    ``year``; a member's portal sign-in holds no role, so it is not among them."""
+    signed = ConflictDisclosure.objects.filter(
+        kind=DisclosureKind.ANNUAL, year=year, employee__isnull=False
+    )
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__isnull=False)
+        .exclude(pk__in=signed.values("employee"))
+        .distinct()
+        .order_by("username")
+    )
+
+
 def report_violation(*, subject: str, text: str, standard: str, received_on: date) -> EthicsReport:
     """A report of a suspected violation; readable only by those the policy names."""
     if standard and standard not in "ABCDEF":

@@ -94,6 +94,7 @@ def _disclosures_page(
             "form": form,
             "year": year,
             "missing_statements": ethics.missing_statements(year),
+            "missing_employees": ethics.missing_employee_statements(year),
             "disclosures": ConflictDisclosure.objects.select_related("board_meeting")[:100],
         },
         status=status,
