@@ -1,6 +1,6 @@
 """Benchmark: ``coopcis bills print`` for 20,000 bills, timed as a whole process.
 
-    .venv/bin/python benchmarks/bill_pdfs.py [--bills 20000] [--workers 2] [--keep DIR]
+    .venv/bin/python benchmarks/bill_pdfs.py [--bills 20000] [--processes 2] [--keep DIR]
 
 Builds a fresh SQLite database under a temporary ``COOPCIS_VAR_DIR`` (``coopcis
 migrate``), then bulk-creates, with a fixed seed: one account, premise, service point
@@ -161,7 +161,7 @@ def populate(count: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bills", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--keep", help="build (or reuse) the database in this folder")
     args = parser.parse_args()
     var = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="coopcis-bench-"))
@@ -180,7 +180,7 @@ def main() -> int:
         out = var / "print"
         shutil.rmtree(out, ignore_errors=True)
         command = [str(COOPCIS), "bills", "print", "--period", PERIOD, "--out", str(out),
-                   "--workers", str(args.workers)]  # fmt: skip
+                   "--processes", str(args.processes)]  # fmt: skip
         load_before = os.getloadavg()[0]
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
@@ -194,12 +194,14 @@ def main() -> int:
         size = sum(path.stat().st_size for path in files)
         with (out / f"manifest-{PERIOD}.csv").open(encoding="utf-8") as manifest:
             rows = list(csv.DictReader(manifest))
-        print(f"command: coopcis bills print --period {PERIOD} --out DIR --workers {args.workers}")
+        print(
+            f"command: coopcis bills print --period {PERIOD} --out DIR --processes {args.processes}"
+        )
         print(f"PDFs: {len(files):,}; manifest rows: {len(rows):,}; "
               f"pages in manifest: {sum(int(row['pages']) for row in rows):,}")  # fmt: skip
         print(f"wall time: {seconds:,.1f} s; {len(files) / seconds:,.1f} PDFs/s")
         print(f"total size: {size / 1e6:,.1f} MB ({size / len(files) / 1e3:,.1f} kB a bill)")
-        print(f"CPU time of the command and its workers: {cpu:,.1f} s "
+        print(f"CPU time of the command and its processes: {cpu:,.1f} s "
               f"({cpu / len(files) * 1000:,.1f} ms a bill)")  # fmt: skip
         print(f"cores: {os.cpu_count()}; 1-minute load average before: {load_before:.2f}, "
               f"after: {os.getloadavg()[0]:.2f}")  # fmt: skip

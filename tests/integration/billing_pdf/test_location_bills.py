@@ -73,7 +73,7 @@ def test_the_print_run_mails_one_envelope_per_account_with_its_statement_first(
     home = small_coop.home
     add_location(home, "Well 2, Rio Penasco Rd", 400)
     run_billing(period_label=PERIOD)
-    call_command("bills", "print", "--period", PERIOD, "--out", str(tmp_path), "--workers", "1")
+    call_command("bills", "print", "--period", PERIOD, "--out", str(tmp_path), "--processes", "1")
 
     with (tmp_path / f"manifest-{PERIOD}.csv").open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))

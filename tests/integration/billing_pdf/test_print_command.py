@@ -49,7 +49,7 @@ def month(db: None) -> dict[str, object]:
 
 
 def test_writes_a_pdf_per_posted_bill_and_a_manifest_of_the_mailed_ones(month, tmp_path):
-    print_bills(tmp_path, "--workers", "1")
+    print_bills(tmp_path, "--processes", "1")
 
     posted = month["posted"]
     files = sorted(path.name for path in tmp_path.glob("*.pdf"))
@@ -75,7 +75,7 @@ def test_writes_a_pdf_per_posted_bill_and_a_manifest_of_the_mailed_ones(month, t
 
 
 def test_include_paperless_lists_them_in_the_manifest_too(month, tmp_path):
-    print_bills(tmp_path, "--workers", "1", "--include-paperless")
+    print_bills(tmp_path, "--processes", "1", "--include-paperless")
 
     assert [row["account_number"] for row in manifest_rows(tmp_path)] == [
         "3100430", "3100420", "3100417",
@@ -83,7 +83,7 @@ def test_include_paperless_lists_them_in_the_manifest_too(month, tmp_path):
 
 
 def test_the_summary_line_counts_what_was_written(month, tmp_path, capsys):
-    print_bills(tmp_path, "--workers", "1")
+    print_bills(tmp_path, "--processes", "1")
 
     summary = capsys.readouterr().err.strip().splitlines()[-1]
     assert summary.startswith("coopcis bills print: 2026-03: 3 PDFs (3 pages, ")
@@ -96,7 +96,7 @@ def test_the_summary_line_counts_what_was_written(month, tmp_path, capsys):
 def test_chunks_give_the_same_result_as_one_pass(month, tmp_path, monkeypatch):
     monkeypatch.setattr(printing, "CHUNK_SIZE", 1)
 
-    print_bills(tmp_path, "--workers", "1")
+    print_bills(tmp_path, "--processes", "1")
 
     assert len(list(tmp_path.glob("*.pdf"))) == 3
     assert [row["account_number"] for row in manifest_rows(tmp_path)] == ["3100420", "3100417"]
@@ -121,9 +121,9 @@ def test_a_bad_period_is_refused(db, tmp_path, period):
         print_bills(tmp_path, period=period)
 
 
-def test_a_bad_worker_count_is_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="--workers must be"):
-        print_bills(tmp_path, "--workers", "0")
+def test_a_bad_process_count_is_refused(db, tmp_path):
+    with pytest.raises(CommandError, match="--processes must be"):
+        print_bills(tmp_path, "--processes", "0")
 
 
 def test_from_the_command_line_a_bad_period_is_one_line_and_a_non_zero_exit(tmp_path):
@@ -147,13 +147,13 @@ def _in_memory_sqlite() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_worker_processes_print_the_same_bills(tmp_path):
+def test_two_local_processes_print_the_same_bills(tmp_path):
     if _in_memory_sqlite():
-        pytest.skip("worker processes cannot see an in-memory SQLite test database")
+        pytest.skip("forked processes cannot see an in-memory SQLite test database")
     for number in range(5):
         make_bill(residence(number=f"31005{number:02d}", mailing_zip=f"8830{number}"))
 
-    call_command("bills", "print", "--period", "2026-03", "--out", str(tmp_path), "--workers",
+    call_command("bills", "print", "--period", "2026-03", "--out", str(tmp_path), "--processes",
                  "2")  # fmt: skip
 
     assert len(list(tmp_path.glob("*.pdf"))) == 5

@@ -410,6 +410,10 @@ def sweep(
 
 
 def results(job: Job) -> list[dict[str, Any]]:
+    """The done batches' results, in batch order: the followers that merge them (the
+    print manifest, the rate study's bills) rely on it."""
     return list(
-        job.batches.filter(status=BatchStatus.DONE).values_list("result", flat=True)  # type: ignore[attr-defined]
+        job.batches.filter(status=BatchStatus.DONE)  # type: ignore[attr-defined]
+        .order_by("number")
+        .values_list("result", flat=True)
     )

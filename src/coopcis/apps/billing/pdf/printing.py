@@ -6,9 +6,17 @@ member portal serves the same file), but they are left out of the print manifest
 list the mail house prints and mails, unless ``include_paperless`` is set.
 
 The manifest is in mailing order, by ZIP code then account number, so the mail house
-can presort without re-sorting. Rendering is split into chunks of bill ids; each worker
-process loads a chunk in three queries and writes its files, and the parent collects
-the manifest rows in order.
+can presort without re-sorting. Rendering is split into chunks of bill ids; each local
+process (``--processes``) loads a chunk in three queries and writes its files, and the
+parent collects the manifest rows in order.
+
+On workers (``bills print --workers``, :func:`print_bills_on_workers`) the bills are cut
+into batches of whole accounts, queued as a job (:mod:`coopcis.apps.jobs`); each batch
+writes its bills and its accounts' summary statements into the output folder, which the
+workers must share with the follower, and returns the manifest rows as its result; the
+follower writes the manifest from the batches' results, in batch order. Every file is
+written to a ``.partial`` name and renamed, so a killed worker never leaves half a PDF,
+and a batch done twice writes the same bytes (the renderer is invariant).
 
 An account with two or more posted bills in the month (one per metered location, SEC
 policy 408) also gets its account summary statement (``S<YYYYMM>-<account>.pdf``, see
@@ -23,8 +31,9 @@ import csv
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 
@@ -35,6 +44,13 @@ from coopcis.apps.billing.pdf.summary import load_summary_statement
 from coopcis.apps.billing.pdf.summary_render import render_summary_statement
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.scan_line import ScanLineError
+from coopcis.core.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from coopcis.apps.jobs.models import Job
+
+#: The job kind of ``bills print --workers``.
+KIND = "bills-print"
 
 #: Bills a worker loads and renders per round trip (three queries per chunk).
 CHUNK_SIZE = 250
@@ -121,6 +137,15 @@ def status_counts(period: str) -> dict[str, int]:
     return counts
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` under a ``.partial`` name, then rename it: a reader (or the mail
+    house) never sees half a file, and a process killed midway leaves at most the
+    ``.partial`` file, which the next write of the same document replaces."""
+    partial = path.with_name(f"{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
 def render_chunk(bill_ids: Sequence[int], out_dir: str) -> list[PrintedBill | RenderFailure]:
     """Load, render and write these bills (in a worker process or in this one)."""
     profile = active_profile()
@@ -132,7 +157,7 @@ def render_chunk(bill_ids: Sequence[int], out_dir: str) -> list[PrintedBill | Re
             results.append(RenderFailure(document.number, str(error)))
             continue
         name = f"{document.number}.pdf"
-        Path(out_dir, name).write_bytes(rendered.pdf)
+        write_atomically(Path(out_dir, name), rendered.pdf)
         results.append(
             PrintedBill(
                 file=name,
@@ -170,7 +195,7 @@ def render_statements(
             results.append(RenderFailure(statement.reference, str(error)))
             continue
         name = f"{statement.reference}.pdf"
-        Path(out_dir, name).write_bytes(rendered.pdf)
+        write_atomically(Path(out_dir, name), rendered.pdf)
         first = bills[0]
         results.append(
             PrintedBill(
@@ -216,17 +241,17 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
 
 
 def _results(
-    jobs: list[tuple[list[int], str]], workers: int
+    jobs: list[tuple[list[int], str]], processes: int
 ) -> Iterator[list[PrintedBill | RenderFailure]]:
-    if workers == 1 or len(jobs) == 1:
+    if processes == 1 or len(jobs) == 1:
         for job in jobs:
             yield _render_chunk_job(job)
         return
-    # Workers are forked with Django set up; they must not share the parent's database
-    # connections, so close them first and let each worker open its own.
+    # Processes are forked with Django set up; they must not share the parent's database
+    # connections, so close them first and let each process open its own.
     connections.close_all()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(min(workers, len(jobs))) as pool:
+    with multiprocessing.get_context(method).Pool(min(processes, len(jobs))) as pool:
         yield from pool.imap(_render_chunk_job, jobs)
 
 
@@ -236,18 +261,18 @@ def print_bills(
     bill_ids: list[int],
     out_dir: Path,
     manifest_name: str,
-    workers: int,
+    processes: int,
     include_paperless: bool,
     progress: Callable[[int], object] = lambda done: None,
 ) -> PrintResult:
     """Render ``bill_ids`` (bills of ``period``, in mailing order) and the summary
-    statements of accounts with several of them into ``out_dir``, and write the manifest
-    there."""
+    statements of accounts with several of them into ``out_dir`` (``processes`` local
+    processes), and write the manifest there."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = [(chunk, str(out_dir)) for chunk in _chunks(bill_ids, CHUNK_SIZE)]
     printed: list[PrintedBill] = []
     failures: list[RenderFailure] = []
-    for results in _results(jobs, workers):
+    for results in _results(jobs, processes):
         for result in results:
             if isinstance(result, PrintedBill):
                 printed.append(result)
@@ -260,12 +285,22 @@ def print_bills(
             statements.append(result)
         else:
             failures.append(result)
+    return _with_manifest(printed, statements, failures, out_dir / manifest_name, include_paperless)
+
+
+def _with_manifest(
+    printed: list[PrintedBill],
+    statements: list[PrintedBill],
+    failures: list[RenderFailure],
+    manifest: Path,
+    include_paperless: bool,
+) -> PrintResult:
+    """Write the manifest of ``printed`` and ``statements`` (in mailing order)."""
     rows = [
         (envelope, document)
         for envelope, document in _in_envelopes(printed, statements)
         if include_paperless or not document.paperless
     ]
-    manifest = out_dir / manifest_name
     partial = manifest.with_suffix(".csv.partial")
     with partial.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
@@ -277,3 +312,149 @@ def print_bills(
     os.replace(partial, manifest)
     mailed_bills = sum(1 for _envelope, document in rows if document.document == "BILL")
     return PrintResult(printed, failures, manifest, mailed_bills, statements, len(envelopes))
+
+
+# --- on workers ------------------------------------------------------------------------
+
+
+def account_batches(period: str, size: int) -> list[list[int]]:
+    """The period's posted bills in mailing order (as :func:`bills_to_print`), cut into
+    batches of about ``size`` bills that never split an account: a batch renders its
+    accounts' summary statements, which need all of an account's bills."""
+    rows = (
+        Bill.objects.filter(period=period, status=BillStatus.POSTED)
+        .order_by("account__mailing_zip", "account__number", "id")
+        .values_list("id", "account_id")
+    )
+    batches: list[list[int]] = []
+    current: list[int] = []
+    last_account = None
+    for bill_id, account_id in rows:
+        if len(current) >= size and account_id != last_account:
+            batches.append(current)
+            current = []
+        current.append(bill_id)
+        last_account = account_id
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _printed(data: dict[str, Any]) -> PrintedBill:
+    return PrintedBill(**{**data, "address_lines": tuple(data["address_lines"])})
+
+
+def print_batch(params: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """One batch of ``bills print --workers``, on a worker (the jobs app's handler for
+    ``bills-print``): its bills and its accounts' summary statements into the shared
+    output folder; the manifest rows and failures are the batch's result."""
+    out_dir = params["out"]
+    if not Path(out_dir).is_dir():
+        # the follower made it: a worker that cannot see it does not share its disk
+        raise FileNotFoundError(
+            f"the output folder {out_dir} is not on this worker's filesystem: workers "
+            "printing bills must share the folder with the command that queued them"
+        )
+    printed: list[PrintedBill] = []
+    failures: list[RenderFailure] = []
+    for result in render_chunk(payload["ids"], out_dir):
+        if isinstance(result, PrintedBill):
+            printed.append(result)
+        else:
+            failures.append(result)
+    statements: list[PrintedBill] = []
+    statement_failures: list[RenderFailure] = []
+    for result in render_statements(printed, params["period"], out_dir):
+        if isinstance(result, PrintedBill):
+            statements.append(result)
+        else:
+            statement_failures.append(result)
+    return {
+        "printed": [asdict(bill) for bill in printed],
+        "failures": [asdict(failure) for failure in failures],
+        "statements": [asdict(statement) for statement in statements],
+        "statement_failures": [asdict(failure) for failure in statement_failures],
+    }
+
+
+def queue_print(
+    *, period: str, out_dir: Path, batch_size: int, queue: str, operator: str = ""
+) -> Job:
+    """The print run as a job of batches of whole accounts, none queued yet (the
+    follower dispatches them)."""
+    from coopcis.apps.jobs import services as jobs
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return jobs.create_job(
+        KIND,
+        {"period": period, "out": str(out_dir.resolve())},
+        [{"ids": ids} for ids in account_batches(period, batch_size)],
+        queue=queue,
+        operator=operator,
+    )
+
+
+def finish_print(
+    job: Job, *, failed: int, out_dir: Path, manifest_name: str, include_paperless: bool
+) -> PrintResult:
+    """The manifest and the counts, from the done batches' results in batch order (so in
+    mailing order, as in-process); refused while a batch is failed."""
+    from coopcis.apps.jobs import services as jobs
+
+    if failed:
+        raise RuleViolation(
+            f"{failed} of {job.batches.count()} batches of job {job.pk} failed: see "  # type: ignore[attr-defined]
+            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and print again",
+            field="workers",
+        )
+    printed: list[PrintedBill] = []
+    statements: list[PrintedBill] = []
+    failures: list[RenderFailure] = []
+    statement_failures: list[RenderFailure] = []
+    for result in jobs.results(job):
+        printed += [_printed(bill) for bill in result["printed"]]
+        statements += [_printed(statement) for statement in result["statements"]]
+        failures += [RenderFailure(**failure) for failure in result["failures"]]
+        statement_failures += [RenderFailure(**failure) for failure in result["statement_failures"]]
+    return _with_manifest(
+        printed,
+        statements,
+        failures + statement_failures,  # bills' first, as in-process
+        out_dir / manifest_name,
+        include_paperless,
+    )
+
+
+def print_bills_on_workers(
+    *,
+    period: str,
+    out_dir: Path,
+    manifest_name: str,
+    include_paperless: bool,
+    batch_size: int,
+    queue: str | None = None,
+    operator: str = "",
+    progress: Callable[[int], object] | None = None,
+    timeout: float | None = None,
+) -> PrintResult:
+    """:func:`print_bills` on ``coopcis worker`` processes sharing ``out_dir``."""
+    from coopcis.apps.jobs.broker import broker_url, default_queue, run_on_workers
+
+    broker_url()
+    job = queue_print(
+        period=period,
+        out_dir=out_dir,
+        batch_size=batch_size,
+        queue=queue or default_queue(),
+        operator=operator,
+    )
+    state = run_on_workers(
+        job, progress=(lambda done: progress(done)) if progress else None, timeout=timeout
+    )
+    return finish_print(
+        job,
+        failed=state.failed,
+        out_dir=out_dir,
+        manifest_name=manifest_name,
+        include_paperless=include_paperless,
+    )

@@ -1,8 +1,12 @@
 """``coopcis bills print`` and ``coopcis bills summary``: bills and statements to PDF.
 
-``coopcis bills print --period YYYY-MM --out DIR [--workers N] [--include-paperless]``
-writes one PDF per posted bill of the period (``DIR/<bill number>.pdf``) and the print
-manifest ``DIR/manifest-YYYY-MM.csv`` for the mail house; a summary line goes to stderr.
+``coopcis bills print --period YYYY-MM --out DIR [--processes N | --workers [--batch-size N]]
+[--include-paperless]`` writes one PDF per posted bill of the period
+(``DIR/<bill number>.pdf``) and the print manifest ``DIR/manifest-YYYY-MM.csv`` for the
+mail house; a summary line goes to stderr. ``--processes N`` renders in N local processes;
+``--workers`` queues batches of whole accounts for ``coopcis worker`` processes
+(PostgreSQL and ``COOPCIS_BROKER_URL``), which write into DIR: it must be a folder they
+share (the same path on every worker machine).
 Held and cancelled bills are not printed. Paperless accounts' bills are rendered (the
 portal serves them) but left out of the manifest unless ``--include-paperless``.
 See :mod:`coopcis.apps.billing.pdf.printing`.
@@ -24,16 +28,25 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing import bill_text as bt
-from coopcis.apps.billing.pdf.printing import bills_to_print, print_bills, status_counts
+from coopcis.apps.billing.pdf.printing import (
+    bills_to_print,
+    print_bills,
+    print_bills_on_workers,
+    status_counts,
+)
 from coopcis.apps.billing.pdf.summary import load_summary_statement
 from coopcis.apps.billing.pdf.summary_render import render_summary_statement
+from coopcis.apps.jobs.broker import broker_url
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.billing.scan_line import ScanLineError
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
 
-MAX_WORKERS = 64
+MAX_PROCESSES = 64
+#: Bills per batch on workers (whole accounts: a batch may run a few over).
+BATCH_SIZE = 250
 
 
 class Command(CoopCommand):
@@ -48,10 +61,22 @@ class Command(CoopCommand):
         printing.add_argument("--period", required=True, help="billing month, YYYY-MM")
         printing.add_argument("--out", required=True, help="folder for the PDFs and manifest")
         printing.add_argument(
-            "--workers",
+            "--processes",
             type=int,
-            default=os.cpu_count() or 1,
-            help="processes rendering in parallel (default: one per CPU)",
+            help="processes rendering in parallel on this machine (default: one per CPU)",
+        )
+        printing.add_argument(
+            "--workers",
+            action="store_true",
+            help="queue batches of whole accounts for `coopcis worker` processes "
+            "(PostgreSQL and COOPCIS_BROKER_URL) and follow them until done; the workers "
+            "write the PDFs into --out, so it must be a folder they share",
+        )
+        printing.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"bills per batch with --workers (default {BATCH_SIZE}; accounts are never split)",
         )
         printing.add_argument(
             "--include-paperless",
@@ -97,9 +122,20 @@ class Command(CoopCommand):
 
     def _print(self, options: dict[str, Any]) -> None:
         period = options["period"]
-        workers = options["workers"]
-        if not 1 <= workers <= MAX_WORKERS:
-            raise CommandError(f"--workers must be 1-{MAX_WORKERS}, got {workers}")
+        processes = options["processes"]
+        if options["workers"]:
+            if processes is not None:
+                raise CommandError(
+                    "--processes is for printing in this process; with --workers each "
+                    "worker's processes are `coopcis worker --concurrency N`"
+                )
+            if options["batch_size"] < 1:
+                raise CommandError(f"--batch-size must be at least 1, got {options['batch_size']}")
+            broker_url()  # refused in one line on SQLite or without a broker
+        elif processes is None:
+            processes = os.cpu_count() or 1
+        elif not 1 <= processes <= MAX_PROCESSES:
+            raise CommandError(f"--processes must be 1-{MAX_PROCESSES}, got {processes}")
         out_dir = Path(options["out"])
         if out_dir.exists() and not out_dir.is_dir():
             raise CommandError(f"--out {out_dir} is a file, not a folder")
@@ -114,15 +150,26 @@ class Command(CoopCommand):
         with tqdm(
             total=len(bill_ids), unit="bill", file=sys.stderr, disable=None, desc="bills"
         ) as bar:
-            result = print_bills(
-                period=period,
-                bill_ids=bill_ids,
-                out_dir=out_dir,
-                manifest_name=f"manifest-{period}.csv",
-                workers=workers,
-                include_paperless=options["include_paperless"],
-                progress=bar.update,
-            )
+            if options["workers"]:
+                result = print_bills_on_workers(
+                    period=period,
+                    out_dir=out_dir,
+                    manifest_name=f"manifest-{period}.csv",
+                    include_paperless=options["include_paperless"],
+                    batch_size=options["batch_size"],
+                    operator=current_actor().label,
+                    progress=bar.update,
+                )
+            else:
+                result = print_bills(
+                    period=period,
+                    bill_ids=bill_ids,
+                    out_dir=out_dir,
+                    manifest_name=f"manifest-{period}.csv",
+                    processes=processes,
+                    include_paperless=options["include_paperless"],
+                    progress=bar.update,
+                )
         seconds = time.perf_counter() - started
         paperless = len(result.printed) - result.in_manifest
         statements = (
