@@ -1,4 +1,6 @@
-"""``coopcis rate study CODE --intervals FILE [--json]``: bill a membership's interval data.
+"""``coopcis rate study CODE --intervals FILE [--json] [--workers [--batch-rows N]]``: bill a
+membership's interval data (``--workers``: a Parquet file in batches of row groups on
+``coopcis worker`` processes, see "on workers" below).
 
 Bills every meter in FILE for each local calendar month (America/Denver) under the
 catalog schedule CODE, the way a co-op studies a rate change, and prints a summary
@@ -54,6 +56,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coopcis.catalog.tariffs import UnknownTariffError, load_tariff
+from coopcis.core.errors import RuleViolation
 from coopcis.core.money import MoneyError, to_decimal
 from coopcis.core.rating.errors import MissingDeterminantError, TariffError
 from coopcis.core.rating.study import (
@@ -95,6 +98,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--on", type=date.fromisoformat, help="tariff version in effect on")
     parser.add_argument("--interval-minutes", type=int, help="length when it cannot be told")
     parser.add_argument("--power-factor", type=Decimal, help="average PF, for PF-adjusted rates")
+    parser.add_argument(
+        "--workers",
+        action="store_true",
+        help="study a Parquet file in batches of row groups on `coopcis worker` processes "
+        "(PostgreSQL and COOPCIS_BROKER_URL); the file must be on a path they share",
+    )
+    parser.add_argument(
+        "--batch-rows",
+        type=int,
+        default=WORKER_BATCH_ROWS,
+        help=f"rows per batch with --workers (default {WORKER_BATCH_ROWS:,}; whole row "
+        "groups, never splitting a meter)",
+    )
     return parser
 
 
@@ -102,15 +118,30 @@ def main(argv: list[str]) -> int:
     """Run the study; returns the exit code (0, or 2 with one line on stderr)."""
     try:
         args = _parser().parse_args(argv)
+        if args.batch_rows < 1:
+            raise InputError(f"{PROG}: --batch-rows must be at least 1")
         tariff = load_tariff(args.code, on=args.on)
-        result = study_file(
-            args.intervals,
-            tariff=tariff,
-            interval_minutes=args.interval_minutes,
-            power_factor=args.power_factor,
-        )
+        if args.workers:
+            result = study_on_workers(
+                args.intervals,
+                code=args.code,
+                on=args.on,
+                tariff=tariff,
+                interval_minutes=args.interval_minutes,
+                power_factor=args.power_factor,
+                batch_rows=args.batch_rows,
+            )
+        else:
+            result = study_file(
+                args.intervals,
+                tariff=tariff,
+                interval_minutes=args.interval_minutes,
+                power_factor=args.power_factor,
+            )
     except SystemExit as exit_:  # --help
         return exit_.code if isinstance(exit_.code, int) else 0
+    except RuleViolation as error:  # --workers where workers cannot run
+        return _fail(f"{PROG}: {error}")
     except (InputError, UnknownTariffError, TariffError, StudyDataError) as error:
         return _fail(str(error) if isinstance(error, InputError) else f"{PROG}: {error}")
     except MissingDeterminantError as error:
@@ -1413,3 +1444,294 @@ def _csv_row(row: list[str], at: dict[str, int]) -> tuple[str, int, int, bool]:
     kwh = to_decimal(row[at["kwh"]].strip())
     wh = kwh_to_wh(kwh)
     return meter, int(start_at.timestamp()), wh, kwh * 1000 != wh
+
+
+# --- on workers (--workers) -----------------------------------------------------------
+#
+# ``coopcis rate study CODE --intervals FILE.parquet --workers`` cuts the file into
+# batches of whole row groups, never between two row groups that one meter spans (each
+# row group's first and last meter come from its statistics or its meter_id column
+# alone), and queues them as a job for ``coopcis worker`` processes, which read the
+# same file (a shared path). Each worker studies and prices its batch's meters, as
+# :func:`_study_parquet` does a batch, and returns them as the batch's result: a
+# meter-month is one bill made of hundreds or thousands of intervals, so a result is small
+# (about 70 bytes of JSON a bill, 100-400 kB a batch of 4 Mi rows; docs/adr/0007) and is
+# stored with the batch, in the transaction that records it
+# done, with no file to write, rename or clean up. This process merges the results in
+# file order (:func:`merge_parts`): the same bills, summary and refusals as the
+# in-process study. Whatever the batch plan cannot answer the way the whole file would
+# (a file not grouped by meter, a one-interval meter without ``--interval-minutes``)
+# is studied here, in-process. Nothing here imports Django at module level: the
+# follower starts it (as ``coopcis.commands.avoided_cost`` does) and the billing app
+# registers :func:`study_batch` as the handler of ``rate-study``.
+
+#: The job kind of ``rate study --workers``.
+JOB_KIND = "rate-study"
+#: Rows of a batch on workers (4 Mi: about 120 meter-years of 15-minute data).
+WORKER_BATCH_ROWS = 1 << 22
+
+
+class _InProcess(Exception):
+    """The batches cannot give the whole-file answer: study the file in this process."""
+
+
+def _group_edges(path: Path) -> tuple[list[int], list[tuple[str, str] | None]]:
+    """Each row group's rows and its first and last meter id (None for an empty group),
+    from the statistics when a row group names one meter, else from its meter_id column
+    alone (index runs of a dictionary, or decoded by Arrow)."""
+    import pyarrow.parquet as pq
+
+    groups = _ArrowGroups(path, _Tally())
+    handle = None
+    edges: list[tuple[str, str] | None] = []
+    for group, size in enumerate(groups.sizes):
+        if not size:
+            edges.append(None)
+            continue
+        name = (
+            _group_meter_id(groups.metadata, group, groups.id_column)
+            if groups.by_statistics
+            else None
+        )
+        if name is not None:
+            edges.append((name, name))
+            continue
+        runs = groups._id_runs(group, group + 1)
+        if runs is None:
+            if handle is None:
+                handle = pq.ParquetFile(path, memory_map=True, read_dictionary=groups.as_dictionary)
+            table = handle.read_row_group(group, columns=["meter_id"])
+            _refuse_nulls(table, path)
+            runs = _meter_runs(table.column("meter_id"), 0)
+        edges.append((runs[0][0], runs[0][-1]))
+    return groups.sizes, edges
+
+
+def plan_batches(path: Path, batch_rows: int = WORKER_BATCH_ROWS) -> list[tuple[int, int]]:
+    """Row group ranges ``[low, high)`` of about ``batch_rows`` rows, each ending where a
+    meter ends (the next non-empty row group starts with another meter)."""
+    sizes, edges = _group_edges(path)
+    batches: list[tuple[int, int]] = []
+    low, rows = 0, 0
+    for group, size in enumerate(sizes):
+        rows += size
+        if rows >= batch_rows and _meter_ends_with(edges, group):
+            batches.append((low, group + 1))
+            low, rows = group + 1, 0
+    if low < len(sizes):
+        if batches and not rows:  # only empty row groups left: the last batch takes them
+            batches[-1] = (batches[-1][0], len(sizes))
+        else:
+            batches.append((low, len(sizes)))
+    return batches
+
+
+def _meter_ends_with(edges: list[tuple[str, str] | None], group: int) -> bool:
+    edge = edges[group]
+    if edge is None:
+        return False
+    following = next((later for later in edges[group + 1 :] if later is not None), None)
+    return following is None or following[0] != edge[1]
+
+
+def _array(values: list[int]) -> npt.NDArray[np.int64]:
+    return np.array(values, dtype=np.int64)
+
+
+def _part_json(result: StudyResult) -> dict[str, Any]:
+    det = result.determinants
+    return {
+        "months": list(det.months),
+        "ticks": det.ticks_per_second,
+        "segment_meter": det.segment_meter.tolist(),
+        "segment_month": det.segment_month.tolist(),
+        "first_start": det.first_start.tolist(),
+        "end": det.end.tolist(),
+        "energy_wh": det.energy_wh.tolist(),
+        "energy_wh_by_tou": {name: v.tolist() for name, v in det.energy_wh_by_tou.items()},
+        "demand_w": None if det.demand_w is None else det.demand_w.tolist(),
+        "demand_w_by_tou": {name: v.tolist() for name, v in det.demand_w_by_tou.items()},
+        "cents": result.total_cents.tolist(),
+        "method": result.method,
+    }
+
+
+def _part(meters: list[str], data: dict[str, Any]) -> tuple[StudyDeterminants, Any, str]:
+    det = StudyDeterminants(
+        meter_ids=tuple(meters),
+        months=tuple(data["months"]),
+        segment_meter=_array(data["segment_meter"]),
+        segment_month=_array(data["segment_month"]),
+        first_start=_array(data["first_start"]),
+        end=_array(data["end"]),
+        ticks_per_second=data["ticks"],
+        energy_wh=_array(data["energy_wh"]),
+        energy_wh_by_tou={name: _array(v) for name, v in data["energy_wh_by_tou"].items()},
+        demand_w=None if data["demand_w"] is None else _array(data["demand_w"]),
+        demand_w_by_tou={name: _array(v) for name, v in data["demand_w_by_tou"].items()},
+    )
+    return det, _array(data["cents"]), data["method"]
+
+
+def study_batch(params: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """One batch of ``rate study --workers`` on a worker: the meters of row groups
+    ``payload["ids"]`` (consecutive) studied and priced. A defect of the data is the
+    batch's result (the follower refuses the file as the in-process study would), not
+    a failure of the batch."""
+    path = Path(params["path"])
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is not on this worker's filesystem: workers studying a file must "
+            "share it (the same path) with the command that queued them"
+        )
+    tariff = load_tariff(
+        params["code"], on=date.fromisoformat(params["on"]) if params["on"] else None
+    )
+    minutes: int | None = params["interval_minutes"]
+    factor = Decimal(params["power_factor"]) if params["power_factor"] else None
+    low, high = payload["ids"][0], payload["ids"][-1] + 1
+    tally = _Tally()
+    try:
+        layout = _plain_layout(_map(path))
+        source: _PlainGroups | _ArrowGroups = (
+            _PlainGroups(path, _map(path), layout, tally) if layout else _ArrowGroups(path, tally)
+        )
+        names, heads, start, energy = source.load(low, high)
+    except InputError as error:
+        return {"refused": str(error)}
+    if not names:
+        return {"meters": []}
+    if len(set(names)) != len(names):
+        return {"meters": names, "in_process": "a meter in two places"}
+    if minutes is None and np.any(np.diff([*heads, len(start)]) == 1):
+        return {"meters": names, "in_process": "a meter with one interval"}
+    runs = _runs(names, heads, start, energy, source.ticks)
+    try:
+        det = study_determinants(
+            runs,
+            tariff=tariff,
+            interval_minutes=minutes,
+            every_determinant=exact_pricers(tariff) is None,
+        )
+    except StudyDataError as error:
+        return {"meters": names, "error": f"{PROG}: {error}"}
+    try:
+        priced = price_study(det, tariff=tariff, power_factor=factor)
+    except MissingDeterminantError as error:
+        return {
+            "meters": names,
+            "price_error": f"{PROG}: {error} (interval data gives kWh and kW only)",
+        }
+    except TariffError as error:
+        return {"meters": names, "price_error": f"{PROG}: {error}"}
+    return {
+        "meters": names,
+        "part": _part_json(priced),
+        "not_whole": tally.not_whole,
+        "rounding": tally.rounding,
+    }
+
+
+def merge_parts(results: list[dict[str, Any]]) -> StudyResult:
+    """The whole file's result from the batches' results in file order, refusing the
+    file as the in-process study would: an unreadable value first, then (once every
+    batch is known to hold its own meters) the first defect of the data in file order,
+    then a tariff the data cannot price. :class:`_InProcess` when the batches cannot
+    give the whole-file answer."""
+    for result in results:
+        if "refused" in result:
+            raise InputError(result["refused"])
+        if "in_process" in result:
+            raise _InProcess(result["in_process"])
+    meters = [name for result in results for name in result["meters"]]
+    if not meters:
+        raise _InProcess("")  # no intervals: refused as in-process
+    if len(set(meters)) != len(meters):
+        raise _InProcess("a meter in two batches")
+    for key in ("error", "price_error"):
+        for result in results:
+            if key in result:
+                raise InputError(result[key])
+    parts = [_part(result["meters"], result["part"]) for result in results if result["meters"]]
+    det = merge_determinants([part[0] for part in parts])
+    rounded = [
+        result["rounding"] for result in results if result.get("rounding", HALF_UP) != HALF_UP
+    ]
+    return StudyResult(
+        determinants=det,
+        total_cents=np.concatenate([part[1] for part in parts]),
+        method=parts[0][2],
+        energy_not_whole_wh=sum(result.get("not_whole", 0) for result in results),
+        energy_rounding=rounded[0] if rounded else HALF_UP,
+    )
+
+
+def study_on_workers(
+    path: Path,
+    *,
+    code: str,
+    on: date | None,
+    tariff: Tariff,
+    interval_minutes: int | None,
+    power_factor: Decimal | None,
+    batch_rows: int = WORKER_BATCH_ROWS,
+) -> StudyResult:
+    """:func:`study_file` on ``coopcis worker`` processes (PostgreSQL and a broker; the
+    file on a path they share), followed here with a progress bar."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcis.site.settings")
+    import django
+
+    django.setup()
+    from tqdm import tqdm
+
+    from coopcis.apps.jobs import services as jobs
+    from coopcis.apps.jobs.broker import broker_url, default_queue, run_on_workers
+
+    broker_url()  # refused in one line on SQLite or without a broker
+    if not path.exists():
+        raise InputError(f"{PROG}: {path}: no such file")
+    with path.open("rb") as handle:
+        if handle.read(4) != b"PAR1":
+            raise InputError(
+                f"{PROG}: {path}: --workers studies a Parquet file (a CSV file is studied "
+                "in this process: leave out --workers)"
+            )
+    import pyarrow.parquet as pq
+
+    _check_schema(path, pq.ParquetFile(path).schema_arrow)
+    batches = plan_batches(path, batch_rows)
+    params = {
+        "path": str(path.resolve()),
+        "code": code,
+        "on": on.isoformat() if on else None,
+        "interval_minutes": interval_minutes,
+        "power_factor": None if power_factor is None else str(power_factor),
+    }
+    job = jobs.create_job(
+        JOB_KIND,
+        params,
+        [{"ids": list(range(low, high))} for low, high in batches],
+        queue=default_queue(),
+        operator=os.environ.get("COOPCIS_OPERATOR", ""),
+    )
+    with tqdm(
+        total=sum(high - low for low, high in batches),
+        unit="row group",
+        file=sys.stderr,
+        disable=None,
+        desc="rate study",
+    ) as bar:
+        state = run_on_workers(job, progress=bar.update)
+    if state.failed:
+        raise InputError(
+            f"{PROG}: {state.failed} of {state.total} batches of job {job.pk} failed: see "
+            f"`coopcis jobs show {job.pk}`"
+        )
+    try:
+        return merge_parts(jobs.results(job))
+    except _InProcess as why:
+        if str(why):
+            print(f"{PROG}: {why}: studied in this process", file=sys.stderr)
+        return study_file(
+            path, tariff=tariff, interval_minutes=interval_minutes, power_factor=power_factor
+        )

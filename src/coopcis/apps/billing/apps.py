@@ -9,6 +9,7 @@ class BillingConfig(AppConfig):
         from coopcis.apps.billing import distributed
         from coopcis.apps.billing.pdf import printing
         from coopcis.apps.jobs.handlers import register
+        from coopcis.commands import rate_study
 
         # the bill run's batches on workers (bill-run --workers); the worker doing the
         # last batch records the run finished
@@ -16,3 +17,8 @@ class BillingConfig(AppConfig):
         # bills print --workers: each batch writes its PDFs into the shared output folder;
         # the follower writes the manifest from the batches' results
         register(printing.KIND, printing.print_batch)
+        # rate study --workers: the study's batches of row groups. The study itself is
+        # Django-free (coopcis.commands, on coopcis.core): it registers here, where the
+        # rating it serves lives; it imports only the jobs app, below billing, so no
+        # circle
+        register(rate_study.JOB_KIND, rate_study.study_batch)

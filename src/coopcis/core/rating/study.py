@@ -604,7 +604,9 @@ def merge_determinants(parts: Sequence[StudyDeterminants]) -> StudyDeterminants:
 
     A meter's determinants depend on its own intervals only, so a file can be
     studied batch by batch (each batch's arrays staying in cache) and joined here;
-    months are the sorted union of the parts' months.
+    months are every month from the parts' first to their last, as the whole file's
+    study lists them (a month no part's span covers is still listed, with no bill), so
+    the answer does not depend on how the file was cut into batches.
     """
     if not parts:
         raise StudyDataError("the file holds no intervals")
@@ -613,7 +615,7 @@ def merge_determinants(parts: Sequence[StudyDeterminants]) -> StudyDeterminants:
     meter_ids = tuple(name for part in parts for name in part.meter_ids)
     if len(set(meter_ids)) != len(meter_ids):
         raise ValueError("parts must hold disjoint meters")
-    months = tuple(sorted({month for part in parts for month in part.months}))
+    months = _month_span({month for part in parts for month in part.months})
     index = {month: number for number, month in enumerate(months)}
     meter_base = np.cumsum([0] + [len(part.meter_ids) for part in parts])
     segment_meter = np.concatenate(
@@ -652,6 +654,17 @@ def merge_determinants(parts: Sequence[StudyDeterminants]) -> StudyDeterminants:
         else join([d for d in demand if d is not None]),
         demand_w_by_tou=join_all("demand_w_by_tou"),
     )
+
+
+def _month_span(labels: set[str]) -> tuple[str, ...]:
+    """Every "YYYY-MM" from the first of ``labels`` to the last."""
+    first, last = min(labels), max(labels)
+    year, month = int(first[:4]), int(first[5:7])
+    span = [first]
+    while span[-1] < last:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        span.append(f"{year:04d}-{month:02d}")
+    return tuple(span)
 
 
 def in_meter_order(det: StudyDeterminants, meter_ids: Sequence[str]) -> StudyDeterminants:

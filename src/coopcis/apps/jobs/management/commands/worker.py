@@ -15,10 +15,10 @@ from coopcis.site.commands import CoopCommand
 class Command(CoopCommand):
     help = (
         "Start a worker that does the batches of jobs queued with --workers (bill-run, "
-        "bills print): needs PostgreSQL and COOPCIS_BROKER_URL (RabbitMQ). Runs until "
-        "stopped. Every half lease it also queues again the batches of any job whose lease "
-        "expired (their worker died) and the pending batches of stalled jobs (their messages "
-        "were lost)."
+        "bills print, rate study): needs PostgreSQL and COOPCIS_BROKER_URL (RabbitMQ). Runs "
+        "until stopped. Every half lease it also queues again the batches of any job whose "
+        "lease expired (their worker died) and the pending batches of stalled jobs (their "
+        "messages were lost)."
     )
     #: the worker does what an operator queued (the job records who)
     read_only = True
