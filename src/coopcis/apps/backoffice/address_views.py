@@ -4,52 +4,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import EDIT_ACCOUNT, staff_view
+from coopcis.apps.backoffice.request_views import DeclineForm, RequestList, decline_posted
 from coopcis.apps.backoffice.views import not_found, posted_data
 from coopcis.apps.members.address_changes import confirm_address_change, decline_address_change
 from coopcis.apps.members.models import AddressChangeRequest, AddressRequestStatus
 from coopcis.core.errors import RuleViolation
 
-SHOWN = 200
-
-
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for the member", max_length=300, help_text="The member reads this."
-    )
-
-
-def _page(request: HttpRequest, failed: AddressChangeRequest | None = None) -> HttpResponse:
-    rows = list(
+WORK_LIST = RequestList(
+    template="backoffice/work_addresses.html",
+    waiting=lambda: (
         AddressChangeRequest.objects.filter(status=AddressRequestStatus.REQUESTED)
         .select_related("account__party")
-        .order_by("requested_on", "id")[:SHOWN]
-    )
-    for row in rows:
-        row.form = (
-            failed.form if failed is not None and failed.pk == row.pk else (
-                DeclineForm(prefix=f"r{row.pk}")
-            )
-        )  # fmt: skip
-    context = {"rows": rows, "can_work": request.user.has_perm(EDIT_ACCOUNT)}
-    return render(request, "backoffice/work_addresses.html", context)
+        .order_by("requested_on", "id")
+    ),
+    permission=EDIT_ACCOUNT,
+    decline_prefix="r",
+)
 
 
 @staff_view()
 def address_requests(request: HttpRequest) -> HttpResponse:
     """Members' requests for a new mailing address, oldest first."""
-    return _page(request)
+    return WORK_LIST.page(request)
 
 
 def _request(request_id: int) -> AddressChangeRequest | None:
@@ -82,19 +66,10 @@ def address_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     if found is None:
         return not_found(request, f"address change request {request_id}")
     form = DeclineForm(posted_data(request), prefix=f"r{found.pk}")
-    if form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        try:
-            with transaction.atomic():
-                decline_address_change(
-                    request=found, on=timezone.localdate(), reason=data["reason"]
-                )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(
-                request, f"Address change for account {found.account.number} declined."
-            )
-            return redirect("backoffice:address_requests")
+    if decline_posted(
+        form, lambda on, reason: decline_address_change(request=found, on=on, reason=reason)
+    ):
+        messages.success(request, f"Address change for account {found.account.number} declined.")
+        return redirect("backoffice:address_requests")
     found.form = form
-    return _page(request, failed=found)
+    return WORK_LIST.page(request, failed=found)

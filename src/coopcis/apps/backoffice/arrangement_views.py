@@ -4,53 +4,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import MAKE_PAYMENT_AGREEMENT, staff_view
+from coopcis.apps.backoffice.request_views import DeclineForm, RequestList, decline_posted
 from coopcis.apps.backoffice.views import not_found, posted_data
 from coopcis.apps.collections.arrangements import approve_arrangement, decline_arrangement
 from coopcis.apps.collections.models import ArrangementRequest, ArrangementStatus
 from coopcis.core.errors import RuleViolation
 
-SHOWN = 200
+
+def _rest(row: ArrangementRequest) -> None:
+    row.rest = row.owed_amount - row.amount_now  # type: ignore[attr-defined]
 
 
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for the member", max_length=300, help_text="The member reads this."
-    )
-
-
-def _page(request: HttpRequest, failed: ArrangementRequest | None = None) -> HttpResponse:
-    rows = list(
+WORK_LIST = RequestList(
+    template="backoffice/work_arrangements.html",
+    waiting=lambda: (
         ArrangementRequest.objects.filter(status=ArrangementStatus.REQUESTED)
         .select_related("account__party")
-        .order_by("requested_on", "id")[:SHOWN]
-    )
-    for row in rows:
-        row.form = (
-            failed.form if failed is not None and failed.pk == row.pk else (
-                DeclineForm(prefix=f"a{row.pk}")
-            )
-        )  # fmt: skip
-        row.rest = row.owed_amount - row.amount_now
-    context = {"rows": rows, "can_work": request.user.has_perm(MAKE_PAYMENT_AGREEMENT)}
-    return render(request, "backoffice/work_arrangements.html", context)
+        .order_by("requested_on", "id")
+    ),
+    permission=MAKE_PAYMENT_AGREEMENT,
+    decline_prefix="a",
+    dress=_rest,
+)
 
 
 @staff_view()
 def arrangement_requests(request: HttpRequest) -> HttpResponse:
     """Members' requests for a payment arrangement, oldest first."""
-    return _page(request)
+    return WORK_LIST.page(request)
 
 
 def _request(request_id: int) -> ArrangementRequest | None:
@@ -84,15 +73,10 @@ def arrangement_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     if found is None:
         return not_found(request, f"arrangement request {request_id}")
     form = DeclineForm(posted_data(request), prefix=f"a{found.pk}")
-    if form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        try:
-            with transaction.atomic():
-                decline_arrangement(request=found, on=timezone.localdate(), reason=data["reason"])
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Request from account {found.account.number} declined.")
-            return redirect("backoffice:arrangement_requests")
+    if decline_posted(
+        form, lambda on, reason: decline_arrangement(request=found, on=on, reason=reason)
+    ):
+        messages.success(request, f"Request from account {found.account.number} declined.")
+        return redirect("backoffice:arrangement_requests")
     found.form = form
-    return _page(request, failed=found)
+    return WORK_LIST.page(request, failed=found)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from coopcis.apps.audit.reads import record_read
 from coopcis.apps.backoffice.collections_forms import CertificateForm
 from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import RECORD_CERTIFICATE, forbidden, staff_view
+from coopcis.apps.backoffice.request_views import DeclineForm, RequestList, decline_posted
 from coopcis.apps.backoffice.views import not_found, posted_data
 from coopcis.apps.collections.certificate_uploads import (
     accept_certificate_upload,
@@ -30,8 +30,6 @@ from coopcis.apps.collections.certificate_uploads import (
 from coopcis.apps.collections.models import CertificateUpload, UploadStatus
 from coopcis.core.errors import RuleViolation
 
-SHOWN = 200
-
 
 class AcceptForm(CertificateForm):
     """The back office's certificate form; received the day the member sent it."""
@@ -39,23 +37,23 @@ class AcceptForm(CertificateForm):
     received_on = None  # type: ignore[assignment]
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for the member", max_length=300, help_text="The member reads this."
-    )
+#: Answered on each certificate's own page (the file is read first), not on the list.
+WORK_LIST = RequestList(
+    template="backoffice/work_certificates.html",
+    waiting=lambda: (
+        CertificateUpload.objects.filter(status=UploadStatus.SUBMITTED)
+        .select_related("account__party")
+        .defer("data")
+        .order_by("uploaded_on", "id")
+    ),
+    permission=RECORD_CERTIFICATE,
+)
 
 
 @staff_view()
 def certificate_uploads(request: HttpRequest) -> HttpResponse:
     """Certificates members sent, oldest first."""
-    rows = list(
-        CertificateUpload.objects.filter(status=UploadStatus.SUBMITTED)
-        .select_related("account__party")
-        .defer("data")
-        .order_by("uploaded_on", "id")[:SHOWN]
-    )
-    context = {"rows": rows, "can_work": request.user.has_perm(RECORD_CERTIFICATE)}
-    return render(request, "backoffice/work_certificates.html", context)
+    return WORK_LIST.page(request)
 
 
 def _upload(upload_id: int) -> CertificateUpload | None:
@@ -71,7 +69,7 @@ def _review_page(
     request: HttpRequest,
     upload: CertificateUpload,
     accept: AcceptForm | None = None,
-    reject: RejectForm | None = None,
+    reject: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     account = upload.account
@@ -84,7 +82,7 @@ def _review_page(
         "upload": upload,
         "account": account,
         "accept_form": accept,
-        "reject_form": reject or RejectForm(),
+        "reject_form": reject or DeclineForm(),
         "can_work": request.user.has_perm(RECORD_CERTIFICATE)
         and upload.status == UploadStatus.SUBMITTED,
     }
@@ -129,18 +127,12 @@ def certificate_reject(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(upload_id)
     if upload is None:
         return not_found(request, f"certificate upload {upload_id}")
-    form = RejectForm(posted_data(request))
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                reject_certificate_upload(
-                    upload=upload, on=timezone.localdate(), reason=form.cleaned_data["reason"]
-                )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Certificate from account {upload.account.number} rejected.")
-            return redirect("backoffice:certificate_uploads")
+    form = DeclineForm(posted_data(request))
+    if decline_posted(
+        form, lambda on, reason: reject_certificate_upload(upload=upload, on=on, reason=reason)
+    ):
+        messages.success(request, f"Certificate from account {upload.account.number} rejected.")
+        return redirect("backoffice:certificate_uploads")
     return _review_page(request, upload, reject=form, status=400)
 
 

@@ -26,6 +26,7 @@ from coopcis.apps.collections.models import (
 )
 from coopcis.apps.collections.services import make_agreement, past_due_amount, setting
 from coopcis.apps.members.models import Account
+from coopcis.apps.members.requests import decline_request, lock_waiting, record_decision
 from coopcis.core.errors import RuleViolation
 
 #: Installments are monthly: the first a month after the agreement is made.
@@ -87,20 +88,10 @@ def request_arrangement(
     return request
 
 
-def _waiting(request: ArrangementRequest) -> ArrangementRequest:
-    request = ArrangementRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != ArrangementStatus.REQUESTED:
-        raise RuleViolation(
-            f"this request was already answered ({request.get_status_display().lower()})",
-            field="status",
-        )
-    return request
-
-
 @transaction.atomic
 def approve_arrangement(*, request: ArrangementRequest, on: date) -> ArrangementRequest:
     """Make the installment agreement the member asked for, over what is owed today."""
-    request = _waiting(request)
+    request = lock_waiting(request)
     agreement = make_agreement(
         account=request.account,
         kind=AgreementKind.INSTALLMENT,
@@ -111,10 +102,13 @@ def approve_arrangement(*, request: ArrangementRequest, on: date) -> Arrangement
         every_days=INSTALLMENT_EVERY_DAYS,
         including_not_yet_due=True,
     )
-    request.status, request.agreement = ArrangementStatus.APPROVED, agreement
-    request.decided_on, request.decided_by = on, current_actor().label[:150]
-    request.with_reason("payment arrangement approved").save()
-    return request
+    request.agreement = agreement
+    return record_decision(
+        request,
+        status=ArrangementStatus.APPROVED,
+        on=on,
+        audit_reason="payment arrangement approved",
+    )
 
 
 @transaction.atomic
@@ -122,11 +116,10 @@ def decline_arrangement(
     *, request: ArrangementRequest, on: date, reason: str
 ) -> ArrangementRequest:
     """Say no, and why (the member reads the reason in the portal)."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise RuleViolation("say why, for the member to read", field="reason")
-    request = _waiting(request)
-    request.status, request.decline_reason = ArrangementStatus.DECLINED, reason[:300]
-    request.decided_on, request.decided_by = on, current_actor().label[:150]
-    request.with_reason("payment arrangement declined").save()
-    return request
+    return decline_request(
+        request,
+        status=ArrangementStatus.DECLINED,
+        on=on,
+        reason=reason,
+        audit_reason="payment arrangement declined",
+    )

@@ -26,6 +26,7 @@ from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.collections.models import CertificateUpload, CollectionCase, UploadStatus
 from coopcis.apps.collections.services import record_certificate
 from coopcis.apps.members.models import Account
+from coopcis.apps.members.requests import decline_request, lock_waiting, record_decision
 from coopcis.core.errors import RuleViolation
 from coopcis.core.uploads import LARGEST_FILE, safe_filename, sniffed_type
 
@@ -81,18 +82,6 @@ def billing_to_protect(account: Account) -> Bill | None:
     )
 
 
-def _waiting(upload: CertificateUpload) -> CertificateUpload:
-    upload = (
-        CertificateUpload.objects.select_for_update().select_related("account").get(pk=upload.pk)
-    )
-    if upload.status != UploadStatus.SUBMITTED:
-        raise RuleViolation(
-            f"this certificate was already answered ({upload.get_status_display().lower()})",
-            field="status",
-        )
-    return upload
-
-
 @transaction.atomic
 def accept_certificate_upload(
     *,
@@ -106,7 +95,7 @@ def accept_certificate_upload(
     affidavit_of_inability: bool,
 ) -> CertificateUpload:
     """Record the certificate the file shows (policy 422), received the day it was sent."""
-    upload = _waiting(upload)
+    upload = lock_waiting(upload, with_account=True)
     certificate = record_certificate(
         account=upload.account,
         bill=bill,
@@ -117,10 +106,10 @@ def accept_certificate_upload(
         ill_person=ill_person,
         affidavit_of_inability=affidavit_of_inability,
     )
-    upload.status, upload.certificate = UploadStatus.ACCEPTED, certificate
-    upload.decided_on, upload.decided_by = on, current_actor().label[:150]
-    upload.with_reason("medical certificate accepted").save()
-    return upload
+    upload.certificate = certificate
+    return record_decision(
+        upload, status=UploadStatus.ACCEPTED, on=on, audit_reason="medical certificate accepted"
+    )
 
 
 @transaction.atomic
@@ -128,11 +117,11 @@ def reject_certificate_upload(
     *, upload: CertificateUpload, on: date, reason: str
 ) -> CertificateUpload:
     """Say no, and why (the member reads the reason in the portal)."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise RuleViolation("say why, for the member to read", field="reason")
-    upload = _waiting(upload)
-    upload.status, upload.reject_reason = UploadStatus.REJECTED, reason[:300]
-    upload.decided_on, upload.decided_by = on, current_actor().label[:150]
-    upload.with_reason("medical certificate rejected").save()
-    return upload
+    return decline_request(
+        upload,
+        status=UploadStatus.REJECTED,
+        on=on,
+        reason=reason,
+        audit_reason="medical certificate rejected",
+        with_account=True,
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 
 from coopcis.apps.audit.tracking import AuditedModel
+from coopcis.apps.members.requests import MemberRequest
 
 
 class Stage(models.TextChoices):
@@ -169,7 +170,7 @@ class UploadStatus(models.TextChoices):
     REJECTED = "REJECTED", "Rejected"
 
 
-class CertificateUpload(AuditedModel):
+class CertificateUpload(MemberRequest):
     """A seriously ill person's medical certificate a member sent from the portal (a PDF or
     a photo), waiting for staff to read it. Accepted, staff enter what it certifies and it
     becomes the :class:`MedicalCertificate` the back office records (``certificate``), which
@@ -193,20 +194,18 @@ class CertificateUpload(AuditedModel):
     status = models.CharField(
         max_length=9, choices=UploadStatus.choices, default=UploadStatus.SUBMITTED
     )
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
     reject_reason = models.CharField(max_length=300, blank=True)
     certificate = models.OneToOneField(
         MedicalCertificate, null=True, blank=True, on_delete=models.PROTECT, related_name="upload"
     )
 
     audit_exclude = ("data",)
+    waiting_status = UploadStatus.SUBMITTED
+    reason_field = "reject_reason"
+    noun = "certificate"
 
     def __str__(self) -> str:
         return f"Certificate upload {self.pk} ({self.get_status_display()})"
-
-    def audit_account_id(self) -> int | None:
-        return self.account_id
 
 
 class LiheapQualification(models.Model):
@@ -409,7 +408,7 @@ class ArrangementStatus(models.TextChoices):
     DECLINED = "DECLINED", "Declined"
 
 
-class ArrangementRequest(AuditedModel):
+class ArrangementRequest(MemberRequest):
     """A member's request, from the portal, for a payment arrangement (an installment
     agreement) when a bill cannot be paid by its due date: how much now, and over how many
     months the rest. It waits on staff's work list; approved, it becomes the
@@ -431,12 +430,12 @@ class ArrangementRequest(AuditedModel):
     status = models.CharField(
         max_length=9, choices=ArrangementStatus.choices, default=ArrangementStatus.REQUESTED
     )
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
     agreement = models.OneToOneField(
         Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
     )
+
+    waiting_status = ArrangementStatus.REQUESTED
 
     class Meta:
         constraints = [
@@ -453,6 +452,3 @@ class ArrangementRequest(AuditedModel):
 
     def __str__(self) -> str:
         return f"Arrangement request {self.pk} ({self.get_status_display()})"
-
-    def audit_account_id(self) -> int | None:
-        return self.account_id

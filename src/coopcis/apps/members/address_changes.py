@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.members.models import Account, AddressChangeRequest, AddressRequestStatus
+from coopcis.apps.members.requests import decline_request, lock_waiting, record_decision
 from coopcis.apps.members.services import check_address, update_account
 from coopcis.core.addresses import Address
 from coopcis.core.errors import RuleViolation
@@ -74,25 +75,11 @@ def request_address_change(*, account: Account, address: Address, on: date) -> A
     return request
 
 
-def _waiting(request: AddressChangeRequest) -> AddressChangeRequest:
-    request = (
-        AddressChangeRequest.objects.select_for_update()
-        .select_related("account")
-        .get(pk=request.pk)
-    )
-    if request.status != AddressRequestStatus.REQUESTED:
-        raise RuleViolation(
-            f"this request was already answered ({request.get_status_display().lower()})",
-            field="status",
-        )
-    return request
-
-
 @transaction.atomic
 def confirm_address_change(*, request: AddressChangeRequest, on: date) -> AddressChangeRequest:
     """Make the requested address the account's mailing address (checked again: the rules
     may have changed since the member asked)."""
-    request = _waiting(request)
+    request = lock_waiting(request, with_account=True)
     update_account(
         account=request.account,
         reason=f"mailing address change request {request.pk} confirmed",
@@ -102,10 +89,12 @@ def confirm_address_change(*, request: AddressChangeRequest, on: date) -> Addres
         mailing_state=request.state,
         mailing_zip=request.zip_code,
     )
-    request.status = AddressRequestStatus.CONFIRMED
-    request.decided_on, request.decided_by = on, current_actor().label[:150]
-    request.with_reason("mailing address change confirmed").save()
-    return request
+    return record_decision(
+        request,
+        status=AddressRequestStatus.CONFIRMED,
+        on=on,
+        audit_reason="mailing address change confirmed",
+    )
 
 
 @transaction.atomic
@@ -113,11 +102,11 @@ def decline_address_change(
     *, request: AddressChangeRequest, on: date, reason: str
 ) -> AddressChangeRequest:
     """Say no, and why (the member reads the reason in the portal)."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise RuleViolation("say why, for the member to read", field="reason")
-    request = _waiting(request)
-    request.status, request.decline_reason = AddressRequestStatus.DECLINED, reason[:300]
-    request.decided_on, request.decided_by = on, current_actor().label[:150]
-    request.with_reason("mailing address change declined").save()
-    return request
+    return decline_request(
+        request,
+        status=AddressRequestStatus.DECLINED,
+        on=on,
+        reason=reason,
+        audit_reason="mailing address change declined",
+        with_account=True,
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from coopcis.apps.audit.tracking import AuditedModel
+from coopcis.apps.members.requests import MemberRequest
 from coopcis.catalog.profiles import active_profile
 from coopcis.core.addresses import Address
 from coopcis.core.search import address_search_text, digits_only, name_search_text
@@ -412,7 +413,7 @@ class AddressRequestStatus(models.TextChoices):
     DECLINED = "DECLINED", "Declined"
 
 
-class AddressChangeRequest(AuditedModel):
+class AddressChangeRequest(MemberRequest):
     """A member's request, from the portal, to mail an account's bills and letters to a new
     address. The address was checked as a mailing address (``core.addresses``) when asked;
     it waits on staff's work list; confirmed, it becomes the account's mailing address
@@ -434,9 +435,9 @@ class AddressChangeRequest(AuditedModel):
         choices=AddressRequestStatus.choices,
         default=AddressRequestStatus.REQUESTED,
     )
-    decided_on = models.DateField(null=True, blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
+
+    waiting_status = AddressRequestStatus.REQUESTED
 
     class Meta:
         constraints = [
@@ -449,9 +450,6 @@ class AddressChangeRequest(AuditedModel):
 
     def __str__(self) -> str:
         return f"Address change request {self.pk} ({self.get_status_display()})"
-
-    def audit_account_id(self) -> int | None:
-        return self.account_id
 
     @property
     def address(self) -> Address:
