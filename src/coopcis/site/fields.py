@@ -76,33 +76,14 @@ class MoneyField(forms.CharField):
         return value
 
 
-class CoordinateField(forms.CharField):
-    """Decimal degrees (WGS 84): ``largest`` is 90 for a latitude, 180 for a longitude."""
-
-    def __init__(self, *, largest: int, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(**kwargs)
-        self.largest = Decimal(largest)
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        try:
-            return parse_decimal(
-                text, field=self.label or "coordinate", places=6, largest=self.largest
-            )
-        except AmountError as refused:
-            raise forms.ValidationError(refused.message, code="coordinate") from None
-
-
 class NumberField(forms.CharField):
     """A plain number staff type (a kWh reading, a kW figure, a factor) by the same parser's
     rules: at most ``places`` decimals and ``largest`` in size, no exponent (``1e3``), no
     separators or non-ASCII digits; negative only with ``allow_negative``. Django's
     DecimalField would take ``1e3`` and ``١٢``."""
+
+    #: What a refusal is called when the field has no label, and its error code.
+    what = "number"
 
     def __init__(
         self, *, places: int, largest: Decimal, allow_negative: bool = False, **kwargs: Any
@@ -121,10 +102,20 @@ class NumberField(forms.CharField):
             return None
         try:
             number = parse_decimal(
-                text, field=self.label or "number", places=self.places, largest=self.largest
+                text, field=self.label or self.what, places=self.places, largest=self.largest
             )
         except AmountError as refused:
-            raise forms.ValidationError(refused.message, code="number") from None
+            raise forms.ValidationError(refused.message, code=self.what) from None
         if number < 0 and not self.allow_negative:
             raise forms.ValidationError(f"must not be negative: {text.strip()!r}", code="min_value")
         return number
+
+
+class CoordinateField(NumberField):
+    """Decimal degrees (WGS 84): ``largest`` is 90 for a latitude, 180 for a longitude; at
+    most six decimals (about 0.1 m), negative south and west."""
+
+    what = "coordinate"
+
+    def __init__(self, *, largest: int, **kwargs: Any) -> None:
+        super().__init__(places=6, largest=Decimal(largest), allow_negative=True, **kwargs)
