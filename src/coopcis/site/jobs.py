@@ -25,6 +25,7 @@ Tests freeze today with :func:`frozen_today`.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -117,6 +118,16 @@ def add_dry_run_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
 
 
+def add_daily_job_options(
+    parser: argparse.ArgumentParser, flag: str, *, help: str, required: bool = True
+) -> None:
+    """Add the options of a daily job cron runs: its day (``flag``, may not be after
+    today), ``--dry-run`` and ``--json``; report with :func:`write_json_report`."""
+    add_date_option(parser, flag, help=help, required=required)
+    add_dry_run_option(parser)
+    parser.add_argument("--json", action="store_true")
+
+
 @contextmanager
 def dry_run(enabled: bool) -> Iterator[None]:
     """Inside: when ``enabled``, one transaction that is rolled back at the end, so the
@@ -139,3 +150,15 @@ def dry_run_mark(enabled: bool) -> dict[str, object]:
     """What a dry run adds to a command's JSON (nothing for a real run, whose JSON is as
     it always was)."""
     return {"dry_run": True} if enabled else {}
+
+
+def write_json_report(write: Callable[[str], object], result: dict[str, Any], options: Any) -> bool:
+    """The start of a daily job's report (:func:`add_daily_job_options`): with ``--json``,
+    the whole report as JSON, marked when a dry run (True: nothing more to write); else
+    the dry run's heading where it was one (False: the command writes its own lines)."""
+    if options["json"]:
+        write(json.dumps({**result, **dry_run_mark(options["dry_run"])}))
+        return True
+    if options["dry_run"]:
+        write(dry_run_heading(True))
+    return False

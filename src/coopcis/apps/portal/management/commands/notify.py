@@ -21,14 +21,7 @@ from coopcis.apps.notify.services import retry_failed
 from coopcis.apps.portal.reminders import send_reminders
 from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import (
-    add_date_option,
-    add_dry_run_option,
-    dry_run,
-    dry_run_heading,
-    dry_run_mark,
-    today,
-)
+from coopcis.site.jobs import add_daily_job_options, dry_run, today, write_json_report
 
 
 class Command(CoopCommand):
@@ -43,14 +36,12 @@ class Command(CoopCommand):
             "past due, by their choice of email or text, once per account and due date. "
             "--as-of may not be after today (America/Denver).",
         )
-        add_date_option(
+        add_daily_job_options(
             reminders,
             "--as-of",
             help="the day the reminders are for (default today)",
             required=False,
         )
-        add_dry_run_option(reminders)
-        reminders.add_argument("--json", action="store_true")
         retry = sub.add_parser(
             "retry",
             help="send again the messages that failed",
@@ -68,11 +59,8 @@ class Command(CoopCommand):
         with dry_run(options["dry_run"]):
             report = send_reminders(as_of=as_of)
             result = report.as_dict()
-        if options["json"]:
-            self.stdout.write(json.dumps({**result, **dry_run_mark(options["dry_run"])}))
+        if write_json_report(self.stdout.write, result, options):
             return
-        if options["dry_run"]:
-            self.stdout.write(dry_run_heading(True))
         self.stdout.write(
             f"{as_of}: {result['due_soon']} due-soon and {result['past_due']} past-due "
             f"message(s) sent, {len(report.not_sent)} not sent (turned off or no address), "

@@ -7,7 +7,6 @@ raises one alert per account per day over it; running it again adds nothing.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,14 +14,7 @@ from django.core.management.base import CommandParser
 
 from coopcis.apps.usage.alerts import run_alerts
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import (
-    add_date_option,
-    add_dry_run_option,
-    dry_run,
-    dry_run_heading,
-    dry_run_mark,
-    today,
-)
+from coopcis.site.jobs import add_daily_job_options, dry_run, today, write_json_report
 
 
 class Command(CoopCommand):
@@ -37,20 +29,17 @@ class Command(CoopCommand):
             "daily threshold and raise one alert per account and day over it. --date may "
             "not be after today (America/Denver).",
         )
-        add_date_option(run, "--date", help="the day to check (default yesterday)", required=False)
-        add_dry_run_option(run)
-        run.add_argument("--json", action="store_true")
+        add_daily_job_options(
+            run, "--date", help="the day to check (default yesterday)", required=False
+        )
 
     def run(self, *args: Any, **options: Any) -> None:
         day = options["date"] or today() - timedelta(days=1)
         with dry_run(options["dry_run"]):
             report = run_alerts(day=day)
             result = report.as_dict()
-        if options["json"]:
-            self.stdout.write(json.dumps({**result, **dry_run_mark(options["dry_run"])}))
+        if write_json_report(self.stdout.write, result, options):
             return
-        if options["dry_run"]:
-            self.stdout.write(dry_run_heading(True))
         self.stdout.write(
             f"{day}: {report.checked} account(s) checked, {len(report.raised)} alert(s) raised, "
             f"{report.already} already raised, {len(report.no_data)} without interval data"
