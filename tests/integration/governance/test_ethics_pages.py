@@ -126,3 +126,21 @@ def test_member_lists_for_a_candidate_and_an_incumbent_logged():
     assert staff.get(url).status_code == 403
     assert staff.post(url, {"district": "NW", "for_number": "N103"}).status_code == 403
     assert MemberListRequest.objects.count() == 2
+
+
+def test_a_member_list_never_hands_a_spreadsheet_a_formula():
+    """A name typed as a formula (CSV injection) reaches the candidate's spreadsheet as text."""
+    from coopcis.apps.members.models import Membership, Party
+
+    small_democracy()
+    _seat_board()
+    member = Membership.objects.get(number="N112")
+    Party.objects.filter(pk=member.party_id).update(
+        display_name='=HYPERLINK("http://example.com/pay","Pay your bill")'
+    )
+    listed = _client("Manager", "sec").post(
+        "/governance/ethics/member-lists/", {"district": "NW", "for_number": "N100"}
+    )
+    names = [row[0] for row in csv.reader(io.StringIO(listed.content.decode()))]
+    assert '\'=HYPERLINK("http://example.com/pay","Pay your bill")' in names
+    assert not any(name.startswith(("=", "+", "@")) for name in names)

@@ -3,7 +3,6 @@ collection notices are), and a retirement's check register (CSV and PDF)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from coopcis.apps.billing.pdf.letter import Section, letter_pdf
 from coopcis.apps.billing.pdf.plain_pdf import PlainCanvas
 from coopcis.apps.capital_credits.models import CapitalCredit, PatronageBasis, Payout, Retirement
 from coopcis.catalog.profiles import active_profile
+from coopcis.core import spreadsheet
 
 REGISTER_HEADER = (
     "check_number",
@@ -97,7 +97,7 @@ def register_rows(retirement: Retirement) -> list[tuple[str, ...]]:
 
 def register_csv(retirement: Retirement) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)  # payees' names are typed by members: never a formula
     writer.writerow(REGISTER_HEADER)
     writer.writerows(register_rows(retirement))
     return out.getvalue()

@@ -9,7 +9,6 @@ services.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -30,6 +29,7 @@ from coopcis.apps.governance.models import (
 from coopcis.apps.governance.views import VIEW_MEETINGS
 from coopcis.apps.staff.access import staff_view
 from coopcis.catalog.profiles import active_profile
+from coopcis.core import spreadsheet
 from coopcis.core.errors import RuleViolation
 from coopcis.site.jobs import today
 
@@ -175,7 +175,7 @@ def member_lists(request: HttpRequest) -> HttpResponse:
 
 def _csv(logged: MemberListRequest, rows: list[tuple[str, str]]) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)  # names are typed by members: never a formula
     writer.writerow(["name", "address"])
     writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -3,7 +3,6 @@ district member lists for candidates and incumbents, the board's access-log revi
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import datetime, time, timedelta
@@ -13,6 +12,7 @@ from django.core.management.base import CommandParser
 
 from coopcis.apps.governance import ethics
 from coopcis.apps.governance.management.commands import _args
+from coopcis.core import spreadsheet
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.site.commands import CoopCommand
 from coopcis.site.jobs import parse_day, today
@@ -91,12 +91,12 @@ class Command(CoopCommand):
             district=options["district"], for_number=options["for_number"], on=today()
         )
         if options["out"] == "-":
-            writer = csv.writer(sys.stdout)
+            writer = spreadsheet.writer(sys.stdout)
             writer.writerow(["name", "address"])
             writer.writerows(rows)
             return
         with open(options["out"], "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = spreadsheet.writer(handle)
             writer.writerow(["name", "address"])
             writer.writerows(rows)
         self.stdout.write(
