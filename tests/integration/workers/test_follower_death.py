@@ -19,9 +19,7 @@ from tests.integration.billing.test_kill_restart import (
     COOPCIS,
     PERIOD,
     _bills,
-    _co_op,
     _coopcis,
-    _env,
     created,  # noqa: F401 - the fixture
 )
 from tests.integration.workers.test_worker_kill import _clone, _count, _kill, _worker, broker  # noqa: F401
@@ -37,12 +35,14 @@ def _run_status(env: dict[str, str]) -> tuple[str, int, int] | None:
     return (str(row[0]), int(row[1]), int(row[2])) if row else None
 
 
-def test_a_run_whose_follower_died_is_finished_by_the_last_worker(tmp_path, created, broker):  # noqa: F811
-    reference = _env(tmp_path, "reference", created)
-    _co_op(reference)
-    victim = _clone(reference, "orphan", created, tmp_path)
-    expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
-    total = expected["billed"] + expected["held"]
+def test_a_run_whose_follower_died_is_finished_by_the_last_worker(
+    tmp_path,
+    created,  # noqa: F811
+    broker,  # noqa: F811
+    co_op,
+):
+    victim = _clone(co_op.env, "orphan", created, tmp_path)
+    expected, total = co_op.expected, co_op.total
     victim |= {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
@@ -75,7 +75,7 @@ def test_a_run_whose_follower_died_is_finished_by_the_last_worker(tmp_path, crea
     assert [(job["status"], job["failed"], job["done"]) for job in jobs] == [
         ("FINISHED", 0, jobs[0]["batches"])
     ]
-    got, want = _bills(victim), _bills(reference)
+    got, want = _bills(victim), co_op.bills
     assert got["rows"] == want["rows"]
     assert got["balanced"] and got["receivables_difference"] == "0.00"
     again = json.loads(_coopcis(victim, "bill-run", "--period", PERIOD, "--json"))
@@ -107,12 +107,14 @@ def _kill_mid_batch(env: dict[str, str], worker: subprocess.Popen) -> list[int]:
     raise AssertionError("the worker never held a claim")
 
 
-def test_a_batch_of_a_killed_worker_is_reclaimed_with_no_follower_alive(tmp_path, created, broker):  # noqa: F811
-    reference = _env(tmp_path, "reference", created)
-    _co_op(reference)
-    victim = _clone(reference, "stranded", created, tmp_path)
-    expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
-    total = expected["billed"] + expected["held"]
+def test_a_batch_of_a_killed_worker_is_reclaimed_with_no_follower_alive(
+    tmp_path,
+    created,  # noqa: F811
+    broker,  # noqa: F811
+    co_op,
+):
+    victim = _clone(co_op.env, "stranded", created, tmp_path)
+    expected, total = co_op.expected, co_op.total
     victim |= {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
@@ -158,7 +160,7 @@ def test_a_batch_of_a_killed_worker_is_reclaimed_with_no_follower_alive(tmp_path
     for batch in stranded:  # claimed by the dead worker, then reclaimed and done by another
         assert rows[batch]["status"] == "DONE" and rows[batch]["attempts"] >= 2, rows[batch]
         assert not rows[batch]["worker"].startswith(f"coopcis-{dead.pid}@")
-    got, want = _bills(victim), _bills(reference)
+    got, want = _bills(victim), co_op.bills
     assert got["rows"] == want["rows"]  # every bill once, none missing
     assert got["entries"] == got["posted"] == want["posted"]
     assert got["balanced"] and got["receivables_difference"] == "0.00"

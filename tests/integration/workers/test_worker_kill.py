@@ -5,7 +5,7 @@ Starts ``coopcis worker`` processes on a PostgreSQL database of their own and a 
 of the test's own (parallel runs do not take each other's batches), runs ``bill-run
 --workers``, kills a worker (its whole process group, SIGKILL) when the database shows a
 seed-chosen number of bills committed, starts another, and compares every bill with an
-uninterrupted in-process run of the same co-op.
+uninterrupted in-process run of the same co-op (the session's ``co_op``, conftest.py).
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ from tests.integration.billing.test_kill_restart import (
     COOPCIS,
     PERIOD,
     _bills,
-    _co_op,
     _coopcis,
-    _env,
     _server,
     created,  # noqa: F401 - the fixture
 )
@@ -90,14 +88,11 @@ def _clone(env: dict[str, str], name: str, made: list[str], tmp_path) -> dict[st
     return env | {"COOPCIS_DATABASE_URL": url, "COOPCIS_VAR_DIR": str(tmp_path / name)}
 
 
-def test_killed_workers_bill_exactly_once(tmp_path, created, broker):  # noqa: F811
-    reference = _env(tmp_path, "reference", created)
-    _co_op(reference)
-    victims = {seed: _clone(reference, f"s{seed}", created, tmp_path) for seed in (16, 1607)}
-    expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
-    total = expected["billed"] + expected["held"]
+def test_killed_workers_bill_exactly_once(tmp_path, created, broker, co_op):  # noqa: F811
+    victims = {seed: _clone(co_op.env, f"s{seed}", created, tmp_path) for seed in (16, 1607)}
+    total = co_op.total
     assert total > 300
-    want = _bills(reference)
+    want = co_op.bills
     for seed, victim in victims.items():
         _bill_on_workers_killing_some(tmp_path / f"s{seed}", victim, broker, seed, total)
         got = _bills(victim)
@@ -115,7 +110,7 @@ def _bill_on_workers_killing_some(tmp_path, victim, broker, seed, total) -> None
     victim |= {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
-        "COOPCIS_JOBS_LEASE_SECONDS": "3",
+        "COOPCIS_JOBS_LEASE_SECONDS": "2",
     }
     chooser = random.Random(seed)
     kill_at = sorted(chooser.sample(range(20, total - 40), 2))
