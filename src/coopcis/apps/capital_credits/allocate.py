@@ -101,9 +101,8 @@ def already_allocated(year: int, pool: str) -> RuleViolation:
     )
 
 
-@transaction.atomic
-def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> AllocationResult:
-    """Allocate ``margins`` of ``year`` in ``pool`` over the year's patronage, dated ``on``."""
+def check_allocation(*, year: int, margins: Decimal, pool: str, on: date) -> None:
+    """What refuses an allocation before any patronage is summed."""
     check_pool(pool)
     if margins <= 0:
         raise RuleViolation("margins to allocate are a positive amount", field="margins")
@@ -115,10 +114,47 @@ def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> Alloca
         )
     if Allocation.objects.filter(year=year, pool=pool).exists():
         raise already_allocated(year, pool)
+
+
+def no_patronage(year: int) -> RuleViolation:
+    return RuleViolation(f"no patronage in {year}: no electric revenue billed", field="year")
+
+
+@transaction.atomic
+def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> AllocationResult:
+    """Allocate ``margins`` of ``year`` in ``pool`` over the year's patronage, dated ``on``."""
+    check_allocation(year=year, margins=margins, pool=pool, on=on)
     basis = rules().basis
     patronage = year_patronage(year, basis=basis)
     if not patronage:
-        raise RuleViolation(f"no patronage in {year}: no electric revenue billed", field="year")
+        raise no_patronage(year)
+    return post_allocation(
+        year=year,
+        margins=margins,
+        pool=pool,
+        on=on,
+        basis=basis,
+        patronage=patronage,
+        created_by=current_actor().label,
+    )
+
+
+def post_allocation(
+    *,
+    year: int,
+    margins: Decimal,
+    pool: str,
+    on: date,
+    basis: str,
+    patronage: dict[int, Decimal],
+    created_by: str,
+) -> AllocationResult:
+    """Split ``margins`` over every patron's ``patronage`` at once (the largest remainder
+    needs them all to allocate the pool to the cent), record each patron's credit and post
+    the one entry. In the caller's transaction; a second allocation of the year and pool is
+    refused (checked here and by the database's unique constraint)."""
+    if Allocation.objects.filter(year=year, pool=pool).exists():
+        raise already_allocated(year, pool)
     accounts = _accounts(sorted(patronage))
     shares = allocate_margins(margins, {str(pk): value for pk, value in patronage.items()})
     allocation = Allocation.objects.create(
@@ -128,7 +164,7 @@ def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> Alloca
         basis=basis,
         total_patronage=sum(patronage.values(), Decimal(0)),
         allocated_on=on,
-        created_by=current_actor().label,
+        created_by=created_by,
     )
     rows, patrons = [], []
     for share in shares:
@@ -143,6 +179,22 @@ def allocate_year(*, year: int, margins: Decimal, pool: str, on: date) -> Alloca
     allocation.entry_id = _post(allocation, patrons)
     allocation.save(update_fields=["entry"])
     return AllocationResult(allocation, basis, patrons)
+
+
+def allocation_result(allocation: Allocation) -> AllocationResult:
+    """An allocation as :func:`allocate_year` returned it, read back from its credits (what
+    ``allocate --workers`` prints: a worker posted it)."""
+    rows = CapitalCredit.objects.filter(allocation=allocation).values_list(
+        "account__number", "patronage", "amount", "notice_method"
+    )
+    patrons = sorted(
+        (
+            PatronShare(number, patronage, amount, method)
+            for number, patronage, amount, method in rows
+        ),
+        key=lambda share: share.account,
+    )
+    return AllocationResult(allocation, allocation.basis, patrons)
 
 
 def _post(allocation: Allocation, patrons: list[PatronShare]) -> int | None:

@@ -13,6 +13,7 @@ of the account's posted bills dated in the year.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -25,9 +26,13 @@ from coopcis.apps.ledger.models import JournalLine
 WH_PER_KWH = Decimal(1000)
 
 
-def year_patronage(year: int, *, basis: str | None = None) -> dict[int, Decimal]:
+def year_patronage(
+    year: int, *, basis: str | None = None, accounts: Sequence[int] | None = None
+) -> dict[int, Decimal]:
     """Each account's patronage in ``year`` (account id -> dollars or kWh), left out when
-    it is not positive."""
+    it is not positive; only ``accounts``' when given (a batch of ``allocate --workers``:
+    an account's patronage is its own sums, so the batches' patronage together is the
+    whole's)."""
     found = rules()
     basis = basis or found.basis
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
@@ -38,6 +43,8 @@ def year_patronage(year: int, *, basis: str | None = None) -> dict[int, Decimal]
             .values("account_id")
             .annotate(wh=Sum("energy_wh"))
         )
+        if accounts is not None:
+            bills = bills.filter(account_id__in=accounts)
         for row in bills:
             energy = Decimal(row["wh"] or 0) / WH_PER_KWH
             if energy > 0:
@@ -53,6 +60,8 @@ def year_patronage(year: int, *, basis: str | None = None) -> dict[int, Decimal]
         .values("member_account_id")
         .annotate(credit=Sum("credit_amount"), debit=Sum("debit_amount"))
     )
+    if accounts is not None:
+        lines = lines.filter(member_account_id__in=accounts)
     for row in lines:
         revenue = Decimal(row["credit"] or 0) - Decimal(row["debit"] or 0)
         if revenue > 0:

@@ -12,6 +12,10 @@ notices sent, third parties, which accounts have any protection on record at all
 cases are worked in transactions of :data:`CASES_PER_TRANSACTION`, and only the notice PDFs
 are made one by one; each transaction's notices and case changes are written together at
 its end (see docs/benchmarks.md, "Collections run").
+
+On workers (``collections run --workers``, :mod:`coopcis.apps.collections.distributed`)
+the follower does :func:`begin_run` and each batch of open cases is :func:`work_cases` on a
+worker.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from coopcis.apps.billing.pdf.document import mailing_lines
 from coopcis.apps.billing.pdf.letter import letter_pdf
@@ -94,6 +100,22 @@ class RunReport:
             self.accounts[step].remove(account.number)
         self.amounts.get(step, {}).pop(account.number, None)
 
+    def partial(self) -> dict[str, object]:
+        """What :meth:`merge` takes: a batch's share of the run, as JSON (a worker's result)."""
+        return {
+            "accounts": {name: list(numbers) for name, numbers in self.accounts.items()},
+            "amounts": {name: dict(found) for name, found in self.amounts.items()},
+            "protections": dict(self.protections),
+        }
+
+    def merge(self, part: dict[str, Any]) -> None:
+        """Add a batch's share (:meth:`partial`) to the run's report."""
+        for name, numbers in part["accounts"].items():
+            self.accounts[name].extend(numbers)
+        for name, found in part["amounts"].items():
+            self.amounts[name].update(found)
+        self.protections.update(part["protections"])
+
     def count(self, step: str) -> int:
         return len(self.accounts.get(step, []))
 
@@ -127,8 +149,7 @@ class _Known:
     changed_protections: list[CollectionCase] = field(default_factory=list)
 
     @classmethod
-    def load(cls, as_of: date) -> _Known:
-        open_cases = CollectionCase.objects.filter(closed_on__isnull=True)
+    def load(cls, as_of: date, open_cases: QuerySet[CollectionCase]) -> _Known:
         accounts = open_cases.values("account_id")
         past_due: dict[int, Money] = defaultdict(Money.zero)
         owed = (
@@ -157,23 +178,46 @@ class _Known:
 
 def run_collections(*, as_of: date) -> RunReport:
     """The daily job as of ``as_of`` (the core never reads the clock; nor does this)."""
+    report = begin_run(as_of)
+    work_cases(as_of, report)
+    return report
+
+
+def begin_run(as_of: date) -> RunReport:
+    """What the run does once, before its cases: cancel the orders payments overtook,
+    judge agreements, open the new cases (on workers, the follower does this)."""
     report = RunReport(as_of)
-    calendar = work_calendar(around=as_of)
     _cancel_overtaken_orders(as_of, report)
     _judge_agreements(as_of, report)
     _open_cases(as_of, report)
-    known = _Known.load(as_of)
-    cases = list(
+    return report
+
+
+def open_case_ids() -> list[int]:
+    """The open cases the run works, in the order it works them."""
+    return list(
         CollectionCase.objects.filter(closed_on__isnull=True)
-        .select_related("account__party", "bill")
         .order_by("id")
+        .values_list("id", flat=True)
     )
+
+
+def work_cases(as_of: date, report: RunReport, case_ids: list[int] | None = None) -> None:
+    """Take each open case's due step (those of ``case_ids`` only, when given: a batch on a
+    worker), :data:`CASES_PER_TRANSACTION` to a transaction. A case done again finds its
+    notices and orders already made (:func:`_send`, :func:`_take`; the unique constraints
+    on notices and orders refuse what would slip by), so it sends and orders nothing twice."""
+    calendar = work_calendar(around=as_of)
+    open_cases = CollectionCase.objects.filter(closed_on__isnull=True)
+    if case_ids is not None:
+        open_cases = open_cases.filter(pk__in=case_ids)
+    known = _Known.load(as_of, open_cases)
+    cases = list(open_cases.select_related("account__party", "bill").order_by("id"))
     for start in range(0, len(cases), CASES_PER_TRANSACTION):
         with transaction.atomic():
             for case in cases[start : start + CASES_PER_TRANSACTION]:
                 _work_case(case, as_of, calendar, report, known)
             _write(known, report)
-    return report
 
 
 #: What a day's work changes on a case (the orders' own functions save the rest themselves).
@@ -504,4 +548,4 @@ def _email_third_party(case: CollectionCase, third: ThirdPartyContact) -> None:
     )
 
 
-__all__ = ["RunReport", "run_collections"]
+__all__ = ["RunReport", "begin_run", "open_case_ids", "run_collections", "work_cases"]

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from tqdm import tqdm
 
+from coopcis.apps.audit.context import current_actor
 from coopcis.apps.capital_credits import documents, queries
-from coopcis.apps.capital_credits.allocate import allocate_year
+from coopcis.apps.capital_credits.allocate import AllocationResult, allocate_year
 from coopcis.apps.capital_credits.assignments import assign_credits
+from coopcis.apps.capital_credits.distributed import ACCOUNTS_PER_BATCH, allocate_on_workers
 from coopcis.apps.capital_credits.estates import retire_estate
 from coopcis.apps.capital_credits.models import Allocation, CapitalCredit, Payout, Retirement
 from coopcis.apps.capital_credits.notices import email_notices
@@ -31,6 +34,7 @@ from coopcis.apps.capital_credits.unclaimed import claim_check, gift_unclaimed, 
 from coopcis.apps.members.models import Account
 from coopcis.apps.members.services import add_joint_member, record_joint_death
 from coopcis.core.capital_credits.retirement import METHODS
+from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
     add_date_option,
@@ -84,6 +88,18 @@ class Command(CoopCommand):
         add_date_option(alloc, "--on", help="the allocation's date (default today)", required=False)
         add_dry_run_option(alloc)
         alloc.add_argument("--json", action="store_true")
+        alloc.add_argument(
+            "--workers",
+            action="store_true",
+            help="sum the patronage in batches on `coopcis worker` processes (PostgreSQL and "
+            "COOPCIS_BROKER_URL); the margins are still split once over all patrons",
+        )
+        alloc.add_argument(
+            "--batch-size",
+            type=int,
+            default=ACCOUNTS_PER_BATCH,
+            help="accounts per batch with --workers",
+        )
 
         send = sub.add_parser(
             "send-notices",
@@ -201,13 +217,16 @@ class Command(CoopCommand):
         self.stdout.write(f"{options['year']}: {len(rows):,} patrons, patronage {total:,}")
 
     def _allocate(self, options: dict[str, Any]) -> None:
-        with dry_run(options["dry_run"]):
-            result = allocate_year(
-                year=options["year"],
-                margins=options["margins"],
-                pool=options["pool"],
-                on=options["on"] or today(),
-            )
+        if options["workers"]:
+            result = self._allocate_on_workers(options)
+        else:
+            with dry_run(options["dry_run"]):
+                result = allocate_year(
+                    year=options["year"],
+                    margins=options["margins"],
+                    pool=options["pool"],
+                    on=options["on"] or today(),
+                )
         if options["json"]:
             self._print_json(result.as_json(), options)
             return
@@ -220,6 +239,28 @@ class Command(CoopCommand):
             f"{len(result.patrons) - emails:,} by mail, {emails:,} by email (send them with "
             "`coopcis capital-credits send-notices`)"
         )
+
+    def _allocate_on_workers(self, options: dict[str, Any]) -> AllocationResult:
+        if options["dry_run"]:
+            raise RuleViolation(
+                "a dry run runs in this process (it is rolled back): leave out --workers",
+                field="workers",
+            )
+        with tqdm(unit="acct", file=sys.stderr, disable=None, desc="patronage") as bar:
+
+            def total(accounts: int) -> None:
+                bar.reset(total=accounts)
+
+            return allocate_on_workers(
+                year=options["year"],
+                margins=options["margins"],
+                pool=options["pool"],
+                on=options["on"] or today(),
+                batch_size=options["batch_size"],
+                operator=current_actor().label,
+                progress=bar.update,
+                total=total,
+            )
 
     def _send_notices(self, options: dict[str, Any]) -> None:
         allocation = Allocation.objects.filter(year=options["year"], pool=options["pool"]).first()

@@ -1,24 +1,30 @@
 """``coopcis collections``: the daily job and what staff record.
 
-``run --as-of DATE [--dry-run] [--json]`` is the daily job (``--as-of`` may not be after
-today: :mod:`coopcis.site.jobs`); the other subcommands record a protection,
+``run --as-of DATE [--dry-run | --workers] [--json]`` is the daily job (``--as-of`` may
+not be after today: :mod:`coopcis.site.jobs`; ``--workers``:
+:mod:`coopcis.apps.collections.distributed`); the other subcommands record a protection,
 an agreement or a third party, create and complete field orders, and write a notice PDF.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from tqdm import tqdm
 
+from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.collections import orders, services
+from coopcis.apps.collections.distributed import run_collections_on_workers
 from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
-from coopcis.apps.collections.run import run_collections
+from coopcis.apps.collections.run import CASES_PER_TRANSACTION, RunReport, run_collections
 from coopcis.apps.members.models import Account
+from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
@@ -60,6 +66,18 @@ class Command(CoopCommand):
         add_date_option(run, "--as-of", help="the day the job runs for")
         add_dry_run_option(run)
         run.add_argument("--json", action="store_true")
+        run.add_argument(
+            "--workers",
+            action="store_true",
+            help="work the open cases in batches on `coopcis worker` processes (PostgreSQL "
+            "and COOPCIS_BROKER_URL) and follow them until done",
+        )
+        run.add_argument(
+            "--batch-size",
+            type=int,
+            default=CASES_PER_TRANSACTION,
+            help="open cases per batch with --workers",
+        )
         status = sub.add_parser("status", help="an account's case, next step and notices")
         status.add_argument("account")
         cert = sub.add_parser("certificate", help="record a seriously-ill certificate (policy 422)")
@@ -124,8 +142,11 @@ class Command(CoopCommand):
         getattr(self, "_" + options["action"].replace("-", "_"))(options)
 
     def _run(self, options: dict[str, Any]) -> None:
-        with dry_run(options["dry_run"]):
-            report = run_collections(as_of=options["as_of"])
+        if options["workers"]:
+            report = self._run_on_workers(options)
+        else:
+            with dry_run(options["dry_run"]):
+                report = run_collections(as_of=options["as_of"])
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
             return
@@ -146,6 +167,25 @@ class Command(CoopCommand):
                 self.stdout.write(
                     f"  protected {number}: {protection['code']} - {protection['detail']}"
                 )
+
+    def _run_on_workers(self, options: dict[str, Any]) -> RunReport:
+        if options["dry_run"]:
+            raise RuleViolation(
+                "a dry run runs in this process (it is rolled back): leave out --workers",
+                field="workers",
+            )
+        with tqdm(unit="case", file=sys.stderr, disable=None, desc="collections") as bar:
+
+            def total(cases: int) -> None:
+                bar.reset(total=cases)
+
+            return run_collections_on_workers(
+                as_of=options["as_of"],
+                batch_size=options["batch_size"],
+                operator=current_actor().label,
+                progress=bar.update,
+                total=total,
+            )
 
     def _status(self, options: dict[str, Any]) -> None:
         found = account(options["account"])
