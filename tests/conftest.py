@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 
 from coopcis.apps.ledger.guard import ledger_maintenance
 from coopcis.site.commands import CoopCommand
+from tests import shared_build
 
 _original_flush = flush.Command.handle
 
@@ -41,6 +42,41 @@ TEST_OPERATOR = "operator"
 os.environ["COOPCIS_OPERATOR"] = TEST_OPERATOR
 
 
+def ensure_operator() -> None:
+    """The operator sign-in (a manager), made if missing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(
+        username=TEST_OPERATOR, defaults={"is_staff": True}
+    )
+    if created:
+        user.groups.add(Group.objects.get(name="Manager"))
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(request):
+    """pytest-django's own (it opens a ``django_db``-marked test's transaction before any
+    other fixture runs), after building the shared data the test uses
+    (``tests.shared_build``): that must happen outside the test's transaction."""
+    shared_build.prepare(request)
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    shared_build.close_unless_shared_by(item)
+
+
+@pytest.fixture(scope="session")
+def _shared_build_database(request, django_db_setup, django_db_blocker):
+    """The test database, for the shared builds: the one open is rolled back before the
+    database is torn down."""
+    yield django_db_blocker
+    shared_build.close(request.config)
+
+
 @pytest.fixture(autouse=True)
 def _command_operator(request):
     """The operator sign-in, in every test that has a database."""
@@ -50,14 +86,7 @@ def _command_operator(request):
         return
     transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    user, created = get_user_model().objects.get_or_create(
-        username=TEST_OPERATOR, defaults={"is_staff": True}
-    )
-    if created:
-        user.groups.add(Group.objects.get(name="Manager"))
+    ensure_operator()
 
 
 @pytest.fixture(autouse=True)

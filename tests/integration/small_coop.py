@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
-import pytest
 
 from coopcis.apps.billing.models import BillingCycle, LocationTax, RiderFactor
 from coopcis.apps.metering.models import IntervalBlock, RegisterRead
@@ -20,6 +19,7 @@ from tests.factories import (
     ServiceAgreementFactory,
     ServicePointFactory,
 )
+from tests.shared_build import shared_fixture
 
 PCA, DCA, GRT = Decimal("0.004210"), Decimal("0.000850"), Decimal("0.068125")
 
@@ -64,9 +64,10 @@ class SmallCoop:
     no_read: object
 
 
-@pytest.fixture
-def small_coop(db) -> SmallCoop:
-    """Billing month 2026-10: cycle 1 reads on 1 October, closing September."""
+@shared_fixture
+def small_coop() -> SmallCoop:
+    """Billing month 2026-10: cycle 1 reads on 1 October, closing September (built once
+    for the tests of a module that use it: ``tests.shared_build``)."""
     BillingCycle.objects.create(number=1, read_day=1, bill_lag_days=9)
     RiderFactor.objects.create(month="2026-10", code="pca", per_kwh=PCA, source="test filing")
     RiderFactor.objects.create(month="2026-10", code="dca", per_kwh=DCA, source="test filing")

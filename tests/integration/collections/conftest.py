@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from django.test import TestCase
 
 from coopcis.apps.billing.models import Bill
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.collections.run import run_collections
 from coopcis.apps.payments.services import receive_payment
+from tests.shared_build import shared_fixture
 
 
 def days(start: date, end: date):
@@ -52,7 +52,7 @@ def pay(account, amount: str, on: date, reference: str = ""):
         ).payment
 
 
-@pytest.fixture
+@shared_fixture
 def billed(small_coop):
     """October 2026 billed: the home's bill of $183.89 dated 10 October, due 30 October.
     Every other account pays on time, so only the home is delinquent."""

@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from coopcis.apps.billing.models import Bill, BillStatus
 from coopcis.apps.billing.run import run_billing
 from coopcis.apps.receivables.services import charge_fee
 from coopcis.core.billing.scan_line import make_scan_line
 from coopcis.core.money import Money
 from tests.integration.small_coop import small_coop
+from tests.shared_build import shared_fixture
 
 __all__ = ["billed", "small_coop"]
 DEPOSIT_DAY = date(2026, 10, 15)
@@ -36,7 +35,7 @@ class Billed:
     mill: object
 
 
-@pytest.fixture
+@shared_fixture
 def billed(small_coop) -> Billed:
     run_billing(period_label="2026-10")  # home owes 183.89, due 30 October
     fee = charge_fee(

@@ -15,6 +15,7 @@ from coopcis.apps.payments.gateway import configured_gateway, forget_gateways
 from coopcis.apps.payments.gateway.simulator import SimulatorGateway
 from coopcis.apps.payments.keys import create_api_key
 from coopcis.apps.payments.models import ChannelApiKey
+from tests.shared_build import shared_fixture
 
 API = "/api/v1/payments"
 
@@ -70,7 +71,7 @@ def gateway() -> Iterator[SimulatorGateway]:
     forget_gateways()
 
 
-@pytest.fixture
+@shared_fixture
 def billed(small_coop):  # type: ignore[no-untyped-def]
     """The small co-op billed for 2026-10: the home owes $183.89, due 30 October."""
     run_billing(period_label="2026-10")

@@ -13,6 +13,7 @@ from coopcis.apps.payments.gateway import configured_gateway, forget_gateways
 from coopcis.apps.payments.gateway.simulator import SimulatorGateway
 from tests.integration.backoffice.factories import staff_user
 from tests.integration.small_coop import small_coop
+from tests.shared_build import shared_fixture
 
 __all__ = ["billed", "gateway", "small_coop", "staff_client"]
 
@@ -26,7 +27,7 @@ def gateway() -> Iterator[SimulatorGateway]:
     forget_gateways()
 
 
-@pytest.fixture
+@shared_fixture
 def billed(small_coop):  # type: ignore[no-untyped-def]
     run_billing(period_label="2026-10")
     return small_coop
