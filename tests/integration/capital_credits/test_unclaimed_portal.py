@@ -220,6 +220,7 @@ def test_the_pages_render_in_spanish(checks):
 
     assert "Cheques de reembolso no cobrados" in search and "Reclamar este cheque" in search
     assert "Cheques aún no cobrados" in account
+    assert "<td>Cheque 501</td>" in account and "Emitido: reclámelo" in account  # paid
     assert "Confirme su dirección postal actual" in claim
 
 
