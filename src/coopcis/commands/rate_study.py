@@ -29,8 +29,10 @@ group (a few hundred), no compression, ``meter_id`` dictionary-encoded (its runs
 from the index run lengths), ``start`` and ``wh`` (int32) PLAIN, one data page per
 column chunk (``benchmarks/rate_study.py`` writes it). Any other valid file is
 decoded by Arrow, batch by batch (text ids from their dictionary index runs, even in
-compressed pages); a meter that row groups split between batches is joined from the
-batches' edges; only a file not grouped by meter is read whole. Every way gives the
+compressed pages; float kWh in PLAIN pages, as polars writes it, decompressed page by
+page and turned into int32 Wh while the page is in cache); a meter that row groups
+split between batches is joined from the batches' edges; only a file not grouped by
+meter is read whole. Every way gives the
 same bills and refuses the same defects.
 """
 
@@ -425,7 +427,18 @@ class _ArrowGroups:
         self.local = threading.local()
         column = self.metadata.schema.column(self.id_column)
         self.id_levels = (column.max_definition_level, column.max_repetition_level)
-        self.data = _map(path) if self.as_dictionary else None
+        # Float kWh (pandas, polars) is decompressed page by page here and turned into
+        # Wh while the page is in cache, instead of Arrow copying it out first.
+        self.energy_column = schema.get_field_index(self.energy_name)
+        energy = self.metadata.schema.column(self.energy_column)
+        self.float_pages = (
+            self.energy_name == "kwh"
+            and pa.types.is_float64(schema.field("kwh").type)
+            and energy.physical_type == "DOUBLE"
+            and energy.max_definition_level <= 1
+            and not energy.max_repetition_level
+        )
+        self.data = _map(path) if self.as_dictionary or self.float_pages else None
 
     def _id_runs(self, low: int, high: int) -> tuple[list[str], list[int]] | None:
         """Meter runs of text ids read from the dictionary pages' index runs (decompressed
@@ -436,19 +449,8 @@ class _ArrowGroups:
         heads: list[int] = []
         row = 0
         for group in range(low, high):
-            meta = self.metadata.row_group(group).column(self.id_column)
-            codec = CODECS.get(meta.compression)
-            begin = meta.data_page_offset
-            if meta.has_dictionary_page and 0 < meta.dictionary_page_offset < begin:
-                begin = meta.dictionary_page_offset
-            chunk = _Chunk(
-                -1 if codec is None else codec,
-                begin,
-                meta.total_compressed_size,
-                meta.num_values,
-                meta.physical_type,
-            )
             try:
+                chunk = self._chunk(group, self.id_column)
                 found = _dictionary_runs(self.data, chunk, self.id_levels[0], False)
             except (_NotPlain, LookupError, ValueError, TypeError, AttributeError, OSError):
                 return None
@@ -460,6 +462,62 @@ class _ArrowGroups:
                     heads.append(row + head)
             row += self.sizes[group]
         return names, heads
+
+    def _chunk(self, group: int, column: int) -> _Chunk:
+        meta = self.metadata.row_group(group).column(column)
+        codec = CODECS.get(meta.compression)
+        begin = meta.data_page_offset
+        if meta.has_dictionary_page and 0 < meta.dictionary_page_offset < begin:
+            begin = meta.dictionary_page_offset
+        return _Chunk(
+            -1 if codec is None else codec,
+            begin,
+            meta.total_compressed_size,
+            meta.num_values,
+            meta.physical_type,
+        )
+
+    def _float_kwh(self, low: int, high: int) -> np.ndarray[Any, Any] | None:
+        """Float kWh of row groups ``[low, high)`` as integer Wh (int32 when every value
+        fits), from PLAIN pages decompressed one by one; None: Arrow reads the column
+        (another encoding, a null, a value the study refuses: Arrow's order of checks
+        gives the message)."""
+        data = self.data
+        if not self.float_pages or data is None:
+            return None
+        rows = sum(self.sizes[low:high])
+        for dtype in (np.int32, np.int64):
+            out = np.empty(rows, dtype=dtype)
+            try:
+                not_whole = self._float_pages_into(data, low, high, out)
+            except _TooWide:
+                continue
+            except (_NotPlain, InputError, LookupError, ValueError, TypeError, AttributeError):
+                return None
+            self.tally.add(not_whole, HALF_EVEN)
+            return out
+        return None
+
+    def _float_pages_into(
+        self, data: memoryview, low: int, high: int, out: np.ndarray[Any, Any]
+    ) -> int:
+        row = not_whole = 0
+        level = self.metadata.schema.column(self.energy_column).max_definition_level
+        for group in range(low, high):
+            chunk = self._chunk(group, self.energy_column)
+            for kind, page, body in _chunk_pages(data, chunk, level):
+                encoding = page.get(2 if kind == PAGE_DATA else 4)
+                if kind == PAGE_DICTIONARY or encoding != ENCODING_PLAIN:
+                    raise _NotPlain
+                count = page[1]
+                if len(body) != 8 * count or row + count > len(out):
+                    raise _NotPlain
+                kwh = np.frombuffer(body, dtype="<f8", count=count)
+                not_whole += _float_wh(kwh, self.path, out[row : row + count])
+                row += count
+        if row != len(out):
+            raise _NotPlain
+        return not_whole
 
     def load(self, low: int, high: int) -> GroupData:
         """Row groups ``[low, high)`` decoded in one call (meter ids from statistics
@@ -481,7 +539,9 @@ class _ArrowGroups:
         energy_name = self.energy_name
         known = all(name is not None for name in ids)
         runs = None if known else self._id_runs(low, high)
-        wanted = ["start", energy_name] + ([] if known or runs is not None else ["meter_id"])
+        energy = self._float_kwh(low, high)
+        wanted = ["start"] + ([energy_name] if energy is None else [])
+        wanted += [] if known or runs is not None else ["meter_id"]
         table = self.local.file.read_row_groups(range(low, high), columns=wanted, use_threads=False)
         _refuse_nulls(table, self.path)
         names: list[str] = []
@@ -498,7 +558,8 @@ class _ArrowGroups:
         else:
             names, heads = _meter_runs(table.column("meter_id"), 0)
         start = _int64_values(table.column("start"))
-        energy = _energy_values(table.column(energy_name), energy_name, self.path, self.tally)
+        if energy is None:
+            energy = _energy_values(table.column(energy_name), energy_name, self.path, self.tally)
         return names, heads, start, energy
 
 
@@ -735,12 +796,21 @@ def _int64_values(column: Any) -> npt.NDArray[np.int64]:
 
 
 def _energy_values(column: Any, name: str, path: Path, tally: _Tally) -> np.ndarray[Any, Any]:
-    """The energy column as integer Wh: zero-copy for one chunk of integer ``wh``."""
+    """The energy column as integer Wh: zero-copy for one chunk of integer ``wh``; float
+    kWh as int32 Wh when every value fits (half the memory for the study to read)."""
     import pyarrow as pa
 
     if name == "wh" and pa.types.is_integer(column.type) and column.num_chunks == 1:
         values: np.ndarray[Any, Any] = column.chunk(0).to_numpy()
         return values
+    if name == "kwh" and pa.types.is_floating(column.type):
+        narrow = np.empty(len(column), dtype=np.int32)
+        try:
+            _energy_wh(column, name, path, narrow, tally)
+        except _TooWide:
+            pass
+        else:
+            return narrow
     out = np.empty(len(column), dtype=np.int64)
     _energy_wh(column, name, path, out, tally)
     return out
@@ -875,8 +945,10 @@ def _thrift_value(
 
 
 def _thrift_struct(
-    data: memoryview, pos: int, spec: Spec | None = None
+    data: memoryview, pos: int, spec: Spec | None = None, *, until: int | None = None
 ) -> tuple[dict[int, Any], int]:
+    """A struct as ``{field: value}``; with ``until``, only its fields up to that number
+    (read until a later one starts: writers put fields in order), unchecked."""
     fields: dict[int, Any] = {}
     field = 0
     while True:
@@ -894,6 +966,8 @@ def _thrift_struct(
         else:
             raw, pos = _uvarint(data, pos)
             field = (raw >> 1) ^ -(raw & 1)
+        if until is not None and field > until:
+            return fields, pos
         expected = spec.get(field) if spec else None
         if expected is not None and (BOOL if kind == 2 else kind) != expected[0]:
             raise _NotPlain  # a known field of another type: damaged
@@ -1165,7 +1239,15 @@ def _parse_layout(data: memoryview) -> _Layout | None:
     length = int.from_bytes(data[size - 8 : size - 4], "little")
     if length > FOOTER_LIMIT or length + 12 > size:
         return None
-    footer, _ = _thrift_struct(data[size - 8 - length : size - 8], 0, FILE_METADATA)
+    raw = data[size - 8 - length : size - 8]
+    # The schema first (field 2, before the row groups): a file with kwh or without wh
+    # is Arrow's, and its footer (hundreds of row groups from polars) is not parsed here.
+    head, _ = _thrift_struct(raw, 0, FILE_METADATA, until=2)
+    if 2 in head:
+        names = {element.get(4) for element in head[2][1:]}
+        if b"kwh" in names or not {b"meter_id", b"start", b"wh"} <= names:
+            return None
+    footer, _ = _thrift_struct(raw, 0, FILE_METADATA)
     schema = footer[2]
     if schema[0].get(5) != len(schema) - 1:
         return None  # nested columns
@@ -1260,20 +1342,28 @@ CHUNK_ROWS = 1 << 15  # float64 work arrays of 256 KiB: they stay in L2
 def _energy_wh(
     column: Any, name: str, path: Path, out: np.ndarray[Any, Any], tally: _Tally | None = None
 ) -> None:
-    """Write the energy column as integer Wh into ``out`` (from its first row)."""
+    """Write the energy column as integer Wh into ``out`` (from its first row).
+
+    Float kWh is converted straight into ``out``; an int32 ``out`` that a value does
+    not fit raises :class:`_TooWide` (nothing counted in ``tally`` then).
+    """
     import pyarrow as pa
 
     kind = column.type
     row = 0
+    not_whole: int | None = None
     for chunk in column.chunks:
+        if name == "kwh" and pa.types.is_floating(kind):
+            count = _float_wh(chunk.to_numpy(), path, out[row : row + len(chunk)])
+            not_whole = count + (not_whole or 0)
+            row += len(chunk)
+            continue
         if name == "wh" and pa.types.is_integer(kind):
             values = chunk.to_numpy()
         elif name == "kwh" and pa.types.is_integer(kind):
             values = chunk.to_numpy().astype(np.int64) * 1000
         elif name == "kwh" and pa.types.is_decimal(kind):
             values = _decimal_wh(chunk, kind.scale, tally)
-        elif name == "kwh" and pa.types.is_floating(kind):
-            values = _float_wh(chunk.to_numpy(), path, tally)
         else:
             raise InputError(
                 f"{PROG}: {path}: {name} is {kind}; use decimal128, integer or float kwh, or "
@@ -1281,22 +1371,32 @@ def _energy_wh(
             )
         out[row : row + len(chunk)] = values
         row += len(chunk)
+    if not_whole is not None and tally is not None:
+        tally.add(not_whole, HALF_EVEN)
 
 
-def _float_wh(kwh: np.ndarray[Any, Any], path: Path, tally: _Tally | None) -> npt.NDArray[np.int64]:
-    """Integer Wh from float kWh (what pandas and polars write): ``kwh x 1000`` rounded
-    half-even to the Wh.
+class _TooWide(Exception):
+    """A Wh value outside the range of the int32 array it was to be written into."""
+
+
+INT32_LIMIT = float(2**31)
+
+
+def _float_wh(kwh: np.ndarray[Any, Any], path: Path, out: np.ndarray[Any, Any]) -> int:
+    """Integer Wh from float kWh (what pandas and polars write), written into ``out``:
+    ``kwh x 1000`` rounded half-even to the Wh; returns how many were not whole Wh.
 
     A value is a whole Wh when ``kwh x 1000`` is within a millionth of a Wh of an
     integer: float noise (polars writes 951 Wh / 1000 as 0.9510000000000001) is far
-    smaller, any real fraction of a Wh far larger. The others are counted in
-    ``tally``, never dropped. NaN, infinities and values past 2**53 Wh are refused.
-    Worked in cache-sized chunks: five passes over a batch would go to memory.
+    smaller, any real fraction of a Wh far larger. The others are counted, never
+    dropped. NaN, infinities and values past 2**53 Wh are refused; an int32 ``out``
+    takes values within its range only (else :class:`_TooWide`). Worked in
+    cache-sized chunks: five passes over a batch would go to memory.
     """
-    out = np.empty(len(kwh), dtype=np.int64)
     size = min(CHUNK_ROWS, len(kwh))
     scaled, rounded = np.empty(size), np.empty(size)
     noisy = np.empty(size, dtype=bool)
+    limit = INT32_LIMIT if out.dtype == np.int32 else None
     not_whole = 0
     for low in range(0, len(kwh), CHUNK_ROWS):
         part = kwh[low : low + CHUNK_ROWS]
@@ -1304,18 +1404,19 @@ def _float_wh(kwh: np.ndarray[Any, Any], path: Path, tally: _Tally | None) -> np
         wh, whole = scaled[:count], rounded[:count]
         np.multiply(part, 1000.0, out=wh)
         np.rint(wh, out=whole)
-        if not (whole.max() < FLOAT_WH_LIMIT and whole.min() > -FLOAT_WH_LIMIT):  # NaN too
+        top, bottom = whole.max(), whole.min()
+        if not (top < FLOAT_WH_LIMIT and bottom > -FLOAT_WH_LIMIT):  # NaN too
             bad = float(part[~(np.abs(whole) < FLOAT_WH_LIMIT)][0])
             raise InputError(
                 f"{PROG}: {path}: kwh value {bad!r} is not a number of Wh the study takes"
             )
-        out[low : low + count] = whole
+        if limit is not None and not (top < limit and bottom >= -limit):
+            raise _TooWide
+        np.copyto(out[low : low + count], whole, casting="unsafe")
         np.subtract(wh, whole, out=wh)
         np.abs(wh, out=wh)
         not_whole += int(np.count_nonzero(np.greater(wh, WHOLE_WH_TOLERANCE, out=noisy[:count])))
-    if tally is not None:
-        tally.add(not_whole, HALF_EVEN)
-    return out
+    return not_whole
 
 
 def _decimal_wh(chunk: Any, scale: int, tally: _Tally | None = None) -> np.ndarray[Any, Any]:

@@ -223,3 +223,28 @@ def test_a_string_energy_column_is_refused(tmp_path, capsys):
 def test_missing_file(tmp_path, capsys):
     assert main(["ocec-res", "--intervals", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("row_group_size", [5, 1000])
+def test_float_kwh_beyond_int32_wh_is_studied_whole_and_counted_once(
+    tmp_path, capsys, row_group_size
+):
+    # given float kWh read as int32 Wh where it fits: a 3,000,000 kWh hour (3e9 Wh,
+    # past int32) after two values that are not whole Wh, in the same batch
+    rows = [("A-1", FIRST + timedelta(hours=hour), None) for hour in range(HOURS)]
+    kwh = [0.0025, 0.0035] + [1.0] * (HOURS - 3) + [3_000_000.0]
+    path = tmp_path / "wide.parquet"
+    pq.write_table(_float_table(rows, kwh), path, row_group_size=row_group_size)
+    # when
+    assert main(["ocec-res", "--intervals", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # then every Wh is billed (int64 for that batch) and each fraction counted once
+    assert out["summary"]["energy_not_whole_wh"] == 2
+    month_kwh = {"2025-02": Decimal("0.006") + Decimal(10), "2025-03": Decimal(35) + 3_000_000}
+    expected = {
+        month: str(
+            (Decimal("30.00") + k * Decimal("0.1371")).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+        )
+        for month, k in month_kwh.items()
+    }
+    assert {b["month"]: b["total"] for b in out["bills"]} == expected
