@@ -414,25 +414,32 @@ class _ArrowGroups:
         schema = handle.schema_arrow
         self.energy_name, self.ticks = _check_schema(path, schema)
         self.metadata = handle.metadata
+        # Columns of the footer by their Parquet leaf (a nested column before one shifts
+        # the leaves against Arrow's fields): -1 when the name is no leaf.
+        leaves = self.metadata.schema
+        paths = [leaves.column(index).path for index in range(len(leaves))]
         kind = schema.field("meter_id").type
-        self.by_statistics = (
+        self.id_column = paths.index("meter_id") if "meter_id" in paths else -1
+        self.by_statistics = self.id_column >= 0 and (
             pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
         )
-        self.id_column = schema.get_field_index("meter_id")
         # Text ids (large_string from pandas and polars too) come as dictionary indices:
         # runs are found on integers, never on a per-row string.
         self.as_dictionary = ["meter_id"] if _is_text(kind) else None
         groups = self.metadata.num_row_groups
         self.sizes = [self.metadata.row_group(group).num_rows for group in range(groups)]
         self.local = threading.local()
-        column = self.metadata.schema.column(self.id_column)
+        column = leaves.column(max(self.id_column, 0))
         self.id_levels = (column.max_definition_level, column.max_repetition_level)
+        if self.id_column < 0:
+            self.id_levels = (2, 1)  # no leaf: Arrow reads the ids
         # Float kWh (pandas, polars) is decompressed page by page here and turned into
         # Wh while the page is in cache, instead of Arrow copying it out first.
-        self.energy_column = schema.get_field_index(self.energy_name)
-        energy = self.metadata.schema.column(self.energy_column)
+        self.energy_column = paths.index("kwh") if "kwh" in paths else -1
+        energy = leaves.column(max(self.energy_column, 0))
         self.float_pages = (
-            self.energy_name == "kwh"
+            self.energy_column >= 0
+            and self.energy_name == "kwh"
             and pa.types.is_float64(schema.field("kwh").type)
             and energy.physical_type == "DOUBLE"
             and energy.max_definition_level <= 1

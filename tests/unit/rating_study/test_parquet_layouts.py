@@ -454,3 +454,60 @@ def test_float_kwh_defects_read_from_pages_are_refused_as_arrow_refuses_them(
     assert batched == whole
     expected = "empty values" if bad == "null-then-nan" else "kwh value nan is not a number"
     assert expected in batched
+
+
+def test_float_kwh_pages_are_found_by_name_past_a_nested_column(tmp_path, float_by_arrow):
+    # given a required struct of two doubles before kwh: Arrow's field 3 is kwh, but the
+    # Parquet leaf 3 is extra.b, a double column of the same length
+    rows = _rows()
+    table = pa.table(
+        {
+            "meter_id": pa.array([m for m, _, _ in rows], pa.large_string()),
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp("us", tz="UTC")),
+            "extra": pa.array(
+                [{"a": 1.0, "b": 2.0}] * len(rows),
+                pa.struct([pa.field("a", pa.float64(), False), pa.field("b", pa.float64(), False)]),
+            ),
+            "kwh": pa.array([w / 1000 for _, _, w in rows], pa.float64()),
+        }
+    )
+    schema = table.schema.set(2, pa.field("extra", table.schema.field("extra").type, False))
+    path = tmp_path / "nested.parquet"
+    pq.write_table(table.cast(schema), path, compression="zstd", use_dictionary=["meter_id"])
+    # when
+    batched = _outcome(lambda: study_file(path, tariff=load_tariff("ocec-res")))
+    # then: kwh read from its own pages, the bills of the integer file
+    assert not float_by_arrow
+    integer = _write(tmp_path / "wh.parquet", rows, "zstd-split-meters")
+    expected = _outcome(lambda: study_file(integer, tariff=load_tariff("ocec-res")))
+    assert batched == expected.replace('"half up"', '"half-even"')
+
+
+def test_meter_ids_are_read_from_their_own_leaf_past_a_nested_column(tmp_path):
+    # given a required struct of two text columns before meter_id: Arrow's field 1 is
+    # meter_id, the Parquet leaf 1 is extra.b (dictionary-encoded text too)
+    rows = _rows()
+    text = pa.string()
+    extra = pa.struct([pa.field("a", text, False), pa.field("b", text, False)])
+    schema = pa.schema(
+        [
+            pa.field("extra", extra, False),
+            pa.field("meter_id", text, False),
+            pa.field("start", pa.timestamp("ms", tz="UTC"), False),
+            pa.field("wh", pa.int32(), False),
+        ]
+    )
+    table = pa.table(
+        {
+            "extra": pa.array([{"a": "x", "b": f"not-{m}"} for m, _, _ in rows], extra),
+            "meter_id": [m for m, _, _ in rows],
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp("ms", tz="UTC")),
+            "wh": pa.array([w for _, _, w in rows], pa.int32()),
+        },
+        schema=schema,
+    )
+    path = tmp_path / "nested.parquet"
+    pq.write_table(table, path, compression="zstd", row_group_size=700)
+    # when / then: the whole file's bills, named by meter_id
+    batched, whole = _both(path)
+    assert batched == whole and '"meter_id": "A-1"' in batched
