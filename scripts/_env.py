@@ -33,12 +33,28 @@ def ensure_environment(extras: str = "") -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     stamp = VENV / f".installed{('-' + extras) if extras else ''}"
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    target = f".[{extras}]" if extras else "."
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
-    stamp.write_text(wanted)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        target = f".[{extras}]" if extras else "."
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
+        stamp.write_text(wanted)
+    compile_sources()
+
+
+def compile_sources() -> None:
+    """Byte-compile src/ ahead (only what changed since the last time).
+
+    pip compiles what it installs, but not an editable install's sources; with
+    PYTHONDONTWRITEBYTECODE set (common in containers and CI) Python would then
+    compile the ~50 modules a command imports on every run: about 0.1 s of CPU at
+    each start of a `coopcis` command. A .pyc that is stale is ignored, never wrong.
+    """
+    subprocess.run(
+        [str(BIN / "python"), "-m", "compileall", "-q", "-j", "0", str(ROOT / "src")],
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def coopcis_env(**extra: str) -> dict[str, str]:
