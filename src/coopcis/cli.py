@@ -17,7 +17,6 @@ unexpected error's traceback is also written to that log.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -86,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"coopcis: error: {error}", file=sys.stderr)
         if os.environ.get("COOPCIS_LOG_FILE"):
             # the terminal gets one line; the log file (settings' LOGGING) the traceback
+            import logging  # here: a pure command's start-up does not pay for it
+
             logging.getLogger("coopcis.cli").error(
                 "coopcis %s failed", " ".join(args), exc_info=True
             )

@@ -232,6 +232,30 @@ def test_meters_on_one_grid_equal_the_engine(code, monkeypatch):
 
 
 @pytest.mark.parametrize(
+    ("largest", "code"),
+    [(9_000, "ocec-res"), (9_000, "ocec-res-tou"), (6_000_000, "ocec-res")],
+)
+def test_int32_energy_on_a_grid_sums_exactly(largest, code):
+    # given int32 Wh (as read from Parquet) on a grid; up to 6,000,000 Wh an hour makes a
+    # month's sum overflow int32, so it must be summed in int64
+    from dataclasses import replace
+
+    rng = np.random.default_rng(5)
+    first = _local_ts(2025, 2, 27, 22)
+    meters = [
+        (f"G{i}", first, 60, rng.integers(0, largest, size=24 * 70).tolist()) for i in range(3)
+    ]
+    runs = _runs(meters)
+    runs = replace(runs, energy_wh=runs.energy_wh.astype(np.int32))
+    tariff = load_tariff(code)
+    # when
+    result = rate_study(runs, tariff=tariff)
+    # then
+    assert _study_totals(result) == _engine_totals(meters, tariff)
+    assert result.determinants.energy_wh.dtype == np.int64
+
+
+@pytest.mark.parametrize(
     ("meter", "defect", "message"),
     [
         (0, "gap", "gap or mixed lengths"),

@@ -177,7 +177,7 @@ def group_by_meter(
     change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
     heads = np.concatenate(([0], change)).astype(np.int64)
     run_codes = codes[heads]
-    if len(np.unique(run_codes)) != len(run_codes):
+    if len(_distinct(run_codes)) != len(run_codes):
         order = np.argsort(codes, kind="stable")
         codes, start, energy_wh = codes[order], start[order], energy_wh[order]
         change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
@@ -186,6 +186,15 @@ def group_by_meter(
     offsets = np.append(heads, np.int64(len(codes)))
     names = tuple(str(meter_names[int(code)]) for code in run_codes)
     return MeterRuns(names, offsets, start, energy_wh, ticks_per_second)
+
+
+def _distinct(values: IntArray) -> IntArray:
+    """The sorted distinct values: ``np.unique`` without its first call's import of
+    ``numpy.ma`` (tens of milliseconds a study's batch threads would wait for)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _describe(runs: MeterRuns, meter: int, ticks: int, zone: ZoneInfo) -> str:
@@ -272,7 +281,7 @@ def _check_and_order(
     start = runs.start
     known = lengths >= 2
     first_steps = np.where(known, start[np.minimum(heads + 1, len(start) - 1)] - start[heads], 0)
-    candidates = np.unique(first_steps[known])
+    candidates = _distinct(first_steps[known])
     if interval_minutes is not None:
         hint = interval_minutes * tick_minute
     elif len(candidates):
@@ -370,10 +379,20 @@ def _segment_sums(
     ``bound`` is the largest possible segment sum: when it fits the values' own
     dtype the sum runs in it (exact; no cast per element, which makes reduceat slow).
     With a ``grid`` (every meter the same rows in the same months) each month is one
-    block of a meters x rows view summed along its rows, faster than reduceat.
+    block of a meters x rows view summed along its rows: in the values' own dtype by
+    one reduceat along the rows when ``bound`` fits it (a sum into int64 casts every
+    element and costs twice as much), else block by block into int64.
     """
     if grid is not None:
         table = values[: grid.meters * grid.rows].reshape(grid.meters, grid.rows)
+        heads = [low for low, _ in grid.spans]
+        # each month runs to the next and the last to the end: one reduceat sums them
+        whole = grid.spans[-1][1] == grid.rows and all(
+            a[1] == b[0] for a, b in zip(grid.spans, grid.spans[1:], strict=False)
+        )
+        if whole and values.dtype != np.int64 and bound < np.iinfo(values.dtype).max:
+            sums = np.add.reduceat(table, heads, axis=1, dtype=values.dtype)
+            return sums.astype(np.int64).ravel()
         columns = [table[:, low:high].sum(axis=1, dtype=np.int64) for low, high in grid.spans]
         return np.stack(columns, axis=1).ravel()
     if values.dtype != np.int64 and bound < np.iinfo(values.dtype).max:
