@@ -12,12 +12,14 @@ becomes a gift to the educational and charitable fund (art. VIII sec. 3).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
 
 from coopcis.apps.audit.tracking import AuditedModel
+from coopcis.apps.members.requests import MemberRequest
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -217,11 +219,12 @@ class ClaimRequestStatus(models.TextChoices):
     CLAIMED = "CLAIMED", "Check claimed"
 
 
-class ClaimRequest(AuditedModel):
+class ClaimRequest(MemberRequest):
     """A member's request, from the portal, to claim an unclaimed retirement check on one
     of their own accounts, with the mailing address they confirmed as current (where staff
     send the check again). It waits for staff, who record the check claimed
-    (``unclaimed.claim_check``), which answers it. One request waits per check."""
+    (``unclaimed.claim_check``), which answers it (``decided_on``, ``decided_by``: a
+    :class:`~coopcis.apps.members.requests.MemberRequest`). One request waits per check."""
 
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="claim_requests")
     account = models.ForeignKey(
@@ -237,7 +240,9 @@ class ClaimRequest(AuditedModel):
     status = models.CharField(
         max_length=9, choices=ClaimRequestStatus.choices, default=ClaimRequestStatus.REQUESTED
     )
-    answered_on = models.DateField(null=True, blank=True)
+
+    waiting_status = ClaimRequestStatus.REQUESTED
+    noun = "claim"
 
     class Meta:
         constraints = [
@@ -251,8 +256,10 @@ class ClaimRequest(AuditedModel):
     def __str__(self) -> str:
         return f"Claim request {self.pk} ({self.get_status_display()})"
 
-    def audit_account_id(self) -> int | None:
-        return self.account_id
+    @property
+    def answered_on(self) -> date | None:
+        """The day staff recorded the check claimed, which answered the request."""
+        return self.decided_on
 
     @property
     def address_text(self) -> str:

@@ -38,6 +38,7 @@ from coopcis.apps.capital_credits.payouts import CHECKS_PAYABLE
 from coopcis.apps.ledger.models import EntryKind
 from coopcis.apps.ledger.services import Posting, post_entry_ids
 from coopcis.apps.members.models import Account
+from coopcis.apps.members.requests import record_decision
 from coopcis.core.addresses import Address
 from coopcis.core.errors import RuleViolation
 from coopcis.core.ledger.entries import JournalEntry, credit, debit
@@ -230,6 +231,10 @@ def claim_check(*, payout: Payout, on: date) -> Payout:
     for request in ClaimRequest.objects.filter(
         payout=locked, status=ClaimRequestStatus.REQUESTED
     ):  # the member's claim is answered (saved one by one: each in the audit trail)
-        request.status, request.answered_on = ClaimRequestStatus.CLAIMED, on
-        request.save(update_fields=["status", "answered_on"])
+        record_decision(
+            request,
+            status=ClaimRequestStatus.CLAIMED,
+            on=on,
+            audit_reason=f"check {locked.check_number} claimed",
+        )
     return locked

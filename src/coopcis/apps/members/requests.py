@@ -1,6 +1,7 @@
 """What the requests members make in the portal for staff to answer have in common:
 payment arrangements (``collections.arrangements``), mailing address changes
-(``members.address_changes``) and medical certificates (``collections.certificate_uploads``).
+(``members.address_changes``), medical certificates (``collections.certificate_uploads``)
+and claims of unclaimed capital credit checks (``capital_credits.unclaimed``).
 
 Each waits on the back office's work list until staff decide it: yes (the arrangement
 made, the address changed, the certificate recorded) or no, with a reason the member reads
