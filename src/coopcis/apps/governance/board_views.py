@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coopcis.apps.governance import board, ethics
-from coopcis.apps.governance.desk_views import _date, _refused
+from coopcis.apps.governance.acting import form_acted
+from coopcis.apps.governance.desk_views import _date
 from coopcis.apps.governance.models import (
     AttendanceMark,
     BoardMeeting,
@@ -30,7 +30,6 @@ from coopcis.apps.governance.models import (
 from coopcis.apps.governance.views import VIEW_MEETINGS
 from coopcis.apps.staff.access import staff_view
 from coopcis.catalog.profiles import active_profile
-from coopcis.core.errors import RuleViolation
 from coopcis.site.jobs import today
 
 SEAT_TRUSTEE = "governance.add_trustee"
@@ -153,24 +152,21 @@ def seat(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(_board_url())
     form = SeatForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            trustee = board.seat_trustee(
-                number=data["membership"].strip(),
-                district=data["district"],
-                term_ends_year=data["term_ends_year"],
-                started_on=data["started_on"],
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(
-                request,
-                f"{trustee.name}: trustee for {trustee.district} to {trustee.term_ends_year}.",
-            )
-            return redirect(_board_url())
-    return _board_page(request, {"seat_form": form}, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.seat_trustee(
+            number=data["membership"].strip(),
+            district=data["district"],
+            term_ends_year=data["term_ends_year"],
+            started_on=data["started_on"],
+        ),
+        done=lambda trustee: (
+            f"{trustee.name}: trustee for {trustee.district} to {trustee.term_ends_year}."
+        ),
+        to=_board_url(),
+    )
+    return done or _board_page(request, {"seat_form": form}, status=400)
 
 
 @staff_view(VIEW_MEETINGS, ELECT_OFFICERS, action="record the election of officers")
@@ -179,23 +175,20 @@ def officers(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(_board_url())
     form = OfficersForm(request.POST, trustees=board.sitting())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            terms = board.elect_officers(
-                on=data["elected_on"], offices={o.value: data[o.value.lower()] for o in Office}
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(
-                request,
-                "Officers elected: "
-                + "; ".join(f"{t.get_office_display()}: {t.trustee.name}" for t in terms)
-                + ".",
-            )
-            return redirect(_board_url())
-    return _board_page(request, {"officers_form": form}, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.elect_officers(
+            on=data["elected_on"], offices={o.value: data[o.value.lower()] for o in Office}
+        ),
+        done=lambda terms: (
+            "Officers elected: "
+            + "; ".join(f"{t.get_office_display()}: {t.trustee.name}" for t in terms)
+            + "."
+        ),
+        to=_board_url(),
+    )
+    return done or _board_page(request, {"officers_form": form}, status=400)
 
 
 @staff_view(VIEW_MEETINGS, FILL_VACANCY, action="fill a vacancy on the board")
@@ -204,21 +197,18 @@ def fill(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(_board_url())
     form = VacancyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            trustee = board.fill_vacancy(
-                district=data["district"], number=data["membership"].strip(), on=data["on"]
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(
-                request,
-                f"{trustee.name} appointed for {trustee.district} to {trustee.term_ends_year}.",
-            )
-            return redirect(_board_url())
-    return _board_page(request, {"vacancy_form": form}, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.fill_vacancy(
+            district=data["district"], number=data["membership"].strip(), on=data["on"]
+        ),
+        done=lambda trustee: (
+            f"{trustee.name} appointed for {trustee.district} to {trustee.term_ends_year}."
+        ),
+        to=_board_url(),
+    )
+    return done or _board_page(request, {"vacancy_form": form}, status=400)
 
 
 @staff_view(VIEW_MEETINGS, CALL_BOARD_MEETING, action="call a board meeting")
@@ -227,21 +217,20 @@ def board_meeting_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(_board_url())
     form = BoardMeetingForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = board.call_board_meeting(
-                on=data["on"],
-                kind=data["kind"],
-                notice_given_on=data["notice_given_on"],
-                purpose=data["purpose"],
-            )
-        except RuleViolation as refused:
-            _refused(form, refused, {"notice_on": "notice_given_on"})
-        else:
-            messages.success(request, f"{meeting} is called.")
-            return redirect(meeting_url(meeting.pk))
-    return _board_page(request, {"meeting_form": form}, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.call_board_meeting(
+            on=data["on"],
+            kind=data["kind"],
+            notice_given_on=data["notice_given_on"],
+            purpose=data["purpose"],
+        ),
+        done=lambda meeting: f"{meeting} is called.",
+        to=lambda meeting: meeting_url(meeting.pk),
+        aliases={"notice_on": "notice_given_on"},
+    )
+    return done or _board_page(request, {"meeting_form": form}, status=400)
 
 
 def meeting_url(board_meeting_id: int) -> str:
@@ -340,24 +329,27 @@ def attendance(request: HttpRequest, board_meeting_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect(meeting_url(meeting.pk))
     form = AttendanceForm(request.POST, trustees=board.sitting(), marks={})
-    if form.is_valid():
-        try:
-            has_quorum, flagged = board.record_attendance(
-                board_meeting_id=meeting.pk,
-                present=form.numbers_marked(AttendanceMark.PRESENT),
-                excused=form.numbers_marked(AttendanceMark.EXCUSED),
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            names = ", ".join(t.name for t in flagged) or "none"
-            messages.success(
-                request,
-                f"Attendance recorded: {'a quorum' if has_quorum else 'no quorum'} "
-                f"(a majority of the trustees, art. V sec. 4); flagged for removal: {names}.",
-            )
-            return redirect(meeting_url(meeting.pk))
-    return _meeting_page(request, meeting, attendance=form, status=400)
+
+    def recorded(answer: tuple[bool, list[Trustee]]) -> str:
+        has_quorum, flagged = answer
+        names = ", ".join(t.name for t in flagged) or "none"
+        return (
+            f"Attendance recorded: {'a quorum' if has_quorum else 'no quorum'} "
+            f"(a majority of the trustees, art. V sec. 4); flagged for removal: {names}."
+        )
+
+    done = form_acted(
+        request,
+        form,
+        lambda _: board.record_attendance(
+            board_meeting_id=meeting.pk,
+            present=form.numbers_marked(AttendanceMark.PRESENT),
+            excused=form.numbers_marked(AttendanceMark.EXCUSED),
+        ),
+        done=recorded,
+        to=meeting_url(meeting.pk),
+    )
+    return done or _meeting_page(request, meeting, attendance=form, status=400)
 
 
 @staff_view(VIEW_MEETINGS, REMOVE_TRUSTEE, action="remove a trustee for absences")
@@ -370,20 +362,16 @@ def remove(request: HttpRequest, board_meeting_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect(meeting_url(meeting.pk))
     form = RemoveForm(request.POST)
-    if form.is_valid():
-        try:
-            trustee = board.remove_for_absences(
-                number=form.cleaned_data["trustee"].strip(),
-                on=meeting.on,
-                board_meeting_id=meeting.pk,
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(
-                request,
-                f"{trustee.name} removed; {trustee.district} has a vacancy for the rest of the "
-                f"term to {trustee.term_ends_year}.",
-            )
-            return redirect(_board_url())
-    return _meeting_page(request, meeting, remove=form, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.remove_for_absences(
+            number=data["trustee"].strip(), on=meeting.on, board_meeting_id=meeting.pk
+        ),
+        done=lambda trustee: (
+            f"{trustee.name} removed; {trustee.district} has a vacancy for the rest of the "
+            f"term to {trustee.term_ends_year}."
+        ),
+        to=_board_url(),
+    )
+    return done or _meeting_page(request, meeting, remove=form, status=400)

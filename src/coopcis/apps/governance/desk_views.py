@@ -19,6 +19,7 @@ from django.urls import reverse
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_reads
 from coopcis.apps.governance import board, notices, services
+from coopcis.apps.governance.acting import acted, form_acted, refused_on_form
 from coopcis.apps.governance.models import CalledBy, MeetingKind, Office, RemovalCase
 from coopcis.apps.governance.views import (
     SEND_NOTICES,
@@ -44,16 +45,6 @@ DECIDE_CHARGES = "governance.change_removalcase"
 def _numbers(text: str) -> list[str]:
     """Membership numbers as written: separated by commas, spaces or lines."""
     return [part for part in text.replace(",", " ").split() if part]
-
-
-def _refused(
-    form: forms.Form, refused: RuleViolation, aliases: dict[str, str] | None = None
-) -> None:
-    """The service's refusal against the form field it names (``aliases``: the service's
-    field name to the form's, where they differ), else above the form."""
-    field = (refused.field or "").replace("-", "_")
-    field = (aliases or {}).get(field, field)
-    form.add_error(field if field in form.fields else None, refused.message)
 
 
 class MeetingForm(forms.Form):
@@ -101,25 +92,23 @@ class MeetingForm(forms.Form):
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Call the annual meeting or a special one (art. III sec. 1, 2)."""
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.create_meeting(
-                on=data["on"],
-                kind=data["kind"],
-                place=data["place"],
-                starts_at=data["starts_at"],
-                called_by=data["called_by"] or None,
-                callers=_numbers(data["callers"]),
-                purpose=data["purpose"],
-                seats=data["seats"],
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"{meeting} is called.")
-            return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting.pk}))
-    return render(request, "governance/meeting_form.html", {"form": form})
+    done = form_acted(
+        request,
+        form,
+        lambda data: services.create_meeting(
+            on=data["on"],
+            kind=data["kind"],
+            place=data["place"],
+            starts_at=data["starts_at"],
+            called_by=data["called_by"] or None,
+            callers=_numbers(data["callers"]),
+            purpose=data["purpose"],
+            seats=data["seats"],
+        ),
+        done=lambda meeting: f"{meeting} is called.",
+        to=lambda meeting: reverse("governance:meeting", kwargs={"meeting_id": meeting.pk}),
+    )
+    return done or render(request, "governance/meeting_form.html", {"form": form})
 
 
 class BallotForm(forms.Form):
@@ -137,18 +126,20 @@ def ballot(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if isinstance(meeting, HttpResponse):
         return meeting
     form = BallotForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["membership"].strip()
-        try:
-            issued = services.cast_vote(
-                meeting_id=meeting.pk, number=number, choices=_numbers(form.cleaned_data["choices"])
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(request, f"Ballot of {number} entered ({issued.district}).")
-            return redirect(reverse("governance:ballot", kwargs={"meeting_id": meeting.pk}))
-    return render(
+    done = form_acted(
+        request,
+        form,
+        lambda data: services.cast_vote(
+            meeting_id=meeting.pk,
+            number=data["membership"].strip(),
+            choices=_numbers(data["choices"]),
+        ),
+        done=lambda issued: (
+            f"Ballot of {form.cleaned_data['membership'].strip()} entered ({issued.district})."
+        ),
+        to=reverse("governance:ballot", kwargs={"meeting_id": meeting.pk}),
+    )
+    return done or render(
         request,
         "governance/ballot.html",
         {
@@ -170,19 +161,17 @@ def question(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, "Give the question and its votes for and against.")
         return redirect(url)
     data = form.cleaned_data
-    try:
-        recorded = services.record_question(
+    return acted(
+        request,
+        lambda: services.record_question(
             meeting_id=meeting_id,
             text=data["text"],
             votes_for=data["votes_for"],
             votes_against=data["votes_against"],
-        )
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        verdict = "carried" if recorded.carried else "failed"
-        messages.success(request, f"Question recorded: {verdict}.")
-    return redirect(url)
+        ),
+        done=lambda recorded: f"Question recorded: {'carried' if recorded.carried else 'failed'}.",
+        to=url,
+    )
 
 
 @staff_view(VIEW_MEETINGS, ADJOURN, action="adjourn the meeting")
@@ -190,14 +179,16 @@ def adjourn(request: HttpRequest, meeting_id: int) -> HttpResponse:
     url = reverse("governance:meeting", kwargs={"meeting_id": meeting_id})
     if request.method != "POST":
         return redirect(url)
-    try:
-        meeting = services.adjourn(meeting_id=meeting_id)
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        without = " without a quorum" if meeting.adjourned_without_quorum else ""
-        messages.success(request, f"The meeting is adjourned{without}.")
-    return redirect(url)
+    return acted(
+        request,
+        lambda: services.adjourn(meeting_id=meeting_id),
+        done=lambda meeting: (
+            "The meeting is adjourned"
+            + (" without a quorum" if meeting.adjourned_without_quorum else "")
+            + "."
+        ),
+        to=url,
+    )
 
 
 class ChargesForm(forms.Form):
@@ -263,28 +254,25 @@ def charges_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = ChargesForm(request.POST or None)
     if request.method != "POST":
         return redirect(url)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = board.bring_charges(
-                number=data["trustee"].strip(),
-                meeting_id=meeting.pk,
-                charges=data["charges"],
-                signers=_numbers(data["signers"]),
-                filed_on=data["filed_on"],
-                informed_on=data["informed_on"],
-                office=data["office"],
-            )
-        except RuleViolation as refused:
-            _refused(form, refused)
-        else:
-            messages.success(
-                request,
-                f"Charges against {case.trustee.name} recorded ({case.valid_signatures} valid "
-                f"signatures of {case.required_signatures} needed).",
-            )
-            return redirect(url)
-    return _removals_page(request, meeting, form, DecideForm())
+    done = form_acted(
+        request,
+        form,
+        lambda data: board.bring_charges(
+            number=data["trustee"].strip(),
+            meeting_id=meeting.pk,
+            charges=data["charges"],
+            signers=_numbers(data["signers"]),
+            filed_on=data["filed_on"],
+            informed_on=data["informed_on"],
+            office=data["office"],
+        ),
+        done=lambda case: (
+            f"Charges against {case.trustee.name} recorded ({case.valid_signatures} valid "
+            f"signatures of {case.required_signatures} needed)."
+        ),
+        to=url,
+    )
+    return done or _removals_page(request, meeting, form, DecideForm())
 
 
 @staff_view(VIEW_MEETINGS, DECIDE_CHARGES, action="record a removal hearing and vote")
@@ -296,25 +284,25 @@ def charges_decide(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = DecideForm(request.POST or None)
     if request.method != "POST":
         return redirect(url)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def decide(data: dict[str, Any]) -> RemovalCase:
         if not RemovalCase.objects.filter(pk=data["case"], meeting=meeting).exists():
-            form.add_error(None, f"no charges {data['case']} at this meeting")
-        else:
-            try:
-                case = board.decide_charges(
-                    case_id=data["case"],
-                    hearing=data["hearing"],
-                    votes_for=data["votes_for"],
-                    votes_against=data["votes_against"],
-                )
-            except RuleViolation as refused:
-                _refused(form, refused)
-            else:
-                verdict = "removed" if case.removed else "not removed"
-                messages.success(request, f"{case.trustee.name}: {verdict}.")
-                return redirect(url)
-    return _removals_page(request, meeting, ChargesForm(), form)
+            raise RuleViolation(f"no charges {data['case']} at this meeting")
+        return board.decide_charges(
+            case_id=data["case"],
+            hearing=data["hearing"],
+            votes_for=data["votes_for"],
+            votes_against=data["votes_against"],
+        )
+
+    done = form_acted(
+        request,
+        form,
+        decide,
+        done=lambda case: f"{case.trustee.name}: {'removed' if case.removed else 'not removed'}.",
+        to=url,
+    )
+    return done or _removals_page(request, meeting, ChargesForm(), form)
 
 
 @staff_view(VIEW_MEETINGS, SEND_NOTICES, action="print and send the meeting's notice")
@@ -346,7 +334,7 @@ def notices_send(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     write_files=False,
                 )
         except RuleViolation as refused:
-            _refused(form, refused)
+            refused_on_form(form, refused)
         else:
             if action == "print":
                 record_reads(request, account_numbers=accounts, kind=ReadKind.NOTICE_PDF)

@@ -13,13 +13,13 @@ import io
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coopcis.apps.governance import ethics
-from coopcis.apps.governance.desk_views import _date, _refused
+from coopcis.apps.governance.acting import form_acted, refused_on_form
+from coopcis.apps.governance.desk_views import _date
 from coopcis.apps.governance.models import (
     BoardMeeting,
     ConflictDisclosure,
@@ -112,28 +112,30 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("governance:disclosures"))
     form = DisclosureForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            disclosure = ethics.disclose(
-                kind=data["kind"],
-                year=data["year"],
-                interests=data["interests"],
-                signed_on=data["signed_on"],
-                membership_number=data["membership"].strip(),
-                employee=data["employee"].strip(),
-                competing_business=data["competing_business"],
-                decision=data["decision"],
-                board_meeting_id=data["board_meeting"],
-                recused=data["recused"],
-            )
-        except RuleViolation as refused:
-            _refused(form, refused, {"who": "membership"})
-        else:
-            recusal = " and the recusal written in the minutes" if disclosure.recused else ""
-            messages.success(request, f"Disclosure by {disclosure.person_name} recorded{recusal}.")
-            return redirect(reverse("governance:disclosures"))
-    return _disclosures_page(request, form, status=400)
+    done = form_acted(
+        request,
+        form,
+        lambda data: ethics.disclose(
+            kind=data["kind"],
+            year=data["year"],
+            interests=data["interests"],
+            signed_on=data["signed_on"],
+            membership_number=data["membership"].strip(),
+            employee=data["employee"].strip(),
+            competing_business=data["competing_business"],
+            decision=data["decision"],
+            board_meeting_id=data["board_meeting"],
+            recused=data["recused"],
+        ),
+        done=lambda disclosure: (
+            f"Disclosure by {disclosure.person_name} recorded"
+            + (" and the recusal written in the minutes" if disclosure.recused else "")
+            + "."
+        ),
+        to=reverse("governance:disclosures"),
+        aliases={"who": "membership"},
+    )
+    return done or _disclosures_page(request, form, status=400)
 
 
 class MemberListForm(forms.Form):
@@ -162,7 +164,7 @@ def member_lists(request: HttpRequest) -> HttpResponse:
                 district=data["district"], for_number=data["for_number"].strip(), on=today()
             )
         except RuleViolation as refused:
-            _refused(form, refused, {"for": "for_number"})
+            refused_on_form(form, refused, {"for": "for_number"})
         else:
             return _csv(logged, rows)
     return render(

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from coopcis.apps.billing.pdf.letter import letter_pdf
 from coopcis.apps.governance import ethics, notices, services
+from coopcis.apps.governance.acting import acted
 from coopcis.apps.governance.models import (
     CheckIn,
     EthicsReport,
@@ -31,7 +32,6 @@ from coopcis.apps.governance.residence import voting_members
 from coopcis.apps.members.models import Membership
 from coopcis.apps.staff.access import staff_view
 from coopcis.catalog.profiles import active_profile
-from coopcis.core.errors import RuleViolation
 from coopcis.core.governance.meetings import notice_window
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.core.search import fold, query_words
@@ -153,15 +153,14 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting_id}))
     number = request.POST.get("membership", "").strip()
-    try:
-        entry = services.check_in(meeting_id=meeting_id, number=number)
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"{number} checked in ({entry.district or 'no district'}).")
     query = request.POST.get("q", "")
     url = reverse("governance:meeting", kwargs={"meeting_id": meeting_id})
-    return redirect(f"{url}?q={query}" if query else url)
+    return acted(
+        request,
+        lambda: services.check_in(meeting_id=meeting_id, number=number),
+        done=lambda entry: f"{number} checked in ({entry.district or 'no district'}).",
+        to=f"{url}?q={query}" if query else url,
+    )
 
 
 @staff_view(VIEW_MEETINGS)
@@ -357,20 +356,22 @@ def petition_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, "Give the district, candidate, signers and filing date.")
         return redirect(url)
     signers = [part for part in form.cleaned_data["signers"].replace(",", " ").split() if part]
-    try:
-        petition = services.file_petition(
+    return acted(
+        request,
+        lambda: services.file_petition(
             meeting_id=meeting_id,
             district=form.cleaned_data["district"],
             candidate_number=form.cleaned_data["candidate"].strip(),
             signers=signers,
             filed_on=form.cleaned_data["filed_on"],
-        )
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        verdict = "valid" if petition.valid else "invalid: " + "; ".join(petition.problems)
-        messages.success(request, f"Petition for {petition.candidate_number} recorded, {verdict}.")
-    return redirect(url)
+        ),
+        done=lambda petition: (
+            f"Petition for {petition.candidate_number} recorded, "
+            + ("valid" if petition.valid else "invalid: " + "; ".join(petition.problems))
+            + "."
+        ),
+        to=url,
+    )
 
 
 @staff_view(VIEW_MEETINGS, TOSS_COIN, action="record a coin toss")
@@ -381,8 +382,9 @@ def coin_toss(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, "Give the district, the winner and who called the toss.")
         return redirect(url)
     data = form.cleaned_data
-    try:
-        toss = services.record_coin_toss(
+    return acted(
+        request,
+        lambda: services.record_coin_toss(
             meeting_id=meeting_id,
             district=data["district"],
             winner=data["winner"].strip(),
@@ -391,12 +393,10 @@ def coin_toss(request: HttpRequest, meeting_id: int) -> HttpResponse:
             result=data["result"],
             chair=data["chair"],
             toss_rules=data["rules"],
-        )
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Coin toss in {toss.district}: {toss.winner} takes the seat.")
-    return redirect(url)
+        ),
+        done=lambda toss: f"Coin toss in {toss.district}: {toss.winner} takes the seat.",
+        to=url,
+    )
 
 
 @staff_view(VIEW_MEETINGS, CERTIFY, action="certify the election")
@@ -404,10 +404,9 @@ def certify(request: HttpRequest, meeting_id: int) -> HttpResponse:
     url = reverse("governance:tally", kwargs={"meeting_id": meeting_id})
     if request.method != "POST":
         return redirect(url)
-    try:
-        services.certify(meeting_id=meeting_id, on=today())
-    except RuleViolation as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "The result is certified and kept with the minutes.")
-    return redirect(url)
+    return acted(
+        request,
+        lambda: services.certify(meeting_id=meeting_id, on=today()),
+        done=lambda _: "The result is certified and kept with the minutes.",
+        to=url,
+    )
