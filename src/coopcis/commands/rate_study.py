@@ -46,7 +46,7 @@ import operator
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -991,11 +991,13 @@ ENCODING_PLAIN, ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY = 0, 2, 8
 
 def _chunk_pages(
     data: memoryview, column: _Chunk, max_definition: int
-) -> list[tuple[int, Any, memoryview]]:
-    """``(page kind, header, values)`` of each page of an uncompressed column chunk.
+) -> Iterator[tuple[int, Any, memoryview]]:
+    """``(page kind, header, values)`` of each page of a column chunk, decompressed
+    one at a time as the caller takes it (so it is used while it is in cache).
 
     Definition levels (an optional column) must say "present" for every value;
-    ``values`` then holds exactly the page's encoded values.
+    ``values`` then holds exactly the page's encoded values. A defect found after some
+    pages were given (the chunk's value count) raises :class:`_NotPlain` at the end.
     """
     if column.codec not in CODEC_NAMES or max_definition > 1 or column.begin <= 0:
         raise _NotPlain
@@ -1004,7 +1006,6 @@ def _chunk_pages(
     pos, end = column.begin, column.begin + column.size
     if end > len(data):
         raise _NotPlain
-    pages: list[tuple[int, Any, memoryview]] = []
     values = 0
     while pos < end:
         header, pos = _thrift_struct(data, pos, PAGE_HEADER)
@@ -1014,7 +1015,7 @@ def _chunk_pages(
         body = _page_body(data[pos : pos + size], column.codec, header.get(2), kind)
         pos += size
         if kind == PAGE_DICTIONARY:
-            pages.append((kind, header.get(7) or {}, body))
+            yield kind, header.get(7) or {}, body
         elif kind == PAGE_DATA:
             page = header.get(5) or {}
             count = page.get(1, -1)
@@ -1025,7 +1026,7 @@ def _chunk_pages(
                 _all_present(body[4 : 4 + length], count)
                 body = body[4 + length :]
             values += count
-            pages.append((kind, page, body))
+            yield kind, page, body
         elif kind == PAGE_DATA_V2:
             page = header.get(8) or {}
             count = page.get(1, -1)
@@ -1033,12 +1034,11 @@ def _chunk_pages(
                 raise _NotPlain  # nulls, or repetition levels
             body = body[page.get(5, 0) :]
             values += count
-            pages.append((kind, page, body))
+            yield kind, page, body
         else:
             raise _NotPlain  # index pages and unknown kinds
     if pos != end or values != column.values:
         raise _NotPlain
-    return pages
 
 
 #: Parquet codec numbers (CompressionCodec) the id runs reader decompresses, by name.
