@@ -17,7 +17,12 @@ future day is allowed or returns ``None`` to refuse it; its help says so.
 rolled back (:func:`dry_run`), so what it prints is exactly what the job would do and
 nothing is kept. A command that writes a file as well must not write it in a dry run.
 On PostgreSQL a dry run still advances id sequences (``nextval`` is not transactional):
-no row changes, but the next real run's ids start a little later.
+no row changes, but the next real run's ids start a little later. A job that can run on
+``coopcis worker`` processes refuses ``--dry-run`` with ``--workers``
+(:func:`refuse_dry_run_on_workers`): the workers' transactions cannot be rolled back
+with this one.
+
+A long job shows its progress on stderr with :func:`job_progress`.
 
 Tests freeze today with :func:`frozen_today`.
 """
@@ -26,14 +31,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from tqdm import tqdm
 
+from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import CO_OP_TIME_ZONE
 
 _frozen: list[date] = []
@@ -139,6 +147,39 @@ def dry_run(enabled: bool) -> Iterator[None]:
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def refuse_dry_run_on_workers(options: Mapping[str, Any]) -> None:
+    """Refuse ``--dry-run`` together with ``--workers`` (field ``workers``): a dry run is
+    one transaction rolled back in this process, which work done by workers is not in."""
+    if options["workers"] and options["dry_run"]:
+        raise RuleViolation(
+            "a dry run runs in this process (it is rolled back): leave out --workers",
+            field="workers",
+        )
+
+
+class JobProgress:
+    """A job's progress bar (:func:`job_progress`): ``update`` adds what is done;
+    ``total`` sets the size and starts the bar again, for a job on workers that learns
+    its size only once its batches are made."""
+
+    def __init__(self, bar: tqdm) -> None:  # type: ignore[type-arg]
+        self._bar = bar
+
+    def update(self, done: int) -> None:
+        self._bar.update(done)
+
+    def total(self, size: int) -> None:
+        self._bar.reset(total=size)
+
+
+@contextmanager
+def job_progress(desc: str, *, unit: str, total: int | None = None) -> Iterator[JobProgress]:
+    """A progress bar on stderr named ``desc`` counting ``unit``, shown only when stderr
+    is a terminal (cron's mail and ``--json`` output stay clean)."""
+    with tqdm(total=total, unit=unit, file=sys.stderr, disable=None, desc=desc) as bar:
+        yield JobProgress(bar)
 
 
 def dry_run_heading(enabled: bool) -> str:

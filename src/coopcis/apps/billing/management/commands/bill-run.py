@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import CommandParser
-from tqdm import tqdm
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.distributed import run_billing_on_workers
@@ -16,7 +14,15 @@ from coopcis.apps.billing.run import RunResult, accounts_due, run_billing
 from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import Period, PeriodError
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import add_dry_run_option, dry_run, dry_run_heading, dry_run_mark, today
+from coopcis.site.jobs import (
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+    dry_run_mark,
+    job_progress,
+    refuse_dry_run_on_workers,
+    today,
+)
 
 
 class Command(CoopCommand):
@@ -48,14 +54,10 @@ class Command(CoopCommand):
         if options["batch_size"] < 1:
             raise RuleViolation("must be at least 1", field="batch-size")
         rehearsal = options["dry_run"]
-        if options["workers"] and rehearsal:
-            raise RuleViolation(
-                "a dry run runs in this process (it is rolled back): leave out --workers",
-                field="workers",
-            )
+        refuse_dry_run_on_workers(options)
         total = len(accounts_due(options["cycle"]))
         with (
-            tqdm(total=total, unit="acct", file=sys.stderr, disable=None, desc="bill-run") as bar,
+            job_progress("bill-run", unit="acct", total=total) as bar,
             dry_run(rehearsal),
         ):
             if options["workers"]:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from tqdm import tqdm
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.capital_credits import documents, queries
@@ -34,7 +33,6 @@ from coopcis.apps.capital_credits.unclaimed import claim_check, gift_unclaimed, 
 from coopcis.apps.members.models import Account
 from coopcis.apps.members.services import add_joint_member, record_joint_death
 from coopcis.core.capital_credits.retirement import METHODS
-from coopcis.core.errors import RuleViolation
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
     add_date_option,
@@ -42,7 +40,9 @@ from coopcis.site.jobs import (
     dry_run,
     dry_run_heading,
     dry_run_mark,
+    job_progress,
     parse_day,
+    refuse_dry_run_on_workers,
     today,
 )
 
@@ -241,16 +241,8 @@ class Command(CoopCommand):
         )
 
     def _allocate_on_workers(self, options: dict[str, Any]) -> AllocationResult:
-        if options["dry_run"]:
-            raise RuleViolation(
-                "a dry run runs in this process (it is rolled back): leave out --workers",
-                field="workers",
-            )
-        with tqdm(unit="acct", file=sys.stderr, disable=None, desc="patronage") as bar:
-
-            def total(accounts: int) -> None:
-                bar.reset(total=accounts)
-
+        refuse_dry_run_on_workers(options)
+        with job_progress("patronage", unit="acct") as bar:
             return allocate_on_workers(
                 year=options["year"],
                 margins=options["margins"],
@@ -259,7 +251,7 @@ class Command(CoopCommand):
                 batch_size=options["batch_size"],
                 operator=current_actor().label,
                 progress=bar.update,
-                total=total,
+                total=bar.total,
             )
 
     def _send_notices(self, options: dict[str, Any]) -> None:

@@ -9,13 +9,11 @@ an agreement or a third party, create and complete field orders, and write a not
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from tqdm import tqdm
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.models import Bill
@@ -24,7 +22,6 @@ from coopcis.apps.collections.distributed import run_collections_on_workers
 from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
 from coopcis.apps.collections.run import CASES_PER_TRANSACTION, RunReport, run_collections
 from coopcis.apps.members.models import Account
-from coopcis.core.errors import RuleViolation
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
@@ -33,6 +30,8 @@ from coopcis.site.jobs import (
     dry_run,
     dry_run_heading,
     dry_run_mark,
+    job_progress,
+    refuse_dry_run_on_workers,
 )
 
 
@@ -169,22 +168,14 @@ class Command(CoopCommand):
                 )
 
     def _run_on_workers(self, options: dict[str, Any]) -> RunReport:
-        if options["dry_run"]:
-            raise RuleViolation(
-                "a dry run runs in this process (it is rolled back): leave out --workers",
-                field="workers",
-            )
-        with tqdm(unit="case", file=sys.stderr, disable=None, desc="collections") as bar:
-
-            def total(cases: int) -> None:
-                bar.reset(total=cases)
-
+        refuse_dry_run_on_workers(options)
+        with job_progress("collections", unit="case") as bar:
             return run_collections_on_workers(
                 as_of=options["as_of"],
                 batch_size=options["batch_size"],
                 operator=current_actor().label,
                 progress=bar.update,
-                total=total,
+                total=bar.total,
             )
 
     def _status(self, options: dict[str, Any]) -> None:
