@@ -35,6 +35,7 @@ from coopcis.apps.members.services import add_joint_member, record_joint_death
 from coopcis.core.capital_credits.retirement import METHODS
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
+    add_daily_job_options,
     add_date_option,
     add_dry_run_option,
     dry_run,
@@ -160,9 +161,7 @@ class Command(CoopCommand):
         add_date_option(asg, "--received-on", help="the day the instructions came")
 
         gift = sub.add_parser("gift-unclaimed", help="the daily job: unclaimed checks to gifts")
-        add_date_option(gift, "--as-of", help="the day the job runs for")
-        add_dry_run_option(gift)
-        gift.add_argument("--json", action="store_true")
+        add_daily_job_options(gift, "--as-of", help="the day the job runs for")
 
         claim = sub.add_parser("claim", help="a patron claimed (cashed) a retirement check")
         claim.add_argument("check", type=int)

@@ -8,7 +8,6 @@ an agreement or a third party, create and complete field orders, and write a not
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,13 +24,12 @@ from coopcis.apps.members.models import Account
 from coopcis.core.periods import CO_OP_TIME_ZONE
 from coopcis.site.commands import CoopCommand, amount
 from coopcis.site.jobs import (
+    add_daily_job_options,
     add_date_option,
-    add_dry_run_option,
     dry_run,
-    dry_run_heading,
-    dry_run_mark,
     job_progress,
     refuse_dry_run_on_workers,
+    write_json_report,
 )
 
 
@@ -62,9 +60,7 @@ class Command(CoopCommand):
             "due on --as-of. --as-of may not be after today (America/Denver): notices and "
             "orders for a day that has not come would act on arrears that do not exist yet.",
         )
-        add_date_option(run, "--as-of", help="the day the job runs for")
-        add_dry_run_option(run)
-        run.add_argument("--json", action="store_true")
+        add_daily_job_options(run, "--as-of", help="the day the job runs for")
         run.add_argument(
             "--workers",
             action="store_true",
@@ -146,12 +142,9 @@ class Command(CoopCommand):
         else:
             with dry_run(options["dry_run"]):
                 report = run_collections(as_of=options["as_of"])
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
-            return
         data = report.as_json()
-        if options["dry_run"]:
-            self.stdout.write(dry_run_heading(True))
+        if write_json_report(self.stdout.write, data, options):
+            return
         self.stdout.write(f"Collections as of {data['as_of']}")
         for name, count in data["counts"].items():  # type: ignore[attr-defined]
             if count:

@@ -8,7 +8,6 @@ commission's interest rate table.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,13 +19,7 @@ from coopcis.apps.credit import services
 from coopcis.apps.credit.models import CreditDecision, Deposit
 from coopcis.apps.members.models import Account
 from coopcis.site.commands import CoopCommand, amount
-from coopcis.site.jobs import (
-    add_date_option,
-    add_dry_run_option,
-    dry_run,
-    dry_run_heading,
-    dry_run_mark,
-)
+from coopcis.site.jobs import add_daily_job_options, add_date_option, dry_run, write_json_report
 
 
 def day(text: str) -> date:
@@ -69,9 +62,7 @@ class Command(CoopCommand):
             "unclaimed refunds. --as-of may not be after today (America/Denver): interest and "
             "refunds for an anniversary that has not come would be posted early.",
         )
-        add_date_option(review, "--as-of", help="the day the review runs for")
-        add_dry_run_option(review)
-        review.add_argument("--json", action="store_true")
+        add_daily_job_options(review, "--as-of", help="the day the review runs for")
         decide = sub.add_parser("decide", help="decide whether a deposit is required")
         decide.add_argument("account")
         decide.add_argument("--event", required=True)
@@ -110,11 +101,8 @@ class Command(CoopCommand):
     def _review(self, options: dict[str, Any]) -> None:
         with dry_run(options["dry_run"]):
             report = services.review_deposits(as_of=options["as_of"]).as_json()
-        if options["json"]:
-            self.stdout.write(json.dumps(report | dry_run_mark(options["dry_run"])))
+        if write_json_report(self.stdout.write, report, options):
             return
-        if options["dry_run"]:
-            self.stdout.write(dry_run_heading(True))
         self.stdout.write(f"Deposit review as of {report['as_of']}")
         for name, count in report["counts"].items():  # type: ignore[attr-defined]
             self.stdout.write(f"  {name:<18} {count:>5}")

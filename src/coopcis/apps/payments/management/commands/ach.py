@@ -45,7 +45,13 @@ from coopcis.apps.payments.models import Payment
 from coopcis.apps.payments.returned_checks import return_check
 from coopcis.core.money import Money
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import add_date_option, add_dry_run_option, dry_run, dry_run_heading
+from coopcis.site.jobs import (
+    add_daily_job_options,
+    add_date_option,
+    add_dry_run_option,
+    dry_run,
+    dry_run_heading,
+)
 
 DRAFT_DAYS = (3, 25)
 
@@ -153,9 +159,7 @@ class Command(CoopCommand):
             description="Charge the month's late fees on balances past due before --as-of. "
             "--as-of may not be after today (America/Denver): fees are posted on that day.",
         )
-        add_date_option(late, "--as-of", help="the day the fees are charged")
-        add_dry_run_option(late)
-        late.add_argument("--json", action="store_true")
+        add_daily_job_options(late, "--as-of", help="the day the fees are charged")
 
     def run(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")

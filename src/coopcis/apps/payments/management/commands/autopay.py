@@ -7,7 +7,6 @@ the account's amount due, once per card and bill (:mod:`coopcis.apps.payments.au
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -16,13 +15,7 @@ from django.core.management.base import CommandParser
 from coopcis.apps.payments.autopay import charge_recurring_cards
 from coopcis.apps.payments.gateway import configured_gateway
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import (
-    add_date_option,
-    add_dry_run_option,
-    dry_run,
-    dry_run_heading,
-    dry_run_mark,
-)
+from coopcis.site.jobs import add_daily_job_options, dry_run, write_json_report
 
 
 class Command(CoopCommand):
@@ -37,9 +30,7 @@ class Command(CoopCommand):
             "--date for the amount due, once per card and bill. --date may not be after "
             "today (America/Denver). --dry-run asks the processor nothing.",
         )
-        add_date_option(charge, "--date", help="the due date whose bills are charged")
-        add_dry_run_option(charge)
-        charge.add_argument("--json", action="store_true")
+        add_daily_job_options(charge, "--date", help="the due date whose bills are charged")
 
     def run(self, *args: Any, **options: Any) -> None:
         day: date = options["date"]
@@ -47,12 +38,9 @@ class Command(CoopCommand):
             report = charge_recurring_cards(
                 on=day, gateway=configured_gateway(), dry_run=options["dry_run"]
             )
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
-            return
         out = self.stdout.write
-        if options["dry_run"]:
-            out(dry_run_heading(True))
+        if write_json_report(out, report.as_json(), options):
+            return
         verb = "would charge" if options["dry_run"] else "charged"
         out(
             f"Autopay by card for bills due {day}: {verb} {len(report.charged)} "

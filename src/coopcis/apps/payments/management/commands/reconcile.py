@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -10,13 +9,7 @@ from django.core.management.base import CommandParser
 
 from coopcis.apps.payments.reconciliation import deposit_report
 from coopcis.site.commands import CoopCommand
-from coopcis.site.jobs import (
-    add_date_option,
-    add_dry_run_option,
-    dry_run,
-    dry_run_heading,
-    dry_run_mark,
-)
+from coopcis.site.jobs import add_daily_job_options, dry_run, write_json_report
 
 
 class Command(CoopCommand):
@@ -28,20 +21,15 @@ class Command(CoopCommand):
     read_only = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        add_date_option(parser, "--date", help="the day whose deposits are tied out")
-        add_dry_run_option(parser)
-        parser.add_argument("--json", action="store_true")
+        add_daily_job_options(parser, "--date", help="the day whose deposits are tied out")
 
     def run(self, *args: Any, **options: Any) -> None:
         day: date = options["date"]
         with dry_run(options["dry_run"]):
             report = deposit_report(day=day)
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_json() | dry_run_mark(options["dry_run"])))
-            return
         out = self.stdout.write
-        if options["dry_run"]:
-            out(dry_run_heading(True))
+        if write_json_report(out, report.as_json(), options):
+            return
         out(f"Deposits for {day}")
         out("Received by channel and tender")
         for row in report.received:
