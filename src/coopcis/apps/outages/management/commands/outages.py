@@ -8,8 +8,9 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management.base import CommandError, CommandParser
 
@@ -21,6 +22,27 @@ from coopcis.site.commands import CoopCommand
 
 #: Bad rows named in the one error line; the count of the rest follows.
 SHOWN_PROBLEMS = 5
+
+Imported = TypeVar("Imported")
+
+
+def import_file(
+    path: Path,
+    load: Callable[[Path], Imported],
+    refused: type[HistoryFileError] | type[NetworkFileError],
+) -> Imported:
+    """What ``load`` imported from ``path``; or, when the file is missing or ``load`` refuses
+    it as a whole, one line naming the file and its first bad rows (the count of the rest)."""
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    try:
+        return load(path)
+    except refused as error:
+        shown = "; ".join(error.problems[:SHOWN_PROBLEMS])
+        more = len(error.problems) - SHOWN_PROBLEMS
+        raise CommandError(
+            f"{path.name}: nothing imported: {shown}" + (f" (and {more} more)" if more > 0 else "")
+        ) from None
 
 
 def _positive(text: str) -> int:
@@ -135,34 +157,14 @@ class Command(CoopCommand):
             self.stdout.write(f"outage prediction stopped after {passes} passes")
 
     def _import(self, path: Path) -> None:
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
-        try:
-            result = services.import_history(path)
-        except HistoryFileError as error:
-            shown = "; ".join(error.problems[:SHOWN_PROBLEMS])
-            more = len(error.problems) - SHOWN_PROBLEMS
-            raise CommandError(
-                f"{path.name}: nothing imported: {shown}"
-                + (f" (and {more} more)" if more > 0 else "")
-            ) from None
+        result = import_file(path, services.import_history, HistoryFileError)
         self.stdout.write(
             f"imported {result.rows:,} interruptions from {path.name} "
             f"({result.first_start:%Y-%m-%d} to {result.latest_start:%Y-%m-%d})"
         )
 
     def _network_import(self, path: Path) -> None:
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
-        try:
-            result = network.import_network(path)
-        except NetworkFileError as error:
-            shown = "; ".join(error.problems[:SHOWN_PROBLEMS])
-            more = len(error.problems) - SHOWN_PROBLEMS
-            raise CommandError(
-                f"{path.name}: nothing imported: {shown}"
-                + (f" (and {more} more)" if more > 0 else "")
-            ) from None
+        result = import_file(path, network.import_network, NetworkFileError)
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(result.by_kind.items()))
         self.stdout.write(
             f"network from {path.name}: {result.devices:,} devices ({kinds}); "
