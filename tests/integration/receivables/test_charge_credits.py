@@ -1,4 +1,5 @@
-"""A non-cash credit put on a member's open charges (net-metering payouts, rebates)."""
+"""A non-cash credit put on a member's open charges (net-metering payouts, rebates), and
+given back when its bill is cancelled."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import pytest
 from coopcis.apps.ledger.integrity import verify_ledger
 from coopcis.apps.ledger.models import EntryKind, JournalLine
 from coopcis.apps.receivables.models import ItemCategory, ItemStatus, ReceivableItem
-from coopcis.apps.receivables.services import credit_open_charges, lock_open_charges
+from coopcis.apps.receivables.services import (
+    credit_open_charges,
+    give_back_charge_credit,
+    lock_open_charges,
+)
 from coopcis.core.money import Money
 from tests.factories import AccountFactory
 
@@ -96,3 +101,50 @@ def test_what_no_open_charge_takes_is_left_and_nothing_open_posts_nothing():
     assert not ReceivableItem.objects.filter(account=account, status=ItemStatus.OPEN).exists()
     assert _credit(account, D("70.00"), "credit:2") is None
     assert JournalLine.objects.filter(entry__source_key="credit:2").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_part_given_back_opens_its_charge_again_and_books_it_back():
+    # given $100.00 credited: $30.00 paid the fee in full, $70.00 part of the bill
+    account = AccountFactory()
+    fee = _charge(account, ItemCategory.FEE, D("30.00"), date(2026, 2, 21))
+    bill = _charge(account, ItemCategory.ELECTRIC, D("80.00"), date(2026, 3, 21))
+    _credit(account, D("100.00"), "credit:1")
+    fee.refresh_from_db()
+
+    # when the fee's part is given back
+    entry = give_back_charge_credit(
+        item=fee,
+        amount=D("30.00"),
+        member=account.number,
+        credit_account="908",
+        posted_on=date(2026, 4, 9),
+        memo="given back: " + "x" * 300,
+        source="test",
+        kind=EntryKind.REBATE,
+        source_key="credit:1:give-back",
+    )
+
+    # then the fee is open again for it, the bill keeps its part, and 908 is credited back
+    rows = {
+        item.pk: (item.paid_amount, item.status)
+        for item in ReceivableItem.objects.filter(pk__in=[fee.pk, bill.pk])
+    }
+    assert rows == {
+        fee.pk: (D("0.00"), ItemStatus.OPEN),
+        bill.pk: (D("70.00"), ItemStatus.OPEN),
+    }
+    lines = sorted(
+        (line.gl_account_id, line.debit_amount, line.credit_amount, line.member_account_id)
+        for line in JournalLine.objects.filter(entry=entry)
+    )
+    assert lines == [
+        ("142.2", D("30.00"), D("0.00"), account.pk),
+        ("908", D("0.00"), D("30.00"), account.pk),
+    ]
+    assert (entry.posted_on, entry.source_key, len(entry.memo)) == (
+        date(2026, 4, 9),
+        "credit:1:give-back",
+        200,
+    )
+    assert verify_ledger().sound

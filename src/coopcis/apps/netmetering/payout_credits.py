@@ -29,12 +29,14 @@ from typing import Any
 from django.db.models import F
 
 from coopcis.apps.ledger.models import EntryKind
-from coopcis.apps.ledger.services import post_entry
 from coopcis.apps.netmetering.models import NetMeteringMonth, PayoutCredit, PayoutMethod
 from coopcis.apps.netmetering.policy import CREDITS_OWED
-from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.apps.receivables.services import credit_open_charges, lock_open_charges
-from coopcis.core.ledger.entries import JournalEntry, credit, debit
+from coopcis.apps.receivables.models import ReceivableItem
+from coopcis.apps.receivables.services import (
+    credit_open_charges,
+    give_back_charge_credit,
+    lock_open_charges,
+)
 from coopcis.core.money import Money
 
 LINE_CODE = "net_metering_credit"
@@ -146,27 +148,19 @@ def give_back(
     for part in parts.order_by("id"):
         month = NetMeteringMonth.objects.select_for_update().get(pk=part.month_id)
         item = ReceivableItem.objects.select_for_update().get(pk=part.item_id)
-        member = part.month.account.number
-        amount = Money(part.amount)
-        entry = post_entry(
-            JournalEntry(
-                posted_on=on,
-                memo=f"Net-metering bill credit of {month.period} given back: {reason}"[:200],
-                lines=(
-                    debit(item.gl_account, amount, member_account=member),
-                    credit(CREDITS_OWED, amount, member_account=member),
-                ),
-                source="net-metering",
-            ),
+        entry = give_back_charge_credit(
+            item=item,
+            amount=part.amount,
+            member=part.month.account.number,
+            credit_account=CREDITS_OWED,
+            posted_on=on,
+            memo=f"Net-metering bill credit of {month.period} given back: {reason}",
+            source="net-metering",
             kind=EntryKind.ADJUSTMENT,
             source_key=f"nm-payout-credit:give-back:{part.pk}",
         )
         part.given_back_on, part.give_back_entry = on, entry
         part.save(update_fields=["given_back_on", "give_back_entry"])
-        item.paid_amount -= part.amount
-        if item.status == ItemStatus.PAID:
-            item.status = ItemStatus.OPEN
-        item.save(update_fields=["paid_amount", "status"])
         month.payout_credited_amount -= part.amount
         month.save(update_fields=["payout_credited_amount"])
         given += part.amount

@@ -47,8 +47,12 @@ from coopcis.apps.rebates.models import (
     RebateClaim,
     RebateCredit,
 )
-from coopcis.apps.receivables.models import ItemStatus, ReceivableItem
-from coopcis.apps.receivables.services import credit_open_charges, lock_open_charges
+from coopcis.apps.receivables.models import ReceivableItem
+from coopcis.apps.receivables.services import (
+    credit_open_charges,
+    give_back_charge_credit,
+    lock_open_charges,
+)
 from coopcis.catalog.profiles import active_profile
 from coopcis.catalog.rebates import load_rebate_catalog
 from coopcis.core.errors import RuleViolation
@@ -400,28 +404,19 @@ def give_back_credits(*, item_id: int, on: date, reason: str) -> Decimal:
     given = Decimal("0.00")
     for part in credits:
         claim = RebateClaim.objects.select_for_update().get(pk=part.claim_id)
-        item = part.item
-        member = claim.account.number
-        amount = Money(part.amount)
-        entry = post_entry(
-            JournalEntry(
-                posted_on=on,
-                memo=f"Efficiency rebate claim {claim.pk} credit given back: {reason}"[:200],
-                lines=(
-                    debit(item.gl_account, amount, member_account=member),
-                    credit(REBATE_EXPENSE, amount, member_account=member),
-                ),
-                source="rebate",
-            ),
+        entry = give_back_charge_credit(
+            item=part.item,
+            amount=part.amount,
+            member=claim.account.number,
+            credit_account=REBATE_EXPENSE,
+            posted_on=on,
+            memo=f"Efficiency rebate claim {claim.pk} credit given back: {reason}",
+            source="rebate",
             kind=EntryKind.REBATE,
             source_key=f"rebate:{claim.pk}:give-back:{part.pk}",
         )
         part.given_back_on, part.give_back_entry = on, entry
         part.save(update_fields=["given_back_on", "give_back_entry"])
-        item.paid_amount -= part.amount
-        if item.status == ItemStatus.PAID:
-            item.status = ItemStatus.OPEN
-        item.save(update_fields=["paid_amount", "status"])
         claim.credited_amount -= part.amount
         claim.status, claim.paid_on = ClaimStatus.APPROVED, None
         claim.save(update_fields=["credited_amount", "status", "paid_on"])

@@ -7,7 +7,8 @@ discounts for late fees) and opens an item that payments then pay.
 Non-cash credits (a net-metering payout paid as a bill credit, an efficiency rebate
 credited to the bill) are put on the open charges by ``credit_open_charges``, in the
 order payments use: Dr the account that funds the credit, Cr the receivable each charge
-is booked to.
+is booked to. When the bill is cancelled, ``give_back_charge_credit`` takes a part back:
+Dr the receivable, Cr the funding account, and the charge is open again.
 """
 
 from __future__ import annotations
@@ -240,3 +241,41 @@ def credit_open_charges(
     for item, _part in applied:
         item.save(update_fields=["paid_amount", "status"])
     return ChargeCredit(parts=applied, total=used, entry=posted)
+
+
+def give_back_charge_credit(
+    *,
+    item: ReceivableItem,
+    amount: Decimal,
+    member: str,
+    credit_account: str,
+    posted_on: date,
+    memo: str,
+    source: str,
+    kind: str,
+    source_key: str,
+) -> PostedEntry:
+    """Take back ``amount`` of a non-cash credit ``credit_open_charges`` put on ``item``
+    (its bill is cancelled), with the charge locked by the caller: Dr the receivable the
+    charge is booked to, Cr ``credit_account`` (the account that funded the credit), in
+    one entry under ``source_key``; the charge is open again for that much and saved.
+    The caller marks its part given back with the entry returned."""
+    money = Money(amount)
+    entry = post_entry(
+        JournalEntry(
+            posted_on=posted_on,
+            memo=memo[:200],
+            lines=(
+                debit(item.gl_account, money, member_account=member),
+                credit(credit_account, money, member_account=member),
+            ),
+            source=source,
+        ),
+        kind=kind,
+        source_key=source_key,
+    )
+    item.paid_amount -= amount
+    if item.status == ItemStatus.PAID:
+        item.status = ItemStatus.OPEN
+    item.save(update_fields=["paid_amount", "status"])
+    return entry
