@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -145,3 +146,13 @@ def amount(text: str) -> Decimal:
         return parse_amount(text, field="amount").amount
     except AmountError as refused:
         raise argparse.ArgumentTypeError(refused.message) from None
+
+
+def day(text: str) -> date:
+    """A date argument (``YYYY-MM-DD``) of what staff record; a bad one ends the command in
+    one line, ``coopcis: error: not a date ...``, exit 1. The day a job acts on is read by
+    :mod:`coopcis.site.jobs` instead (not after today; argparse's line, exit 2)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None

@@ -8,11 +8,11 @@ an agreement or a third party, create and complete field orders, and write a not
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from coopcis.apps.audit.context import current_actor
 from coopcis.apps.billing.models import Bill
@@ -20,9 +20,9 @@ from coopcis.apps.collections import orders, services
 from coopcis.apps.collections.distributed import run_collections_on_workers
 from coopcis.apps.collections.models import CollectionCase, Notice, ServiceOrder
 from coopcis.apps.collections.run import CASES_PER_TRANSACTION, RunReport, run_collections
-from coopcis.apps.members.models import Account
+from coopcis.apps.members.management.arguments import find_account
 from coopcis.core.periods import CO_OP_TIME_ZONE
-from coopcis.site.commands import CoopCommand, amount
+from coopcis.site.commands import CoopCommand, amount, day
 from coopcis.site.jobs import (
     add_daily_job_options,
     add_date_option,
@@ -31,20 +31,6 @@ from coopcis.site.jobs import (
     refuse_dry_run_on_workers,
     write_json_report,
 )
-
-
-def day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def account(number: str) -> Account:
-    found = Account.objects.filter(number=number).first()
-    if found is None:
-        raise CommandError(f"no account {number}")
-    return found
 
 
 class Command(CoopCommand):
@@ -172,7 +158,7 @@ class Command(CoopCommand):
             )
 
     def _status(self, options: dict[str, Any]) -> None:
-        found = account(options["account"])
+        found = find_account(options["account"])
         case = CollectionCase.objects.filter(account=found).order_by("-id").first()
         if case is None:
             self.stdout.write(f"{found.number}: no collection case")
@@ -191,7 +177,7 @@ class Command(CoopCommand):
             )
 
     def _certificate(self, options: dict[str, Any]) -> None:
-        member = account(options["account"])
+        member = find_account(options["account"])
         made = services.record_certificate(
             account=member,
             bill=Bill.objects.get(pk=options["bill"]),
@@ -206,7 +192,7 @@ class Command(CoopCommand):
 
     def _liheap(self, options: dict[str, Any]) -> None:
         made = services.record_liheap(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             qualified_on=options["qualified_on"],
             reference=options["reference"],
         )
@@ -214,7 +200,7 @@ class Command(CoopCommand):
 
     def _agreement(self, options: dict[str, Any]) -> None:
         made = services.make_agreement(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             kind=options["kind"].upper(),
             made_on=options["made_on"],
             total_amount=options.get("total"),
@@ -228,7 +214,7 @@ class Command(CoopCommand):
     def _dispute(self, options: dict[str, Any]) -> None:
         bill = Bill.objects.get(pk=options["bill"]) if options.get("bill") else None
         made = services.open_dispute(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             amount=options["amount"],
             opened_on=options["opened_on"],
             description=options["description"],
@@ -238,7 +224,7 @@ class Command(CoopCommand):
 
     def _hold(self, options: dict[str, Any]) -> None:
         made = services.place_hold(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             reason=options["reason"],
             on=options["on"],
             until=options.get("until"),
@@ -247,7 +233,7 @@ class Command(CoopCommand):
 
     def _third_party(self, options: dict[str, Any]) -> None:
         made = services.name_third_party(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             name=options["name"],
             mailing_address="\n".join(part.strip() for part in options["address"].split(";")),
             named_on=options["on"],
@@ -265,7 +251,7 @@ class Command(CoopCommand):
                 tzinfo=CO_OP_TIME_ZONE,
             )
         made = orders.create_order(
-            account=account(options["account"]),
+            account=find_account(options["account"]),
             kind=options["kind"].upper(),
             reason=options["reason"].upper(),
             on=options["on"],

@@ -8,7 +8,6 @@ commission's interest rate table.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,9 @@ from django.core.management.base import CommandError, CommandParser
 
 from coopcis.apps.credit import services
 from coopcis.apps.credit.models import CreditDecision, Deposit
-from coopcis.apps.members.models import Account
-from coopcis.site.commands import CoopCommand, amount
+from coopcis.apps.members.management.arguments import find_account
+from coopcis.site.commands import CoopCommand, amount, day
 from coopcis.site.jobs import add_daily_job_options, add_date_option, dry_run, write_json_report
-
-
-def day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def number(text: str) -> Decimal:
@@ -114,15 +106,9 @@ class Command(CoopCommand):
                 f"  unclaimed {row['account']} {row['name']} ${row['amount']} ({row['why']})"
             )
 
-    def _account(self, value: str) -> Account:
-        found = Account.objects.filter(number=value).first()
-        if found is None:
-            raise CommandError(f"no account {value}")
-        return found
-
     def _decide(self, options: dict[str, Any]) -> None:
         made = services.decide_deposit(
-            account=self._account(options["account"]),
+            account=find_account(options["account"]),
             event=options["event"].upper(),
             on=options["on"],
             credit_methods=[method.upper() for method in options["credit"]],
@@ -139,7 +125,7 @@ class Command(CoopCommand):
         decision = (
             CreditDecision.objects.get(pk=options["decision"]) if options.get("decision") else None
         )
-        member = self._account(options["account"])
+        member = find_account(options["account"])
         deposit = services.take_deposit(
             account=member, amount=options["amount"], on=options["on"], decision=decision
         )

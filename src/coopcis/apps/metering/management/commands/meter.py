@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -11,15 +10,7 @@ from coopcis.apps.metering.models import Meter, MeterKind
 from coopcis.apps.metering.services import install_meter, register_meter, remove_meter
 from coopcis.apps.premises.models import ServicePoint
 from coopcis.core.rating.intervals import INTERVAL_MINUTES
-from coopcis.site.commands import CoopCommand
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
+from coopcis.site.commands import CoopCommand, day
 
 KINDS = {kind.value.lower().replace("_", "-"): kind.value for kind in MeterKind}
 
@@ -52,7 +43,7 @@ class Command(CoopCommand):
         if options["action"] == "add":
             self._add(options)
             return
-        on = _date(options["on"])
+        on = day(options["on"])
         meter = Meter.objects.filter(serial=options["serial"]).first()
         if meter is None:
             raise CommandError(f"no meter {options['serial']!r}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from coopcis.apps.members.models import Account
+from coopcis.apps.members.management.arguments import find_account
 from coopcis.apps.netmetering import recs, services
 from coopcis.apps.netmetering.models import CostKind, Interconnection, InterconnectionStatus
 from coopcis.apps.netmetering.rec_pdf import rec_statement_pdf
@@ -139,13 +139,6 @@ class Command(CoopCommand):
         getattr(self, "_" + options["action"].replace("-", "_"))(options)
 
     @staticmethod
-    def _account(number: str) -> Account:
-        found = Account.objects.filter(number=number).first()
-        if found is None:
-            raise CommandError(f"no account {number}")
-        return found
-
-    @staticmethod
     def _interconnection(pk: int) -> Interconnection:
         found = Interconnection.objects.filter(pk=pk).first()
         if found is None:
@@ -166,7 +159,7 @@ class Command(CoopCommand):
             raise CommandError(f"no service point {options['service_point']}")
         self._show(
             services.apply_for_interconnection(
-                account=self._account(options["account"]),
+                account=find_account(options["account"]),
                 service_point=point,
                 system_type=options["system"],
                 ac_kw=options["ac_kw"],
@@ -259,7 +252,7 @@ class Command(CoopCommand):
         from coopcis.apps.audit.context import current_actor
 
         made = recs.enter_rec_read(
-            account=self._account(options["account"]),
+            account=find_account(options["account"]),
             read_on=options["read_on"],
             register_kwh=options["kwh"],
             received_on=options["received_on"] or today(),
@@ -307,7 +300,7 @@ class Command(CoopCommand):
         self.stdout.write(f"REC payments {options['on']:%Y-%m}: {len(rows)}, ${total:,.2f}")
 
     def _rec_statement(self, options: dict[str, Any]) -> None:
-        account = self._account(options["account"])
+        account = find_account(options["account"])
         if options["out"] and str(options["out"]).lower().endswith(".pdf"):
             pdf = rec_statement_pdf(account=account, year=options["year"])
             Path(options["out"]).write_bytes(pdf)
