@@ -4,26 +4,22 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coopcis.apps.backoffice.permissions import MAKE_PAYMENT_AGREEMENT, staff_view
-from coopcis.apps.backoffice.request_views import DeclineForm, RequestList, decline_posted
-from coopcis.apps.backoffice.views import not_found, posted_data
+from coopcis.apps.backoffice.request_views import WorkList
+from coopcis.apps.backoffice.views import not_found
 from coopcis.apps.collections.arrangements import approve_arrangement, decline_arrangement
 from coopcis.apps.collections.models import ArrangementRequest, ArrangementStatus
-from coopcis.core.errors import RuleViolation
 
 
 def _rest(row: ArrangementRequest) -> None:
     row.rest = row.owed_amount - row.amount_now  # type: ignore[attr-defined]
 
 
-WORK_LIST = RequestList(
+WORK_LIST = WorkList(
     template="backoffice/work_arrangements.html",
     waiting=lambda: (
         ArrangementRequest.objects.filter(status=ArrangementStatus.REQUESTED)
@@ -31,7 +27,8 @@ WORK_LIST = RequestList(
         .order_by("requested_on", "id")
     ),
     permission=MAKE_PAYMENT_AGREEMENT,
-    decline_prefix="a",
+    url="backoffice:arrangement_requests",
+    form_prefix="a",
     dress=_rest,
 )
 
@@ -52,18 +49,15 @@ def arrangement_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     found = _request(request_id)
     if found is None:
         return not_found(request, f"arrangement request {request_id}")
-    try:
-        with transaction.atomic():
-            approved = approve_arrangement(request=found, on=timezone.localdate())
-    except RuleViolation as violation:
-        messages.error(request, f"Account {found.account.number}: {violation.message}")
-    else:
-        messages.success(
-            request,
+
+    def approve() -> str:
+        approved = approve_arrangement(request=found, on=timezone.localdate())
+        return (
             f"Installment agreement made for account {found.account.number}: "
-            f"${approved.amount_now} now, the rest over {approved.months} month(s).",
+            f"${approved.amount_now} now, the rest over {approved.months} month(s)."
         )
-    return redirect("backoffice:arrangement_requests")
+
+    return WORK_LIST.answer(request, found, approve)
 
 
 @require_POST
@@ -72,11 +66,9 @@ def arrangement_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     found = _request(request_id)
     if found is None:
         return not_found(request, f"arrangement request {request_id}")
-    form = DeclineForm(posted_data(request), prefix=f"a{found.pk}")
-    if decline_posted(
-        form, lambda on, reason: decline_arrangement(request=found, on=on, reason=reason)
-    ):
-        messages.success(request, f"Request from account {found.account.number} declined.")
-        return redirect("backoffice:arrangement_requests")
-    found.form = form
-    return WORK_LIST.page(request, failed=found)
+
+    def decline(data: dict[str, str]) -> str:
+        decline_arrangement(request=found, on=timezone.localdate(), reason=data["reason"])
+        return f"Request from account {found.account.number} declined."
+
+    return WORK_LIST.work(request, found, decline)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +16,8 @@ from django.views.decorators.http import require_POST
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_read
 from coopcis.apps.backoffice.collections_forms import CertificateForm
-from coopcis.apps.backoffice.forms import add_violation
 from coopcis.apps.backoffice.permissions import RECORD_CERTIFICATE, forbidden, staff_view
-from coopcis.apps.backoffice.request_views import DeclineForm, RequestList, decline_posted
+from coopcis.apps.backoffice.request_views import DeclineForm, WorkList, worked
 from coopcis.apps.backoffice.views import not_found, posted_data
 from coopcis.apps.collections.certificate_uploads import (
     accept_certificate_upload,
@@ -28,7 +25,6 @@ from coopcis.apps.collections.certificate_uploads import (
     reject_certificate_upload,
 )
 from coopcis.apps.collections.models import CertificateUpload, UploadStatus
-from coopcis.core.errors import RuleViolation
 
 
 class AcceptForm(CertificateForm):
@@ -38,7 +34,7 @@ class AcceptForm(CertificateForm):
 
 
 #: Answered on each certificate's own page (the file is read first), not on the list.
-WORK_LIST = RequestList(
+WORK_LIST = WorkList(
     template="backoffice/work_certificates.html",
     waiting=lambda: (
         CertificateUpload.objects.filter(status=UploadStatus.SUBMITTED)
@@ -47,6 +43,7 @@ WORK_LIST = RequestList(
         .order_by("uploaded_on", "id")
     ),
     permission=RECORD_CERTIFICATE,
+    url="backoffice:certificate_uploads",
 )
 
 
@@ -104,20 +101,16 @@ def certificate_review(request: HttpRequest, upload_id: int) -> HttpResponse:
     if not request.user.has_perm(RECORD_CERTIFICATE):
         return forbidden(request, "record seriously-ill certificates")
     form = AcceptForm(posted_data(request), account=upload.account)
-    if form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        try:
-            with transaction.atomic():
-                accept_certificate_upload(upload=upload, on=timezone.localdate(), **data)
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(
-                request,
-                f"Certificate accepted for account {upload.account.number}: "
-                f"bill {data['bill'].number} is protected from disconnection.",
-            )
-            return redirect("backoffice:certificate_uploads")
+
+    def accept(data: dict[str, Any]) -> str:
+        accept_certificate_upload(upload=upload, on=timezone.localdate(), **data)
+        return (
+            f"Certificate accepted for account {upload.account.number}: "
+            f"bill {data['bill'].number} is protected from disconnection."
+        )
+
+    if worked(request, form, accept):
+        return redirect(WORK_LIST.url)
     return _review_page(request, upload, accept=form, status=400)
 
 
@@ -128,11 +121,13 @@ def certificate_reject(request: HttpRequest, upload_id: int) -> HttpResponse:
     if upload is None:
         return not_found(request, f"certificate upload {upload_id}")
     form = DeclineForm(posted_data(request))
-    if decline_posted(
-        form, lambda on, reason: reject_certificate_upload(upload=upload, on=on, reason=reason)
-    ):
-        messages.success(request, f"Certificate from account {upload.account.number} rejected.")
-        return redirect("backoffice:certificate_uploads")
+
+    def reject(data: dict[str, str]) -> str:
+        reject_certificate_upload(upload=upload, on=timezone.localdate(), reason=data["reason"])
+        return f"Certificate from account {upload.account.number} rejected."
+
+    if worked(request, form, reject):
+        return redirect(WORK_LIST.url)
     return _review_page(request, upload, reject=form, status=400)
 
 
