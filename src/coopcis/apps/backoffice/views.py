@@ -195,10 +195,6 @@ def account_or_404(request: HttpRequest, number: str) -> Account | HttpResponse:
     return account if account is not None else account_not_found(request, number)
 
 
-def _back_to(account: Account) -> HttpResponse:
-    return redirect(reverse("backoffice:account", kwargs={"number": account.number}))
-
-
 def change_page(
     request: HttpRequest, account: Account, form: object, title: str, **extra: object
 ) -> HttpResponse:
@@ -218,10 +214,12 @@ def form_page(
     title: str,
     record: Record,
     *,
-    card: str,
+    card: str = "",
+    **extra: object,
 ) -> HttpResponse:
-    """Show the form; on a valid POST record it and go back to the account page's ``card``
-    (its element id), or show the refusal against the field it names."""
+    """Show the form; on a valid POST record it and go back to the account page (at its
+    ``card``, the element id, if given), or show the refusal against the field it names.
+    ``extra``: more for the page's template."""
     if request.method == "POST" and form.is_valid():
         try:
             message = record(form.cleaned_data)
@@ -230,8 +228,8 @@ def form_page(
         else:
             messages.success(request, message)
             url = reverse("backoffice:account", kwargs={"number": account.number})
-            return redirect(f"{url}#{card}")
-    return change_page(request, account, form, title)
+            return redirect(f"{url}#{card}" if card else url)
+    return change_page(request, account, form, title, **extra)
 
 
 @staff_view(perms.EDIT_ACCOUNT, action="edit accounts")
@@ -240,15 +238,12 @@ def account_edit(request: HttpRequest, number: str) -> HttpResponse:
     if isinstance(account, HttpResponse):
         return account
     form = AccountForm.for_account(account, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_account(account=account, reason=form.cleaned_data["reason"], **form.changes())
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Account {account.number} updated.")
-            return _back_to(account)
-    return change_page(request, account, form, "Edit contact and preferences")
+
+    def record(data: dict[str, Any]) -> str:
+        update_account(account=account, reason=data["reason"], **form.changes())
+        return f"Account {account.number} updated."
+
+    return form_page(request, account, form, "Edit contact and preferences", record)
 
 
 @staff_view(perms.ENROLL_MEMBERSHIP, action="enroll members")
@@ -261,21 +256,17 @@ def membership_new(request: HttpRequest, number: str) -> HttpResponse:
         party=account.party,
         initial={"joined_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = enroll_membership(
-                party=account.party,
-                kind=data["kind"],
-                joined_on=data["joined_on"],
-                number=data["number"].strip(),
-            )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Membership {membership.number} started.")
-            return _back_to(account)
-    return change_page(request, account, form, "Enroll membership")
+
+    def record(data: dict[str, Any]) -> str:
+        membership = enroll_membership(
+            party=account.party,
+            kind=data["kind"],
+            joined_on=data["joined_on"],
+            number=data["number"].strip(),
+        )
+        return f"Membership {membership.number} started."
+
+    return form_page(request, account, form, "Enroll membership", record)
 
 
 @staff_view(perms.INSTALL_METER, action="install meters")
@@ -288,22 +279,16 @@ def meter_install(request: HttpRequest, number: str) -> HttpResponse:
         "installed_on": timezone.localdate(),
     }
     form = MeterInstallForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            install_meter(
-                meter=data["meter"],
-                service_point=data["service_point"],
-                installed_on=data["installed_on"],
-            )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(
-                request, f"Meter {data['meter'].serial} installed at {data['service_point'].code}."
-            )
-            return _back_to(account)
-    return change_page(request, account, form, "Install a meter")
+
+    def record(data: dict[str, Any]) -> str:
+        install_meter(
+            meter=data["meter"],
+            service_point=data["service_point"],
+            installed_on=data["installed_on"],
+        )
+        return f"Meter {data['meter'].serial} installed at {data['service_point'].code}."
+
+    return form_page(request, account, form, "Install a meter", record)
 
 
 @staff_view(perms.REMOVE_METER, action="remove meters")
@@ -324,20 +309,16 @@ def meter_remove(request: HttpRequest, number: str) -> HttpResponse:
     form = MeterRemoveForm(
         request.POST if request.method == "POST" else None, initial=initial, serials=serials
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            remove_meter(
-                meter=Meter.objects.get(serial=data["meter"]),
-                removed_on=data["removed_on"],
-                reason=data["reason"],
-            )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Meter {data['meter']} removed.")
-            return _back_to(account)
-    return change_page(request, account, form, "Remove a meter")
+
+    def record(data: dict[str, Any]) -> str:
+        remove_meter(
+            meter=Meter.objects.get(serial=data["meter"]),
+            removed_on=data["removed_on"],
+            reason=data["reason"],
+        )
+        return f"Meter {data['meter']} removed."
+
+    return form_page(request, account, form, "Remove a meter", record)
 
 
 @staff_view(perms.START_AGREEMENT, action="start service agreements")
@@ -347,18 +328,20 @@ def agreement_start(request: HttpRequest, number: str) -> HttpResponse:
         return account
     initial = {"service_point": request.GET.get("service_point", ""), "loss_factor": 0}
     form = AgreementStartForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = start_agreement(
-                account=account, service_point=form.cleaned_data["service_point"], **form.terms()
-            )
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Agreement started: {agreement}.")
-            return _back_to(account)
-    return change_page(
-        request, account, form, "Start a service agreement", tariff_codes=tariff_code_options()
+
+    def record(data: dict[str, Any]) -> str:
+        agreement = start_agreement(
+            account=account, service_point=data["service_point"], **form.terms()
+        )
+        return f"Agreement started: {agreement}."
+
+    return form_page(
+        request,
+        account,
+        form,
+        "Start a service agreement",
+        record,
+        tariff_codes=tariff_code_options(),
     )
 
 
@@ -380,12 +363,9 @@ def agreement_end(request: HttpRequest, number: str, agreement_id: int) -> HttpR
             status=404,
         )
     form = AgreementEndForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            end_agreement(agreement=agreement, **form.cleaned_data)
-        except RuleViolation as violation:
-            add_violation(form, violation)
-        else:
-            messages.success(request, f"Agreement ended: {agreement}.")
-            return _back_to(account)
-    return change_page(request, account, form, f"End agreement: {agreement}")
+
+    def record(data: dict[str, Any]) -> str:
+        end_agreement(agreement=agreement, **data)
+        return f"Agreement ended: {agreement}."
+
+    return form_page(request, account, form, f"End agreement: {agreement}", record)
