@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from coopcis.apps.loans.schedule import schedule_pdf
 from coopcis.apps.loans.services import apply_for_loan, approve_loan, disburse_loan
 from coopcis.apps.members.models import Account
 from coopcis.apps.staff.access import staff_view
-from coopcis.apps.staff.forms import add_violation
+from coopcis.apps.staff.forms import account_form_page
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import parse_amount
 from coopcis.site.jobs import today
@@ -90,40 +89,34 @@ def loan_new(request: HttpRequest, number: str) -> HttpResponse:
         return render(
             request, "backoffice/not_found.html", {"what": f"account {number}"}, status=404
         )
-    bound = request.method == "POST"
-    form = LoanForm(request.POST if bound else None)
-    if bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                loan = apply_for_loan(
-                    account=account,
-                    on=today(),
-                    aid=data["aid"],
-                    amount=data["amount"],
-                    purpose=data["purpose"],
-                    security=data["security"],
-                    months=data["months"],
-                    prior_utility_report=data["prior_utility_report"],
-                    credit_report_on=data["credit_report_on"],
-                    credit_agency=data["credit_agency"],
-                    bad_debt_found=data["bad_debt_found"],
-                    mortgage_fees_due=data["mortgage_fees_due"],
-                    mortgage_fees_paid=data["mortgage_fees_paid"],
-                    waiver_note=data["waiver_note"],
-                )
-        except RuleViolation as violation:
-            add_violation(form, violation, {"account": None})
+    form = LoanForm(request.POST if request.method == "POST" else None)
+
+    def record(data: dict[str, Any]) -> HttpResponse:
+        loan = apply_for_loan(
+            account=account,
+            on=today(),
+            aid=data["aid"],
+            amount=data["amount"],
+            purpose=data["purpose"],
+            security=data["security"],
+            months=data["months"],
+            prior_utility_report=data["prior_utility_report"],
+            credit_report_on=data["credit_report_on"],
+            credit_agency=data["credit_agency"],
+            bad_debt_found=data["bad_debt_found"],
+            mortgage_fees_due=data["mortgage_fees_due"],
+            mortgage_fees_paid=data["mortgage_fees_paid"],
+            waiver_note=data["waiver_note"],
+        )
+        if loan.status == LoanStatus.DENIED:
+            messages.error(request, f"Loan {loan.pk} denied: " + "; ".join(loan.refusals) + ".")
         else:
-            if loan.status == LoanStatus.DENIED:
-                messages.error(request, f"Loan {loan.pk} denied: " + "; ".join(loan.refusals) + ".")
-            else:
-                messages.success(request, f"Loan {loan.pk} qualifies: waiting for approval.")
-            return _back(account.number)
-    else:
-        record_read(request, account_number=account.number, kind=ReadKind.ACCOUNT_PAGE)
-    context = {"account": account, "form": form}
-    return render(request, "loans/loan_form.html", context, status=400 if bound else 200)
+            messages.success(request, f"Loan {loan.pk} qualifies: waiting for approval.")
+        return _back(account.number)
+
+    return account_form_page(
+        request, account, form, "loans/loan_form.html", record, aliases={"account": None}
+    )
 
 
 def _loan_or_404(request: HttpRequest, loan_id: int) -> Loan | HttpResponse:

@@ -21,8 +21,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coopcis.apps.audit.models import ReadKind
-from coopcis.apps.audit.reads import record_read
 from coopcis.apps.members.models import Account
 from coopcis.apps.netmetering.models import CostKind, Interconnection, SystemType
 from coopcis.apps.netmetering.services import (
@@ -34,7 +32,7 @@ from coopcis.apps.netmetering.services import (
 )
 from coopcis.apps.premises.models import ServicePoint
 from coopcis.apps.staff.access import staff_view
-from coopcis.apps.staff.forms import add_violation
+from coopcis.apps.staff.forms import account_form_page
 from coopcis.core.errors import RuleViolation
 from coopcis.core.money import parse_amount, parse_decimal
 from coopcis.site.jobs import today
@@ -112,32 +110,32 @@ def interconnection_new(request: HttpRequest, number: str) -> HttpResponse:
     account = Account.objects.select_related("party").filter(number=number).first()
     if account is None:
         return _not_found(request, f"account {number}")
-    bound = request.method == "POST"
-    form = ApplicationForm(request.POST if bound else None, points=_points(account))
-    if bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                made = apply_for_interconnection(
-                    account=account,
-                    service_point=ServicePoint.objects.get(code=data["service_point"]),
-                    system_type=data["system_type"],
-                    ac_kw=data["ac_kw"],
-                    on=today(),
-                )
-        except RuleViolation as violation:
-            add_violation(form, violation, {"account": None})
-        else:
-            messages.success(
-                request,
-                f"Interconnection {made.pk} submitted: {made.ac_kw} kW AC, waiting for approval.",
-            )
-            return _back(account.number)
-    else:
-        record_read(request, account_number=account.number, kind=ReadKind.ACCOUNT_PAGE)
-    context = {"account": account, "form": form}
-    status = 400 if bound else 200
-    return render(request, "netmetering/interconnection_form.html", context, status=status)
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None, points=_points(account)
+    )
+
+    def record(data: dict[str, Any]) -> HttpResponse:
+        made = apply_for_interconnection(
+            account=account,
+            service_point=ServicePoint.objects.get(code=data["service_point"]),
+            system_type=data["system_type"],
+            ac_kw=data["ac_kw"],
+            on=today(),
+        )
+        messages.success(
+            request,
+            f"Interconnection {made.pk} submitted: {made.ac_kw} kW AC, waiting for approval.",
+        )
+        return _back(account.number)
+
+    return account_form_page(
+        request,
+        account,
+        form,
+        "netmetering/interconnection_form.html",
+        record,
+        aliases={"account": None},
+    )
 
 
 def _step(request: HttpRequest, interconnection_id: int, act: Any, done: str) -> HttpResponse:

@@ -7,22 +7,19 @@ latest, a read before the agreement, one already entered) shows against the form
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coopcis.apps.audit.context import current_actor
-from coopcis.apps.audit.models import ReadKind
-from coopcis.apps.audit.reads import record_read
 from coopcis.apps.members.models import Account
 from coopcis.apps.netmetering.recs import enter_rec_read
 from coopcis.apps.staff.access import staff_view
-from coopcis.apps.staff.forms import add_violation
-from coopcis.core.errors import RuleViolation
+from coopcis.apps.staff.forms import account_form_page
 from coopcis.site.fields import NumberField
 from coopcis.site.jobs import today
 
@@ -44,25 +41,19 @@ def rec_read_new(request: HttpRequest, number: str) -> HttpResponse:
         return render(
             request, "backoffice/not_found.html", {"what": f"account {number}"}, status=404
         )
-    bound = request.method == "POST"
-    form = RecReadForm(request.POST if bound else None)
-    if bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                read = enter_rec_read(
-                    account=account,
-                    read_on=data["read_on"],
-                    register_kwh=data["register_kwh"],
-                    received_on=data["received_on"] or today(),
-                    entered_by=current_actor().label,
-                )
-        except RuleViolation as violation:
-            add_violation(form, violation, {"account": None})
-        else:
-            messages.success(request, f"REC read of {read.register_kwh} kWh on {read.read_on}.")
-            return redirect(reverse("backoffice:account", kwargs={"number": account.number}))
-    else:
-        record_read(request, account_number=account.number, kind=ReadKind.ACCOUNT_PAGE)
-    context = {"account": account, "form": form}
-    return render(request, "netmetering/rec_read_form.html", context, status=400 if bound else 200)
+    form = RecReadForm(request.POST if request.method == "POST" else None)
+
+    def record(data: dict[str, Any]) -> HttpResponse:
+        read = enter_rec_read(
+            account=account,
+            read_on=data["read_on"],
+            register_kwh=data["register_kwh"],
+            received_on=data["received_on"] or today(),
+            entered_by=current_actor().label,
+        )
+        messages.success(request, f"REC read of {read.register_kwh} kWh on {read.read_on}.")
+        return redirect(reverse("backoffice:account", kwargs={"number": account.number}))
+
+    return account_form_page(
+        request, account, form, "netmetering/rec_read_form.html", record, aliases={"account": None}
+    )
