@@ -18,14 +18,12 @@ from coopcis.apps.portal.access import get_linked_account_or_404, member_require
 from coopcis.apps.portal.rebate_forms import MemberClaimForm
 from coopcis.apps.portal.rebate_words import member_refusal
 from coopcis.apps.rebates.card import rebates_card
-from coopcis.apps.rebates.services import Upload, submit_claim
+from coopcis.apps.rebates.forms import REFUSAL_FIELDS
 from coopcis.apps.staff.forms import add_violation
 from coopcis.catalog.profiles import active_profile
 from coopcis.catalog.rebates import load_rebate_catalog
 from coopcis.core.errors import RuleViolation
 from coopcis.site.jobs import today
-
-PROOFS = (("receipt", "RECEIPT"), ("energy_star", "ENERGY_STAR"))
 
 
 @member_required
@@ -37,34 +35,14 @@ def rebates(request: HttpRequest, number: str) -> HttpResponse:
         request.POST if bound else None, request.FILES if bound else None, today=on
     )
     if bound and form.is_valid():
-        data = form.cleaned_data
-        uploads = [
-            Upload(kind, data[key].name, data[key].read()) for key, kind in PROOFS if data.get(key)
-        ]
         try:
             with (
                 transaction.atomic(),
                 acting_as(user=request.user, label=f"portal:{request.user.get_username()}"),
             ):
-                made = submit_claim(
-                    account=account,
-                    measure_code=data["measure"],
-                    on=on,
-                    purchased_on=data["purchased_on"],
-                    cost=data["cost"],
-                    retailer=data["retailer"],
-                    uploads=uploads,
-                    pay_by=data["pay_by"],
-                    quantity=data["quantity"],
-                    size=data["size"],
-                    model_number=data["model_number"],
-                )
+                made = form.submit(account=account, on=on)
         except RuleViolation as violation:
-            add_violation(
-                form,
-                member_refusal(violation),
-                {"file": None, "budget": None, "purchased_on": "purchased_on"},
-            )
+            add_violation(form, member_refusal(violation), REFUSAL_FIELDS)
         else:
             messages.success(
                 request,

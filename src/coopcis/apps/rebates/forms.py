@@ -1,13 +1,17 @@
-"""The rebate form as staff enter it at the counter, with the member's proof attached."""
+"""The rebate form as staff enter it at the counter, with the member's proof attached (the
+portal's form is this one in the member's words: ``portal.rebate_forms``), and the claim
+it makes."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from coopcis.apps.rebates.models import PayBy
+from coopcis.apps.rebates.models import PayBy, RebateClaim
+from coopcis.apps.rebates.services import Upload, submit_claim
 from coopcis.catalog.profiles import active_profile
 from coopcis.catalog.rebates import load_rebate_catalog
 from coopcis.core.errors import RuleViolation
@@ -25,6 +29,16 @@ class ProofField(forms.FileField):
                 f"{upload.size:,} bytes: a proof may be at most {LARGEST_FILE // (1024 * 1024)} MB"
             )
         return upload
+
+
+#: Each proof's field on the claim form and the kind of document it is.
+PROOFS = (("receipt", "RECEIPT"), ("energy_star", "ENERGY_STAR"), ("form_scan", "FORM"))
+#: Where a refusal of the claim shows: the service's field to the form's (None: above it).
+REFUSAL_FIELDS: dict[str, str | None] = {
+    "file": None,
+    "budget": None,
+    "purchased_on": "purchased_on",
+}
 
 
 class ClaimForm(forms.Form):
@@ -63,6 +77,26 @@ class ClaimForm(forms.Form):
             return parse_decimal(text, field="size", places=2, largest=Decimal(100000))
         except RuleViolation as refused:
             raise forms.ValidationError(refused.message) from None
+
+    def submit(self, *, account: Any, on: date) -> RebateClaim:
+        """The claim this valid form makes (``submit_claim``), with its proof files."""
+        data = self.cleaned_data
+        uploads = [
+            Upload(kind, data[key].name, data[key].read()) for key, kind in PROOFS if data.get(key)
+        ]
+        return submit_claim(
+            account=account,
+            measure_code=data["measure"],
+            on=on,
+            purchased_on=data["purchased_on"],
+            cost=data["cost"],
+            retailer=data["retailer"],
+            uploads=uploads,
+            pay_by=data["pay_by"],
+            quantity=data["quantity"],
+            size=data["size"],
+            model_number=data["model_number"],
+        )
 
 
 class InspectionForm(forms.Form):

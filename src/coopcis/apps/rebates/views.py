@@ -6,6 +6,8 @@ One domain call per view; a refusal shows against the form.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -16,24 +18,21 @@ from django.urls import reverse
 from coopcis.apps.audit.models import ReadKind
 from coopcis.apps.audit.reads import record_read
 from coopcis.apps.members.models import Account
-from coopcis.apps.rebates.forms import ClaimForm, InspectionForm
+from coopcis.apps.rebates.forms import REFUSAL_FIELDS, ClaimForm, InspectionForm
 from coopcis.apps.rebates.models import ClaimDocument, ClaimStatus, RebateClaim
 from coopcis.apps.rebates.services import (
-    Upload,
     approve_claim,
     deny_claim,
     record_inspection,
     schedule_inspection,
-    submit_claim,
 )
 from coopcis.apps.staff.access import staff_view
-from coopcis.apps.staff.forms import add_violation
+from coopcis.apps.staff.forms import account_form_page, add_violation
 from coopcis.core.errors import RuleViolation
 from coopcis.site.jobs import today
 
 DECIDE_CLAIMS = "rebates.change_rebateclaim"
 TAKE_CLAIMS = "rebates.add_rebateclaim"
-PROOFS = (("receipt", "RECEIPT"), ("energy_star", "ENERGY_STAR"), ("form_scan", "FORM"))
 SHOWN = 200
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.INSPECTING)
 
@@ -144,35 +143,21 @@ def claim_new(request: HttpRequest, number: str) -> HttpResponse:
     on = today()
     bound = request.method == "POST"
     form = ClaimForm(request.POST if bound else None, request.FILES if bound else None, today=on)
-    if bound and form.is_valid():
-        data = form.cleaned_data
-        uploads = [
-            Upload(kind, data[key].name, data[key].read()) for key, kind in PROOFS if data.get(key)
-        ]
-        try:
-            with transaction.atomic():
-                made = submit_claim(
-                    account=account,
-                    measure_code=data["measure"],
-                    on=on,
-                    purchased_on=data["purchased_on"],
-                    cost=data["cost"],
-                    retailer=data["retailer"],
-                    uploads=uploads,
-                    pay_by=data["pay_by"],
-                    quantity=data["quantity"],
-                    size=data["size"],
-                    model_number=data["model_number"],
-                )
-        except RuleViolation as violation:
-            add_violation(
-                form, violation, {"file": None, "budget": None, "purchased_on": "purchased_on"}
-            )
-        else:
-            messages.success(request, f"Claim {made.pk}: rebate {made.rebate_amount} recorded.")
-            return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": made.pk}))
-    context = {"account": account, "form": form}
-    return render(request, "rebates/claim_form.html", context, status=400 if bound else 200)
+
+    def record(data: dict[str, Any]) -> HttpResponse:
+        made = form.submit(account=account, on=on)
+        messages.success(request, f"Claim {made.pk}: rebate {made.rebate_amount} recorded.")
+        return redirect(reverse("backoffice:rebate_claim", kwargs={"claim_id": made.pk}))
+
+    return account_form_page(
+        request,
+        account,
+        form,
+        "rebates/claim_form.html",
+        record,
+        aliases=REFUSAL_FIELDS,
+        logs_read=False,
+    )
 
 
 @staff_view(DECIDE_CLAIMS, action="record rebate inspections")
