@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -70,12 +71,38 @@ def _coopcis(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def _co_op(env: dict[str, str]) -> None:
+def _migrate(env: dict[str, str]) -> None:
+    """An empty database, migrated, with the operator's sign-in (a manager)."""
     _coopcis(env, "migrate", "--verbosity", "0")
     _coopcis(env, "staff", "add", "operator", "--role", "manager")
+
+
+def _demo(env: dict[str, str]) -> None:
+    """The co-op these tests bill: a 400-member demo, unbilled for ``PERIOD``."""
     _coopcis(
         env, "demo", "--members", "400", "--months", "3", "--seed", "7", "--through", "2026-08"
     )
+
+
+def _co_op(env: dict[str, str]) -> None:
+    _migrate(env)
+    _demo(env)
+
+
+def _copy(env: dict[str, str], name: str, created: list[str], tmp_path: Path) -> dict[str, str]:
+    """A copy of ``env``'s co-op, made the fast way: its data folder copied (the SQLite
+    file is in it), and on PostgreSQL its database (``CREATE DATABASE ... TEMPLATE``)."""
+    copied = env | {"COOPCIS_VAR_DIR": str(tmp_path / name)}
+    if Path(env["COOPCIS_VAR_DIR"]).exists():
+        shutil.copytree(env["COOPCIS_VAR_DIR"], copied["COOPCIS_VAR_DIR"])
+    url = env.get("COOPCIS_DATABASE_URL")
+    if url:
+        source = url.rsplit("/", 1)[1]
+        database = f"{source}_{name}"
+        _server(f'CREATE DATABASE "{database}" TEMPLATE "{source}"')
+        created.append(database)
+        copied["COOPCIS_DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{database}"
+    return copied
 
 
 def _bill_count(env: dict[str, str]) -> int:
@@ -116,9 +143,9 @@ def _bills(env: dict[str, str]) -> dict[str, object]:
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_killed_runs_finish_with_no_duplicate_and_no_missing_bill(tmp_path, created):
-    reference, victim = _env(tmp_path, "reference", created), _env(tmp_path, "victim", created)
-    for env in (reference, victim):
-        _co_op(env)
+    reference = _env(tmp_path, "reference", created)
+    _co_op(reference)
+    victim = _copy(reference, "victim", created, tmp_path)  # the same co-op, unbilled
     started = time.perf_counter()
     expected = json.loads(_coopcis(reference, "bill-run", "--period", PERIOD, "--json"))
     whole_run = time.perf_counter() - started

@@ -19,7 +19,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.integration.billing.test_kill_restart import COOPCIS, _coopcis, _env, created  # noqa: F401
+from tests.integration.billing.test_kill_restart import COOPCIS, _coopcis, created  # noqa: F401
 from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
@@ -100,10 +100,9 @@ def test_collections_and_allocation_on_workers_match_the_in_process_commands(
     tmp_path,
     created,  # noqa: F811
     broker,  # noqa: F811
+    migrated,
 ):
-    reference = _env(tmp_path, "reference", created)
-    _coopcis(reference, "migrate", "--verbosity", "0")
-    _coopcis(reference, "staff", "add", "operator", "--role", "manager")
+    reference = _clone(migrated, "reference", created, tmp_path)
     demo = ("demo", "--members", "80", "--months", "3", "--seed", "16", "--through", "2025-08")
     _coopcis(reference, *demo)
     for period in ("2025-07", "2025-08"):

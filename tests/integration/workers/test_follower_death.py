@@ -11,6 +11,10 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
 
 import psycopg
 import pytest
@@ -35,17 +39,35 @@ def _run_status(env: dict[str, str]) -> tuple[str, int, int] | None:
     return (str(row[0]), int(row[1]), int(row[2])) if row else None
 
 
-def test_a_run_whose_follower_died_is_finished_by_the_last_worker(
-    tmp_path,
-    created,  # noqa: F811
-    broker,  # noqa: F811
-    co_op,
-):
-    victim = _clone(co_op.env, "orphan", created, tmp_path)
-    expected, total = co_op.expected, co_op.total
-    victim |= {
+@dataclass
+class Orphan:
+    """A bill run whose follower died (``_orphaned_run``): the copy's environment, the
+    workers' log, the workers (the test may kill some and start others), the dead
+    follower, and the deadline of the run."""
+
+    env: dict[str, str]
+    log: IO[str]
+    workers: list[subprocess.Popen]
+    follower: subprocess.Popen
+    deadline: float
+
+    def wait_until_finished(self, expected: dict, *about: object) -> None:
+        """Until the bill run is FINISHED with the reference run's counts (``expected``),
+        or AssertionError with ``about`` at the deadline."""
+        while _run_status(self.env) != ("FINISHED", expected["billed"], expected["held"]):
+            assert time.monotonic() < self.deadline, (_run_status(self.env), *about)
+            time.sleep(0.1)
+
+
+@contextmanager
+def _orphaned_run(tmp_path, created, broker, co_op, name, **extra: str) -> Iterator[Orphan]:  # noqa: F811
+    """A bill run of a copy of the co-op (named ``name``, environment ``extra`` added) on
+    two workers, its follower SIGKILLed once 20 bills are in; every worker is killed when
+    the block ends."""
+    victim = _clone(co_op.env, name, created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        **extra,
     }
     log = (tmp_path / "workers.log").open("w")
     workers = [_worker(victim, log), _worker(victim, log)]
@@ -61,14 +83,23 @@ def test_a_run_whose_follower_died_is_finished_by_the_last_worker(
             time.sleep(0.02)
         follower.kill()  # SIGKILL: nothing of the follower runs after this
         follower.wait(timeout=30)
-        killed_at = _count(victim)
-        while _run_status(victim) != ("FINISHED", expected["billed"], expected["held"]):
-            assert time.monotonic() < deadline, (_run_status(victim), killed_at)
-            time.sleep(0.1)
+        yield Orphan(victim, log, workers, follower, deadline)
     finally:
         for process in workers:
             _kill(process)
         log.close()
+
+
+def test_a_run_whose_follower_died_is_finished_by_the_last_worker(
+    tmp_path,
+    created,  # noqa: F811
+    broker,  # noqa: F811
+    co_op,
+):
+    with _orphaned_run(tmp_path, created, broker, co_op, "orphan") as run:
+        killed_at = _count(run.env)
+        run.wait_until_finished(co_op.expected, killed_at)
+    victim, total = run.env, co_op.total
 
     assert 0 < killed_at < total  # the follower died with the run half done
     jobs = json.loads(_coopcis(victim, "jobs", "list", "--json"))["jobs"]
@@ -113,39 +144,16 @@ def test_a_batch_of_a_killed_worker_is_reclaimed_with_no_follower_alive(
     broker,  # noqa: F811
     co_op,
 ):
-    victim = _clone(co_op.env, "stranded", created, tmp_path)
-    expected, total = co_op.expected, co_op.total
-    victim |= {
-        "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
-        # the sweep runs every half lease: a stranded batch is queued again in 1-3 s
-        "COOPCIS_JOBS_LEASE_SECONDS": "2",
-    }
-    log = (tmp_path / "workers.log").open("w")
-    workers = [_worker(victim, log), _worker(victim, log)]
-    follower = subprocess.Popen(
-        [COOPCIS, "bill-run", "--period", PERIOD, "--workers", "--batch-size", "10", "--json"],
-        env=victim,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while _count(victim) < 20 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        follower.kill()  # SIGKILL: no follower reclaims anything from here on
-        follower.wait(timeout=30)
-        dead = workers.pop(0)
-        stranded = _kill_mid_batch(victim, dead)
-        killed_at = _count(victim)
-        workers.append(_worker(victim, log))
-        while _run_status(victim) != ("FINISHED", expected["billed"], expected["held"]):
-            assert time.monotonic() < deadline, (_run_status(victim), killed_at, stranded)
-            time.sleep(0.1)
-    finally:
-        for process in workers:
-            _kill(process)
-        log.close()
+    # the sweep runs every half lease: a stranded batch is queued again in 1-3 s
+    with _orphaned_run(
+        tmp_path, created, broker, co_op, "stranded", COOPCIS_JOBS_LEASE_SECONDS="2"
+    ) as run:
+        dead = run.workers.pop(0)  # no follower reclaims anything from here on
+        stranded = _kill_mid_batch(run.env, dead)
+        killed_at = _count(run.env)
+        run.workers.append(_worker(run.env, run.log))
+        run.wait_until_finished(co_op.expected, killed_at, stranded)
+    victim, follower, total = run.env, run.follower, co_op.total
 
     assert follower.returncode == -signal.SIGKILL
     assert 0 < killed_at < total  # both died with the run half done

@@ -14,11 +14,10 @@ from tests.integration.billing.test_kill_restart import (
     COOPCIS,
     PERIOD,
     _coopcis,
-    _env,
     created,  # noqa: F401 - the fixture
 )
 from tests.integration.billing_pdf.conftest import pdf_pages, pdf_text
-from tests.integration.workers.test_worker_kill import _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -36,13 +35,16 @@ def _batch(env: dict[str, str], number: int) -> tuple[int, str, list[str]]:
     return int(row[0]), str(row[1]), [bill["file"] for bill in row[2].get("printed", [])]
 
 
-def test_bills_print_on_a_worker_prints_the_in_process_files(tmp_path, created, broker):  # noqa: F811
-    env = _env(tmp_path, "print", created) | {
+def test_bills_print_on_a_worker_prints_the_in_process_files(
+    tmp_path,
+    created,  # noqa: F811
+    broker,  # noqa: F811
+    migrated,
+):
+    env = _clone(migrated, "print", created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
     }
-    _coopcis(env, "migrate", "--verbosity", "0")
-    _coopcis(env, "staff", "add", "operator", "--role", "manager")
     _coopcis(env, "demo", "--members", "60", "--months", "2", "--seed", "7", "--through", PERIOD)
     _coopcis(env, "bill-run", "--period", PERIOD)
     here, there = tmp_path / "here", tmp_path / "there"

@@ -16,10 +16,9 @@ import pytest
 from tests.integration.billing.test_kill_restart import (
     COOPCIS,
     _coopcis,
-    _env,
     created,  # noqa: F401 - the fixture
 )
-from tests.integration.workers.test_worker_kill import _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
 from tests.unit.rating_study.test_parquet_layouts import _rows, _write
 
 # row groups of 97 rows that cut meters (pandas, polars), and a meter every row group
@@ -47,13 +46,16 @@ def _batches(env: dict[str, str]) -> list[tuple[int, str, dict]]:
 @pytest.mark.slow
 @pytest.mark.postgres_only
 @pytest.mark.django_db
-def test_the_study_on_a_worker_prints_the_in_process_study(tmp_path, created, broker):  # noqa: F811
-    env = _env(tmp_path, "study", created) | {
+def test_the_study_on_a_worker_prints_the_in_process_study(
+    tmp_path,
+    created,  # noqa: F811
+    broker,  # noqa: F811
+    migrated,  # with the operator's sign-in: who retries the batch
+):
+    env = _clone(migrated, "study", created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
         "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
     }
-    _coopcis(env, "migrate", "--verbosity", "0")
-    _coopcis(env, "staff", "add", "operator", "--role", "manager")  # who retries the batch
     files = {layout: _write(tmp_path / f"{layout}.parquet", _rows(), layout) for layout in LAYOUTS}
     log = (tmp_path / "worker.log").open("w")
     worker = _worker(env, log)
