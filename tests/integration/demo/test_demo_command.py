@@ -289,6 +289,7 @@ def _flush() -> None:
     call_command("staff", "add", "operator", "--role", "manager", stdout=io.StringIO())
 
 
+@pytest.mark.django_db(transaction=True)  # empties the database: loads a demo of its own
 def test_same_seed_same_data(demo_coop: None) -> None:
     first = _digest()
     _flush()
