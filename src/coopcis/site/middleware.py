@@ -30,6 +30,7 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -121,7 +122,6 @@ class IdleSessionMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        user_logged_in.connect(_stamp_login, dispatch_uid="coopcis-idle-session")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
@@ -135,5 +135,11 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
 
-def _stamp_login(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
-    request.session[RENEWED_AT] = int(time.time())
+@receiver(user_logged_in, dispatch_uid="coopcis-idle-session")
+def _stamp_login(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """A sign-in is the session's first renewal. Connected when this module is
+    imported (the staff app's ``ready``), not when the middleware is first built: a
+    sign-in before the first request (a test client's ``force_login``) was otherwise
+    unstamped, and its first request saved the session."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
