@@ -17,16 +17,14 @@ from typing import Any
 
 from django.db import transaction
 
-from coopcis.apps.billing.pdf import letter
-from coopcis.apps.billing.pdf.letter import Section, letter_pdf
-from coopcis.apps.billing.pdf.plain_pdf import PlainCanvas, _literal
+from coopcis.apps.billing.pdf.letter import Section, form_letters_pdf, letter_pdf
 from coopcis.apps.governance import services
 from coopcis.apps.governance.models import Meeting, MeetingKind
 from coopcis.apps.governance.residence import voting_members
 from coopcis.apps.members.models import Account, Membership
 from coopcis.apps.notify.models import MessageStatus
 from coopcis.apps.notify.services import notify
-from coopcis.catalog.profiles import CoOpProfile, active_profile
+from coopcis.catalog.profiles import active_profile
 from coopcis.core.governance.meetings import ORDER_OF_BUSINESS, check_notice_date
 
 
@@ -104,47 +102,15 @@ def notice_letters(*, meeting_id: int, mailed_on: date) -> tuple[bytes, list[str
     the accounts whose addresses it prints (the staff member's read of them is logged)."""
     meeting = services.find_meeting(meeting_id)
     check_notice_date(mailed_on=mailed_on, meeting_on=meeting.on, rules=services.rules())
-    profile = active_profile()
     section = notice_section(meeting)
-    canvas = PlainCanvas(
-        width=letter.WIDTH, height=letter.HEIGHT, title=section.title, author=profile.name
+    recipients = _recipients()
+    pdf = form_letters_pdf(
+        profile=active_profile(),
+        section=section,
+        addresses=(_lines(member, account) for member, account in recipients),
+        title=section.title,
     )
-    stamp = _AddressStamp(profile, section)
-    accounts = []
-    for member, account in _recipients():
-        canvas.pages.extend(stamp.pages(_lines(member, account)))
-        if account is not None:
-            accounts.append(account.number)
-    return canvas.save(), accounts
-
-
-class _AddressStamp:
-    """The notice is the same letter to every member but for the address: it is drawn once
-    per number of address lines by the letter code, with placeholders, and each member's
-    address lines are put in their place (wrapping the paragraphs is most of the work of
-    drawing a letter; docs/domain/governance.md gives the times)."""
-
-    def __init__(self, profile: CoOpProfile, section: Section) -> None:
-        self.profile, self.section = profile, section
-        self.drawn: dict[int, list[bytes]] = {}
-
-    @staticmethod
-    def _placeholder(index: int) -> bytes:
-        return _literal(f"@@ADDRESS-LINE-{index}@@")
-
-    def pages(self, lines: tuple[str, ...]) -> list[bytes]:
-        drawn = self.drawn.get(len(lines))
-        if drawn is None:
-            scratch = PlainCanvas(width=letter.WIDTH, height=letter.HEIGHT)
-            placeholders = [f"@@ADDRESS-LINE-{i}@@" for i in range(len(lines))]
-            # billing's own letter page (private there), so the letters match letter_pdf's
-            letter._page(scratch, self.profile, placeholders, self.section)
-            scratch.showPage()
-            drawn = self.drawn[len(lines)] = scratch.pages
-        first = drawn[0]
-        for index, line in enumerate(lines):
-            first = first.replace(self._placeholder(index), _literal(line), 1)
-        return [first, *drawn[1:]]
+    return pdf, [account.number for _member, account in recipients if account is not None]
 
 
 @transaction.atomic

@@ -8,13 +8,13 @@ with the bill text helpers, so a notice reads like the member's bill.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.utils import simpleSplit
 
-from coopcis.apps.billing.pdf.plain_pdf import PlainCanvas
+from coopcis.apps.billing.pdf.plain_pdf import PlainCanvas, _literal
 from coopcis.catalog.profiles import CoOpProfile
 
 WIDTH, HEIGHT = LETTER
@@ -41,6 +41,51 @@ def letter_pdf(
         _page(canvas, profile, address_lines, section)
         canvas.showPage()
     return canvas.save()
+
+
+def form_letters_pdf(
+    *,
+    profile: CoOpProfile,
+    section: Section,
+    addresses: Iterable[Sequence[str]],
+    title: str,
+) -> bytes:
+    """The same one-section letter to each of ``addresses`` in turn, in one PDF (a notice
+    to every member, for the mail house): each letter's pages are, byte for byte, the ones
+    :func:`letter_pdf` draws for that address. The letter is drawn once per number of
+    address lines, with placeholders that each address's lines replace: wrapping the
+    paragraphs is most of the work of drawing a letter (docs/domain/governance.md gives the
+    times)."""
+    canvas = PlainCanvas(width=WIDTH, height=HEIGHT, title=title, author=profile.name)
+    stamp = _AddressStamp(profile, section)
+    for address_lines in addresses:
+        canvas.pages.extend(stamp.pages(tuple(address_lines)))
+    return canvas.save()
+
+
+class _AddressStamp:
+    """One letter's pages drawn with placeholder address lines, per number of lines."""
+
+    def __init__(self, profile: CoOpProfile, section: Section) -> None:
+        self.profile, self.section = profile, section
+        self.drawn: dict[int, list[bytes]] = {}
+
+    @staticmethod
+    def _placeholder(index: int) -> str:
+        return f"@@ADDRESS-LINE-{index}@@"
+
+    def pages(self, lines: tuple[str, ...]) -> list[bytes]:
+        drawn = self.drawn.get(len(lines))
+        if drawn is None:
+            scratch = PlainCanvas(width=WIDTH, height=HEIGHT)
+            placeholders = [self._placeholder(index) for index in range(len(lines))]
+            _page(scratch, self.profile, placeholders, self.section)
+            scratch.showPage()
+            drawn = self.drawn[len(lines)] = scratch.pages
+        first = drawn[0]
+        for index, line in enumerate(lines):
+            first = first.replace(_literal(self._placeholder(index)), _literal(line), 1)
+        return [first, *drawn[1:]]
 
 
 def _page(
