@@ -318,7 +318,7 @@ def notices_send(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return redirect(url)
     form = NoticeForm(request.POST)
     action = request.POST.get("action")
-    if action not in ("print", "send"):
+    if action not in ("print", "send", "resend"):
         form.add_error(None, "choose to print the letters or to send the notices")
     if form.is_valid():
         mailed_on = form.cleaned_data["mailed_on"]
@@ -332,6 +332,7 @@ def notices_send(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     out=settings.VAR_DIR / "notices",
                     email=True,
                     write_files=False,
+                    resend=action == "resend",
                 )
         except RuleViolation as refused:
             refused_on_form(form, refused)
@@ -345,7 +346,8 @@ def notices_send(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 return response
             messages.success(
                 request,
-                f"Notice recorded as mailed {mailed_on.isoformat()} to {report['letters']:,} "
+                f"Notice recorded as {'re-sent' if report['resend'] else 'mailed'} "
+                f"{mailed_on.isoformat()} to {report['letters']:,} "
                 f"members; {report['emails']:,} sent by email or text.",
             )
             return redirect(url)

@@ -44,7 +44,10 @@ class Meeting(AuditedModel):
     purpose = models.TextField(blank=True)
     #: For a special meeting called by three trustees or a petition: who signed, checked.
     callers = models.JSONField(default=list, blank=True)
+    #: The day the notice was mailed (the first mailing: the one the bylaws count).
     notice_mailed_on = models.DateField(null=True, blank=True)
+    #: The day staff last sent it again on purpose (``meetings notice --resend``).
+    notice_resent_on = models.DateField(null=True, blank=True)
     notices_printed = models.PositiveIntegerField(default=0)
     notices_emailed = models.PositiveIntegerField(default=0)
     adjourned_without_quorum = models.BooleanField(default=False)

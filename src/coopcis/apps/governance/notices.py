@@ -7,6 +7,11 @@ letter each), and emailed as well to members who have an email address.
 The electronic copy goes through the members' notifications (``coopcis.apps.notify``,
 kind ``meeting_notice``): by email, or by text where the member chose it, never twice for
 one meeting and member, sent after the transaction commits, so a dry run sends nothing.
+
+The notice goes once: sending it again is refused (nothing printed, sent or written in the
+minutes again) unless staff ask for a re-send, on a later day still inside the window. A
+re-send prints and sends every member's notice once more and is recorded in the minutes
+as a re-send with its day.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from coopcis.apps.members.models import Account, Membership
 from coopcis.apps.notify.models import MessageStatus
 from coopcis.apps.notify.services import notify
 from coopcis.catalog.profiles import active_profile
+from coopcis.core.errors import RuleViolation
 from coopcis.core.governance.meetings import ORDER_OF_BUSINESS, check_notice_date
 
 
@@ -113,14 +119,50 @@ def notice_letters(*, meeting_id: int, mailed_on: date) -> tuple[bytes, list[str
     return pdf, [account.number for _member, account in recipients if account is not None]
 
 
+def _check_mailing(meeting: Meeting, *, mailed_on: date, resend: bool) -> None:
+    """Refuse a second mailing not asked for as a re-send, a re-send of a notice never
+    mailed, and a re-send not after the last mailing (recorded already)."""
+    source = services.rules().source
+    if meeting.notice_mailed_on is None:
+        if resend:
+            raise RuleViolation(
+                f"the notice of meeting {meeting.pk} has not been mailed: nothing to re-send",
+                field="resend",
+            )
+        return
+    last = meeting.notice_resent_on or meeting.notice_mailed_on
+    if not resend:
+        raise RuleViolation(
+            f"the notice of meeting {meeting.pk} was already mailed "
+            f"{meeting.notice_mailed_on.isoformat()} to {meeting.notices_printed} members; "
+            f"it is mailed once, 10 to 25 days before the meeting ({source} art. III sec. 3)"
+            ": to mail and send it to every member again, ask for a re-send (--resend)",
+            field="mailed-on",
+        )
+    if mailed_on <= last:
+        raise RuleViolation(
+            f"the notice of meeting {meeting.pk} was last mailed {last.isoformat()}: a "
+            f"re-send is recorded once, on a later day ({source} art. III sec. 3)",
+            field="mailed-on",
+        )
+
+
 @transaction.atomic
 def send_notices(
-    *, meeting_id: int, mailed_on: date, out: Path, email: bool = True, write_files: bool = True
+    *,
+    meeting_id: int,
+    mailed_on: date,
+    out: Path,
+    email: bool = True,
+    write_files: bool = True,
+    resend: bool = False,
 ) -> dict[str, Any]:
     """Print a letter for each member and email those with an address; refuse a mailing day
-    outside the window (art. III sec. 3)."""
+    outside the window (art. III sec. 3), and a notice already mailed unless ``resend``
+    (then every member is printed and sent to once more, on a day after the last mailing)."""
     meeting = services.find_meeting(meeting_id, lock=True)
     check_notice_date(mailed_on=mailed_on, meeting_on=meeting.on, rules=services.rules())
+    _check_mailing(meeting, mailed_on=mailed_on, resend=resend)
     profile = active_profile()
     section = notice_section(meeting)
     if write_files:
@@ -150,20 +192,25 @@ def send_notices(
                 account or member.party,
                 "meeting_notice",
                 words,
-                idempotency_key=f"meeting-notice-{meeting.pk}-{member.number}",
+                idempotency_key=f"meeting-notice-{meeting.pk}-{member.number}"
+                + (f"-resent-{mailed_on.isoformat()}" if resend else ""),
             )
             sent += message.status != MessageStatus.SKIPPED
-    meeting.notice_mailed_on = mailed_on
-    meeting.notices_printed = letters
-    meeting.notices_emailed = sent
+    if resend:
+        meeting.notice_resent_on = mailed_on
+    else:
+        meeting.notice_mailed_on = mailed_on
+        meeting.notices_printed = letters
+        meeting.notices_emailed = sent
     meeting.minutes += (
-        f"Notice mailed {mailed_on.isoformat()} to {letters} members "
-        f"({sent} also by email or text).\n"
+        f"Notice {'re-sent' if resend else 'mailed'} {mailed_on.isoformat()} to {letters} "
+        f"members ({sent} also by email or text).\n"
     )
     meeting.save()
     return {
         "meeting": meeting.pk,
         "mailed_on": mailed_on.isoformat(),
+        "resend": resend,
         "letters": letters,
         "emails": sent,
     }

@@ -86,6 +86,12 @@ class Command(CoopCommand):
         notice.add_argument(
             "--skip-email", action="store_true", help="print letters only (email none)"
         )
+        notice.add_argument(
+            "--resend",
+            action="store_true",
+            help="mail and send an already mailed notice to every member again (recorded "
+            "in the minutes as a re-send; without it a second notice is refused)",
+        )
         add_dry_run_option(notice)
         notice.add_argument("--json", action="store_true")
 
@@ -166,6 +172,7 @@ class Command(CoopCommand):
                 out=Path(options["out"]),
                 email=not options["skip_email"],
                 write_files=not options["dry_run"],
+                resend=options["resend"],
             )
         if options["json"]:
             self.stdout.write(json.dumps({**report, **dry_run_mark(options["dry_run"])}))
@@ -216,6 +223,9 @@ class Command(CoopCommand):
             },
             "notice_mailed_on": meeting.notice_mailed_on.isoformat()
             if meeting.notice_mailed_on
+            else None,
+            "notice_resent_on": meeting.notice_resent_on.isoformat()
+            if meeting.notice_resent_on
             else None,
             "certified": meeting.certified_at is not None,
             "minutes": meeting.minutes,
