@@ -15,8 +15,8 @@ class BillingConfig(AppConfig):
         # last batch records the run finished
         register(distributed.KIND, distributed.bill_batch, settle=distributed.settle_bill_run)
         # bills print --workers: each batch writes its PDFs into the shared output folder;
-        # the follower writes the manifest from the batches' results
-        register(printing.KIND, printing.print_batch)
+        # the worker doing the last batch writes the manifest from the batches' results
+        register(printing.KIND, printing.print_batch, settle=printing.settle_print)
         # rate study --workers: the study's batches of row groups. The study itself is
         # Django-free (coopcis.commands, on coopcis.core): it registers here, where the
         # rating it serves lives; it imports only the jobs app, below billing, so no

@@ -13,10 +13,15 @@ parent collects the manifest rows in order.
 On workers (``bills print --workers``, :func:`print_bills_on_workers`) the bills are cut
 into batches of whole accounts, queued as a job (:mod:`coopcis.apps.jobs`); each batch
 writes its bills and its accounts' summary statements into the output folder, which the
-workers must share with the follower, and returns the manifest rows as its result; the
-follower writes the manifest from the batches' results, in batch order. Every file is
-written to a ``.partial`` name and renamed, so a killed worker never leaves half a PDF,
-and a batch done twice writes the same bytes (the renderer is invariant).
+workers must share with the follower, and returns the manifest rows as its result. The
+worker that does the job's last batch writes the manifest from the batches' results, in
+batch order (:func:`settle_print`, the job kind's settler, in the transaction that records
+the job finished), so the manifest is written even when the follower died; the follower,
+when alive, writes the same bytes again. Printing again into the same folder picks up the
+period's job, finished or still running, when it holds the same bills (the manifest is
+written from its results; nothing is rendered again). Every file is written to a
+``.partial`` name and renamed, so a killed worker never leaves half a PDF or half a
+manifest, and a batch done twice writes the same bytes (the renderer is invariant).
 
 An account with two or more posted bills in the month (one per metered location, SEC
 policy 408) also gets its account summary statement (``S<YYYYMM>-<account>.pdf``, see
@@ -30,6 +35,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -301,8 +307,9 @@ def _with_manifest(
         for envelope, document in _in_envelopes(printed, statements)
         if include_paperless or not document.paperless
     ]
-    partial = manifest.with_suffix(".csv.partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
+    # a name of its own: the follower and the worker settling the job may write at once
+    partial = manifest.with_name(f"{manifest.name}.{uuid.uuid4().hex}.partial")
+    with partial.open("x", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(MANIFEST_COLUMNS)
         envelopes: dict[int, int] = {}  # renumbered 1, 2, ... over the envelopes mailed
@@ -378,35 +385,40 @@ def print_batch(params: dict[str, Any], payload: dict[str, Any]) -> dict[str, An
 
 
 def queue_print(
-    *, period: str, out_dir: Path, batch_size: int, queue: str, operator: str = ""
+    *,
+    period: str,
+    out_dir: Path,
+    batch_size: int,
+    queue: str,
+    operator: str = "",
+    manifest_name: str | None = None,
+    include_paperless: bool = False,
 ) -> Job:
     """The print run as a job of batches of whole accounts, none queued yet (the
-    follower dispatches them)."""
+    follower dispatches them). Its params say where the manifest goes, for the worker
+    that settles the job (:func:`settle_print`)."""
     from coopcis.apps.jobs import services as jobs
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return jobs.create_job(
         KIND,
-        {"period": period, "out": str(out_dir.resolve())},
+        {
+            "period": period,
+            "out": str(out_dir.resolve()),
+            "manifest": manifest_name or f"manifest-{period}.csv",
+            "include_paperless": include_paperless,
+        },
         [{"ids": ids} for ids in account_batches(period, batch_size)],
         queue=queue,
         operator=operator,
     )
 
 
-def finish_print(
-    job: Job, *, failed: int, out_dir: Path, manifest_name: str, include_paperless: bool
-) -> PrintResult:
-    """The manifest and the counts, from the done batches' results in batch order (so in
-    mailing order, as in-process); refused while a batch is failed."""
+def _from_results(job: Job, manifest: Path, include_paperless: bool) -> PrintResult:
+    """The manifest and the counts from the job's done batches, in batch order (so in
+    mailing order, as in-process)."""
     from coopcis.apps.jobs import services as jobs
 
-    if failed:
-        raise RuleViolation(
-            f"{failed} of {job.batches.count()} batches of job {job.pk} failed: see "  # type: ignore[attr-defined]
-            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and print again",
-            field="workers",
-        )
     printed: list[PrintedBill] = []
     statements: list[PrintedBill] = []
     failures: list[RenderFailure] = []
@@ -420,9 +432,71 @@ def finish_print(
         printed,
         statements,
         failures + statement_failures,  # bills' first, as in-process
-        out_dir / manifest_name,
+        manifest,
         include_paperless,
     )
+
+
+def settle_print(job: Job) -> None:
+    """The settler of ``bills-print``: the worker that does the job's last batch writes the
+    manifest (every batch done, none failed), so it is written even when the follower died."""
+    params = job.params
+    _from_results(
+        job,
+        Path(params["out"], params.get("manifest") or f"manifest-{params['period']}.csv"),
+        bool(params.get("include_paperless", False)),
+    )
+
+
+def finish_print(
+    job: Job, *, failed: int, out_dir: Path, manifest_name: str, include_paperless: bool
+) -> PrintResult:
+    """The manifest and the counts, from the done batches' results in batch order (so in
+    mailing order, as in-process); refused while a batch is failed."""
+    if failed:
+        raise RuleViolation(
+            f"{failed} of {job.batches.count()} batches of job {job.pk} failed: see "  # type: ignore[attr-defined]
+            f"`coopcis jobs show {job.pk}`, then `coopcis jobs retry BATCH` and print again",
+            field="workers",
+        )
+    return _from_results(job, out_dir / manifest_name, include_paperless)
+
+
+def _same_print(period: str, out_dir: Path) -> Job | None:
+    """The latest print job of ``period`` into ``out_dir``, running or finished, whose
+    batches hold the bills that would be printed now (in mailing order): printing again
+    (after the follower died, or after ``jobs retry``) picks it up instead of rendering
+    every bill again. A job of other bills (some posted or cancelled since), or a finished
+    one whose files are no longer all in the folder, is not reused."""
+    from coopcis.apps.jobs import services as jobs
+    from coopcis.apps.jobs.models import Job, JobStatus
+
+    job = (
+        Job.objects.filter(
+            kind=KIND,
+            params__period=period,
+            params__out=str(out_dir.resolve()),
+            status__in=[JobStatus.RUNNING, JobStatus.FINISHED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if job is None:
+        return None
+    queued = [
+        bill_id
+        for payload in job.batches.order_by("number").values_list("payload", flat=True)  # type: ignore[attr-defined]
+        for bill_id in payload["ids"]
+    ]
+    if queued != bills_to_print(period):
+        return None
+    if job.status == JobStatus.FINISHED and not all(
+        Path(out_dir, document["file"]).is_file()
+        for result in jobs.results(job)
+        for document in (*result["printed"], *result["statements"])
+    ):
+        return None  # files moved or deleted since: render them again
+    return job
 
 
 def print_bills_on_workers(
@@ -437,20 +511,32 @@ def print_bills_on_workers(
     progress: Callable[[int], object] | None = None,
     timeout: float | None = None,
 ) -> PrintResult:
-    """:func:`print_bills` on ``coopcis worker`` processes sharing ``out_dir``."""
+    """:func:`print_bills` on ``coopcis worker`` processes sharing ``out_dir``; the
+    period's job into the same folder is picked up when there is one (:func:`_same_print`)."""
     from coopcis.apps.jobs.broker import broker_url, default_queue, run_on_workers
+    from coopcis.apps.jobs.models import JobStatus
+    from coopcis.apps.jobs.services import progress as job_progress
 
     broker_url()
-    job = queue_print(
-        period=period,
-        out_dir=out_dir,
-        batch_size=batch_size,
-        queue=queue or default_queue(),
-        operator=operator,
-    )
-    state = run_on_workers(
-        job, progress=(lambda done: progress(done)) if progress else None, timeout=timeout
-    )
+    job = _same_print(period, out_dir)
+    if job is not None and job.status == JobStatus.FINISHED:
+        state = job_progress(job)
+        if progress:
+            progress(state.done_size)
+    else:
+        if job is None:
+            job = queue_print(
+                period=period,
+                out_dir=out_dir,
+                batch_size=batch_size,
+                queue=queue or default_queue(),
+                operator=operator,
+                manifest_name=manifest_name,
+                include_paperless=include_paperless,
+            )
+        state = run_on_workers(
+            job, progress=(lambda done: progress(done)) if progress else None, timeout=timeout
+        )
     return finish_print(
         job,
         failed=state.failed,

@@ -6,7 +6,9 @@
 mail house; a summary line goes to stderr. ``--processes N`` renders in N local processes;
 ``--workers`` queues batches of whole accounts for ``coopcis worker`` processes
 (PostgreSQL and ``COOPCIS_BROKER_URL``), which write into DIR: it must be a folder they
-share (the same path on every worker machine).
+share (the same path on every worker machine). The worker doing the job's last batch
+writes the manifest, so it is written even if this command is killed; running the command
+again picks up that job (its manifest, nothing rendered again).
 Held and cancelled bills are not printed. Paperless accounts' bills are rendered (the
 portal serves them) but left out of the manifest unless ``--include-paperless``.
 See :mod:`coopcis.apps.billing.pdf.printing`.
