@@ -20,11 +20,14 @@ recommended for co-ops' exports (``docs/benchmarks.md``, "Rate study"):
 row groups that split meters), ``meter_id`` text, ``start`` datetime[us, UTC] and
 ``kwh`` a 64-bit float (each meter-hour's Wh / 1000, so the bills equal the other
 layouts'). polars is needed only to write that file (``pip install polars``).
-Then it runs the study as a whole process (wall time; peak RSS of the child from
-``getrusage(RUSAGE_CHILDREN)``) and times PySAM's Utilityrate5 rating a sample of the
-same meters one by one (ocec-res as a flat rate: $30.00 a month + $0.1371/kWh),
-scaled per meter-year. Check ``uptime`` first: the figures are only comparable on a
-quiet machine, and PySAM is timed in the same run so the ratio is like for like.
+Then, ``--repeats`` times in turn, it runs the study as a whole process (wall time;
+peak RSS of the child from ``getrusage(RUSAGE_CHILDREN)``) and right after it times
+PySAM's Utilityrate5 rating the next slice of a sample of the same meters one by one
+(ocec-res as a flat rate: $30.00 a month + $0.1371/kWh), scaled per meter-year. Each
+turn's ratio compares two measurements seconds apart, under the same conditions; the
+ratio reported is the median of the turns' (a shared machine's speed moves by 2x from
+minute to minute, so a PySAM sample timed once, after all the study runs, gave ratios
+from 6.5x to 17.7x for the same code). Check ``uptime`` first all the same.
 """
 
 from __future__ import annotations
@@ -145,9 +148,8 @@ def generate(meters: int, path: Path, layout: str = "recommended") -> None:
     partial.rename(path)
 
 
-def run_study(path: Path, repeats: int) -> tuple[list[float], float, float, int]:
-    """Wall times of ``repeats`` runs, peak RSS (MB), CPU seconds a run, JSON size."""
-    command = [
+def study_command(path: Path) -> list[str]:
+    return [
         str(ROOT / ".venv/bin/coopcis"),
         "rate",
         "study",
@@ -156,53 +158,68 @@ def run_study(path: Path, repeats: int) -> tuple[list[float], float, float, int]
         str(path),
         "--json",
     ]
-    walls = []
-    size = 0
+
+
+def run_study(path: Path) -> tuple[float, float, int]:
+    """One whole ``coopcis rate study --json`` process: wall, CPU (user + sys), JSON size."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    for _ in range(repeats):
-        began = time.perf_counter()
-        done = subprocess.run(command, check=True, stdout=subprocess.PIPE)
-        walls.append(time.perf_counter() - began)
-        size = len(done.stdout)
+    began = time.perf_counter()
+    done = subprocess.run(study_command(path), check=True, stdout=subprocess.PIPE)
+    wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / repeats
-    return walls, after.ru_maxrss / 1024, cpu, size
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, len(done.stdout)
 
 
-def run_pysam(path: Path, sample: int) -> tuple[float, float]:
-    """Wall and CPU seconds a meter-year, rating ``sample`` meters one by one."""
-    import pyarrow.parquet as pq
-    import PySAM.Utilityrate5 as utilityrate5
+class PySAM:
+    """PySAM's Utilityrate5 set up once for the flat rate, rating meters one by one."""
 
-    name = "kwh" if "kwh" in pq.ParquetFile(path).schema_arrow.names else "wh"
-    table = pq.read_table(path, columns=[name]).slice(0, sample * HOURS)
-    loads = table.column(name).to_numpy().reshape(sample, HOURS)  # hourly kWh = kW
-    loads = np.rint(loads * 1000) / 1000 if name == "kwh" else loads / 1000
-    model = utilityrate5.new()
-    model.Lifetime.analysis_period = 1
-    model.Lifetime.system_use_lifetime_output = 0
-    model.Lifetime.inflation_rate = 0
-    model.SystemOutput.gen = [0.0] * HOURS
-    model.SystemOutput.degradation = [0.0]
-    model.Load.load_escalation = [0.0]
-    rates = model.ElectricityRates
-    rates.rate_escalation = [0.0]
-    rates.ur_metering_option = 0
-    rates.ur_monthly_fixed_charge = 30.0
-    rates.ur_monthly_min_charge = 0.0
-    rates.ur_annual_min_charge = 0.0
-    rates.ur_ec_sched_weekday = [[1] * 24] * 12
-    rates.ur_ec_sched_weekend = [[1] * 24] * 12
-    rates.ur_ec_tou_mat = [[1, 1, 1e38, 0, 0.1371, 0]]
-    rates.ur_en_ts_sell_rate = 0
-    rates.ur_en_ts_buy_rate = 0
-    rates.ur_dc_enable = 0
-    began, cpu = time.perf_counter(), time.process_time()
-    for load in loads:
-        model.Load.load = load.tolist()
-        model.execute()
-    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
-    return wall / sample, cpu / sample
+    def __init__(self, path: Path, sample: int) -> None:
+        import pyarrow.parquet as pq
+        import PySAM.Utilityrate5 as utilityrate5
+
+        handle = pq.ParquetFile(path)
+        name = "kwh" if "kwh" in handle.schema_arrow.names else "wh"
+        # only the sample's rows: a whole column read here would sit in this process's
+        # memory and be counted in every study child's peak RSS (forked from it)
+        rows = handle.iter_batches(batch_size=sample * HOURS, columns=[name])
+        loads = next(rows).column(0).to_numpy().reshape(sample, HOURS)  # hourly kWh = kW
+        self.loads = np.rint(loads * 1000) / 1000 if name == "kwh" else loads / 1000
+        model = utilityrate5.new()
+        model.Lifetime.analysis_period = 1
+        model.Lifetime.system_use_lifetime_output = 0
+        model.Lifetime.inflation_rate = 0
+        model.SystemOutput.gen = [0.0] * HOURS
+        model.SystemOutput.degradation = [0.0]
+        model.Load.load_escalation = [0.0]
+        rates = model.ElectricityRates
+        rates.rate_escalation = [0.0]
+        rates.ur_metering_option = 0
+        rates.ur_monthly_fixed_charge = 30.0
+        rates.ur_monthly_min_charge = 0.0
+        rates.ur_annual_min_charge = 0.0
+        rates.ur_ec_sched_weekday = [[1] * 24] * 12
+        rates.ur_ec_sched_weekend = [[1] * 24] * 12
+        rates.ur_ec_tou_mat = [[1, 1, 1e38, 0, 0.1371, 0]]
+        rates.ur_en_ts_sell_rate = 0
+        rates.ur_en_ts_buy_rate = 0
+        rates.ur_dc_enable = 0
+        self.model = model
+
+    def rate(self, low: int, high: int) -> tuple[float, float]:
+        """Wall and CPU seconds a meter-year, rating sample meters ``[low, high)``."""
+        began, cpu = time.perf_counter(), time.process_time()
+        for load in self.loads[low:high]:
+            self.model.Load.load = load.tolist()
+            self.model.execute()
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+        return wall / (high - low), cpu / (high - low)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> int:
@@ -224,27 +241,47 @@ def main() -> int:
         f"{path.stat().st_size / 1e6:,.0f} MB ({args.layout} layout); load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    walls, peak_mb, cpu, size = run_study(path, args.repeats)
-    best, median = min(walls), sorted(walls)[len(walls) // 2]
+    # Study and PySAM take turns: each study run is followed by a slice of the PySAM
+    # sample, so each pair is measured within seconds of each other, under the same
+    # conditions (a shared machine's speed moves by 2x from minute to minute).
+    pysam = PySAM(path, args.pysam_sample)
+    cut = [args.pysam_sample * turn // args.repeats for turn in range(args.repeats + 1)]
+    walls, cpus, pysam_walls, pysam_cpus, ratios = [], [], [], [], []
+    size = 0
+    for turn in range(args.repeats):
+        wall, cpu, size = run_study(path)
+        per_meter, per_meter_cpu = pysam.rate(cut[turn], cut[turn + 1])
+        walls.append(wall)
+        cpus.append(cpu)
+        pysam_walls.append(per_meter)
+        pysam_cpus.append(per_meter_cpu)
+        ratios.append(per_meter * args.meters / wall)
+        print(
+            f"  turn {turn + 1}: study {wall:.2f} s wall, {cpu:.2f} s CPU; PySAM "
+            f"{per_meter * 1000:.2f} ms a meter ({per_meter * args.meters:.1f} s for "
+            f"{args.meters}); ratio {ratios[-1]:.1f}x"
+        )
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    best, median = min(walls), _median(walls)
     print(
         f"study wall: best {best:.2f} s, median {median:.2f} s of {args.repeats} "
-        f"({', '.join(f'{w:.2f}' for w in walls)}); CPU {cpu:.2f} s a run (user + sys, "
-        f"both cores); peak RSS {peak_mb:,.0f} MB; JSON {size / 1e6:.1f} MB"
+        f"({', '.join(f'{w:.2f}' for w in walls)}); CPU {_median(cpus):.2f} s a run, median "
+        f"(user + sys, both cores); peak RSS {peak_mb:,.0f} MB; JSON {size / 1e6:.1f} MB"
     )
-    per_meter, per_meter_cpu = run_pysam(path, args.pysam_sample)
-    pysam_total = per_meter * args.meters
+    per_meter, per_meter_cpu = _median(pysam_walls), _median(pysam_cpus)
     print(
         f"PySAM: {per_meter * 1000:.2f} ms per meter-year wall, {per_meter_cpu * 1000:.2f} ms "
-        f"CPU (sample of {args.pysam_sample}); {pysam_total:.1f} s for {args.meters}"
+        f"CPU (median of {args.repeats} slices of a {args.pysam_sample}-meter sample); "
+        f"{per_meter * args.meters:.1f} s for {args.meters}"
     )
     print(
-        f"CPU ratio PySAM / study: {per_meter_cpu * args.meters / cpu:.1f}x "
-        f"({per_meter_cpu * args.meters:.1f} s against {cpu:.2f} s; the load's effect on each "
-        "is smaller than on wall time)"
+        f"CPU ratio PySAM / study: {per_meter_cpu * args.meters / _median(cpus):.1f}x "
+        f"({per_meter_cpu * args.meters:.1f} s against {_median(cpus):.2f} s)"
     )
     print(
-        f"ratio PySAM / study: {pysam_total / median:.1f}x (median), "
-        f"{pysam_total / best:.1f}x (best); cpus {os.cpu_count()}; load average after "
+        f"ratio PySAM / study, turn by turn: median {_median(ratios):.1f}x (turns "
+        f"{min(ratios):.1f}-{max(ratios):.1f}x); of the medians {per_meter * args.meters / median:.1f}x; "
+        f"cpus {os.cpu_count()}; load average after "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     return 0
