@@ -27,7 +27,7 @@ PySAM's Utilityrate5 rating the next slice of a sample of the same meters one by
 turn's ratio compares two measurements seconds apart, under the same conditions; the
 ratio reported is the median of the turns' (a shared machine's speed moves by 2x from
 minute to minute, so a PySAM sample timed once, after all the study runs, gave ratios
-from 6.5x to 17.7x for the same code). Check ``uptime`` first all the same.
+from 9.3x to 17.7x for the same code). Check ``uptime`` first all the same.
 """
 
 from __future__ import annotations
