@@ -46,6 +46,9 @@ def _is_pure(args: list[str]) -> bool:
 
 
 def _pure_command(word: str) -> Callable[[list[str]], int]:
+    # No pure command multiplies matrices; OpenBLAS would start a thread per CPU on
+    # numpy's import all the same, and they spin beside a rate study's own threads.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     module_name, function_name = PURE_COMMANDS[word].split(":")
     function: Callable[[list[str]], int] = getattr(
         importlib.import_module(module_name), function_name

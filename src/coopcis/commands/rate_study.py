@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import mmap
 import operator
@@ -118,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run the study; returns the exit code (0, or 2 with one line on stderr)."""
+    # What is allocated from here on is short-lived arrays and page headers: collecting
+    # would only walk the objects of the imports again and again (gc.freeze sets them aside).
+    gc.freeze()
     try:
         args = _parser().parse_args(argv)
         if args.batch_rows < 1:
@@ -445,7 +449,22 @@ class _ArrowGroups:
             and energy.max_definition_level <= 1
             and not energy.max_repetition_level
         )
-        self.data = _map(path) if self.as_dictionary or self.float_pages else None
+        # start (INT64 ticks in Arrow's unit) is read here too: dictionary pages give
+        # a row group's distinct starts, and its index pages are decoded once per
+        # distinct page (regular interval data repeats them from row group to row group).
+        self.start_column = paths.index("start") if "start" in paths else -1
+        start = leaves.column(max(self.start_column, 0))
+        self.start_pages = (
+            self.start_column >= 0
+            and start.physical_type == "INT64"
+            and _leaf_ticks(start.logical_type) == self.ticks
+            and start.max_definition_level <= 1
+            and not start.max_repetition_level
+        )
+        self.start_level = start.max_definition_level
+        self.indices = _IndexPages()
+        wanted = self.as_dictionary or self.float_pages or self.start_pages
+        self.data = _map(path) if wanted else None
 
     def _id_runs(self, low: int, high: int) -> tuple[list[str], list[int]] | None:
         """Meter runs of text ids read from the dictionary pages' index runs (decompressed
@@ -526,19 +545,27 @@ class _ArrowGroups:
             raise _NotPlain
         return not_whole
 
+    def _start_ticks(self, low: int, high: int) -> npt.NDArray[np.int64] | None:
+        """``start`` of row groups ``[low, high)`` as int64 ticks, or None: Arrow reads
+        the column (another encoding, a null: Arrow's order of checks gives the message)."""
+        data = self.data
+        if not self.start_pages or data is None:
+            return None
+        out = np.empty(sum(self.sizes[low:high]), dtype=np.int64)
+        row = 0
+        try:
+            for group in range(low, high):
+                chunk = self._chunk(group, self.start_column)
+                row += _int64_chunk_into(data, chunk, self.start_level, self.indices, out[row:])
+        except (_NotPlain, LookupError, ValueError, TypeError, AttributeError):
+            return None
+        return out if row == len(out) else None
+
     def load(self, low: int, high: int) -> GroupData:
         """Row groups ``[low, high)`` decoded in one call (meter ids from statistics
         when each row group's name one meter)."""
         import pyarrow.parquet as pq
 
-        if not hasattr(self.local, "file"):
-            self.local.file = pq.ParquetFile(
-                self.path,
-                memory_map=True,
-                pre_buffer=True,
-                metadata=self.metadata,
-                read_dictionary=self.as_dictionary,
-            )
         ids = [
             _group_meter_id(self.metadata, group, self.id_column) if self.by_statistics else None
             for group in range(low, high)
@@ -547,10 +574,11 @@ class _ArrowGroups:
         known = all(name is not None for name in ids)
         runs = None if known else self._id_runs(low, high)
         energy = self._float_kwh(low, high)
-        wanted = ["start"] + ([energy_name] if energy is None else [])
+        start = self._start_ticks(low, high)
+        wanted = ([] if start is not None else ["start"]) + (
+            [energy_name] if energy is None else []
+        )
         wanted += [] if known or runs is not None else ["meter_id"]
-        table = self.local.file.read_row_groups(range(low, high), columns=wanted, use_threads=False)
-        _refuse_nulls(table, self.path)
         names: list[str] = []
         heads: list[int] = []
         if known:
@@ -562,9 +590,22 @@ class _ArrowGroups:
                 row += size
         elif runs is not None:
             names, heads = runs
-        else:
+        if not wanted and start is not None and energy is not None:
+            return names, heads, start, energy
+        if not hasattr(self.local, "file"):
+            self.local.file = pq.ParquetFile(
+                self.path,
+                memory_map=True,
+                pre_buffer=True,
+                metadata=self.metadata,
+                read_dictionary=self.as_dictionary,
+            )
+        table = self.local.file.read_row_groups(range(low, high), columns=wanted, use_threads=False)
+        _refuse_nulls(table, self.path)
+        if not known and runs is None:
             names, heads = _meter_runs(table.column("meter_id"), 0)
-        start = _int64_values(table.column("start"))
+        if start is None:
+            start = _int64_values(table.column("start"))
         if energy is None:
             energy = _energy_values(table.column(energy_name), energy_name, self.path, self.tally)
         return names, heads, start, energy
@@ -955,16 +996,22 @@ def _thrift_struct(
     data: memoryview, pos: int, spec: Spec | None = None, *, until: int | None = None
 ) -> tuple[dict[int, Any], int]:
     """A struct as ``{field: value}``; with ``until``, only its fields up to that number
-    (read until a later one starts: writers put fields in order), unchecked."""
+    (read until a later one starts: writers put fields in order), unchecked.
+
+    Integers (most fields of a page header) are read here, not by
+    :func:`_thrift_value`: a study reads thousands of page headers while holding the
+    interpreter lock, and a call per field was a tenth of its time.
+    """
     fields: dict[int, Any] = {}
     field = 0
+    end = len(data)
     while True:
-        if pos >= len(data):
+        if pos >= end:
             raise _NotPlain
         header = data[pos]
         pos += 1
         if header == 0:
-            if spec and any(need and field not in fields for field, (*_, need) in spec.items()):
+            if spec and any(field not in fields for field in _required(spec)):
                 raise _NotPlain  # a required field missing: damaged
             return fields, pos
         kind, delta = header & 0x0F, header >> 4
@@ -980,9 +1027,29 @@ def _thrift_struct(
             raise _NotPlain  # a known field of another type: damaged
         if kind in (1, 2):  # a boolean field's value is its type
             fields[field] = kind == 1
-            continue
-        element, nested = (expected[1], expected[2]) if expected else (None, None)
-        fields[field], pos = _thrift_value(data, pos, kind, element, nested)
+        elif 4 <= kind <= 6:  # i16, i32, i64: a zigzag varint
+            if pos >= end:
+                raise _NotPlain
+            raw = data[pos]
+            if raw < 0x80:
+                pos += 1
+            else:
+                raw, pos = _uvarint(data, pos)
+            fields[field] = (raw >> 1) ^ -(raw & 1)
+        else:
+            element, nested = (expected[1], expected[2]) if expected else (None, None)
+            fields[field], pos = _thrift_value(data, pos, kind, element, nested)
+
+
+_REQUIRED: dict[int, tuple[int, ...]] = {}
+
+
+def _required(spec: Spec) -> tuple[int, ...]:
+    """The required fields of a spec (the specs are module constants: kept by id)."""
+    found = _REQUIRED.get(id(spec))
+    if found is None:
+        found = _REQUIRED[id(spec)] = tuple(field for field, (*_, need) in spec.items() if need)
+    return found
 
 
 PAGE_DATA, PAGE_DICTIONARY, PAGE_DATA_V2 = 0, 2, 3
@@ -999,6 +1066,17 @@ def _chunk_pages(
     ``values`` then holds exactly the page's encoded values. A defect found after some
     pages were given (the chunk's value count) raises :class:`_NotPlain` at the end.
     """
+    for kind, header, raw in _raw_pages(data, column, max_definition):
+        page, body = _page_values(kind, header, raw, column.codec, max_definition)
+        yield kind, page, body
+
+
+def _raw_pages(
+    data: memoryview, column: _Chunk, max_definition: int
+) -> Iterator[tuple[int, dict[int, Any], memoryview]]:
+    """``(page kind, page header, stored body)`` of each page of a column chunk, the
+    body as stored (compressed): see :func:`_page_values`. Checks the chunk's bounds
+    and its value count (at the end, as :func:`_chunk_pages`)."""
     if column.codec not in CODEC_NAMES or max_definition > 1 or column.begin <= 0:
         raise _NotPlain
     if column.size < 0:
@@ -1012,33 +1090,40 @@ def _chunk_pages(
         size, kind = header.get(3), header.get(1)
         if not isinstance(size, int) or size < 0 or pos + size > end:
             raise _NotPlain
-        body = _page_body(data[pos : pos + size], column.codec, header.get(2), kind)
-        pos += size
-        if kind == PAGE_DICTIONARY:
-            yield kind, header.get(7) or {}, body
-        elif kind == PAGE_DATA:
-            page = header.get(5) or {}
-            count = page.get(1, -1)
-            if max_definition:
-                if len(body) < 4:
-                    raise _NotPlain
-                length = int.from_bytes(body[:4], "little")
-                _all_present(body[4 : 4 + length], count)
-                body = body[4 + length :]
-            values += count
-            yield kind, page, body
+        if kind == PAGE_DATA:
+            values += (header.get(5) or {}).get(1, -1)
         elif kind == PAGE_DATA_V2:
-            page = header.get(8) or {}
-            count = page.get(1, -1)
-            if page.get(2, -1) != 0 or page.get(6, 0) != 0:
-                raise _NotPlain  # nulls, or repetition levels
-            body = body[page.get(5, 0) :]
-            values += count
-            yield kind, page, body
-        else:
+            values += (header.get(8) or {}).get(1, -1)
+        elif kind != PAGE_DICTIONARY:
             raise _NotPlain  # index pages and unknown kinds
+        yield kind, header, data[pos : pos + size]
+        pos += size
     if pos != end or values != column.values:
         raise _NotPlain
+
+
+def _page_values(
+    kind: int, header: dict[int, Any], raw: memoryview, codec: int, max_definition: int
+) -> tuple[Any, memoryview]:
+    """A page's own header (data, dictionary or version 2) and its encoded values,
+    decompressed, definition levels checked ("present" for every value) and cut off."""
+    body = _page_body(raw, codec, header.get(2), kind)
+    if kind == PAGE_DICTIONARY:
+        return header.get(7) or {}, body
+    if kind == PAGE_DATA:
+        page = header.get(5) or {}
+        count = page.get(1, -1)
+        if max_definition:
+            if len(body) < 4:
+                raise _NotPlain
+            length = int.from_bytes(body[:4], "little")
+            _all_present(body[4 : 4 + length], count)
+            body = body[4 + length :]
+        return page, body
+    page = header.get(8) or {}
+    if page.get(2, -1) != 0 or page.get(6, 0) != 0:
+        raise _NotPlain  # nulls, or repetition levels
+    return page, body[page.get(5, 0) :]
 
 
 #: Parquet codec numbers (CompressionCodec) the id runs reader decompresses, by name.
@@ -1096,12 +1181,9 @@ def _hybrid_runs(data: memoryview, width: int, count: int) -> list[tuple[int, in
         else:
             groups = header >> 1
             size = groups * width
-            if groups == 0 or pos + size > len(data) or width == 0:
+            if groups == 0 or pos + size > len(data) or not 0 < width <= 32:
                 raise _NotPlain
-            bits = np.unpackbits(np.frombuffer(data[pos : pos + size], np.uint8), bitorder="little")
-            packed = bits.reshape(-1, width).astype(np.int64) @ (
-                1 << np.arange(width, dtype=np.int64)
-            )
+            packed = _unpack(np.frombuffer(data[pos : pos + size], np.uint8), width, groups)
             pos += size
             packed = packed[:left]
             left -= len(packed)
@@ -1172,6 +1254,166 @@ def _dictionary_runs(
                 heads.append(row)
             row += repeat
     return names, heads
+
+
+def _leaf_ticks(logical: Any) -> int | None:
+    """Ticks per second of a Parquet timestamp leaf (its logical type), else None."""
+    try:
+        found = json.loads(logical.to_json())
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("Type") != "Timestamp":
+        return None
+    return {"milliseconds": 1_000, "microseconds": 1_000_000, "nanoseconds": 1_000_000_000}.get(
+        found.get("timeUnit", "")
+    )
+
+
+class _IndexPages:
+    """Dictionary index pages decoded, by their stored bytes: the pages of a regular
+    file's ``start`` are the same from row group to row group (each row group's
+    dictionary lists its starts as first seen, so its indices count 0, 1, 2, ... for
+    every meter alike), and one decoded page serves them all. Shared by the batch
+    threads (a page decoded twice at once is harmless)."""
+
+    LIMIT = 1 << 23  # indices kept, all pages together (64 MiB)
+
+    def __init__(self) -> None:
+        self.pages: dict[tuple[bytes, int, int, int], tuple[npt.NDArray[np.intp], int]] = {}
+        self.kept = 0
+
+    def get(
+        self, kind: int, header: dict[int, Any], raw: memoryview, codec: int, level: int
+    ) -> tuple[npt.NDArray[np.intp], int]:
+        """The page's indices (as ``np.take`` wants them, no conversion each time it is
+        used) and the largest of them (-1 for none)."""
+        key = (bytes(raw), kind, codec, level)
+        found = self.pages.get(key)
+        if found is not None:
+            return found
+        page, body = _page_values(kind, header, raw, codec, level)
+        count = page[1]
+        if count < 0 or len(body) < 1:
+            raise _NotPlain
+        indices = _hybrid_values(body[1:], body[0], count).astype(np.intp)
+        indices.flags.writeable = False
+        found = (indices, int(indices.max()) if count else -1)
+        if self.kept + count <= self.LIMIT:  # else decoded each time (irregular data)
+            self.pages[key] = found
+            self.kept += count
+        return found
+
+
+def _int64_chunk_into(
+    data: memoryview, column: _Chunk, level: int, indices: _IndexPages, out: npt.NDArray[np.int64]
+) -> int:
+    """Write an INT64 column chunk's values (PLAIN or dictionary-encoded) at the head
+    of ``out``; returns how many."""
+    if column.physical != "INT64":
+        raise _NotPlain
+    dictionary: npt.NDArray[np.int64] | None = None
+    row = 0
+    for kind, header, raw in _raw_pages(data, column, level):
+        if kind == PAGE_DICTIONARY:
+            page, body = _page_values(kind, header, raw, column.codec, level)
+            count = page.get(1, -1)
+            if dictionary is not None or page.get(2, 0) not in (
+                ENCODING_PLAIN,
+                ENCODING_PLAIN_DICTIONARY,
+            ):
+                raise _NotPlain
+            if count < 0 or len(body) != 8 * count:
+                raise _NotPlain
+            dictionary = np.frombuffer(body, dtype="<i8", count=count)
+            continue
+        page = header.get(5 if kind == PAGE_DATA else 8) or {}
+        count, encoding = page.get(1, -1), page.get(2 if kind == PAGE_DATA else 4)
+        if count < 0 or row + count > len(out):
+            raise _NotPlain
+        if encoding == ENCODING_PLAIN:
+            _, body = _page_values(kind, header, raw, column.codec, level)
+            if len(body) != 8 * count:
+                raise _NotPlain
+            out[row : row + count] = np.frombuffer(body, dtype="<i8", count=count)
+        elif encoding in (ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY):
+            if dictionary is None:
+                raise _NotPlain
+            found, largest = indices.get(kind, header, raw, column.codec, level)
+            if len(found) != count or largest >= len(dictionary):
+                raise _NotPlain
+            np.take(dictionary, found, out=out[row : row + count], mode="clip")
+        else:
+            raise _NotPlain
+        row += count
+    return row
+
+
+def _hybrid_values(data: memoryview, width: int, count: int) -> npt.NDArray[np.uint32]:
+    """The RLE/bit-packed hybrid encoding's first ``count`` values (width up to 32).
+
+    Consecutive bit-packed runs (writers cut them every few thousand values) are one
+    stream of whole bytes, unpacked at once.
+    """
+    if not 0 <= width <= 32:
+        raise _NotPlain
+    out = np.empty(count, dtype=np.uint32)
+    pos = row = 0
+    value_bytes = (width + 7) // 8
+    packed: list[memoryview] = []  # bit-packed runs not yet unpacked, from row ``first``
+    first = 0
+
+    def flush() -> None:
+        if packed:
+            joined = packed[0] if len(packed) == 1 else b"".join(packed)
+            raw = np.frombuffer(joined, dtype=np.uint8)
+            values = _unpack(raw, width, len(raw) // width)
+            out[first:row] = values[: row - first]
+            packed.clear()
+
+    while row < count:
+        header, pos = _uvarint(data, pos)
+        if header & 1 == 0:
+            flush()
+            repeat = header >> 1
+            if repeat == 0 or pos + value_bytes > len(data):
+                raise _NotPlain
+            value = int.from_bytes(data[pos : pos + value_bytes], "little")
+            if value >> width:
+                raise _NotPlain
+            pos += value_bytes
+            taken = min(repeat, count - row)
+            out[row : row + taken] = value
+            row += taken
+            continue
+        groups = header >> 1
+        size = groups * width
+        if groups == 0 or width == 0 or pos + size > len(data):
+            raise _NotPlain
+        if not packed:
+            first = row
+        packed.append(data[pos : pos + size])
+        pos += size
+        row = min(row + 8 * groups, count)
+    flush()
+    return out
+
+
+def _unpack(packed: npt.NDArray[np.uint8], width: int, groups: int) -> npt.NDArray[np.uint32]:
+    """Bit-packed values (``groups`` x 8 of ``width`` bits, least significant first).
+
+    Value ``j`` of each group of 8 starts ``j x width`` bits into the group's
+    ``width`` bytes: read as a strided (unaligned) 8-byte word a group, shifted and
+    masked (at most 39 bits wanted), one vector pass per ``j`` instead of one per bit.
+    """
+    padded = np.zeros(groups * width + 8, dtype=np.uint8)
+    padded[: groups * width] = packed[: groups * width]
+    out = np.empty((groups, 8), dtype=np.uint32)
+    mask = np.uint64((1 << width) - 1)
+    for phase in range(8):
+        bit = phase * width
+        words = np.ndarray((groups,), dtype="<u8", buffer=padded, offset=bit >> 3, strides=(width,))
+        np.bitwise_and(words >> np.uint64(bit & 7), mask, out=out[:, phase], casting="unsafe")
+    return out.ravel()
 
 
 def _plain_dictionary(body: memoryview, count: int, physical: str, integer: bool) -> list[str]:
@@ -1421,8 +1663,12 @@ def _float_wh(kwh: np.ndarray[Any, Any], path: Path, out: np.ndarray[Any, Any]) 
             raise _TooWide
         np.copyto(out[low : low + count], whole, casting="unsafe")
         np.subtract(wh, whole, out=wh)
-        np.abs(wh, out=wh)
-        not_whole += int(np.count_nonzero(np.greater(wh, WHOLE_WH_TOLERANCE, out=noisy[:count])))
+        # two reductions tell the usual chunk (every value whole) without a pass that
+        # writes; only a chunk with a fraction is counted value by value
+        if wh.max() > WHOLE_WH_TOLERANCE or wh.min() < -WHOLE_WH_TOLERANCE:
+            np.abs(wh, out=wh)
+            flags = np.greater(wh, WHOLE_WH_TOLERANCE, out=noisy[:count])
+            not_whole += int(np.count_nonzero(flags))
     return not_whole
 
 

@@ -511,3 +511,172 @@ def test_meter_ids_are_read_from_their_own_leaf_past_a_nested_column(tmp_path):
     # when / then: the whole file's bills, named by meter_id
     batched, whole = _both(path)
     assert batched == whole and '"meter_id": "A-1"' in batched
+
+
+# --- start read from its pages (dictionary-encoded, as pandas and polars write it) ---
+
+
+def _regular_file(path, *, meters=12, hours=240, group_rows=480, **options):
+    """Every meter the same hours (a rate study's usual data), polars' column types."""
+    first = datetime(2025, 3, 1, 7, tzinfo=UTC)
+    starts = [first + timedelta(hours=hour) for hour in range(hours)]
+    rng = np.random.default_rng(11)
+    table = pa.table(
+        {
+            "meter_id": pa.array(
+                [f"M{meter:03d}" for meter in range(meters) for _ in starts], pa.large_string()
+            ),
+            "start": pa.array(starts * meters, pa.timestamp("us", tz="UTC")),
+            "kwh": pa.array(rng.integers(0, 4_000, meters * hours) / 1000, pa.float64()),
+        }
+    )
+    options = {"compression": "zstd", "use_dictionary": ["meter_id", "start"], **options}
+    pq.write_table(table, path, row_group_size=group_rows, **options)
+    return path
+
+
+def test_dictionary_starts_are_read_from_pages_each_distinct_page_decoded_once(
+    tmp_path, monkeypatch
+):
+    # given row groups of two whole meters: each row group's dictionary lists its
+    # starts as first seen, so every index page holds the same indices
+    path = _regular_file(tmp_path / "regular.parquet")
+    monkeypatch.setattr(
+        rate_study, "_int64_values", lambda column: pytest.fail("Arrow decoded start")
+    )
+    groups = rate_study._ArrowGroups(path, rate_study._Tally())
+    decoded = []
+    hybrid_values = rate_study._hybrid_values
+    monkeypatch.setattr(
+        rate_study,
+        "_hybrid_values",
+        lambda *args: decoded.append(args[2]) or hybrid_values(*args),
+    )
+    # when
+    _, _, start, _ = groups.load(0, len(groups.sizes))
+    # then: Arrow's values, one page decoded for six row groups
+    expected = pq.read_table(path, columns=["start"]).column("start").cast(pa.int64())
+    assert start.tolist() == expected.to_pylist()
+    assert decoded == [480]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"data_page_size": 300},  # several index pages a row group, RLE and bit-packed
+        {"compression": "snappy"},
+        {"compression": "none"},
+        {"use_dictionary": ["meter_id"]},  # PLAIN starts, compressed
+        {"data_page_version": "2.0", "compression": "none"},
+        {"data_page_version": "2.0"},  # compressed version 2 pages: Arrow's
+        {"column_encoding": {"start": "DELTA_BINARY_PACKED"}, "use_dictionary": ["meter_id"]},
+    ],
+)
+def test_starts_from_pages_give_the_bills_arrow_gives(tmp_path, options, batch_rows):
+    path = _regular_file(tmp_path / "regular.parquet", group_rows=700, **options)
+    tariff = load_tariff("ocec-gs-tou")
+    batched = _outcome(lambda: study_file(path, tariff=tariff))
+    tally = rate_study._Tally()
+    whole = _outcome(
+        lambda: rate_study._with_tally(
+            whole_study(read_intervals(path, tally), tariff=tariff), tally
+        )
+    )
+    assert batched == whole and batched.startswith("{")
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "ns"])
+def test_starts_of_other_units_are_read_from_pages_in_arrows_unit(tmp_path, unit):
+    # given timestamp[s] (Parquet keeps ms; so does Arrow on reading it back), ms, ns
+    rows = _rows()
+    table = pa.table(
+        {
+            "meter_id": [m for m, _, _ in rows],
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp(unit, tz="UTC")),
+            "wh": pa.array([w for _, _, w in rows], pa.int32()),
+        }
+    )
+    path = tmp_path / "units.parquet"
+    pq.write_table(table, path, compression="zstd", row_group_size=700)
+    groups = rate_study._ArrowGroups(path, rate_study._Tally())
+    # when / then: read from the pages, in the unit Arrow gives
+    assert groups.start_pages and groups.ticks == {"s": 1000}.get(unit, groups.ticks)
+    start = groups.load(0, len(groups.sizes))[2]
+    expected = pq.read_table(path, columns=["start"]).column("start").cast(pa.int64())
+    assert start.tolist() == expected.to_pylist()
+    batched, whole = _both(path)
+    assert batched == whole and batched.startswith("{")
+
+
+def test_int96_starts_are_left_to_arrow(tmp_path):
+    rows = _rows()
+    table = pa.table(
+        {
+            "meter_id": [m for m, _, _ in rows],
+            "start": pa.array([s for _, s, _ in rows], pa.timestamp("ns", tz="UTC")),
+            "wh": pa.array([w for _, _, w in rows], pa.int32()),
+        }
+    )
+    path = tmp_path / "int96.parquet"
+    pq.write_table(table, path, use_deprecated_int96_timestamps=True, row_group_size=700)
+    batched, whole = _both(path)
+    assert batched == whole
+
+
+@pytest.mark.parametrize("width", range(1, 33))
+def test_bit_packed_values_of_every_width_are_unpacked(width):
+    rng = np.random.default_rng(width)
+    values = rng.integers(0, 1 << width, 8 * 37, dtype=np.uint64)
+    bits = ((values[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
+    packed = np.packbits(bits.ravel(), bitorder="little")
+    assert rate_study._unpack(packed, width, 37).tolist() == values.tolist()
+    # an RLE run, two bit-packed runs (one stream of bytes), an RLE run; cut at count
+    value_bytes = (width + 7) // 8
+    rle = bytes([3 << 1]) + (1).to_bytes(value_bytes, "little")
+    split = 20 * width  # 20 groups, then 17
+    data = (
+        rle
+        + bytes([(20 << 1) | 1])
+        + packed[:split].tobytes()
+        + bytes([(17 << 1) | 1])
+        + packed[split:].tobytes()
+        + rle
+    )
+    count = 3 + 8 * 37 + 2
+    found = rate_study._hybrid_values(memoryview(data), width, count)
+    assert found.tolist() == [1, 1, 1, *values.tolist(), 1, 1]
+    runs = rate_study._hybrid_runs(memoryview(data), width, count)
+    assert [value for value, repeat in runs for _ in range(repeat)] == found.tolist()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_damaged_start_column_never_gives_other_bills_than_arrow_would(tmp_path, seed):
+    # given a polars-shaped file with one byte changed in a start column chunk (its
+    # page headers, dictionary or index pages)
+    path = _regular_file(tmp_path / "regular.parquet", group_rows=700)
+    metadata = pq.ParquetFile(path).metadata
+    rng = np.random.default_rng(seed)
+    chunk = metadata.row_group(int(rng.integers(0, metadata.num_row_groups))).column(1)
+    begin = chunk.dictionary_page_offset or chunk.data_page_offset
+    raw = bytearray(path.read_bytes())
+    raw[begin + int(rng.integers(0, chunk.total_compressed_size))] ^= int(
+        rng.choice([0x01, 0x5A, 0x80, 0xFF])
+    )
+    path.write_bytes(bytes(raw))
+    tariff = load_tariff("ocec-res-tou")
+
+    def outcome(run):
+        try:
+            return study_json("x", run())
+        except Exception as error:  # Arrow's own errors are fine, if both ways agree
+            return type(error).__name__
+
+    # when / then
+    batched = outcome(lambda: study_file(path, tariff=tariff))
+    tally = rate_study._Tally()
+    whole = outcome(
+        lambda: rate_study._with_tally(
+            whole_study(read_intervals(path, tally), tariff=tariff), tally
+        )
+    )
+    assert batched == whole
