@@ -998,9 +998,9 @@ def _thrift_struct(
     """A struct as ``{field: value}``; with ``until``, only its fields up to that number
     (read until a later one starts: writers put fields in order), unchecked.
 
-    Integers (most fields of a page header) are read here, not by
-    :func:`_thrift_value`: a study reads thousands of page headers while holding the
-    interpreter lock, and a call per field was a tenth of its time.
+    Integers (most fields of a page header) are read here, not by a call to
+    :func:`_thrift_value` each: a study reads thousands of page headers, holding the
+    interpreter lock.
     """
     fields: dict[int, Any] = {}
     field = 0
@@ -1279,14 +1279,13 @@ class _IndexPages:
     LIMIT = 1 << 23  # indices kept, all pages together (64 MiB)
 
     def __init__(self) -> None:
-        self.pages: dict[tuple[bytes, int, int, int], tuple[npt.NDArray[np.intp], int]] = {}
+        self.pages: dict[tuple[bytes, int, int, int], _Indices] = {}
         self.kept = 0
 
     def get(
         self, kind: int, header: dict[int, Any], raw: memoryview, codec: int, level: int
-    ) -> tuple[npt.NDArray[np.intp], int]:
-        """The page's indices (as ``np.take`` wants them, no conversion each time it is
-        used) and the largest of them (-1 for none)."""
+    ) -> _Indices:
+        """The page's indices, decoded or as decoded before."""
         key = (bytes(raw), kind, codec, level)
         found = self.pages.get(key)
         if found is not None:
@@ -1295,13 +1294,51 @@ class _IndexPages:
         count = page[1]
         if count < 0 or len(body) < 1:
             raise _NotPlain
-        indices = _hybrid_values(body[1:], body[0], count).astype(np.intp)
-        indices.flags.writeable = False
-        found = (indices, int(indices.max()) if count else -1)
+        found = _Indices.of(_hybrid_values(body[1:], body[0], count))
         if self.kept + count <= self.LIMIT:  # else decoded each time (irregular data)
             self.pages[key] = found
             self.kept += count
         return found
+
+
+@dataclass(frozen=True)
+class _Indices:
+    """A page's dictionary indices (as ``np.take`` wants them: no conversion each time
+    they are used), the largest (-1 for none), and ``cycle``: ``n`` when they run
+    ``first, first + 1, ... n - 1, 0, 1, ...`` (every entry of a dictionary of ``n``
+    in turn, a regular file's starts), else 0."""
+
+    values: npt.NDArray[np.intp]
+    largest: int
+    first: int
+    cycle: int
+
+    @classmethod
+    def of(cls, decoded: npt.NDArray[np.uint32]) -> _Indices:
+        values = decoded.astype(np.intp)
+        values.flags.writeable = False
+        if not len(values):
+            return cls(values, -1, 0, 0)
+        largest, first = int(values.max()), int(values[0])
+        size = largest + 1
+        counting = np.arange(first, first + len(values), dtype=np.intp) % size
+        return cls(values, largest, first, size if np.array_equal(values, counting) else 0)
+
+    def take(self, dictionary: npt.NDArray[np.int64], out: npt.NDArray[np.int64]) -> None:
+        """``out[:] = dictionary[values]``: by whole copies of the dictionary when the
+        indices cycle through it (a memory copy, not a gather a value)."""
+        size, first = len(dictionary), self.first
+        if self.cycle != size:
+            np.take(dictionary, self.values, out=out, mode="clip")
+            return
+        count = len(self.values)
+        head = min(count, size - first)
+        out[:head] = dictionary[first : first + head]
+        whole = (count - head) // size
+        if whole:
+            out[head : head + whole * size].reshape(whole, size)[...] = dictionary
+        done = head + whole * size
+        out[done:count] = dictionary[: count - done]
 
 
 def _int64_chunk_into(
@@ -1338,10 +1375,10 @@ def _int64_chunk_into(
         elif encoding in (ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY):
             if dictionary is None:
                 raise _NotPlain
-            found, largest = indices.get(kind, header, raw, column.codec, level)
-            if len(found) != count or largest >= len(dictionary):
+            found = indices.get(kind, header, raw, column.codec, level)
+            if len(found.values) != count or found.largest >= len(dictionary):
                 raise _NotPlain
-            np.take(dictionary, found, out=out[row : row + count], mode="clip")
+            found.take(dictionary, out[row : row + count])
         else:
             raise _NotPlain
         row += count

@@ -680,3 +680,28 @@ def test_a_damaged_start_column_never_gives_other_bills_than_arrow_would(tmp_pat
         )
     )
     assert batched == whole
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0, 1, 2, 3, 0, 1, 2, 3, 0, 1],  # counting through a dictionary of 4, cut short
+        [2, 3, 0, 1, 2, 3, 0],  # from the middle of a cycle (a row group's second page)
+        [1, 2],  # fewer than the dictionary
+        [0, 1, 3, 0, 1],  # a gap: not a cycle of the dictionary
+        [0, 1, 2, 3, 0, 2, 3],  # a cycle broken once
+        [3, 2, 1, 0],
+        [0, 0, 0],
+        [],
+    ],
+)
+@pytest.mark.parametrize("size", [4, 5])
+def test_dictionary_indices_are_looked_up_alike_by_cycle_or_by_gather(values, size):
+    dictionary = np.arange(size, dtype=np.int64) * 3_600 + 1_000
+    indices = rate_study._Indices.of(np.array(values, dtype=np.uint32))
+    out = np.full(len(values) + 2, -1, dtype=np.int64)
+    indices.take(dictionary, out[: len(values)])
+    assert out.tolist() == [int(dictionary[v]) for v in values] + [-1, -1]
+    size_used = max(values, default=-1) + 1
+    counting = [(values[0] + i) % size_used for i in range(len(values))] if values else None
+    assert indices.cycle == (size_used if values == counting else 0)
