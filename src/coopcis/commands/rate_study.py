@@ -402,8 +402,9 @@ def _group_meter_id(metadata: Any, group: int, column: int) -> str | None:
     return str(low)
 
 
-#: One row group's meter names, their first rows, starts (ticks) and energy (Wh).
-GroupData = tuple[list[str], list[int], npt.NDArray[np.int64], np.ndarray[Any, Any]]
+#: One row group's meter names, their first rows, starts (ticks, or a :class:`_Cycle`
+#: when asked for) and energy (Wh).
+GroupData = tuple[list[str], list[int], "npt.NDArray[np.int64] | _Cycle", np.ndarray[Any, Any]]
 
 
 class _ArrowGroups:
@@ -545,25 +546,43 @@ class _ArrowGroups:
             raise _NotPlain
         return not_whole
 
-    def _start_ticks(self, low: int, high: int) -> npt.NDArray[np.int64] | None:
-        """``start`` of row groups ``[low, high)`` as int64 ticks, or None: Arrow reads
-        the column (another encoding, a null: Arrow's order of checks gives the message)."""
+    def _start_ticks(self, low: int, high: int) -> npt.NDArray[np.int64] | _Cycle | None:
+        """``start`` of row groups ``[low, high)``: a :class:`_Cycle` when the starts go
+        round one dictionary, else int64 ticks a row; None: Arrow reads the column
+        (another encoding, a null: Arrow's order of checks gives the message)."""
         data = self.data
         if not self.start_pages or data is None:
             return None
-        out = np.empty(sum(self.sizes[low:high]), dtype=np.int64)
+        rows = sum(self.sizes[low:high])
+        pieces: list[tuple[int, _Piece]] = []
         row = 0
         try:
             for group in range(low, high):
                 chunk = self._chunk(group, self.start_column)
-                row += _int64_chunk_into(data, chunk, self.start_level, self.indices, out[row:])
+                for piece in _int64_pieces(data, chunk, self.start_level, self.indices):
+                    pieces.append((row, piece))
+                    found = piece[1]
+                    row += len(found.values) if isinstance(found, _Indices) else len(found)
         except (_NotPlain, LookupError, ValueError, TypeError, AttributeError):
             return None
-        return out if row == len(out) else None
+        if row != rows:
+            return None
+        cycle = _Cycle.of(pieces)
+        if cycle is not None:
+            return cycle
+        out = np.empty(rows, dtype=np.int64)
+        for row, (dictionary, found) in pieces:
+            if isinstance(found, _Indices):
+                if dictionary is not None:
+                    found.take(dictionary, out[row : row + len(found.values)])
+            else:
+                out[row : row + len(found)] = found
+        return out
 
-    def load(self, low: int, high: int) -> GroupData:
+    def load(self, low: int, high: int, *, cycle: bool = False) -> GroupData:
         """Row groups ``[low, high)`` decoded in one call (meter ids from statistics
-        when each row group's name one meter)."""
+        when each row group's name one meter); ``cycle``: starts that go round one
+        dictionary are given as a :class:`_Cycle`, not written out a row each."""
         import pyarrow.parquet as pq
 
         ids = [
@@ -575,6 +594,8 @@ class _ArrowGroups:
         runs = None if known else self._id_runs(low, high)
         energy = self._float_kwh(low, high)
         start = self._start_ticks(low, high)
+        if isinstance(start, _Cycle) and not cycle:
+            start = start.at(0, sum(self.sizes[low:high]))
         wanted = ([] if start is not None else ["start"]) + (
             [energy_name] if energy is None else []
         )
@@ -621,7 +642,7 @@ class _PlainGroups:
         self._arrow: _ArrowGroups | None = None
         self._lock = threading.Lock()
 
-    def load(self, low: int, high: int) -> GroupData:
+    def load(self, low: int, high: int, *, cycle: bool = False) -> GroupData:
         """Row groups ``[low, high)``, in place; by Arrow if one of them is otherwise."""
         names: list[str] = []
         heads: list[int] = []
@@ -630,7 +651,7 @@ class _PlainGroups:
         for group in range(low, high):
             found = self._in_place(group)
             if found is None:
-                return self._by_arrow(low, high)
+                return self._by_arrow(low, high, cycle)
             for name, head in zip(found[0], found[1], strict=True):
                 if not names or names[-1] != name:
                     names.append(name)
@@ -656,11 +677,11 @@ class _PlainGroups:
             return None
         return names, heads, starts, values
 
-    def _by_arrow(self, low: int, high: int) -> GroupData:
+    def _by_arrow(self, low: int, high: int, cycle: bool) -> GroupData:
         with self._lock:
             if self._arrow is None:
                 self._arrow = _ArrowGroups(self.path, self.tally)
-        return self._arrow.load(low, high)
+        return self._arrow.load(low, high, cycle=cycle)
 
 
 def _map(path: Path, *, whole: bool = False) -> memoryview:
@@ -718,14 +739,15 @@ def _study_parquet(
         )
 
     def load(number: int) -> _Part:
-        names, heads, start, energy = source.load(*batches[number])
+        names, heads, start, energy = source.load(*batches[number], cycle=True)
         if not names:
             return _Part([], None, None)
-        bounds = [*heads, len(start)]
+        bounds = [*heads, len(energy)]
 
         def edge(index: int) -> _Edge:
             low, high = bounds[index], bounds[index + 1]
-            return _Edge(names[index], start[low:high].copy(), energy[low:high].copy())
+            starts = start.at(low, high) if isinstance(start, _Cycle) else start[low:high].copy()
+            return _Edge(names[index], starts, energy[low:high].copy())
 
         head = edge(0) if number > 0 else None
         tail = edge(len(names) - 1) if number < len(batches) - 1 else None
@@ -739,12 +761,8 @@ def _study_parquet(
         low, high = bounds[first], bounds[last]
         if interval_minutes is None and np.any(np.diff(bounds[first : last + 1]) == 1):
             raise _Fallback  # a one-interval meter: its length is the whole file's mode
-        runs = _runs(
-            part.names,
-            [h - low for h in heads[first:last]],
-            start[low:high],
-            energy[low:high],
-            ticks,
+        runs = _batch_runs(
+            part.names, [h - low for h in heads[first:last]], start, low, high, energy, ticks
         )
         try:
             part.determinants = study(runs)
@@ -755,6 +773,35 @@ def _study_parquet(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(load, range(len(batches))))
     return _join_parts(parts, study, ticks, interval_minutes)
+
+
+def _batch_runs(
+    names: list[str],
+    heads: list[int],
+    start: npt.NDArray[np.int64] | _Cycle,
+    low: int,
+    high: int,
+    energy: np.ndarray[Any, Any],
+    ticks: int,
+) -> MeterRuns:
+    """Runs of meters ``names`` (first rows ``heads``, from 0) in rows ``[low, high)``
+    of a batch: with a ``shared_start`` when the starts go round a cycle once a meter
+    (every meter over the same instants), else with their starts written out."""
+    if isinstance(start, _Cycle):
+        size = len(start.values)
+        lengths = np.diff([*heads, high - low])
+        if len(set(names)) == len(names) and (lengths == size).all():
+            offsets = np.arange(len(names) + 1, dtype=np.int64) * size
+            return MeterRuns(
+                tuple(names),
+                offsets,
+                np.empty(0, dtype=np.int64),
+                energy[low:high],
+                ticks,
+                shared_start=start.at(low, low + size),
+            )
+        return _runs(names, heads, start.at(low, high), energy[low:high], ticks)
+    return _runs(names, heads, start[low:high], energy[low:high], ticks)
 
 
 def _join_parts(
@@ -1304,31 +1351,37 @@ class _IndexPages:
 @dataclass(frozen=True)
 class _Indices:
     """A page's dictionary indices (as ``np.take`` wants them: no conversion each time
-    they are used), the largest (-1 for none), and ``cycle``: ``n`` when they run
-    ``first, first + 1, ... n - 1, 0, 1, ...`` (every entry of a dictionary of ``n``
-    in turn, a regular file's starts), else 0."""
+    they are used), the largest (-1 for none), and whether they count ``first, first +
+    1, ...`` (``wraps``: back to 0 after the largest), as a regular file's starts do
+    through their row group's dictionary."""
 
     values: npt.NDArray[np.intp]
     largest: int
     first: int
-    cycle: int
+    counts: bool
+    wraps: bool
 
     @classmethod
     def of(cls, decoded: npt.NDArray[np.uint32]) -> _Indices:
         values = decoded.astype(np.intp)
         values.flags.writeable = False
         if not len(values):
-            return cls(values, -1, 0, 0)
+            return cls(values, -1, 0, False, False)
         largest, first = int(values.max()), int(values[0])
         size = largest + 1
         counting = np.arange(first, first + len(values), dtype=np.intp) % size
-        return cls(values, largest, first, size if np.array_equal(values, counting) else 0)
+        counts = bool(np.array_equal(values, counting))
+        return cls(values, largest, first, counts, counts and first + len(values) > size)
+
+    def cycles(self, size: int) -> bool:
+        """Whether the indices count through a dictionary of ``size`` entries."""
+        return self.counts and (size == self.largest + 1 if self.wraps else size > self.largest)
 
     def take(self, dictionary: npt.NDArray[np.int64], out: npt.NDArray[np.int64]) -> None:
         """``out[:] = dictionary[values]``: by whole copies of the dictionary when the
         indices cycle through it (a memory copy, not a gather a value)."""
         size, first = len(dictionary), self.first
-        if self.cycle != size:
+        if not self.cycles(size):
             np.take(dictionary, self.values, out=out, mode="clip")
             return
         count = len(self.values)
@@ -1341,15 +1394,18 @@ class _Indices:
         out[done:count] = dictionary[: count - done]
 
 
-def _int64_chunk_into(
-    data: memoryview, column: _Chunk, level: int, indices: _IndexPages, out: npt.NDArray[np.int64]
-) -> int:
-    """Write an INT64 column chunk's values (PLAIN or dictionary-encoded) at the head
-    of ``out``; returns how many."""
+#: A run of an INT64 column's values: PLAIN values, or a dictionary and its indices.
+_Piece = tuple["npt.NDArray[np.int64] | None", "npt.NDArray[np.int64] | _Indices"]
+
+
+def _int64_pieces(
+    data: memoryview, column: _Chunk, level: int, indices: _IndexPages
+) -> Iterator[_Piece]:
+    """An INT64 column chunk's pages as pieces: ``(None, values)`` of a PLAIN page,
+    ``(dictionary, indices)`` of a dictionary-encoded one (not looked up yet)."""
     if column.physical != "INT64":
         raise _NotPlain
     dictionary: npt.NDArray[np.int64] | None = None
-    row = 0
     for kind, header, raw in _raw_pages(data, column, level):
         if kind == PAGE_DICTIONARY:
             page, body = _page_values(kind, header, raw, column.codec, level)
@@ -1365,24 +1421,65 @@ def _int64_chunk_into(
             continue
         page = header.get(5 if kind == PAGE_DATA else 8) or {}
         count, encoding = page.get(1, -1), page.get(2 if kind == PAGE_DATA else 4)
-        if count < 0 or row + count > len(out):
+        if count < 0:
             raise _NotPlain
         if encoding == ENCODING_PLAIN:
             _, body = _page_values(kind, header, raw, column.codec, level)
             if len(body) != 8 * count:
                 raise _NotPlain
-            out[row : row + count] = np.frombuffer(body, dtype="<i8", count=count)
+            yield None, np.frombuffer(body, dtype="<i8", count=count)
         elif encoding in (ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY):
             if dictionary is None:
                 raise _NotPlain
             found = indices.get(kind, header, raw, column.codec, level)
             if len(found.values) != count or found.largest >= len(dictionary):
                 raise _NotPlain
-            found.take(dictionary, out[row : row + count])
+            yield dictionary, found
         else:
             raise _NotPlain
-        row += count
-    return row
+
+
+@dataclass(frozen=True)
+class _Cycle:
+    """A batch's starts that go round one dictionary of ``len(values)`` instants: row
+    ``r``'s start is ``values[(r + offset) % len(values)]`` (each row group's
+    dictionary that one, rotated: what pandas and polars write of meters that all
+    cover the same intervals). No start a row is written for it."""
+
+    values: npt.NDArray[np.int64]
+    offset: int
+
+    @classmethod
+    def of(cls, pieces: list[tuple[int, _Piece]]) -> _Cycle | None:
+        """The cycle of ``(first row, piece)`` pieces, or None if they are otherwise."""
+        if not pieces:
+            return None
+        base, found = pieces[0][1]
+        if base is None or not isinstance(found, _Indices):
+            return None
+        size, offset = len(base), found.first
+        checked: tuple[int, int] | None = None
+        for row, (dictionary, found) in pieces:
+            if dictionary is None or not isinstance(found, _Indices):
+                return None
+            if len(dictionary) != size or not found.cycles(size):
+                return None
+            # rows row, row + 1, ... are dictionary[found.first], ...: base rotated
+            shift = (row + offset - found.first) % size
+            if checked == (id(dictionary), shift):
+                continue  # a row group's next page, as its first
+            if not (
+                np.array_equal(dictionary[: size - shift], base[shift:])
+                and np.array_equal(dictionary[size - shift :], base[:shift])
+            ):
+                return None
+            checked = (id(dictionary), shift)
+        return cls(base, offset)
+
+    def at(self, low: int, high: int) -> npt.NDArray[np.int64]:
+        """The starts of rows ``[low, high)``."""
+        size = len(self.values)
+        return self.values[(np.arange(low, high, dtype=np.int64) + self.offset) % size]
 
 
 def _hybrid_values(data: memoryview, width: int, count: int) -> npt.NDArray[np.uint32]:

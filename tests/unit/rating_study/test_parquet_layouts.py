@@ -702,6 +702,78 @@ def test_dictionary_indices_are_looked_up_alike_by_cycle_or_by_gather(values, si
     out = np.full(len(values) + 2, -1, dtype=np.int64)
     indices.take(dictionary, out[: len(values)])
     assert out.tolist() == [int(dictionary[v]) for v in values] + [-1, -1]
-    size_used = max(values, default=-1) + 1
-    counting = [(values[0] + i) % size_used for i in range(len(values))] if values else None
-    assert indices.cycle == (size_used if values == counting else 0)
+    counting = [(values[0] + i) % size for i in range(len(values))] if values else None
+    assert indices.cycles(size) == (values == counting)
+
+
+def _shared_runs(monkeypatch):
+    """Count the batches studied with a shared start (no start a row)."""
+    counted = []
+    study = rate_study.study_determinants
+    monkeypatch.setattr(
+        rate_study,
+        "study_determinants",
+        lambda runs, **kw: counted.append(runs.shared_start is not None) or study(runs, **kw),
+    )
+    return counted
+
+
+def _tallied_whole(path, tariff):
+    tally = rate_study._Tally()
+    return _outcome(
+        lambda: rate_study._with_tally(
+            whole_study(read_intervals(path, tally), tariff=tariff), tally
+        )
+    )
+
+
+@pytest.mark.parametrize(("group_rows", "shared"), [(480, True), (700, True), (97, False)])
+def test_meters_over_the_same_hours_are_studied_without_a_start_a_row(
+    tmp_path, monkeypatch, group_rows, shared
+):
+    # given every meter over the same 240 hours, row groups that split meters or not
+    # (row groups shorter than a meter's hours list only some of them: written out)
+    path = _regular_file(tmp_path / "regular.parquet", group_rows=group_rows)
+    tariff = load_tariff("ocec-gs-tou")
+    counted = _shared_runs(monkeypatch)
+    monkeypatch.setattr(rate_study, "BATCH_ROWS", 1_000)
+    # when
+    batched = _outcome(lambda: study_file(path, tariff=tariff))
+    # then: batches' meters by their shared starts, the whole file's bills
+    assert any(counted) == shared
+    assert batched == _tallied_whole(path, tariff) and batched.startswith("{")
+
+
+@pytest.mark.parametrize("defect", ["later-meter", "two-years", "one-hour-moved", "gap"])
+def test_starts_that_do_not_go_round_alike_are_written_out_and_checked(
+    tmp_path, monkeypatch, defect
+):
+    # given meters over the same hours but one: an hour later, twice over the hours
+    # (a duplicate of each), one start moved an hour, or an hour missing
+    first = datetime(2025, 3, 1, 7, tzinfo=UTC)
+    hours = [first + timedelta(hours=hour) for hour in range(240)]
+    meters = {f"M{meter:03d}": list(hours) for meter in range(8)}
+    if defect == "later-meter":
+        meters["M003"] = [at + timedelta(hours=1) for at in hours]
+    elif defect == "two-years":
+        meters["M003"] = hours + hours
+    elif defect == "one-hour-moved":
+        meters["M003"][100] = hours[100] + timedelta(minutes=30)
+    else:
+        del meters["M003"][100]
+    rows = [(name, at) for name, starts in meters.items() for at in starts]
+    table = pa.table(
+        {
+            "meter_id": pa.array([name for name, _ in rows], pa.large_string()),
+            "start": pa.array([at for _, at in rows], pa.timestamp("us", tz="UTC")),
+            "kwh": pa.array([(i % 977) / 1000 for i in range(len(rows))], pa.float64()),
+        }
+    )
+    path = tmp_path / "defect.parquet"
+    pq.write_table(table, path, row_group_size=700, compression="zstd")
+    tariff = load_tariff("ocec-gs-tou")
+    # when
+    batched = _outcome(lambda: study_file(path, tariff=tariff))
+    # then: the bills, or the refusal, of the whole file read row by row
+    assert batched == _tallied_whole(path, tariff)
+    assert batched.startswith("{") == (defect == "later-meter")

@@ -95,6 +95,12 @@ class MeterRuns:
     ``start`` holds UTC instants as integer ticks since the epoch (``ticks_per_second``
     of them a second, so Parquet's ms/us/ns columns need no conversion pass);
     ``energy_wh`` holds integer Wh of any integer dtype.
+
+    ``shared_start``, when given, is every meter's starts: meters of
+    ``len(shared_start)`` rows each (``offsets`` from 0), all over the same instants
+    (a rate study's usual data), and ``start`` is not read (may be empty). A reader
+    that can tell so without a start a row (a Parquet file's dictionary pages) saves
+    writing and checking them.
     """
 
     meter_ids: tuple[str, ...]
@@ -102,6 +108,7 @@ class MeterRuns:
     start: Int64Array
     energy_wh: IntArray
     ticks_per_second: int = 1
+    shared_start: Int64Array | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +204,39 @@ def _distinct(values: IntArray) -> IntArray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def _start_at(runs: MeterRuns, rows: Any) -> Any:
+    """``runs.start[rows]``, also for runs with a ``shared_start``."""
+    shared = runs.shared_start
+    if shared is None:
+        return runs.start[rows]
+    return shared[np.asarray(rows) % len(shared)]
+
+
+def _with_start(runs: MeterRuns) -> MeterRuns:
+    """Runs with every row's start (``shared_start`` repeated for each meter)."""
+    shared = runs.shared_start
+    if shared is None:
+        return runs
+    start = np.tile(shared, len(runs.meter_ids))
+    return MeterRuns(runs.meter_ids, runs.offsets, start, runs.energy_wh, runs.ticks_per_second)
+
+
+def _shared_steps(runs: MeterRuns, shared: Int64Array, hint: int | None) -> Int64Array | None:
+    """Each meter's interval length when the shared starts are evenly spaced (by
+    ``hint`` if given) and each meter has exactly them, else None: what
+    :func:`_check_and_order` finds for the same rows written out."""
+    rows, meters = len(shared), len(runs.meter_ids)
+    if rows < 2 or not meters or len(runs.offsets) != meters + 1:
+        return None
+    if (runs.offsets != np.arange(meters + 1, dtype=np.int64) * rows).any():
+        return None
+    diffs = np.diff(shared)
+    step = int(diffs[0])
+    if step <= 0 or (hint is not None and hint != step) or (diffs != step).any():
+        return None
+    return np.full(meters, step, dtype=np.int64)
+
+
 def _describe(runs: MeterRuns, meter: int, ticks: int, zone: ZoneInfo) -> str:
     instant = datetime.fromtimestamp(ticks / runs.ticks_per_second, UTC).astimezone(zone)
     return f"meter {runs.meter_ids[meter]} at {instant.isoformat()}"
@@ -276,8 +316,14 @@ def _check_and_order(
     Raises :class:`StudyDataError` on a duplicate, a gap or overlap, an unsupported
     length, or a meter whose length cannot be told (one interval and no hint).
     """
-    heads, lengths = runs.offsets[:-1], np.diff(runs.offsets)
     tick_minute = 60 * runs.ticks_per_second
+    shared = runs.shared_start
+    hint_given = None if interval_minutes is None else interval_minutes * tick_minute
+    shared_steps = None if shared is None else _shared_steps(runs, shared, hint_given)
+    if shared_steps is not None:
+        return runs, _supported(runs, shared_steps, zone)
+    runs = _with_start(runs)  # a shared start that is not so regular: row by row
+    heads, lengths = runs.offsets[:-1], np.diff(runs.offsets)
     start = runs.start
     known = lengths >= 2
     first_steps = np.where(known, start[np.minimum(heads + 1, len(start) - 1)] - start[heads], 0)
@@ -298,16 +344,22 @@ def _check_and_order(
         steps = np.full(len(heads), hint, dtype=np.int64)
     else:
         runs, steps = _slow_order(runs, hint, zone)
+    return runs, _supported(runs, steps, zone)
+
+
+def _supported(runs: MeterRuns, steps: Int64Array, zone: ZoneInfo) -> Int64Array:
+    """``steps``, if every one is a supported interval length; else StudyDataError."""
+    tick_minute = 60 * runs.ticks_per_second
     minutes = steps // tick_minute
     bad = (steps % tick_minute != 0) | ~np.isin(minutes, INTERVAL_MINUTES)
     if bad.any():
         meter = int(np.argmax(bad))
         raise StudyDataError(
-            f"{_describe(runs, meter, int(runs.start[runs.offsets[meter]]), zone)}: "
+            f"{_describe(runs, meter, int(_start_at(runs, runs.offsets[meter])), zone)}: "
             f"{steps[meter] / tick_minute:g}-minute intervals; supported lengths are "
             f"{', '.join(map(str, INTERVAL_MINUTES))} minutes"
         )
-    return runs, steps
+    return steps
 
 
 def _slow_order(runs: MeterRuns, hint: int, zone: ZoneInfo) -> tuple[MeterRuns, Int64Array]:
@@ -365,7 +417,7 @@ def _check_not_negative(runs: MeterRuns, zone: ZoneInfo) -> int:
         row = int(np.argmax(energy < 0))
         meter = int(np.searchsorted(runs.offsets, row, side="right")) - 1
         raise StudyDataError(
-            f"{_describe(runs, meter, int(runs.start[row]), zone)}: "
+            f"{_describe(runs, meter, int(_start_at(runs, row)), zone)}: "
             f"negative energy {int(energy[row])} Wh on a delivered channel"
         )
     return int(energy.max())
@@ -524,9 +576,9 @@ def study_determinants(
     largest = _check_not_negative(runs, time_zone)
     tps = runs.ticks_per_second
     heads, lengths = runs.offsets[:-1], np.diff(runs.offsets)
-    first = runs.start[heads]
+    first = _start_at(runs, heads)
     months, bounds = _month_starts(
-        int(first.min()), int(runs.start[runs.offsets[1:] - 1].max()), tps, time_zone
+        int(first.min()), int(_start_at(runs, runs.offsets[1:] - 1).max()), tps, time_zone
     )
     # Each meter's rows are first + k x step, so a month start's row is arithmetic.
     position = np.clip(-((first[:, None] - bounds[None, :]) // steps[:, None]), 0, lengths[:, None])
@@ -541,7 +593,8 @@ def study_determinants(
     short = (seg_step == 5 * 60 * tps) & (seg_high - seg_low < DEMAND_WINDOW_MINUTES // 5)
     if short.any():
         index = int(np.argmax(short))
-        where = _describe(runs, int(seg_meter[index]), int(runs.start[seg_low[index]]), time_zone)
+        at = int(_start_at(runs, seg_low[index]))
+        where = _describe(runs, int(seg_meter[index]), at, time_zone)
         raise StudyDataError(f"{where}: less than 15 minutes of data in {months[seg_month[index]]}")
     required = set(tariff.required_determinants)
     schedule = tariff.time_of_use
@@ -551,7 +604,11 @@ def study_determinants(
     wants_tou_demand = every_determinant or any(n.startswith("demand_kw_by_tou.") for n in required)
     wants_tou = schedule is not None and (wants_tou_energy or wants_tou_demand)
     wants_demand = every_determinant or "demand_kw" in required
-    labels = _tou_labels(runs.start, tps, schedule) if wants_tou and schedule else None
+    labels = None
+    if wants_tou and schedule and runs.shared_start is not None:  # one meter's, repeated
+        labels = np.tile(_tou_labels(runs.shared_start, tps, schedule), len(heads))
+    elif wants_tou and schedule:
+        labels = _tou_labels(runs.start, tps, schedule)
     energy_by_tou: dict[str, Int64Array] = {}
     if labels is not None and schedule is not None and wants_tou_energy:
         for index, name in enumerate(schedule.periods):
@@ -567,8 +624,8 @@ def study_determinants(
         months=tuple(months),
         segment_meter=seg_meter.astype(np.int64),
         segment_month=seg_month.astype(np.int64),
-        first_start=runs.start[seg_low],
-        end=runs.start[seg_high - 1] + seg_step,
+        first_start=_start_at(runs, seg_low),
+        end=_start_at(runs, seg_high - 1) + seg_step,
         ticks_per_second=tps,
         energy_wh=_segment_sums(runs.energy_wh, seg_low, bound, grid),
         energy_wh_by_tou=energy_by_tou,
