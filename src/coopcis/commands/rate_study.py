@@ -1137,10 +1137,13 @@ def _raw_pages(
         size, kind = header.get(3), header.get(1)
         if not isinstance(size, int) or size < 0 or pos + size > end:
             raise _NotPlain
-        if kind == PAGE_DATA:
-            values += (header.get(5) or {}).get(1, -1)
-        elif kind == PAGE_DATA_V2:
-            values += (header.get(8) or {}).get(1, -1)
+        if kind in (PAGE_DATA, PAGE_DATA_V2):
+            count = (header.get(5 if kind == PAGE_DATA else 8) or {}).get(1, -1)
+            # a page's count sizes the arrays its reader makes: no more than the
+            # chunk's values (an RLE run can claim billions in a few bytes)
+            if not isinstance(count, int) or count < 0 or values + count > column.values:
+                raise _NotPlain
+            values += count
         elif kind != PAGE_DICTIONARY:
             raise _NotPlain  # index pages and unknown kinds
         yield kind, header, data[pos : pos + size]

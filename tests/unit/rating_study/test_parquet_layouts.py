@@ -777,3 +777,18 @@ def test_starts_that_do_not_go_round_alike_are_written_out_and_checked(
     # then: the bills, or the refusal, of the whole file read row by row
     assert batched == _tallied_whole(path, tariff)
     assert batched.startswith("{") == (defect == "later-meter")
+
+
+def test_a_page_claiming_more_values_than_its_chunk_is_not_read_in_place(tmp_path):
+    # given a chunk whose footer says fewer values than its page header (an RLE run
+    # can claim billions of values in a few bytes; arrays are made to the claim)
+    path = _regular_file(tmp_path / "regular.parquet", group_rows=700, compression="none")
+    meta = pq.ParquetFile(path).metadata.row_group(0).column(1)
+    begin = meta.dictionary_page_offset or meta.data_page_offset
+    data = rate_study._map(path)
+    chunk = rate_study._Chunk(0, begin, meta.total_compressed_size, meta.num_values, "INT64")
+    assert sum(1 for _ in rate_study._raw_pages(data, chunk, 1)) == 2
+    short = rate_study._Chunk(0, begin, meta.total_compressed_size, meta.num_values - 1, "INT64")
+    # when / then
+    with pytest.raises(rate_study._NotPlain):
+        list(rate_study._raw_pages(data, short, 1))
