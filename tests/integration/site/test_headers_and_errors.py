@@ -85,6 +85,17 @@ def test_a_request_renews_a_session_once_a_minute(signed_in):
     assert signed_in.cookies["sessionid"]["max-age"] == 1800
 
 
+def test_a_sign_in_is_the_sessions_first_renewal(signed_in):
+    # force_login, before any request: the sign-in itself stamped the session, so the
+    # first page (within the minute) writes no session
+    assert RENEWED_AT in signed_in.session
+    before = Session.objects.get().expire_date
+
+    assert signed_in.get("/").status_code == 200
+
+    assert Session.objects.get().expire_date == before
+
+
 def test_a_page_within_the_minute_writes_no_session(signed_in, django_assert_num_queries):
     signed_in.get("/")
     before = Session.objects.get().expire_date
