@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-import uuid
 
 import psycopg
 import pytest
 
 from tests.integration.billing.test_kill_restart import COOPCIS, _coopcis, created  # noqa: F401
-from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _clone, _kill, _queue, _worker, broker  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -109,7 +108,7 @@ def test_collections_and_allocation_on_workers_match_the_in_process_commands(
         _coopcis(reference, "bill-run", "--period", period)
     victim = _clone(reference, "workers", created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
     }
     log = (tmp_path / "workers.log").open("w")
     workers = [_worker(victim, log), _worker(victim, log)]

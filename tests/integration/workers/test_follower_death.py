@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,14 @@ from tests.integration.billing.test_kill_restart import (
     _coopcis,
     created,  # noqa: F401 - the fixture
 )
-from tests.integration.workers.test_worker_kill import _clone, _count, _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import (  # noqa: F401
+    _clone,
+    _count,
+    _kill,
+    _queue,
+    _worker,
+    broker,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -66,7 +72,7 @@ def _orphaned_run(tmp_path, created, broker, co_op, name, **extra: str) -> Itera
     the block ends."""
     victim = _clone(co_op.env, name, created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
         **extra,
     }
     log = (tmp_path / "workers.log").open("w")

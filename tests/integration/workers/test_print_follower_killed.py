@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 
 import psycopg
 import pytest
@@ -22,7 +21,7 @@ from tests.integration.billing.test_kill_restart import (
     _env,
     created,  # noqa: F401 - the fixture
 )
-from tests.integration.workers.test_worker_kill import _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _kill, _queue, _worker, broker  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -55,7 +54,7 @@ def _wait(condition, what: str, log, seconds: float = 180) -> None:
 def test_the_manifest_is_written_when_the_follower_was_killed(tmp_path, created, broker):  # noqa: F811
     env = _env(tmp_path, "print", created) | {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
     }
     _coopcis(env, "migrate", "--verbosity", "0")
     _coopcis(env, "staff", "add", "operator", "--role", "manager")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-import uuid
 
 import psycopg
 import pytest
@@ -17,7 +16,7 @@ from tests.integration.billing.test_kill_restart import (
     created,  # noqa: F401 - the fixture
 )
 from tests.integration.billing_pdf.conftest import pdf_pages, pdf_text
-from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _clone, _kill, _queue, _worker, broker  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -43,7 +42,7 @@ def test_bills_print_on_a_worker_prints_the_in_process_files(
 ):
     env = _clone(migrated, "print", created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
     }
     _coopcis(env, "demo", "--members", "60", "--months", "2", "--seed", "7", "--through", PERIOD)
     _coopcis(env, "bill-run", "--period", PERIOD)

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import time
-import uuid
 
 import psycopg
 import pytest
@@ -18,7 +17,7 @@ from tests.integration.billing.test_kill_restart import (
     _coopcis,
     created,  # noqa: F401 - the fixture
 )
-from tests.integration.workers.test_worker_kill import _clone, _kill, _worker, broker  # noqa: F401
+from tests.integration.workers.test_worker_kill import _clone, _kill, _queue, _worker, broker  # noqa: F401
 from tests.unit.rating_study.test_parquet_layouts import _rows, _write
 
 # row groups of 97 rows that cut meters (pandas, polars), and a meter every row group
@@ -54,7 +53,7 @@ def test_the_study_on_a_worker_prints_the_in_process_study(
 ):
     env = _clone(migrated, "study", created, tmp_path) | {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
     }
     files = {layout: _write(tmp_path / f"{layout}.parquet", _rows(), layout) for layout in LAYOUTS}
     log = (tmp_path / "worker.log").open("w")

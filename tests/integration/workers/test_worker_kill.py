@@ -10,6 +10,7 @@ uninterrupted in-process run of the same co-op (the session's ``co_op``, conftes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -22,7 +23,9 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from amqp.exceptions import AMQPError
 from django.db import connection
+from kombu import Connection
 
 from tests.integration.billing.test_kill_restart import (
     COOPCIS,
@@ -47,13 +50,32 @@ def _broker_answers() -> bool:
     return True
 
 
+#: Queues made by ``_queue`` during the test, deleted by ``broker`` after it.
+_QUEUES: list[str] = []
+
+
+def _queue() -> str:
+    """A queue of the test's own (parallel runs take no one else's batches); the
+    ``broker`` fixture deletes it after the test, with whatever is left on it."""
+    name = f"coopcis-test-{uuid.uuid4().hex[:12]}"
+    _QUEUES.append(name)
+    return name
+
+
 @pytest.fixture
 def broker():
     if connection.vendor != "postgresql":
         pytest.skip("workers run on PostgreSQL only (SQLite keeps everything in-process)")
     if not _broker_answers():
         pytest.skip(f"no RabbitMQ at {BROKER_URL}")
-    return BROKER_URL
+    yield BROKER_URL
+    names = list(_QUEUES)
+    _QUEUES.clear()
+    with Connection(BROKER_URL) as server:
+        for name in names:
+            # a queue never declared (the test stopped before): nothing to delete
+            with contextlib.suppress(OSError, AMQPError):
+                server.channel().queue_delete(name)
 
 
 def _count(env: dict[str, str]) -> int:
@@ -109,7 +131,7 @@ def _bill_on_workers_killing_some(tmp_path, victim, broker, seed, total) -> None
     tmp_path.mkdir(parents=True, exist_ok=True)
     victim |= {
         "COOPCIS_BROKER_URL": broker,
-        "COOPCIS_JOBS_QUEUE": f"coopcis-test-{uuid.uuid4().hex[:12]}",
+        "COOPCIS_JOBS_QUEUE": _queue(),
         "COOPCIS_JOBS_LEASE_SECONDS": "2",
     }
     chooser = random.Random(seed)
