@@ -28,12 +28,15 @@ place, without decoding: rows sorted by meter then start, whole meters in each r
 group (a few hundred), no compression, ``meter_id`` dictionary-encoded (its runs come
 from the index run lengths), ``start`` and ``wh`` (int32) PLAIN, one data page per
 column chunk (``benchmarks/rate_study.py`` writes it). Any other valid file is
-decoded by Arrow, batch by batch (text ids from their dictionary index runs, even in
-compressed pages; float kWh in PLAIN pages, as polars writes it, decompressed page by
-page and turned into int32 Wh while the page is in cache); a meter that row groups
-split between batches is joined from the batches' edges; only a file not grouped by
-meter is read whole. Every way gives the
-same bills and refuses the same defects.
+decoded by Arrow, batch by batch, but for what pandas and polars write, read from the
+pages here: text ids from their dictionary index runs, even in compressed pages; float
+kWh in PLAIN pages decompressed page by page and turned into int32 Wh while the page is
+in cache; ``start`` from each row group's dictionary and its index pages, each distinct
+index page decoded once (a regular file repeats them), and when the starts go round
+one dictionary (every meter over the same instants) the study gets one meter's starts
+instead of a start a row (``MeterRuns.shared_start``). A meter that row groups split
+between batches is joined from the batches' edges; only a file not grouped by meter is
+read whole. Every way gives the same bills and refuses the same defects.
 """
 
 from __future__ import annotations
