@@ -1103,7 +1103,7 @@ def _required(spec: Spec) -> tuple[int, ...]:
 
 
 PAGE_DATA, PAGE_DICTIONARY, PAGE_DATA_V2 = 0, 2, 3
-ENCODING_PLAIN, ENCODING_PLAIN_DICTIONARY, ENCODING_RLE_DICTIONARY = 0, 2, 8
+ENCODING_PLAIN, ENCODING_PLAIN_DICTIONARY, ENCODING_RLE, ENCODING_RLE_DICTIONARY = 0, 2, 3, 8
 
 
 def _chunk_pages(
@@ -1167,8 +1167,8 @@ def _page_values(
         page = header.get(5) or {}
         count = page.get(1, -1)
         if max_definition:
-            if len(body) < 4:
-                raise _NotPlain
+            if len(body) < 4 or page.get(3) != ENCODING_RLE:
+                raise _NotPlain  # (deprecated BIT_PACKED levels: Arrow's to read)
             length = int.from_bytes(body[:4], "little")
             _all_present(body[4 : 4 + length], count)
             body = body[4 + length :]

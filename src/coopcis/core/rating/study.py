@@ -228,6 +228,8 @@ def _shared_steps(runs: MeterRuns, shared: Int64Array, hint: int | None) -> Int6
     rows, meters = len(shared), len(runs.meter_ids)
     if rows < 2 or not meters or len(runs.offsets) != meters + 1:
         return None
+    if len(runs.energy_wh) != meters * rows:
+        return None
     if (runs.offsets != np.arange(meters + 1, dtype=np.int64) * rows).any():
         return None
     diffs = np.diff(shared)
