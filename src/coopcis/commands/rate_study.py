@@ -1091,15 +1091,20 @@ def _thrift_struct(
             fields[field], pos = _thrift_value(data, pos, kind, element, nested)
 
 
-_REQUIRED: dict[int, tuple[int, ...]] = {}
+#: Required fields of each spec, by the spec's id (the spec kept with them, so an id
+#: is never taken for another spec's).
+_REQUIRED: dict[int, tuple[Spec, tuple[int, ...]]] = {}
 
 
 def _required(spec: Spec) -> tuple[int, ...]:
-    """The required fields of a spec (the specs are module constants: kept by id)."""
+    """The required fields of a spec, found once."""
     found = _REQUIRED.get(id(spec))
-    if found is None:
-        found = _REQUIRED[id(spec)] = tuple(field for field, (*_, need) in spec.items() if need)
-    return found
+    if found is None or found[0] is not spec:
+        found = _REQUIRED[id(spec)] = (
+            spec,
+            tuple(field for field, (*_, need) in spec.items() if need),
+        )
+    return found[1]
 
 
 PAGE_DATA, PAGE_DICTIONARY, PAGE_DATA_V2 = 0, 2, 3
