@@ -107,7 +107,10 @@ def test_public_map_counts_by_area_and_follows_restorations(page, watched, tmp_p
     expect(areas).to_have_count(2)
     expect(areas.nth(0)).to_have_text(re.compile(r"Cloudcroft\s*2\s*12"))
     expect(areas.nth(1)).to_have_text(re.compile(r"Mayhill\s*1\s*2"))
-    assert "SP-A" not in page.content() and "R1" not in page.content()
+    # no service point or device code anywhere in the page (its random CSRF token and
+    # CSP nonce left out: a token holds "R1" about once in 60 pages)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"', "", page.content())
+    assert "SP-A" not in html and "R1" not in html
 
     intake.restore(
         Outage.objects.get(device_code="SP-M"), cause="animal", restored_at=timezone.now()
