@@ -1217,9 +1217,12 @@ def _all_present(levels: memoryview, count: int) -> None:
         raise _NotPlain
 
 
-def _hybrid_runs(data: memoryview, width: int, count: int) -> list[tuple[int, int]]:
-    """The RLE/bit-packed hybrid encoding's first ``count`` values as (value, repeat) runs."""
-    runs: list[tuple[int, int]] = []
+def _hybrid_parts(
+    data: memoryview, width: int, count: int
+) -> Iterator[tuple[int, int, memoryview | None]]:
+    """The RLE/bit-packed hybrid encoding's first ``count`` values, run by run:
+    ``(values, value, None)`` of an RLE run, ``(values, 0, packed bytes)`` of a run of
+    bit-packed groups (``values`` cut at ``count``; width up to 32)."""
     pos, left = 0, count
     value_bytes = (width + 7) // 8
     while left > 0:
@@ -1231,29 +1234,36 @@ def _hybrid_runs(data: memoryview, width: int, count: int) -> list[tuple[int, in
             value = int.from_bytes(data[pos : pos + value_bytes], "little")
             pos += value_bytes
             taken = min(repeat, left)
-            if runs and runs[-1][0] == value:
-                runs[-1] = (value, runs[-1][1] + taken)
-            else:
-                runs.append((value, taken))
-            left -= taken
+            yield taken, value, None
         else:
             groups = header >> 1
             size = groups * width
-            if groups == 0 or pos + size > len(data) or not 0 < width <= 32:
+            if groups == 0 or not 0 < width <= 32 or pos + size > len(data):
                 raise _NotPlain
-            packed = _unpack(np.frombuffer(data[pos : pos + size], np.uint8), width, groups)
+            taken = min(8 * groups, left)
+            yield taken, 0, data[pos : pos + size]
             pos += size
-            packed = packed[:left]
-            left -= len(packed)
-            change = np.flatnonzero(packed[1:] != packed[:-1]) + 1
-            for low, high in zip(
-                [0, *change.tolist()], [*change.tolist(), len(packed)], strict=True
-            ):
-                value = int(packed[low])
-                if runs and runs[-1][0] == value:
-                    runs[-1] = (value, runs[-1][1] + high - low)
-                else:
-                    runs.append((value, high - low))
+        left -= taken
+
+
+def _hybrid_runs(data: memoryview, width: int, count: int) -> list[tuple[int, int]]:
+    """The RLE/bit-packed hybrid encoding's first ``count`` values as (value, repeat) runs."""
+    runs: list[tuple[int, int]] = []
+
+    def add(value: int, repeat: int) -> None:
+        if runs and runs[-1][0] == value:
+            runs[-1] = (value, runs[-1][1] + repeat)
+        else:
+            runs.append((value, repeat))
+
+    for taken, value, packed in _hybrid_parts(data, width, count):
+        if packed is None:
+            add(value, taken)
+            continue
+        values = _unpack(np.frombuffer(packed, np.uint8), width, len(packed) // width)[:taken]
+        change = np.flatnonzero(values[1:] != values[:-1]) + 1
+        for low, high in zip([0, *change.tolist()], [*change.tolist(), taken], strict=True):
+            add(int(values[low]), high - low)
     return runs
 
 
@@ -1502,10 +1512,8 @@ def _hybrid_values(data: memoryview, width: int, count: int) -> npt.NDArray[np.u
     if not 0 <= width <= 32:
         raise _NotPlain
     out = np.empty(count, dtype=np.uint32)
-    pos = row = 0
-    value_bytes = (width + 7) // 8
+    row = first = 0
     packed: list[memoryview] = []  # bit-packed runs not yet unpacked, from row ``first``
-    first = 0
 
     def flush() -> None:
         if packed:
@@ -1515,30 +1523,17 @@ def _hybrid_values(data: memoryview, width: int, count: int) -> npt.NDArray[np.u
             out[first:row] = values[: row - first]
             packed.clear()
 
-    while row < count:
-        header, pos = _uvarint(data, pos)
-        if header & 1 == 0:
+    for taken, value, part in _hybrid_parts(data, width, count):
+        if part is None:
             flush()
-            repeat = header >> 1
-            if repeat == 0 or pos + value_bytes > len(data):
-                raise _NotPlain
-            value = int.from_bytes(data[pos : pos + value_bytes], "little")
             if value >> width:
                 raise _NotPlain
-            pos += value_bytes
-            taken = min(repeat, count - row)
             out[row : row + taken] = value
-            row += taken
-            continue
-        groups = header >> 1
-        size = groups * width
-        if groups == 0 or width == 0 or pos + size > len(data):
-            raise _NotPlain
-        if not packed:
-            first = row
-        packed.append(data[pos : pos + size])
-        pos += size
-        row = min(row + 8 * groups, count)
+        else:
+            if not packed:
+                first = row
+            packed.append(part)
+        row += taken
     flush()
     return out
 
