@@ -120,6 +120,25 @@ def _both(path, code="ocec-res-tou", **options):
     return batched, whole
 
 
+def _any_outcome(run):
+    """The JSON, or the name of any error (Arrow's own errors are fine, if both ways
+    agree)."""
+    try:
+        return study_json("x", run())
+    except Exception as error:
+        return type(error).__name__
+
+
+def _tallied_whole(path, tariff, outcome=_outcome):
+    """The whole-file study's outcome, with its count of values not whole Wh."""
+    tally = rate_study._Tally()
+    return outcome(
+        lambda: rate_study._with_tally(
+            whole_study(read_intervals(path, tally), tariff=tariff), tally
+        )
+    )
+
+
 @pytest.fixture
 def no_arrow(monkeypatch):
     """Fail if the study decodes with Arrow or reads the whole file (it should read
@@ -333,15 +352,9 @@ def test_a_damaged_file_never_gives_other_bills_than_arrow_would(tmp_path, seed)
     path.write_bytes(bytes(raw))
     tariff = load_tariff("ocec-res")
 
-    def outcome(run):
-        try:
-            return study_json("x", run())
-        except Exception as error:  # Arrow's own errors are fine, if both ways agree
-            return type(error).__name__
-
     # when
-    batched = outcome(lambda: study_file(path, tariff=tariff))
-    whole = outcome(lambda: whole_study(read_intervals(path), tariff=tariff))
+    batched = _any_outcome(lambda: study_file(path, tariff=tariff))
+    whole = _any_outcome(lambda: whole_study(read_intervals(path), tariff=tariff))
     # then
     assert batched == whole
 
@@ -430,12 +443,7 @@ def test_float_kwh_pages_give_the_bills_arrow_gives(tmp_path, float_by_arrow, op
     path = _float_file(tmp_path / "float.parquet", rows, kwh, **options)
     tariff = load_tariff("ocec-res-tou")
     batched = _outcome(lambda: study_file(path, tariff=tariff))
-    tally = rate_study._Tally()
-    whole = _outcome(
-        lambda: rate_study._with_tally(
-            whole_study(read_intervals(path, tally), tariff=tariff), tally
-        )
-    )
+    whole = _tallied_whole(path, tariff)
     assert batched == whole and '"energy_not_whole_wh": 34' in batched
     assert bool(float_by_arrow) != pages
 
@@ -576,12 +584,7 @@ def test_starts_from_pages_give_the_bills_arrow_gives(tmp_path, options, batch_r
     path = _regular_file(tmp_path / "regular.parquet", group_rows=700, **options)
     tariff = load_tariff("ocec-gs-tou")
     batched = _outcome(lambda: study_file(path, tariff=tariff))
-    tally = rate_study._Tally()
-    whole = _outcome(
-        lambda: rate_study._with_tally(
-            whole_study(read_intervals(path, tally), tariff=tariff), tally
-        )
-    )
+    whole = _tallied_whole(path, tariff)
     assert batched == whole and batched.startswith("{")
 
 
@@ -665,20 +668,9 @@ def test_a_damaged_start_column_never_gives_other_bills_than_arrow_would(tmp_pat
     path.write_bytes(bytes(raw))
     tariff = load_tariff("ocec-res-tou")
 
-    def outcome(run):
-        try:
-            return study_json("x", run())
-        except Exception as error:  # Arrow's own errors are fine, if both ways agree
-            return type(error).__name__
-
     # when / then
-    batched = outcome(lambda: study_file(path, tariff=tariff))
-    tally = rate_study._Tally()
-    whole = outcome(
-        lambda: rate_study._with_tally(
-            whole_study(read_intervals(path, tally), tariff=tariff), tally
-        )
-    )
+    batched = _any_outcome(lambda: study_file(path, tariff=tariff))
+    whole = _tallied_whole(path, tariff, _any_outcome)
     assert batched == whole
 
 
@@ -716,15 +708,6 @@ def _shared_runs(monkeypatch):
         lambda runs, **kw: counted.append(runs.shared_start is not None) or study(runs, **kw),
     )
     return counted
-
-
-def _tallied_whole(path, tariff):
-    tally = rate_study._Tally()
-    return _outcome(
-        lambda: rate_study._with_tally(
-            whole_study(read_intervals(path, tally), tariff=tariff), tally
-        )
-    )
 
 
 @pytest.mark.parametrize(("group_rows", "shared"), [(480, True), (700, True), (97, False)])
